@@ -1,0 +1,186 @@
+//! Contacts: the customers conversations are with.
+
+use crate::{validate, AccountId, ContactId, DomainError, InboxId};
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Contact {
+    pub id: ContactId,
+    pub account_id: AccountId,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
+    pub identifier: Option<String>,
+    /// `description`, `company_name`, `social_profiles`, … (Chatwoot's additional attributes).
+    pub additional_attributes: Map<String, Value>,
+    pub custom_attributes: Map<String, Value>,
+    pub last_activity_at: Option<i64>,
+    pub created_at: i64,
+}
+
+impl Contact {
+    /// The company, wherever Chatwoot clients put it.
+    pub fn company_name(&self) -> Option<&str> {
+        self.additional_attributes
+            .get("company_name")
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
+    }
+}
+
+/// `POST /contacts`; with `inbox_id` the contact also gets a contact inbox and a `source_id`.
+#[derive(Debug, Clone)]
+pub struct NewContact {
+    pub account_id: AccountId,
+    pub name: Option<String>,
+    pub email: Option<String>,
+    pub phone_number: Option<String>,
+    pub identifier: Option<String>,
+    pub additional_attributes: Map<String, Value>,
+    pub custom_attributes: Map<String, Value>,
+    pub inbox_id: Option<InboxId>,
+}
+
+/// The raw attributes a create or update carries, before validation.
+#[derive(Debug, Clone, Default)]
+pub struct ContactFields<'a> {
+    pub name: Option<&'a str>,
+    pub email: Option<&'a str>,
+    pub phone_number: Option<&'a str>,
+    pub identifier: Option<&'a str>,
+    pub additional_attributes: Option<Value>,
+    pub custom_attributes: Option<Value>,
+}
+
+impl NewContact {
+    pub fn validate(
+        account_id: AccountId,
+        fields: ContactFields<'_>,
+        inbox_id: Option<InboxId>,
+    ) -> Result<Self, DomainError> {
+        Ok(Self {
+            account_id,
+            name: validate::optional("name", fields.name, validate::MAX_SHORT_TEXT)?,
+            email: validate::email("email", fields.email)?,
+            phone_number: phone(fields.phone_number)?,
+            identifier: validate::optional(
+                "identifier",
+                fields.identifier,
+                validate::MAX_SHORT_TEXT,
+            )?,
+            additional_attributes: validate::object(
+                "additional_attributes",
+                fields.additional_attributes,
+            )?,
+            custom_attributes: validate::object("custom_attributes", fields.custom_attributes)?,
+            inbox_id,
+        })
+    }
+}
+
+/// A partial update: `None` leaves the attribute alone; `Some(None)` clears it.
+#[derive(Debug, Clone, Default)]
+pub struct ContactChanges {
+    pub name: Option<Option<String>>,
+    pub email: Option<Option<String>>,
+    pub phone_number: Option<Option<String>>,
+    pub identifier: Option<Option<String>>,
+    /// Merged into the stored object, as Chatwoot merges.
+    pub additional_attributes: Option<Map<String, Value>>,
+    pub custom_attributes: Option<Map<String, Value>>,
+}
+
+impl ContactChanges {
+    pub fn validate(fields: ContactFields<'_>) -> Result<Self, DomainError> {
+        Ok(Self {
+            name: fields
+                .name
+                .map(|n| validate::optional("name", Some(n), validate::MAX_SHORT_TEXT))
+                .transpose()?,
+            email: fields
+                .email
+                .map(|e| validate::email("email", Some(e)))
+                .transpose()?,
+            phone_number: fields.phone_number.map(|p| phone(Some(p))).transpose()?,
+            identifier: fields
+                .identifier
+                .map(|i| validate::optional("identifier", Some(i), validate::MAX_SHORT_TEXT))
+                .transpose()?,
+            additional_attributes: fields
+                .additional_attributes
+                .map(|a| validate::object("additional_attributes", Some(a)))
+                .transpose()?,
+            custom_attributes: fields
+                .custom_attributes
+                .map(|a| validate::object("custom_attributes", Some(a)))
+                .transpose()?,
+        })
+    }
+
+    pub fn apply(&self, contact: &mut Contact) {
+        if let Some(name) = &self.name {
+            contact.name = name.clone();
+        }
+        if let Some(email) = &self.email {
+            contact.email = email.clone();
+        }
+        if let Some(phone) = &self.phone_number {
+            contact.phone_number = phone.clone();
+        }
+        if let Some(identifier) = &self.identifier {
+            contact.identifier = identifier.clone();
+        }
+        if let Some(extra) = &self.additional_attributes {
+            contact.additional_attributes.extend(extra.clone());
+        }
+        if let Some(custom) = &self.custom_attributes {
+            contact.custom_attributes.extend(custom.clone());
+        }
+    }
+}
+
+/// E.164-ish: an optional `+` then 5 to 20 digits, spaces and dashes allowed between.
+fn phone(value: Option<&str>) -> Result<Option<String>, DomainError> {
+    let Some(text) = validate::optional("phone_number", value, 32)? else {
+        return Ok(None);
+    };
+    let digits: String = text
+        .chars()
+        .filter(|c| !matches!(c, ' ' | '-' | '(' | ')'))
+        .collect();
+    let body = digits.strip_prefix('+').unwrap_or(&digits);
+    if body.len() < 5 || body.len() > 20 || !body.chars().all(|c| c.is_ascii_digit()) {
+        return Err(DomainError::invalid(
+            "phone_number",
+            "Phone number should be in e164 format",
+        ));
+    }
+    Ok(Some(digits))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn phone_numbers_are_normalised_and_checked() {
+        assert_eq!(
+            phone(Some("+1 415-555-0100")).unwrap().as_deref(),
+            Some("+14155550100")
+        );
+        assert!(phone(Some("call me")).is_err());
+        assert_eq!(phone(Some("")).unwrap(), None);
+    }
+
+    #[test]
+    fn changes_merge_attributes_and_clear_blank_fields() {
+        let fields = ContactFields {
+            name: Some(""),
+            custom_attributes: Some(serde_json::json!({"plan": "pro"})),
+            ..Default::default()
+        };
+        let changes = ContactChanges::validate(fields).unwrap();
+        assert_eq!(changes.name, Some(None));
+        assert_eq!(changes.email, None);
+    }
+}

@@ -1,0 +1,70 @@
+//! What happened, as Chatwoot names it. Stores return events beside the value they wrote; the bus
+//! fans them out after commit (to `/cable`, webhooks and live dashboard-app context).
+
+use crate::{AccountId, ContactId, ConversationId, InboxId, MessageId};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Event {
+    MessageCreated {
+        account_id: AccountId,
+        inbox_id: InboxId,
+        conversation_id: ConversationId,
+        message_id: MessageId,
+    },
+    ConversationCreated {
+        account_id: AccountId,
+        inbox_id: InboxId,
+        conversation_id: ConversationId,
+    },
+    ConversationStatusChanged {
+        account_id: AccountId,
+        inbox_id: InboxId,
+        conversation_id: ConversationId,
+    },
+    ConversationUpdated {
+        account_id: AccountId,
+        inbox_id: InboxId,
+        conversation_id: ConversationId,
+    },
+    ConversationRead {
+        account_id: AccountId,
+        inbox_id: InboxId,
+        conversation_id: ConversationId,
+    },
+    AssigneeChanged {
+        account_id: AccountId,
+        inbox_id: InboxId,
+        conversation_id: ConversationId,
+    },
+    ContactUpdated {
+        account_id: AccountId,
+        contact_id: ContactId,
+    },
+}
+
+impl Event {
+    /// Chatwoot's event name: the one place these strings are spelled.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Event::MessageCreated { .. } => "message.created",
+            Event::ConversationCreated { .. } => "conversation.created",
+            Event::ConversationStatusChanged { .. } => "conversation.status_changed",
+            Event::ConversationUpdated { .. } => "conversation.updated",
+            Event::ConversationRead { .. } => "conversation.read",
+            Event::AssigneeChanged { .. } => "assignee.changed",
+            Event::ContactUpdated { .. } => "contact.updated",
+        }
+    }
+
+    pub fn account_id(&self) -> AccountId {
+        match self {
+            Event::MessageCreated { account_id, .. }
+            | Event::ConversationCreated { account_id, .. }
+            | Event::ConversationStatusChanged { account_id, .. }
+            | Event::ConversationUpdated { account_id, .. }
+            | Event::ConversationRead { account_id, .. }
+            | Event::AssigneeChanged { account_id, .. }
+            | Event::ContactUpdated { account_id, .. } => *account_id,
+        }
+    }
+}

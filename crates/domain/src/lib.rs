@@ -1,0 +1,34 @@
+//! Switchboard's domain: ids, models, validated commands, events and the Chatwoot-shaped wire
+//! bodies. No I/O lives here: the store persists these types and `web` serves them.
+#![forbid(unsafe_code)]
+
+pub mod account;
+pub mod contact;
+pub mod conversation;
+pub mod dashboard_app;
+pub mod error;
+pub mod event;
+pub mod ids;
+pub mod inbox;
+pub mod label;
+pub mod message;
+pub mod password;
+pub mod time;
+pub mod user;
+pub mod validate;
+pub mod wire;
+
+pub use account::Account;
+pub use contact::{Contact, ContactChanges, NewContact};
+pub use conversation::{
+    AssigneeFilter, Conversation, ConversationCounts, ConversationFilter, ConversationView,
+    NewConversation, Status,
+};
+pub use dashboard_app::{DashboardApp, DashboardAppFrame, NewDashboardApp};
+pub use error::DomainError;
+pub use event::Event;
+pub use ids::*;
+pub use inbox::{Inbox, InboxChanges, NewInbox};
+pub use label::{Label, LabelChanges, NewLabel};
+pub use message::{Message, MessageSender, MessageType, NewMessage};
+pub use user::{Agent, Member, Role, User};

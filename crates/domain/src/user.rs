@@ -1,0 +1,100 @@
+//! Users, their membership of accounts and the role each membership carries.
+
+use crate::{validate, AccountId, DomainError, UserId};
+use serde::{Deserialize, Serialize};
+
+/// A person who can sign in.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct User {
+    pub id: UserId,
+    pub name: String,
+    pub email: String,
+    pub display_name: Option<String>,
+    pub pubsub_token: String,
+}
+
+impl User {
+    /// Chatwoot's `available_name`: the display name when set, else the name.
+    pub fn available_name(&self) -> &str {
+        self.display_name.as_deref().unwrap_or(&self.name)
+    }
+}
+
+/// What a member may do in an account (Chatwoot's `account_users.role`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Role {
+    Administrator,
+    Agent,
+}
+
+impl Role {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Administrator => "administrator",
+            Role::Agent => "agent",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Role, DomainError> {
+        match text {
+            "administrator" => Ok(Role::Administrator),
+            "agent" => Ok(Role::Agent),
+            _ => Err(DomainError::invalid(
+                "role",
+                "Role must be administrator or agent",
+            )),
+        }
+    }
+}
+
+/// A user acting in one account: the result of authenticating a request against its path.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Member {
+    pub user: User,
+    pub account_id: AccountId,
+    pub role: Role,
+}
+
+impl Member {
+    pub fn is_admin(&self) -> bool {
+        self.role == Role::Administrator
+    }
+}
+
+/// A member as other members see it (Chatwoot's agent model).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Agent {
+    pub user: User,
+    pub account_id: AccountId,
+    pub role: Role,
+    pub availability: String,
+}
+
+/// `POST /agents`: invite a user (created when the e-mail is new) with a role.
+#[derive(Debug, Clone)]
+pub struct NewAgent {
+    pub account_id: AccountId,
+    pub name: String,
+    pub email: String,
+    pub role: Role,
+}
+
+impl NewAgent {
+    pub fn validate(
+        account_id: AccountId,
+        name: Option<&str>,
+        email: Option<&str>,
+        role: Option<&str>,
+    ) -> Result<Self, DomainError> {
+        let name = validate::required("name", name, validate::MAX_SHORT_TEXT)?;
+        let email = validate::email("email", email)?.ok_or_else(|| DomainError::blank("email"))?;
+        let role = Role::parse(role.unwrap_or("agent"))?;
+        Ok(Self {
+            account_id,
+            name,
+            email,
+            role,
+        })
+    }
+}

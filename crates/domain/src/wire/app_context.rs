@@ -1,0 +1,45 @@
+//! The `appContext` message a host posts to every dashboard-app frame
+//! (`fixtures/app-context.schema.json`). Delivery is `app-bridge.js`'s job; this is the body.
+
+use super::{Contact, Conversation};
+use crate::{ConversationView, User};
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AppContext {
+    pub event: &'static str,
+    pub data: AppContextData,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct AppContextData {
+    /// Its `id` is the per-account display id.
+    pub conversation: Conversation,
+    pub contact: Contact,
+    #[serde(rename = "currentAgent")]
+    pub current_agent: CurrentAgent,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct CurrentAgent {
+    pub id: i64,
+    pub name: String,
+    pub email: String,
+}
+
+impl AppContext {
+    pub fn new(view: &ConversationView, agent: &User) -> Self {
+        Self {
+            event: "appContext",
+            data: AppContextData {
+                conversation: Conversation::from(view),
+                contact: Contact::from(&view.contact),
+                current_agent: CurrentAgent {
+                    id: agent.id.get(),
+                    name: agent.name.clone(),
+                    email: agent.email.clone(),
+                },
+            },
+        }
+    }
+}

@@ -1,0 +1,114 @@
+//! `Message#push_event_data`: a message as lists, threads, the app context and events show it.
+
+use crate::{Contact, ConversationView, MessageSender as DomainSender};
+use serde::Serialize;
+use serde_json::{Map, Value};
+
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Message {
+    pub id: i64,
+    pub content: Option<String>,
+    pub account_id: i64,
+    pub inbox_id: i64,
+    /// The conversation's display id.
+    pub conversation_id: i64,
+    pub message_type: i64,
+    pub content_type: String,
+    pub status: &'static str,
+    pub content_attributes: Map<String, Value>,
+    pub created_at: i64,
+    pub private: bool,
+    pub source_id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub sender: Option<MessageSender>,
+    pub attachments: Vec<Value>,
+}
+
+/// The sender block: a contact's or an agent's `push_event_data`.
+#[derive(Debug, Clone, Serialize, PartialEq)]
+#[serde(untagged)]
+pub enum MessageSender {
+    Contact {
+        additional_attributes: Map<String, Value>,
+        custom_attributes: Map<String, Value>,
+        email: Option<String>,
+        id: i64,
+        identifier: Option<String>,
+        name: Option<String>,
+        phone_number: Option<String>,
+        thumbnail: String,
+        #[serde(rename = "type")]
+        kind: &'static str,
+    },
+    User {
+        id: i64,
+        name: String,
+        available_name: String,
+        avatar_url: String,
+        thumbnail: String,
+        availability_status: &'static str,
+        #[serde(rename = "type")]
+        kind: &'static str,
+    },
+}
+
+impl MessageSender {
+    pub fn contact(contact: &Contact) -> Self {
+        MessageSender::Contact {
+            additional_attributes: contact.additional_attributes.clone(),
+            custom_attributes: contact.custom_attributes.clone(),
+            email: contact.email.clone(),
+            id: contact.id.get(),
+            identifier: contact.identifier.clone(),
+            name: contact.name.clone(),
+            phone_number: contact.phone_number.clone(),
+            thumbnail: String::new(),
+            kind: "contact",
+        }
+    }
+
+    pub fn user(user: &crate::User) -> Self {
+        MessageSender::User {
+            id: user.id.get(),
+            name: user.name.clone(),
+            available_name: user.available_name().to_owned(),
+            avatar_url: String::new(),
+            thumbnail: String::new(),
+            availability_status: "online",
+            kind: "user",
+        }
+    }
+}
+
+impl Message {
+    /// `display_id` is the conversation's per-account number, which the wire calls its id.
+    pub fn new(message: &crate::Message, display_id: crate::DisplayId) -> Self {
+        Self {
+            id: message.id.get(),
+            content: message.content.clone(),
+            account_id: message.account_id.get(),
+            inbox_id: message.inbox_id.get(),
+            conversation_id: display_id.get(),
+            message_type: message.message_type.code(),
+            content_type: message.content_type.clone(),
+            status: "sent",
+            content_attributes: message.content_attributes.clone(),
+            created_at: message.created_at,
+            private: message.private,
+            source_id: message.source_id.clone(),
+            sender: message.sender.as_ref().map(|sender| match sender {
+                DomainSender::Contact(contact) => MessageSender::contact(contact),
+                DomainSender::User(user) => MessageSender::user(user),
+            }),
+            attachments: Vec::new(),
+        }
+    }
+
+    /// Every message of a loaded conversation, in thread order.
+    pub fn thread(view: &ConversationView) -> Vec<Self> {
+        view.messages
+            .iter()
+            .map(|m| Self::new(m, view.conversation.display_id))
+            .collect()
+    }
+}

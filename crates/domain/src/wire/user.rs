@@ -1,0 +1,109 @@
+//! Agents (`api/v1/models/_agent.json.jbuilder`) and the signed-in user's profile
+//! (`api/v1/models/_user.json.jbuilder`, also the `data` of `POST /auth/sign_in`).
+
+use serde::Serialize;
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Agent {
+    pub id: i64,
+    pub account_id: i64,
+    pub availability_status: String,
+    pub auto_offline: bool,
+    pub confirmed: bool,
+    pub email: String,
+    pub available_name: String,
+    pub name: String,
+    pub role: &'static str,
+    pub thumbnail: String,
+}
+
+impl From<&crate::Agent> for Agent {
+    fn from(agent: &crate::Agent) -> Self {
+        Self {
+            id: agent.user.id.get(),
+            account_id: agent.account_id.get(),
+            availability_status: agent.availability.clone(),
+            auto_offline: true,
+            confirmed: true,
+            email: agent.user.email.clone(),
+            available_name: agent.user.available_name().to_owned(),
+            name: agent.user.name.clone(),
+            role: agent.role.as_str(),
+            thumbnail: String::new(),
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct ProfileAccount {
+    pub id: i64,
+    pub name: String,
+    pub role: &'static str,
+    pub status: &'static str,
+    pub availability: &'static str,
+    pub availability_status: &'static str,
+    pub auto_offline: bool,
+}
+
+impl ProfileAccount {
+    pub fn new(account: &crate::Account, role: crate::Role) -> Self {
+        Self {
+            id: account.id.get(),
+            name: account.name.clone(),
+            role: role.as_str(),
+            status: "active",
+            availability: "online",
+            availability_status: "online",
+            auto_offline: true,
+        }
+    }
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+pub struct Profile {
+    pub id: i64,
+    pub provider: &'static str,
+    pub uid: String,
+    pub name: String,
+    pub display_name: Option<String>,
+    pub available_name: String,
+    pub email: String,
+    /// The first account's id, as Chatwoot reports it.
+    pub account_id: Option<i64>,
+    pub role: Option<&'static str>,
+    pub confirmed: bool,
+    pub avatar_url: String,
+    pub thumbnail: String,
+    pub access_token: String,
+    pub pubsub_token: String,
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub ui_settings: serde_json::Map<String, serde_json::Value>,
+    pub message_signature: Option<String>,
+    pub accounts: Vec<ProfileAccount>,
+}
+
+impl Profile {
+    pub fn new(user: &crate::User, access_token: &str, accounts: Vec<ProfileAccount>) -> Self {
+        Self {
+            id: user.id.get(),
+            provider: "email",
+            uid: user.email.clone(),
+            name: user.name.clone(),
+            display_name: user.display_name.clone(),
+            available_name: user.available_name().to_owned(),
+            email: user.email.clone(),
+            account_id: accounts.first().map(|a| a.id),
+            role: accounts.first().map(|a| a.role),
+            confirmed: true,
+            avatar_url: String::new(),
+            thumbnail: String::new(),
+            access_token: access_token.to_owned(),
+            pubsub_token: user.pubsub_token.clone(),
+            kind: "user",
+            ui_settings: serde_json::Map::new(),
+            message_signature: None,
+            accounts,
+        }
+    }
+}

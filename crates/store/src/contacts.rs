@@ -1,0 +1,393 @@
+//! Contacts and their contact inboxes (the `source_id` a channel knows them by).
+
+use crate::error::{found, taken};
+use crate::{json, on_pool, Store, StoreError};
+use domain::{
+    AccountId, Contact, ContactChanges, ContactId, ContactInboxId, DomainError, InboxId, NewContact,
+};
+
+/// Contacts a page of the contact list shows (Chatwoot's `RESULTS_PER_PAGE`).
+pub const PAGE_SIZE: i64 = 15;
+
+macro_rules! contact_select {
+    () => {
+        "SELECT id, account_id, name, email, phone_number, identifier, additional_attributes_json, \
+         custom_attributes_json, last_activity_at, created_at FROM contacts "
+    };
+}
+
+const INSERT: &str = "INSERT INTO contacts (account_id, name, email, phone_number, identifier, \
+     additional_attributes_json, custom_attributes_json, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8) \
+     RETURNING id, account_id, name, email, phone_number, identifier, additional_attributes_json, \
+     custom_attributes_json, last_activity_at, created_at";
+const SELECT_ONE: &str = concat!(contact_select!(), "WHERE account_id = $1 AND id = $2");
+const COUNT: &str = "SELECT COUNT(*) FROM contacts WHERE account_id = $1";
+const SEARCH: &str = concat!(
+    contact_select!(),
+    "WHERE account_id = $1 AND (LOWER(COALESCE(name, '')) LIKE $2 ESCAPE '\\' \
+     OR LOWER(COALESCE(email, '')) LIKE $2 ESCAPE '\\' OR COALESCE(phone_number, '') LIKE $2 ESCAPE '\\' \
+     OR LOWER(COALESCE(identifier, '')) LIKE $2 ESCAPE '\\') ORDER BY id DESC LIMIT $3 OFFSET $4"
+);
+const SEARCH_COUNT: &str = "SELECT COUNT(*) FROM contacts WHERE account_id = $1 AND \
+     (LOWER(COALESCE(name, '')) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(email, '')) LIKE $2 ESCAPE '\\' \
+     OR COALESCE(phone_number, '') LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(identifier, '')) LIKE $2 ESCAPE '\\')";
+const UPDATE: &str = "UPDATE contacts SET name = $1, email = $2, phone_number = $3, identifier = $4, \
+     additional_attributes_json = $5, custom_attributes_json = $6 WHERE account_id = $7 AND id = $8";
+const DELETE: &str = "DELETE FROM contacts WHERE account_id = $1 AND id = $2";
+const INBOX_IN_ACCOUNT: &str = "SELECT id FROM inboxes WHERE account_id = $1 AND id = $2";
+const INSERT_CONTACT_INBOX: &str =
+    "INSERT INTO contact_inboxes (contact_id, inbox_id, source_id, created_at) \
+     VALUES ($1, $2, $3, $4) RETURNING id";
+const SELECT_CONTACT_INBOX: &str =
+    "SELECT id, source_id FROM contact_inboxes WHERE contact_id = $1 AND inbox_id = $2 ORDER BY id LIMIT 1";
+const SELECT_BY_SOURCE: &str =
+    "SELECT id, source_id FROM contact_inboxes WHERE contact_id = $1 AND inbox_id = $2 AND source_id = $3";
+
+/// The orders the contact list may be sorted in (Chatwoot's `sort`, `-` for descending).
+const LIST_BY: [(&str, &str); 8] = [
+    (
+        "name",
+        concat!(
+            contact_select!(),
+            "WHERE account_id = $1 ORDER BY name ASC, id ASC LIMIT $2 OFFSET $3"
+        ),
+    ),
+    (
+        "-name",
+        concat!(
+            contact_select!(),
+            "WHERE account_id = $1 ORDER BY name DESC, id DESC LIMIT $2 OFFSET $3"
+        ),
+    ),
+    (
+        "email",
+        concat!(
+            contact_select!(),
+            "WHERE account_id = $1 ORDER BY email ASC, id ASC LIMIT $2 OFFSET $3"
+        ),
+    ),
+    (
+        "-email",
+        concat!(
+            contact_select!(),
+            "WHERE account_id = $1 ORDER BY email DESC, id DESC LIMIT $2 OFFSET $3"
+        ),
+    ),
+    (
+        "last_activity_at",
+        concat!(
+            contact_select!(),
+            "WHERE account_id = $1 ORDER BY last_activity_at ASC, id ASC LIMIT $2 OFFSET $3"
+        ),
+    ),
+    (
+        "-last_activity_at",
+        concat!(
+            contact_select!(),
+            "WHERE account_id = $1 ORDER BY last_activity_at DESC, id DESC LIMIT $2 OFFSET $3"
+        ),
+    ),
+    (
+        "created_at",
+        concat!(
+            contact_select!(),
+            "WHERE account_id = $1 ORDER BY id ASC LIMIT $2 OFFSET $3"
+        ),
+    ),
+    (
+        "-created_at",
+        concat!(
+            contact_select!(),
+            "WHERE account_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3"
+        ),
+    ),
+];
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct ContactRow {
+    pub(crate) id: i64,
+    pub(crate) account_id: i64,
+    pub(crate) name: Option<String>,
+    pub(crate) email: Option<String>,
+    pub(crate) phone_number: Option<String>,
+    pub(crate) identifier: Option<String>,
+    pub(crate) additional_attributes_json: String,
+    pub(crate) custom_attributes_json: String,
+    pub(crate) last_activity_at: Option<i64>,
+    pub(crate) created_at: i64,
+}
+
+impl From<ContactRow> for Contact {
+    fn from(row: ContactRow) -> Self {
+        Contact {
+            id: ContactId(row.id),
+            account_id: AccountId(row.account_id),
+            name: row.name,
+            email: row.email,
+            phone_number: row.phone_number,
+            identifier: row.identifier,
+            additional_attributes: json::object(&row.additional_attributes_json),
+            custom_attributes: json::object(&row.custom_attributes_json),
+            last_activity_at: row.last_activity_at,
+            created_at: row.created_at,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct ContactInboxRow {
+    id: i64,
+    source_id: String,
+}
+
+/// A created contact and, when an inbox was given, its contact inbox.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CreatedContact {
+    pub contact: Contact,
+    pub contact_inbox: Option<(InboxId, String)>,
+}
+
+/// One page of contacts and the total they were taken from.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactPage {
+    pub contacts: Vec<Contact>,
+    pub count: i64,
+}
+
+pub struct Contacts<'a> {
+    pub(crate) store: &'a Store,
+}
+
+impl Contacts<'_> {
+    pub async fn create(&self, new: &NewContact) -> Result<CreatedContact, StoreError> {
+        if let Some(inbox_id) = new.inbox_id {
+            self.require_inbox(new.account_id, inbox_id).await?;
+        }
+        let now = domain::time::now();
+        let source_id = new.inbox_id.map(|_| domain::password::random_token(32));
+        let row: ContactRow = on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            let row: ContactRow = sqlx::query_as(INSERT)
+                .bind(new.account_id.get())
+                .bind(&new.name)
+                .bind(&new.email)
+                .bind(&new.phone_number)
+                .bind(&new.identifier)
+                .bind(json::text(&new.additional_attributes))
+                .bind(json::text(&new.custom_attributes))
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(taken_contact(new.email.is_some()))?;
+            if let (Some(inbox_id), Some(source_id)) = (new.inbox_id, &source_id) {
+                sqlx::query(INSERT_CONTACT_INBOX)
+                    .bind(row.id)
+                    .bind(inbox_id.get())
+                    .bind(source_id)
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok::<_, StoreError>(row)
+        })?;
+        Ok(CreatedContact {
+            contact: row.into(),
+            contact_inbox: new.inbox_id.zip(source_id),
+        })
+    }
+
+    pub async fn find(&self, account_id: AccountId, id: ContactId) -> Result<Contact, StoreError> {
+        let row: Option<ContactRow> = on_pool!(self.store, |pool| sqlx::query_as(SELECT_ONE)
+            .bind(account_id.get())
+            .bind(id.get())
+            .fetch_optional(pool)
+            .await)?;
+        found(row).map(Contact::from)
+    }
+
+    /// A page of contacts in the order `sort` names (default: newest first).
+    pub async fn list(
+        &self,
+        account_id: AccountId,
+        sort: Option<&str>,
+        page: i64,
+    ) -> Result<ContactPage, StoreError> {
+        let sql = match sort.filter(|s| !s.is_empty()) {
+            None => LIST_BY[7].1,
+            Some(sort) => LIST_BY
+                .iter()
+                .find(|(name, _)| *name == sort)
+                .map(|(_, sql)| *sql)
+                .ok_or_else(|| {
+                    DomainError::invalid(
+                        "sort",
+                        "Sort must be one of name, email, last_activity_at, created_at (- for descending)",
+                    )
+                })?,
+        };
+        let offset = (page - 1) * PAGE_SIZE;
+        let (rows, count): (Vec<ContactRow>, i64) = on_pool!(self.store, |pool| {
+            let rows = sqlx::query_as(sql)
+                .bind(account_id.get())
+                .bind(PAGE_SIZE)
+                .bind(offset)
+                .fetch_all(pool)
+                .await?;
+            let count = sqlx::query_scalar(COUNT)
+                .bind(account_id.get())
+                .fetch_one(pool)
+                .await?;
+            Ok::<_, sqlx::Error>((rows, count))
+        })?;
+        Ok(ContactPage {
+            contacts: rows.into_iter().map(Contact::from).collect(),
+            count,
+        })
+    }
+
+    /// Contacts whose name, e-mail, phone number or identifier contains `query`.
+    pub async fn search(
+        &self,
+        account_id: AccountId,
+        query: &str,
+        page: i64,
+    ) -> Result<ContactPage, StoreError> {
+        let pattern = format!("%{}%", escape_like(&query.trim().to_lowercase()));
+        let offset = (page - 1) * PAGE_SIZE;
+        let (rows, count): (Vec<ContactRow>, i64) = on_pool!(self.store, |pool| {
+            let rows = sqlx::query_as(SEARCH)
+                .bind(account_id.get())
+                .bind(&pattern)
+                .bind(PAGE_SIZE)
+                .bind(offset)
+                .fetch_all(pool)
+                .await?;
+            let count = sqlx::query_scalar(SEARCH_COUNT)
+                .bind(account_id.get())
+                .bind(&pattern)
+                .fetch_one(pool)
+                .await?;
+            Ok::<_, sqlx::Error>((rows, count))
+        })?;
+        Ok(ContactPage {
+            contacts: rows.into_iter().map(Contact::from).collect(),
+            count,
+        })
+    }
+
+    pub async fn update(
+        &self,
+        account_id: AccountId,
+        id: ContactId,
+        changes: &ContactChanges,
+    ) -> Result<crate::Outcome<Contact>, StoreError> {
+        let mut contact = self.find(account_id, id).await?;
+        changes.apply(&mut contact);
+        on_pool!(self.store, |pool| sqlx::query(UPDATE)
+            .bind(&contact.name)
+            .bind(&contact.email)
+            .bind(&contact.phone_number)
+            .bind(&contact.identifier)
+            .bind(json::text(&contact.additional_attributes))
+            .bind(json::text(&contact.custom_attributes))
+            .bind(account_id.get())
+            .bind(id.get())
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(taken_contact(changes.email.is_some()))?;
+        let event = domain::Event::ContactUpdated {
+            account_id,
+            contact_id: id,
+        };
+        Ok(crate::Outcome::new(contact, vec![event]))
+    }
+
+    pub async fn delete(&self, account_id: AccountId, id: ContactId) -> Result<(), StoreError> {
+        let done = on_pool!(self.store, |pool| sqlx::query(DELETE)
+            .bind(account_id.get())
+            .bind(id.get())
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+
+    /// The contact's contact inbox in `inbox_id` — the one with `source_id` when given — created
+    /// when missing.
+    pub async fn contact_inbox(
+        &self,
+        contact_id: ContactId,
+        inbox_id: InboxId,
+        source_id: Option<&str>,
+    ) -> Result<(ContactInboxId, String), StoreError> {
+        let existing: Option<ContactInboxRow> = on_pool!(self.store, |pool| match source_id {
+            Some(source) =>
+                sqlx::query_as(SELECT_BY_SOURCE)
+                    .bind(contact_id.get())
+                    .bind(inbox_id.get())
+                    .bind(source)
+                    .fetch_optional(pool)
+                    .await,
+            None =>
+                sqlx::query_as(SELECT_CONTACT_INBOX)
+                    .bind(contact_id.get())
+                    .bind(inbox_id.get())
+                    .fetch_optional(pool)
+                    .await,
+        })?;
+        if let Some(row) = existing {
+            return Ok((ContactInboxId(row.id), row.source_id));
+        }
+        let source = source_id
+            .map(str::to_owned)
+            .unwrap_or_else(|| domain::password::random_token(32));
+        let now = domain::time::now();
+        let id: i64 = on_pool!(self.store, |pool| sqlx::query_scalar(INSERT_CONTACT_INBOX)
+            .bind(contact_id.get())
+            .bind(inbox_id.get())
+            .bind(&source)
+            .bind(now)
+            .fetch_one(pool)
+            .await)
+        .map_err(taken("source_id"))?;
+        Ok((ContactInboxId(id), source))
+    }
+
+    pub(crate) async fn require_inbox(
+        &self,
+        account_id: AccountId,
+        inbox_id: InboxId,
+    ) -> Result<(), StoreError> {
+        let id: Option<i64> = on_pool!(self.store, |pool| sqlx::query_scalar(INBOX_IN_ACCOUNT)
+            .bind(account_id.get())
+            .bind(inbox_id.get())
+            .fetch_optional(pool)
+            .await)?;
+        match id {
+            Some(_) => Ok(()),
+            None => Err(DomainError::invalid("inbox_id", "Inbox does not exist").into()),
+        }
+    }
+}
+
+/// A unique violation on contacts is the e-mail when one was given, else the identifier.
+fn taken_contact(has_email: bool) -> impl Fn(sqlx::Error) -> StoreError {
+    taken(if has_email { "email" } else { "identifier" })
+}
+
+/// Escapes `%`, `_` and `\` so user text matches literally in `LIKE … ESCAPE '\'`.
+fn escape_like(text: &str) -> String {
+    let mut escaped = String::with_capacity(text.len());
+    for c in text.chars() {
+        if matches!(c, '%' | '_' | '\\') {
+            escaped.push('\\');
+        }
+        escaped.push(c);
+    }
+    escaped
+}

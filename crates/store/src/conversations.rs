@@ -1,0 +1,642 @@
+//! Conversations: the list with its filters and counts, one conversation with its thread, and
+//! every change an agent makes (status, assignee, labels, attributes, read).
+
+use crate::error::found;
+use crate::messages::{insert, message_select, MessageRow, THREAD_LIMIT};
+use crate::{json, on_pool, Outcome, Store, StoreError};
+use domain::conversation::{StatusChange, PAGE_SIZE};
+use domain::{
+    AccountId, Agent, AssigneeFilter, Contact, ContactId, ContactInboxId, Conversation,
+    ConversationCounts, ConversationFilter, ConversationId, ConversationView, DisplayId,
+    DomainError, Event, InboxId, NewConversation, NewMessage, Role, Status, User, UserId,
+};
+use sqlx::QueryBuilder;
+
+macro_rules! conversation_select {
+    () => {
+        "SELECT c.id, c.account_id, c.display_id, c.inbox_id, c.contact_id, c.contact_inbox_id, c.uuid, \
+         c.status, c.assignee_id, c.labels_json, c.custom_attributes_json, c.additional_attributes_json, \
+         c.muted, c.snoozed_until, c.last_activity_at, c.agent_last_seen_at, c.assignee_last_seen_at, \
+         c.contact_last_seen_at, c.created_at, \
+         ct.name AS contact_name, ct.email AS contact_email, ct.phone_number AS contact_phone_number, \
+         ct.identifier AS contact_identifier, \
+         ct.additional_attributes_json AS contact_additional_attributes_json, \
+         ct.custom_attributes_json AS contact_custom_attributes_json, \
+         ct.last_activity_at AS contact_last_activity_at, ct.created_at AS contact_created_at, \
+         i.channel_type, COALESCE(ci.hmac_verified, FALSE) AS hmac_verified, \
+         u.name AS assignee_name, u.display_name AS assignee_display_name, u.email AS assignee_email, \
+         u.pubsub_token AS assignee_pubsub_token, au.role AS assignee_role, \
+         au.availability AS assignee_availability, \
+         (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.message_type = 0 \
+          AND m.created_at > c.agent_last_seen_at) AS unread_count \
+         FROM conversations c \
+         JOIN contacts ct ON ct.id = c.contact_id \
+         JOIN inboxes i ON i.id = c.inbox_id \
+         LEFT JOIN contact_inboxes ci ON ci.id = c.contact_inbox_id \
+         LEFT JOIN users u ON u.id = c.assignee_id \
+         LEFT JOIN account_users au ON au.user_id = c.assignee_id AND au.account_id = c.account_id "
+    };
+}
+
+const BY_DISPLAY_ID: &str = concat!(
+    conversation_select!(),
+    "WHERE c.account_id = $1 AND c.display_id = $2"
+);
+const BY_ID: &str = concat!(conversation_select!(), "WHERE c.id = $1");
+const NEXT_DISPLAY_ID: &str =
+    "UPDATE accounts SET conversation_seq = conversation_seq + 1 WHERE id = $1 RETURNING conversation_seq";
+const INSERT: &str = "INSERT INTO conversations (account_id, display_id, inbox_id, contact_id, \
+     contact_inbox_id, uuid, status, assignee_id, custom_attributes_json, additional_attributes_json, \
+     last_activity_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
+const SET_STATUS: &str = "UPDATE conversations SET status = $1, snoozed_until = $2 WHERE id = $3";
+const SET_ASSIGNEE: &str = "UPDATE conversations SET assignee_id = $1 WHERE id = $2";
+const SET_LABELS: &str = "UPDATE conversations SET labels_json = $1 WHERE id = $2";
+const CLEAR_LABELS: &str = "DELETE FROM conversation_labels WHERE conversation_id = $1";
+const ADD_LABEL: &str =
+    "INSERT INTO conversation_labels (conversation_id, account_id, title) VALUES ($1, $2, $3)";
+const SET_CUSTOM: &str = "UPDATE conversations SET custom_attributes_json = $1 WHERE id = $2";
+const MARK_READ: &str = "UPDATE conversations SET agent_last_seen_at = $1, \
+     assignee_last_seen_at = CASE WHEN assignee_id = $2 THEN $1 ELSE assignee_last_seen_at END WHERE id = $3";
+const CONTACT_IN_ACCOUNT: &str = "SELECT id FROM contacts WHERE account_id = $1 AND id = $2";
+const MEMBER_ROLE: &str = "SELECT role FROM account_users WHERE account_id = $1 AND user_id = $2";
+
+#[derive(sqlx::FromRow)]
+struct ConversationRow {
+    id: i64,
+    account_id: i64,
+    display_id: i64,
+    inbox_id: i64,
+    contact_id: i64,
+    contact_inbox_id: Option<i64>,
+    uuid: String,
+    status: String,
+    assignee_id: Option<i64>,
+    labels_json: String,
+    custom_attributes_json: String,
+    additional_attributes_json: String,
+    muted: bool,
+    snoozed_until: Option<i64>,
+    last_activity_at: i64,
+    agent_last_seen_at: i64,
+    assignee_last_seen_at: i64,
+    contact_last_seen_at: i64,
+    created_at: i64,
+    contact_name: Option<String>,
+    contact_email: Option<String>,
+    contact_phone_number: Option<String>,
+    contact_identifier: Option<String>,
+    contact_additional_attributes_json: String,
+    contact_custom_attributes_json: String,
+    contact_last_activity_at: Option<i64>,
+    contact_created_at: i64,
+    channel_type: String,
+    hmac_verified: bool,
+    assignee_name: Option<String>,
+    assignee_display_name: Option<String>,
+    assignee_email: Option<String>,
+    assignee_pubsub_token: Option<String>,
+    assignee_role: Option<String>,
+    assignee_availability: Option<String>,
+    unread_count: i64,
+}
+
+impl From<ConversationRow> for ConversationView {
+    fn from(row: ConversationRow) -> Self {
+        let account_id = AccountId(row.account_id);
+        let assignee = match (row.assignee_id, row.assignee_name, row.assignee_role) {
+            (Some(id), Some(name), Some(role)) => Some(Agent {
+                user: User {
+                    id: UserId(id),
+                    name,
+                    display_name: row.assignee_display_name,
+                    email: row.assignee_email.unwrap_or_default(),
+                    pubsub_token: row.assignee_pubsub_token.unwrap_or_default(),
+                },
+                account_id,
+                role: Role::parse(&role).unwrap_or(Role::Agent),
+                availability: row
+                    .assignee_availability
+                    .unwrap_or_else(|| "offline".into()),
+            }),
+            _ => None,
+        };
+        ConversationView {
+            conversation: Conversation {
+                id: ConversationId(row.id),
+                account_id,
+                display_id: DisplayId(row.display_id),
+                inbox_id: InboxId(row.inbox_id),
+                contact_id: ContactId(row.contact_id),
+                contact_inbox_id: row.contact_inbox_id.map(ContactInboxId),
+                uuid: row.uuid,
+                status: Status::from_stored(&row.status),
+                assignee_id: row.assignee_id.map(UserId),
+                labels: json::strings(&row.labels_json),
+                custom_attributes: json::object(&row.custom_attributes_json),
+                additional_attributes: json::object(&row.additional_attributes_json),
+                muted: row.muted,
+                snoozed_until: row.snoozed_until,
+                last_activity_at: row.last_activity_at,
+                agent_last_seen_at: row.agent_last_seen_at,
+                assignee_last_seen_at: row.assignee_last_seen_at,
+                contact_last_seen_at: row.contact_last_seen_at,
+                created_at: row.created_at,
+            },
+            contact: Contact {
+                id: ContactId(row.contact_id),
+                account_id,
+                name: row.contact_name,
+                email: row.contact_email,
+                phone_number: row.contact_phone_number,
+                identifier: row.contact_identifier,
+                additional_attributes: json::object(&row.contact_additional_attributes_json),
+                custom_attributes: json::object(&row.contact_custom_attributes_json),
+                last_activity_at: row.contact_last_activity_at,
+                created_at: row.contact_created_at,
+            },
+            channel_type: row.channel_type,
+            hmac_verified: row.hmac_verified,
+            assignee,
+            messages: Vec::new(),
+            all_messages_loaded: false,
+            unread_count: row.unread_count,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct CountsRow {
+    all_count: i64,
+    mine_count: i64,
+    unassigned_count: i64,
+}
+
+/// One page of the conversation list, each with its last message, and the `meta` counts.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ConversationPage {
+    pub conversations: Vec<ConversationView>,
+    pub counts: Option<ConversationCounts>,
+}
+
+/// Appends the WHERE clause of `filter` (all but the assignee part when `assignee` is false).
+macro_rules! push_filters {
+    ($qb:ident, $filter:expr, $assignee:expr) => {{
+        let filter: &ConversationFilter = $filter;
+        $qb.push(" WHERE c.account_id = ").push_bind(filter.account_id.get());
+        if let Some(status) = filter.status {
+            $qb.push(" AND c.status = ").push_bind(status.as_str());
+        }
+        if let Some(inbox_id) = filter.inbox_id {
+            $qb.push(" AND c.inbox_id = ").push_bind(inbox_id.get());
+        }
+        if let Some(contact_id) = filter.contact_id {
+            $qb.push(" AND c.contact_id = ").push_bind(contact_id.get());
+        }
+        if !filter.labels.is_empty() {
+            $qb.push(" AND EXISTS (SELECT 1 FROM conversation_labels cl WHERE cl.conversation_id = c.id AND cl.title IN (");
+            let mut titles = $qb.separated(", ");
+            for title in &filter.labels {
+                titles.push_bind(title.clone());
+            }
+            $qb.push("))");
+        }
+        if $assignee {
+            match filter.assignee {
+                AssigneeFilter::Me => {
+                    $qb.push(" AND c.assignee_id = ").push_bind(filter.viewer.get());
+                }
+                AssigneeFilter::Unassigned => {
+                    $qb.push(" AND c.assignee_id IS NULL");
+                }
+                AssigneeFilter::Assigned => {
+                    $qb.push(" AND c.assignee_id IS NOT NULL");
+                }
+                AssigneeFilter::All => {}
+            }
+        }
+    }};
+}
+
+pub struct Conversations<'a> {
+    pub(crate) store: &'a Store,
+}
+
+impl Conversations<'_> {
+    /// A page of the list, newest activity first, each conversation with its last message;
+    /// with `counts`, the `meta` counts for the same status, inbox and label filters.
+    pub async fn list(
+        &self,
+        filter: &ConversationFilter,
+        counts: bool,
+    ) -> Result<ConversationPage, StoreError> {
+        let offset = (filter.page - 1) * PAGE_SIZE;
+        let rows: Vec<ConversationRow> = on_pool!(self.store, |pool| {
+            let mut qb = QueryBuilder::new(conversation_select!());
+            push_filters!(qb, filter, true);
+            qb.push(" ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ")
+                .push_bind(PAGE_SIZE)
+                .push(" OFFSET ")
+                .push_bind(offset);
+            qb.build_query_as().fetch_all(pool).await
+        })?;
+        let mut conversations: Vec<ConversationView> =
+            rows.into_iter().map(ConversationView::from).collect();
+        self.attach_last_messages(&mut conversations).await?;
+        let counts = if counts {
+            Some(self.counts(filter).await?)
+        } else {
+            None
+        };
+        Ok(ConversationPage {
+            conversations,
+            counts,
+        })
+    }
+
+    /// Chatwoot's `mine_count`, `assigned_count`, `unassigned_count` and `all_count`.
+    pub async fn counts(
+        &self,
+        filter: &ConversationFilter,
+    ) -> Result<ConversationCounts, StoreError> {
+        let row: CountsRow = on_pool!(self.store, |pool| {
+            let mut qb = QueryBuilder::new(
+                "SELECT COUNT(*) AS all_count, COALESCE(SUM(CASE WHEN c.assignee_id = ",
+            );
+            qb.push_bind(filter.viewer.get());
+            qb.push(
+                " THEN 1 ELSE 0 END), 0) AS mine_count, \
+                 COALESCE(SUM(CASE WHEN c.assignee_id IS NULL THEN 1 ELSE 0 END), 0) AS unassigned_count \
+                 FROM conversations c",
+            );
+            push_filters!(qb, filter, false);
+            qb.build_query_as().fetch_one(pool).await
+        })?;
+        Ok(ConversationCounts {
+            mine: row.mine_count,
+            assigned: row.all_count - row.unassigned_count,
+            unassigned: row.unassigned_count,
+            all: row.all_count,
+        })
+    }
+
+    /// Loads each conversation's last message (what Chatwoot's list shows in `messages`).
+    async fn attach_last_messages(
+        &self,
+        conversations: &mut [ConversationView],
+    ) -> Result<(), StoreError> {
+        if conversations.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<MessageRow> = on_pool!(self.store, |pool| {
+            let mut qb = QueryBuilder::new(message_select!());
+            qb.push(" WHERE m.id IN (SELECT MAX(id) FROM messages WHERE conversation_id IN (");
+            let mut ids = qb.separated(", ");
+            for view in conversations.iter() {
+                ids.push_bind(view.conversation.id.get());
+            }
+            qb.push(") GROUP BY conversation_id)");
+            qb.build_query_as().fetch_all(pool).await
+        })?;
+        for row in rows {
+            if let Some(view) = conversations
+                .iter_mut()
+                .find(|v| v.conversation.id.get() == row.conversation_id)
+            {
+                let message = row.into_message(&view.contact);
+                view.messages.push(message);
+            }
+        }
+        Ok(())
+    }
+
+    /// One conversation by its display id, with its thread (the latest [`THREAD_LIMIT`] messages).
+    pub async fn find(
+        &self,
+        account_id: AccountId,
+        display_id: DisplayId,
+    ) -> Result<ConversationView, StoreError> {
+        let row: Option<ConversationRow> =
+            on_pool!(self.store, |pool| sqlx::query_as(BY_DISPLAY_ID)
+                .bind(account_id.get())
+                .bind(display_id.get())
+                .fetch_optional(pool)
+                .await)?;
+        self.with_thread(found(row)?.into()).await
+    }
+
+    /// One conversation by its database id (for events), with its thread.
+    pub async fn find_by_id(&self, id: ConversationId) -> Result<ConversationView, StoreError> {
+        let row: Option<ConversationRow> = on_pool!(self.store, |pool| sqlx::query_as(BY_ID)
+            .bind(id.get())
+            .fetch_optional(pool)
+            .await)?;
+        self.with_thread(found(row)?.into()).await
+    }
+
+    async fn with_thread(
+        &self,
+        mut view: ConversationView,
+    ) -> Result<ConversationView, StoreError> {
+        let (messages, complete) = self
+            .store
+            .messages()
+            .thread(&view, None, THREAD_LIMIT)
+            .await?;
+        view.messages = messages;
+        view.all_messages_loaded = complete;
+        Ok(view)
+    }
+
+    /// Opens a conversation with the next display id of the account, and its first message.
+    pub async fn create(
+        &self,
+        new: &NewConversation,
+    ) -> Result<Outcome<ConversationView>, StoreError> {
+        let account = new.account_id;
+        self.store
+            .contacts()
+            .require_inbox(account, new.inbox_id)
+            .await?;
+        self.require_contact(account, new.contact_id).await?;
+        if let Some(assignee) = new.assignee_id {
+            self.require_member(account, assignee, "assignee_id")
+                .await?;
+        }
+        let (contact_inbox_id, _) = self
+            .store
+            .contacts()
+            .contact_inbox(new.contact_id, new.inbox_id, new.source_id.as_deref())
+            .await?;
+        let now = domain::time::now();
+        let uuid = uuid_like();
+        let id: i64 = on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            // The counter is bumped first, so the transaction takes the write lock at once.
+            let display_id: i64 = sqlx::query_scalar(NEXT_DISPLAY_ID)
+                .bind(account.get())
+                .fetch_one(&mut *tx)
+                .await?;
+            let id: i64 = sqlx::query_scalar(INSERT)
+                .bind(account.get())
+                .bind(display_id)
+                .bind(new.inbox_id.get())
+                .bind(new.contact_id.get())
+                .bind(contact_inbox_id.get())
+                .bind(&uuid)
+                .bind(new.status.as_str())
+                .bind(new.assignee_id.map(UserId::get))
+                .bind(json::text(&new.custom_attributes))
+                .bind(json::text(&new.additional_attributes))
+                .bind(now)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+            if let Some(first) = &new.first_message {
+                let conversation = Draft {
+                    id: ConversationId(id),
+                    account_id: account,
+                    inbox_id: new.inbox_id,
+                    contact_id: new.contact_id,
+                };
+                insert!(tx, conversation, first, now);
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(id)
+        })?;
+        let view = self.find_by_id(ConversationId(id)).await?;
+        let mut events = vec![Event::ConversationCreated {
+            account_id: account,
+            inbox_id: new.inbox_id,
+            conversation_id: view.conversation.id,
+        }];
+        if let Some(message) = view.messages.last() {
+            events.push(Event::MessageCreated {
+                account_id: account,
+                inbox_id: new.inbox_id,
+                conversation_id: view.conversation.id,
+                message_id: message.id,
+            });
+        }
+        Ok(Outcome::new(view, events))
+    }
+
+    /// Changes the status, noting who did it in the thread.
+    pub async fn set_status(
+        &self,
+        view: &ConversationView,
+        change: StatusChange,
+        by: &User,
+    ) -> Result<Outcome<ConversationView>, StoreError> {
+        let c = &view.conversation;
+        let note = match change.status {
+            Status::Snoozed => format!("Conversation was snoozed by {}", by.name),
+            Status::Resolved => format!("Conversation was marked resolved by {}", by.name),
+            Status::Pending => format!("Conversation was marked pending by {}", by.name),
+            Status::Open => format!("Conversation was reopened by {}", by.name),
+        };
+        let activity = NewMessage::activity(note);
+        let now = domain::time::now();
+        on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(SET_STATUS)
+                .bind(change.status.as_str())
+                .bind(change.snoozed_until)
+                .bind(c.id.get())
+                .execute(&mut *tx)
+                .await?;
+            insert!(tx, c, activity, now);
+            tx.commit().await
+        })?;
+        let event = Event::ConversationStatusChanged {
+            account_id: c.account_id,
+            inbox_id: c.inbox_id,
+            conversation_id: c.id,
+        };
+        self.reload(view, vec![event]).await
+    }
+
+    /// Assigns the conversation to a member of its account, or unassigns it with `None`.
+    pub async fn assign(
+        &self,
+        view: &ConversationView,
+        assignee: Option<UserId>,
+        by: &User,
+    ) -> Result<Outcome<ConversationView>, StoreError> {
+        let c = &view.conversation;
+        let note = match assignee {
+            Some(id) => {
+                let agent = self.require_member(c.account_id, id, "assignee_id").await?;
+                if id == by.id {
+                    format!("{} self-assigned this conversation", by.name)
+                } else {
+                    format!("Assigned to {} by {}", agent.user.name, by.name)
+                }
+            }
+            None => format!("Conversation unassigned by {}", by.name),
+        };
+        let activity = NewMessage::activity(note);
+        let now = domain::time::now();
+        on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(SET_ASSIGNEE)
+                .bind(assignee.map(UserId::get))
+                .bind(c.id.get())
+                .execute(&mut *tx)
+                .await?;
+            insert!(tx, c, activity, now);
+            tx.commit().await
+        })?;
+        let event = Event::AssigneeChanged {
+            account_id: c.account_id,
+            inbox_id: c.inbox_id,
+            conversation_id: c.id,
+        };
+        self.reload(view, vec![event]).await
+    }
+
+    /// Replaces the conversation's labels with `labels` (already validated).
+    pub async fn set_labels(
+        &self,
+        view: &ConversationView,
+        labels: &[String],
+    ) -> Result<Outcome<ConversationView>, StoreError> {
+        let c = &view.conversation;
+        on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(SET_LABELS)
+                .bind(json::strings_text(labels))
+                .bind(c.id.get())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(CLEAR_LABELS)
+                .bind(c.id.get())
+                .execute(&mut *tx)
+                .await?;
+            for title in labels {
+                sqlx::query(ADD_LABEL)
+                    .bind(c.id.get())
+                    .bind(c.account_id.get())
+                    .bind(title)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await
+        })?;
+        let event = Event::ConversationUpdated {
+            account_id: c.account_id,
+            inbox_id: c.inbox_id,
+            conversation_id: c.id,
+        };
+        self.reload(view, vec![event]).await
+    }
+
+    /// Replaces the conversation's custom attributes.
+    pub async fn set_custom_attributes(
+        &self,
+        view: &ConversationView,
+        attributes: &serde_json::Map<String, serde_json::Value>,
+    ) -> Result<Outcome<ConversationView>, StoreError> {
+        let c = &view.conversation;
+        on_pool!(self.store, |pool| sqlx::query(SET_CUSTOM)
+            .bind(json::text(attributes))
+            .bind(c.id.get())
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        let event = Event::ConversationUpdated {
+            account_id: c.account_id,
+            inbox_id: c.inbox_id,
+            conversation_id: c.id,
+        };
+        self.reload(view, vec![event]).await
+    }
+
+    /// Marks the conversation read by `reader` (Chatwoot's `update_last_seen`).
+    pub async fn mark_read(
+        &self,
+        view: &ConversationView,
+        reader: UserId,
+    ) -> Result<Outcome<ConversationView>, StoreError> {
+        let c = &view.conversation;
+        let now = domain::time::now();
+        on_pool!(self.store, |pool| sqlx::query(MARK_READ)
+            .bind(now)
+            .bind(reader.get())
+            .bind(c.id.get())
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        let event = Event::ConversationRead {
+            account_id: c.account_id,
+            inbox_id: c.inbox_id,
+            conversation_id: c.id,
+        };
+        self.reload(view, vec![event]).await
+    }
+
+    async fn reload(
+        &self,
+        view: &ConversationView,
+        events: Vec<Event>,
+    ) -> Result<Outcome<ConversationView>, StoreError> {
+        let fresh = self.find_by_id(view.conversation.id).await?;
+        Ok(Outcome::new(fresh, events))
+    }
+
+    async fn require_contact(&self, account: AccountId, id: ContactId) -> Result<(), StoreError> {
+        let found: Option<i64> =
+            on_pool!(self.store, |pool| sqlx::query_scalar(CONTACT_IN_ACCOUNT)
+                .bind(account.get())
+                .bind(id.get())
+                .fetch_optional(pool)
+                .await)?;
+        found
+            .map(|_| ())
+            .ok_or_else(|| DomainError::invalid("contact_id", "Contact does not exist").into())
+    }
+
+    async fn require_member(
+        &self,
+        account: AccountId,
+        id: UserId,
+        attribute: &str,
+    ) -> Result<Agent, StoreError> {
+        let role: Option<String> = on_pool!(self.store, |pool| sqlx::query_scalar(MEMBER_ROLE)
+            .bind(account.get())
+            .bind(id.get())
+            .fetch_optional(pool)
+            .await)?;
+        if role.is_none() {
+            return Err(DomainError::invalid(
+                attribute,
+                "Assignee is not an agent of this account",
+            )
+            .into());
+        }
+        self.store.users().agent(account, id).await
+    }
+}
+
+/// The columns `insert!` reads from a conversation that is not committed yet.
+struct Draft {
+    id: ConversationId,
+    account_id: AccountId,
+    inbox_id: InboxId,
+    contact_id: ContactId,
+}
+
+/// A random version-4-shaped UUID string (Chatwoot exposes `uuid` on conversations).
+fn uuid_like() -> String {
+    let hex = domain::password::random_token(64)
+        .bytes()
+        .map(|b| format!("{:x}", b % 16))
+        .collect::<String>();
+    format!(
+        "{}-{}-4{}-a{}-{}",
+        &hex[0..8],
+        &hex[8..12],
+        &hex[13..16],
+        &hex[17..20],
+        &hex[20..32]
+    )
+}

@@ -1,0 +1,124 @@
+//! API-channel inboxes.
+
+use crate::error::found;
+use crate::{on_pool, Store, StoreError};
+use domain::inbox::API_CHANNEL;
+use domain::{password, AccountId, Inbox, InboxChanges, InboxId, NewInbox};
+
+const INSERT: &str = "INSERT INTO inboxes (account_id, name, channel_type, webhook_url, inbox_identifier, \
+     hmac_token, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
+     RETURNING id, account_id, name, channel_type, webhook_url, inbox_identifier, hmac_token, created_at";
+const SELECT_ALL: &str =
+    "SELECT id, account_id, name, channel_type, webhook_url, inbox_identifier, \
+     hmac_token, created_at FROM inboxes WHERE account_id = $1 ORDER BY id";
+const SELECT_ONE: &str =
+    "SELECT id, account_id, name, channel_type, webhook_url, inbox_identifier, \
+     hmac_token, created_at FROM inboxes WHERE account_id = $1 AND id = $2";
+const UPDATE: &str =
+    "UPDATE inboxes SET name = $1, webhook_url = $2 WHERE account_id = $3 AND id = $4";
+const DELETE: &str = "DELETE FROM inboxes WHERE account_id = $1 AND id = $2";
+
+#[derive(sqlx::FromRow)]
+struct InboxRow {
+    id: i64,
+    account_id: i64,
+    name: String,
+    channel_type: String,
+    webhook_url: Option<String>,
+    inbox_identifier: String,
+    hmac_token: String,
+    created_at: i64,
+}
+
+impl From<InboxRow> for Inbox {
+    fn from(row: InboxRow) -> Self {
+        Inbox {
+            id: InboxId(row.id),
+            account_id: AccountId(row.account_id),
+            name: row.name,
+            channel_type: row.channel_type,
+            webhook_url: row.webhook_url,
+            inbox_identifier: row.inbox_identifier,
+            hmac_token: row.hmac_token,
+            created_at: row.created_at,
+        }
+    }
+}
+
+pub struct Inboxes<'a> {
+    pub(crate) store: &'a Store,
+}
+
+impl Inboxes<'_> {
+    pub async fn create(&self, new: &NewInbox) -> Result<Inbox, StoreError> {
+        let identifier = password::random_token(24);
+        let hmac = password::random_token(32);
+        let now = domain::time::now();
+        let row: InboxRow = on_pool!(self.store, |pool| sqlx::query_as(INSERT)
+            .bind(new.account_id.get())
+            .bind(&new.name)
+            .bind(API_CHANNEL)
+            .bind(&new.webhook_url)
+            .bind(&identifier)
+            .bind(&hmac)
+            .bind(now)
+            .fetch_one(pool)
+            .await)?;
+        Ok(row.into())
+    }
+
+    pub async fn list(&self, account_id: AccountId) -> Result<Vec<Inbox>, StoreError> {
+        let rows: Vec<InboxRow> = on_pool!(self.store, |pool| sqlx::query_as(SELECT_ALL)
+            .bind(account_id.get())
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows.into_iter().map(Inbox::from).collect())
+    }
+
+    pub async fn find(&self, account_id: AccountId, id: InboxId) -> Result<Inbox, StoreError> {
+        let row: Option<InboxRow> = on_pool!(self.store, |pool| sqlx::query_as(SELECT_ONE)
+            .bind(account_id.get())
+            .bind(id.get())
+            .fetch_optional(pool)
+            .await)?;
+        found(row).map(Inbox::from)
+    }
+
+    pub async fn update(
+        &self,
+        account_id: AccountId,
+        id: InboxId,
+        changes: &InboxChanges,
+    ) -> Result<Inbox, StoreError> {
+        let mut inbox = self.find(account_id, id).await?;
+        if let Some(name) = &changes.name {
+            inbox.name = name.clone();
+        }
+        if let Some(url) = &changes.webhook_url {
+            inbox.webhook_url = url.clone();
+        }
+        on_pool!(self.store, |pool| sqlx::query(UPDATE)
+            .bind(&inbox.name)
+            .bind(&inbox.webhook_url)
+            .bind(account_id.get())
+            .bind(id.get())
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        Ok(inbox)
+    }
+
+    /// Deletes the inbox with its conversations (as Chatwoot does).
+    pub async fn delete(&self, account_id: AccountId, id: InboxId) -> Result<(), StoreError> {
+        let done = on_pool!(self.store, |pool| sqlx::query(DELETE)
+            .bind(account_id.get())
+            .bind(id.get())
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        if done == 0 {
+            return Err(StoreError::NotFound);
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,202 @@
+//! The one storage facade: `Store` over an SQLite or a PostgreSQL pool. Each resource has a
+//! handle (`store.conversations()`) with its SQL written once as `const`s and run on either pool
+//! through `on_pool!`. Writes run in one transaction and return the events they caused.
+#![forbid(unsafe_code)]
+
+mod accounts;
+mod contacts;
+mod conversations;
+mod dashboard_apps;
+mod error;
+mod inboxes;
+mod json;
+mod labels;
+mod messages;
+pub mod seed;
+mod users;
+
+pub use accounts::Accounts;
+pub use contacts::{ContactPage, Contacts, CreatedContact};
+pub use conversations::{ConversationPage, Conversations};
+pub use dashboard_apps::DashboardApps;
+pub use error::StoreError;
+pub use inboxes::Inboxes;
+pub use labels::Labels;
+pub use messages::Messages;
+pub use users::{Session, Users};
+
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
+use sqlx::{PgPool, SqlitePool};
+use std::str::FromStr;
+use std::time::Duration;
+
+/// Expands one body into a `match` arm per backend: written once, type-checked per driver.
+macro_rules! on_pool {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match &$store.pool {
+            $crate::Pool::Sqlite($pool) => $body,
+            $crate::Pool::Postgres($pool) => $body,
+        }
+    };
+}
+pub(crate) use on_pool;
+
+/// A value written and the events its write caused; publish the events only after commit.
+#[derive(Debug, Clone)]
+pub struct Outcome<T> {
+    pub value: T,
+    pub events: Vec<domain::Event>,
+}
+
+impl<T> Outcome<T> {
+    pub fn new(value: T, events: Vec<domain::Event>) -> Self {
+        Self { value, events }
+    }
+}
+
+#[derive(Debug, Clone)]
+pub(crate) enum Pool {
+    Sqlite(SqlitePool),
+    Postgres(PgPool),
+}
+
+/// Which database a `Store` talks to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Backend {
+    Sqlite,
+    Postgres,
+}
+
+#[derive(Debug, Clone)]
+pub struct Store {
+    pub(crate) pool: Pool,
+}
+
+impl Store {
+    /// Connects to `url` (`sqlite://path`, `sqlite::memory:` or `postgres://…`), creating an
+    /// SQLite file and its folder when missing. Does not migrate: call [`Store::migrate`].
+    pub async fn connect(url: &str) -> Result<Store, StoreError> {
+        if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            let options = PgConnectOptions::from_str(url)?;
+            Self::postgres(options).await
+        } else {
+            Self::sqlite(url).await
+        }
+    }
+
+    async fn sqlite(url: &str) -> Result<Store, StoreError> {
+        let options = SqliteConnectOptions::from_str(url)?
+            .create_if_missing(true)
+            .journal_mode(SqliteJournalMode::Wal)
+            // WAL + NORMAL: a commit is in the log before it is acknowledged, so it survives a
+            // killed process; only an OS crash may lose the last transactions.
+            .synchronous(SqliteSynchronous::Normal)
+            .foreign_keys(true)
+            .busy_timeout(Duration::from_secs(10));
+        if let Some(parent) = options.get_filename().parent() {
+            if !parent.as_os_str().is_empty() {
+                std::fs::create_dir_all(parent).map_err(|e| StoreError::Database(e.into()))?;
+            }
+        }
+        let pool = SqlitePoolOptions::new()
+            .max_connections(8)
+            .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options)
+            .await?;
+        Ok(Store {
+            pool: Pool::Sqlite(pool),
+        })
+    }
+
+    async fn postgres(options: PgConnectOptions) -> Result<Store, StoreError> {
+        let pool = PgPoolOptions::new()
+            .max_connections(16)
+            .acquire_timeout(Duration::from_secs(5))
+            .connect_with(options)
+            .await?;
+        Ok(Store {
+            pool: Pool::Postgres(pool),
+        })
+    }
+
+    /// A PostgreSQL store confined to a new, empty schema: tests never see each other's rows.
+    pub async fn postgres_fresh_schema(url: &str) -> Result<Store, StoreError> {
+        let admin = PgPool::connect(url).await?;
+        let schema = format!("t_{}", domain::password::random_token(16).to_lowercase());
+        // The name is ours (alphanumeric), never user input.
+        sqlx::query(&format!("CREATE SCHEMA {schema}"))
+            .execute(&admin)
+            .await?;
+        admin.close().await;
+        let options = PgConnectOptions::from_str(url)?.options([("search_path", schema.as_str())]);
+        let store = Self::postgres(options).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// A migrated SQLite store in a fresh temporary file.
+    pub async fn sqlite_in_temp_dir() -> Result<Store, StoreError> {
+        let path = std::env::temp_dir().join(format!(
+            "switchboard-test-{}.db",
+            domain::password::random_token(12)
+        ));
+        let store = Self::connect(&format!("sqlite://{}", path.display())).await?;
+        store.migrate().await?;
+        Ok(store)
+    }
+
+    /// Applies the embedded migrations of this backend (idempotent).
+    pub async fn migrate(&self) -> Result<(), StoreError> {
+        match &self.pool {
+            Pool::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
+            Pool::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn backend(&self) -> Backend {
+        match self.pool {
+            Pool::Sqlite(_) => Backend::Sqlite,
+            Pool::Postgres(_) => Backend::Postgres,
+        }
+    }
+
+    /// Whether the database answers (used by `/health`).
+    pub async fn ping(&self) -> Result<(), StoreError> {
+        on_pool!(self, |pool| sqlx::query("SELECT 1")
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        Ok(())
+    }
+
+    pub async fn close(&self) {
+        on_pool!(self, |pool| pool.close().await)
+    }
+
+    pub fn accounts(&self) -> Accounts<'_> {
+        Accounts { store: self }
+    }
+    pub fn users(&self) -> Users<'_> {
+        Users { store: self }
+    }
+    pub fn inboxes(&self) -> Inboxes<'_> {
+        Inboxes { store: self }
+    }
+    pub fn contacts(&self) -> Contacts<'_> {
+        Contacts { store: self }
+    }
+    pub fn conversations(&self) -> Conversations<'_> {
+        Conversations { store: self }
+    }
+    pub fn messages(&self) -> Messages<'_> {
+        Messages { store: self }
+    }
+    pub fn labels(&self) -> Labels<'_> {
+        Labels { store: self }
+    }
+    pub fn dashboard_apps(&self) -> DashboardApps<'_> {
+        DashboardApps { store: self }
+    }
+}

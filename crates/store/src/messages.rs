@@ -1,0 +1,224 @@
+//! Messages: reading threads and writing replies, notes and activity lines.
+
+use crate::{json, on_pool, Outcome, Store, StoreError};
+use domain::message::Author;
+use domain::{
+    AccountId, Contact, ConversationView, Event, Message, MessageId, MessageSender, MessageType,
+    NewMessage, Status, User, UserId,
+};
+
+/// The most messages a thread loads at once.
+pub const THREAD_LIMIT: i64 = 250;
+
+macro_rules! message_select {
+    () => {
+        "SELECT m.id, m.account_id, m.inbox_id, m.conversation_id, m.message_type, m.content, \
+         m.content_type, m.content_attributes_json, m.private, m.source_id, m.sender_type, m.sender_id, \
+         m.created_at, su.name AS sender_name, su.display_name AS sender_display_name, \
+         su.email AS sender_email, su.pubsub_token AS sender_pubsub_token \
+         FROM messages m LEFT JOIN users su ON m.sender_type = 'user' AND su.id = m.sender_id "
+    };
+}
+pub(crate) use message_select;
+
+const THREAD: &str = concat!(
+    message_select!(),
+    "WHERE m.conversation_id = $1 AND m.id < $2 ORDER BY m.id DESC LIMIT $3"
+);
+const SELECT_ONE: &str = concat!(message_select!(), "WHERE m.id = $1");
+const INSERT: &str = "INSERT INTO messages (account_id, inbox_id, conversation_id, message_type, content, \
+     content_type, content_attributes_json, private, source_id, sender_type, sender_id, created_at) \
+     VALUES ($1, $2, $3, $4, $5, 'text', $6, $7, $8, $9, $10, $11) RETURNING id";
+const TOUCH: &str = "UPDATE conversations SET last_activity_at = $1 WHERE id = $2";
+const REOPEN: &str = "UPDATE conversations SET status = 'open', snoozed_until = NULL WHERE id = $1";
+const TOUCH_CONTACT: &str = "UPDATE contacts SET last_activity_at = $1 WHERE id = $2";
+
+#[derive(sqlx::FromRow)]
+pub(crate) struct MessageRow {
+    id: i64,
+    account_id: i64,
+    inbox_id: i64,
+    pub(crate) conversation_id: i64,
+    message_type: i64,
+    content: Option<String>,
+    content_type: String,
+    content_attributes_json: String,
+    private: bool,
+    source_id: Option<String>,
+    sender_type: Option<String>,
+    sender_id: Option<i64>,
+    created_at: i64,
+    sender_name: Option<String>,
+    sender_display_name: Option<String>,
+    sender_email: Option<String>,
+    sender_pubsub_token: Option<String>,
+}
+
+impl MessageRow {
+    /// The domain message; contact senders are the conversation's contact.
+    pub(crate) fn into_message(self, contact: &Contact) -> Message {
+        let sender = match (self.sender_type.as_deref(), self.sender_id) {
+            (Some("contact"), Some(_)) => Some(MessageSender::Contact(Box::new(contact.clone()))),
+            (Some("user"), Some(id)) => self.sender_name.map(|name| {
+                MessageSender::User(User {
+                    id: UserId(id),
+                    name,
+                    display_name: self.sender_display_name,
+                    email: self.sender_email.unwrap_or_default(),
+                    pubsub_token: self.sender_pubsub_token.unwrap_or_default(),
+                })
+            }),
+            _ => None,
+        };
+        Message {
+            id: MessageId(self.id),
+            account_id: AccountId(self.account_id),
+            inbox_id: domain::InboxId(self.inbox_id),
+            conversation_id: domain::ConversationId(self.conversation_id),
+            message_type: MessageType::from_code(self.message_type),
+            content: self.content,
+            content_type: self.content_type,
+            content_attributes: json::object(&self.content_attributes_json),
+            private: self.private,
+            source_id: self.source_id,
+            sender,
+            created_at: self.created_at,
+        }
+    }
+}
+
+pub struct Messages<'a> {
+    pub(crate) store: &'a Store,
+}
+
+impl Messages<'_> {
+    /// Up to `limit` messages of the conversation older than `before` (all when `None`), oldest
+    /// first, and whether older ones remain.
+    pub async fn thread(
+        &self,
+        view: &ConversationView,
+        before: Option<MessageId>,
+        limit: i64,
+    ) -> Result<(Vec<Message>, bool), StoreError> {
+        let before = before.map_or(i64::MAX, MessageId::get);
+        let mut rows: Vec<MessageRow> = on_pool!(self.store, |pool| sqlx::query_as(THREAD)
+            .bind(view.conversation.id.get())
+            .bind(before)
+            .bind(limit + 1)
+            .fetch_all(pool)
+            .await)?;
+        let complete = rows.len() as i64 <= limit;
+        rows.truncate(limit as usize);
+        rows.reverse();
+        let messages = rows
+            .into_iter()
+            .map(|row| row.into_message(&view.contact))
+            .collect();
+        Ok((messages, complete))
+    }
+
+    /// Adds a message to the conversation: an incoming one reopens a resolved or snoozed
+    /// conversation (as Chatwoot does) and every non-activity message bumps its last activity.
+    pub async fn create(
+        &self,
+        view: &ConversationView,
+        new: &NewMessage,
+    ) -> Result<Outcome<Message>, StoreError> {
+        let c = &view.conversation;
+        let now = domain::time::now();
+        let reopen = new.message_type == MessageType::Incoming && c.status != Status::Open;
+        let id: i64 = on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            let id = insert!(tx, c, new, now);
+            if new.message_type != MessageType::Activity {
+                sqlx::query(TOUCH)
+                    .bind(now)
+                    .bind(c.id.get())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if new.message_type == MessageType::Incoming {
+                sqlx::query(TOUCH_CONTACT)
+                    .bind(now)
+                    .bind(c.contact_id.get())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if reopen {
+                sqlx::query(REOPEN)
+                    .bind(c.id.get())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(id)
+        })?;
+        let message = self.find(MessageId(id), &view.contact).await?;
+        let mut events = vec![Event::MessageCreated {
+            account_id: c.account_id,
+            inbox_id: c.inbox_id,
+            conversation_id: c.id,
+            message_id: message.id,
+        }];
+        if reopen {
+            events.push(Event::ConversationStatusChanged {
+                account_id: c.account_id,
+                inbox_id: c.inbox_id,
+                conversation_id: c.id,
+            });
+        }
+        Ok(Outcome::new(message, events))
+    }
+
+    pub async fn find(&self, id: MessageId, contact: &Contact) -> Result<Message, StoreError> {
+        let row: Option<MessageRow> = on_pool!(self.store, |pool| sqlx::query_as(SELECT_ONE)
+            .bind(id.get())
+            .fetch_optional(pool)
+            .await)?;
+        crate::error::found(row).map(|row| row.into_message(contact))
+    }
+}
+
+/// Inserts `new` into `c` inside the open transaction `tx`, yielding the new id. A macro, not a
+/// function, so the one statement serves both backends' transaction types.
+macro_rules! insert {
+    ($tx:ident, $conversation:expr, $new:expr, $now:expr) => {{
+        let (sender_type, sender_id) =
+            crate::messages::sender_columns(&$new, $conversation.contact_id);
+        let id: i64 = sqlx::query_scalar(crate::messages::INSERT_SQL)
+            .bind($conversation.account_id.get())
+            .bind($conversation.inbox_id.get())
+            .bind($conversation.id.get())
+            .bind($new.message_type.code())
+            .bind(&$new.content)
+            .bind(crate::json::text(&$new.content_attributes))
+            .bind($new.private)
+            .bind(&$new.source_id)
+            .bind(sender_type)
+            .bind(sender_id)
+            .bind($now)
+            .fetch_one(&mut *$tx)
+            .await?;
+        id
+    }};
+}
+pub(crate) use insert;
+
+pub(crate) const INSERT_SQL: &str = INSERT;
+
+/// The `sender_type` / `sender_id` columns for an author.
+/// An incoming message is always the conversation's contact speaking, whoever posted it.
+pub(crate) fn sender_columns(
+    new: &NewMessage,
+    contact_id: domain::ContactId,
+) -> (Option<&'static str>, Option<i64>) {
+    let author = match (new.message_type, new.author) {
+        (MessageType::Incoming, Author::User(_)) => Author::Contact(contact_id),
+        (_, author) => author,
+    };
+    match author {
+        Author::Contact(id) => (Some("contact"), Some(id.get())),
+        Author::User(id) => (Some("user"), Some(id.get())),
+        Author::System => (None, None),
+    }
+}

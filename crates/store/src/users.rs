@@ -1,0 +1,420 @@
+//! Users, memberships (agents), access tokens and browser sessions.
+
+use crate::error::{found, taken};
+use crate::{on_pool, Store, StoreError};
+use domain::user::NewAgent;
+use domain::{password, Account, AccountId, Agent, DomainError, Member, Role, User, UserId};
+
+const INSERT_USER: &str =
+    "INSERT INTO users (name, email, password_hash, pubsub_token, created_at) \
+     VALUES ($1, $2, $3, $4, $5) RETURNING id, name, display_name, email, pubsub_token";
+const INSERT_TOKEN: &str =
+    "INSERT INTO access_tokens (token, user_id, created_at) VALUES ($1, $2, $3)";
+const INSERT_MEMBERSHIP: &str =
+    "INSERT INTO account_users (account_id, user_id, role, created_at) \
+     VALUES ($1, $2, $3, $4)";
+const SELECT_BY_EMAIL: &str = "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token, \
+     u.password_hash FROM users u WHERE u.email = $1";
+const SELECT_BY_ID: &str =
+    "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token FROM users u WHERE u.id = $1";
+const SELECT_TOKEN: &str = "SELECT token FROM access_tokens WHERE user_id = $1";
+const SELECT_BY_TOKEN: &str = "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token \
+     FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.token = $1";
+const SELECT_ROLE: &str = "SELECT role FROM account_users WHERE account_id = $1 AND user_id = $2";
+const SELECT_MEMBERSHIPS: &str = "SELECT a.id, a.name, au.role FROM account_users au \
+     JOIN accounts a ON a.id = au.account_id WHERE au.user_id = $1 ORDER BY a.id";
+const SELECT_AGENTS: &str = "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token, \
+     au.account_id, au.role, au.availability FROM account_users au JOIN users u ON u.id = au.user_id \
+     WHERE au.account_id = $1 ORDER BY u.name, u.id";
+const SELECT_AGENT: &str = "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token, \
+     au.account_id, au.role, au.availability FROM account_users au JOIN users u ON u.id = au.user_id \
+     WHERE au.account_id = $1 AND au.user_id = $2";
+const UPDATE_NAME: &str = "UPDATE users SET name = $1 WHERE id = $2";
+const UPDATE_ROLE: &str =
+    "UPDATE account_users SET role = $1 WHERE account_id = $2 AND user_id = $3";
+const COUNT_ADMINS: &str =
+    "SELECT COUNT(*) FROM account_users WHERE account_id = $1 AND role = 'administrator'";
+const DELETE_MEMBERSHIP: &str = "DELETE FROM account_users WHERE account_id = $1 AND user_id = $2";
+const UNASSIGN: &str =
+    "UPDATE conversations SET assignee_id = NULL WHERE account_id = $1 AND assignee_id = $2";
+const INSERT_SESSION: &str =
+    "INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at) \
+     VALUES ($1, $2, $3, $4, $5)";
+const SELECT_SESSION: &str = "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token, \
+     s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND s.expires_at > $2";
+const DELETE_SESSION: &str = "DELETE FROM sessions WHERE id = $1";
+
+/// Browser sessions last two weeks.
+const SESSION_SECONDS: i64 = 14 * 24 * 3600;
+
+#[derive(sqlx::FromRow)]
+struct UserRow {
+    id: i64,
+    name: String,
+    display_name: Option<String>,
+    email: String,
+    pubsub_token: String,
+}
+
+impl From<UserRow> for User {
+    fn from(row: UserRow) -> Self {
+        User {
+            id: UserId(row.id),
+            name: row.name,
+            display_name: row.display_name,
+            email: row.email,
+            pubsub_token: row.pubsub_token,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct CredentialRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    password_hash: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct AgentRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    account_id: i64,
+    role: String,
+    availability: String,
+}
+
+impl From<AgentRow> for Agent {
+    fn from(row: AgentRow) -> Self {
+        Agent {
+            user: row.user.into(),
+            account_id: AccountId(row.account_id),
+            role: Role::parse(&row.role).unwrap_or(Role::Agent),
+            availability: row.availability,
+        }
+    }
+}
+
+#[derive(sqlx::FromRow)]
+struct MembershipRow {
+    id: i64,
+    name: String,
+    role: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct SessionRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    csrf_token: String,
+}
+
+/// A signed-in browser.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Session {
+    pub id: String,
+    pub user: User,
+    /// Sent back in `X-CSRF-Token` by the page's scripts on every cookie-authenticated write.
+    pub csrf_token: String,
+}
+
+pub struct Users<'a> {
+    pub(crate) store: &'a Store,
+}
+
+impl Users<'_> {
+    /// Creates a user with an access token and, when given, a membership.
+    pub async fn create(
+        &self,
+        name: &str,
+        email: &str,
+        password: &str,
+        membership: Option<(AccountId, Role)>,
+    ) -> Result<User, StoreError> {
+        let hash = password::hash(password);
+        let now = domain::time::now();
+        let token = password::random_token(24);
+        let pubsub = password::random_token(24);
+        let row: UserRow = on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            let row: UserRow = sqlx::query_as(INSERT_USER)
+                .bind(name)
+                .bind(email.to_lowercase())
+                .bind(&hash)
+                .bind(&pubsub)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await
+                .map_err(taken("email"))?;
+            sqlx::query(INSERT_TOKEN)
+                .bind(&token)
+                .bind(row.id)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            if let Some((account_id, role)) = membership {
+                sqlx::query(INSERT_MEMBERSHIP)
+                    .bind(account_id.get())
+                    .bind(row.id)
+                    .bind(role.as_str())
+                    .bind(now)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok::<_, StoreError>(row)
+        })?;
+        Ok(row.into())
+    }
+
+    /// The user whose e-mail and password match, if any.
+    pub async fn authenticate(&self, email: &str, password: &str) -> Result<User, StoreError> {
+        let row: Option<CredentialRow> =
+            on_pool!(self.store, |pool| sqlx::query_as(SELECT_BY_EMAIL)
+                .bind(email.trim().to_lowercase())
+                .fetch_optional(pool)
+                .await)?;
+        match row {
+            Some(row) if password::verify(password, &row.password_hash) => Ok(row.user.into()),
+            Some(_) => Err(StoreError::NotFound),
+            None => {
+                // Spend the same time as a real check, so timing does not reveal which e-mails exist.
+                password::verify(password, DUMMY_HASH);
+                Err(StoreError::NotFound)
+            }
+        }
+    }
+
+    pub async fn find(&self, id: UserId) -> Result<User, StoreError> {
+        let row: Option<UserRow> = on_pool!(self.store, |pool| sqlx::query_as(SELECT_BY_ID)
+            .bind(id.get())
+            .fetch_optional(pool)
+            .await)?;
+        found(row).map(User::from)
+    }
+
+    pub async fn access_token(&self, id: UserId) -> Result<String, StoreError> {
+        let token: Option<String> = on_pool!(self.store, |pool| sqlx::query_scalar(SELECT_TOKEN)
+            .bind(id.get())
+            .fetch_optional(pool)
+            .await)?;
+        found(token)
+    }
+
+    pub async fn by_access_token(&self, token: &str) -> Result<User, StoreError> {
+        let row: Option<UserRow> = on_pool!(self.store, |pool| sqlx::query_as(SELECT_BY_TOKEN)
+            .bind(token)
+            .fetch_optional(pool)
+            .await)?;
+        found(row).map(User::from)
+    }
+
+    /// `user` acting in `account_id`, or `NotFound` when they are not a member.
+    pub async fn member(&self, user: User, account_id: AccountId) -> Result<Member, StoreError> {
+        let role: Option<String> = on_pool!(self.store, |pool| sqlx::query_scalar(SELECT_ROLE)
+            .bind(account_id.get())
+            .bind(user.id.get())
+            .fetch_optional(pool)
+            .await)?;
+        let role = Role::parse(&found(role)?).unwrap_or(Role::Agent);
+        Ok(Member {
+            user,
+            account_id,
+            role,
+        })
+    }
+
+    /// Every account the user belongs to, with their role there.
+    pub async fn memberships(&self, id: UserId) -> Result<Vec<(Account, Role)>, StoreError> {
+        let rows: Vec<MembershipRow> =
+            on_pool!(self.store, |pool| sqlx::query_as(SELECT_MEMBERSHIPS)
+                .bind(id.get())
+                .fetch_all(pool)
+                .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|row| {
+                let account = Account {
+                    id: AccountId(row.id),
+                    name: row.name,
+                };
+                (account, Role::parse(&row.role).unwrap_or(Role::Agent))
+            })
+            .collect())
+    }
+
+    pub async fn agents(&self, account_id: AccountId) -> Result<Vec<Agent>, StoreError> {
+        let rows: Vec<AgentRow> = on_pool!(self.store, |pool| sqlx::query_as(SELECT_AGENTS)
+            .bind(account_id.get())
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows.into_iter().map(Agent::from).collect())
+    }
+
+    pub async fn agent(&self, account_id: AccountId, id: UserId) -> Result<Agent, StoreError> {
+        let row: Option<AgentRow> = on_pool!(self.store, |pool| sqlx::query_as(SELECT_AGENT)
+            .bind(account_id.get())
+            .bind(id.get())
+            .fetch_optional(pool)
+            .await)?;
+        found(row).map(Agent::from)
+    }
+
+    /// Adds a member: a new user when the e-mail is unknown (with `password`, or a random one),
+    /// else a membership for the existing user.
+    pub async fn add_agent(
+        &self,
+        new: &NewAgent,
+        password: Option<&str>,
+    ) -> Result<Agent, StoreError> {
+        let existing: Option<CredentialRow> =
+            on_pool!(self.store, |pool| sqlx::query_as(SELECT_BY_EMAIL)
+                .bind(&new.email)
+                .fetch_optional(pool)
+                .await)?;
+        let user_id = match existing {
+            Some(row) => {
+                let now = domain::time::now();
+                on_pool!(self.store, |pool| sqlx::query(INSERT_MEMBERSHIP)
+                    .bind(new.account_id.get())
+                    .bind(row.user.id)
+                    .bind(new.role.as_str())
+                    .bind(now)
+                    .execute(pool)
+                    .await
+                    .map(|_| ()))
+                .map_err(taken("email"))?;
+                UserId(row.user.id)
+            }
+            None => {
+                let random = password::random_token(20);
+                let password = password.unwrap_or(&random);
+                let membership = Some((new.account_id, new.role));
+                self.create(&new.name, &new.email, password, membership)
+                    .await?
+                    .id
+            }
+        };
+        self.agent(new.account_id, user_id).await
+    }
+
+    /// Renames a member and/or changes their role; the last administrator keeps the role.
+    pub async fn update_agent(
+        &self,
+        account_id: AccountId,
+        id: UserId,
+        name: Option<&str>,
+        role: Option<Role>,
+    ) -> Result<Agent, StoreError> {
+        let agent = self.agent(account_id, id).await?;
+        if role == Some(Role::Agent) && agent.role == Role::Administrator {
+            self.require_another_admin(account_id).await?;
+        }
+        on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            if let Some(name) = name {
+                sqlx::query(UPDATE_NAME)
+                    .bind(name)
+                    .bind(id.get())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            if let Some(role) = role {
+                sqlx::query(UPDATE_ROLE)
+                    .bind(role.as_str())
+                    .bind(account_id.get())
+                    .bind(id.get())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await
+        })?;
+        self.agent(account_id, id).await
+    }
+
+    /// Removes a member from the account and unassigns their conversations there.
+    pub async fn remove_agent(&self, account_id: AccountId, id: UserId) -> Result<(), StoreError> {
+        let agent = self.agent(account_id, id).await?;
+        if agent.role == Role::Administrator {
+            self.require_another_admin(account_id).await?;
+        }
+        on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(UNASSIGN)
+                .bind(account_id.get())
+                .bind(id.get())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(DELETE_MEMBERSHIP)
+                .bind(account_id.get())
+                .bind(id.get())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        })?;
+        Ok(())
+    }
+
+    async fn require_another_admin(&self, account_id: AccountId) -> Result<(), StoreError> {
+        let admins: i64 = on_pool!(self.store, |pool| sqlx::query_scalar(COUNT_ADMINS)
+            .bind(account_id.get())
+            .fetch_one(pool)
+            .await)?;
+        if admins <= 1 {
+            return Err(DomainError::invalid(
+                "role",
+                "An account needs at least one administrator",
+            )
+            .into());
+        }
+        Ok(())
+    }
+
+    pub async fn create_session(&self, user: &User) -> Result<Session, StoreError> {
+        let id = password::random_token(32);
+        let csrf_token = password::random_token(32);
+        let now = domain::time::now();
+        on_pool!(self.store, |pool| sqlx::query(INSERT_SESSION)
+            .bind(&id)
+            .bind(user.id.get())
+            .bind(&csrf_token)
+            .bind(now)
+            .bind(now + SESSION_SECONDS)
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        Ok(Session {
+            id,
+            user: user.clone(),
+            csrf_token,
+        })
+    }
+
+    pub async fn session(&self, id: &str) -> Result<Session, StoreError> {
+        let now = domain::time::now();
+        let row: Option<SessionRow> = on_pool!(self.store, |pool| sqlx::query_as(SELECT_SESSION)
+            .bind(id)
+            .bind(now)
+            .fetch_optional(pool)
+            .await)?;
+        let row = found(row)?;
+        Ok(Session {
+            id: id.to_owned(),
+            user: row.user.into(),
+            csrf_token: row.csrf_token,
+        })
+    }
+
+    pub async fn delete_session(&self, id: &str) -> Result<(), StoreError> {
+        on_pool!(self.store, |pool| sqlx::query(DELETE_SESSION)
+            .bind(id)
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        Ok(())
+    }
+}
+
+/// A valid argon2id hash of a random password, verified against when an e-mail is unknown.
+const DUMMY_HASH: &str =
+    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0/lUcwPEfNmy5ZfgDpJ2KH0cBAqORbz+nY4fQUa4xGM";

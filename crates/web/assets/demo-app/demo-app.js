@@ -1,0 +1,480 @@
+// "Customer orders" — a demo dashboard app for Switchboard.
+//
+// Runs inside an iframe on another origin and speaks the Chatwoot Dashboard
+// Apps protocol: it asks the parent for context with the string
+// "chatwoot-dashboard-app:fetch-info" and receives a JSON *string*
+// {event: "appContext", data: {conversation, contact, currentAgent}}.
+//
+// All data is rendered with textContent / createElement, never innerHTML.
+//
+// Test hooks:
+//   body[data-context-received="true"]  once a context has been rendered
+//   body[data-context-count="N"]        number of contexts received
+//   #contact-name, #contact-email, #conversation-id ("#<id>"), #orders > .order
+
+const FETCH_INFO = "chatwoot-dashboard-app:fetch-info";
+const RETRY_DELAYS_MS = [250, 1000, 3000];
+const DAY_MS = 24 * 60 * 60 * 1000;
+
+const PRODUCTS = [
+  { name: "Espresso beans 1kg", cents: 2400 },
+  { name: "Ceramic pour-over set", cents: 3800 },
+  { name: "Conical burr grinder", cents: 12900 },
+  { name: "Gooseneck kettle", cents: 6900 },
+  { name: "Paper filters (100)", cents: 650 },
+  { name: "Decaf house blend 500g", cents: 1450 },
+  { name: "Cold brew bottle", cents: 2200 },
+  { name: "Milk frother", cents: 3400 },
+  { name: "Travel mug 350ml", cents: 1900 },
+  { name: "Single-origin sampler", cents: 2900 },
+  { name: "Descaling kit", cents: 1200 },
+  { name: "Canvas barista apron", cents: 2800 },
+];
+
+const STATUS_CLASS = {
+  Delivered: "status-delivered",
+  Shipped: "status-shipped",
+  Processing: "status-processing",
+  Refunded: "status-refunded",
+};
+
+const CONVERSATION_STATUSES = new Set(["open", "pending", "snoozed", "resolved"]);
+
+const money = new Intl.NumberFormat("en-US", { style: "currency", currency: "USD" });
+const dayFormat = new Intl.DateTimeFormat("en-US", {
+  month: "short",
+  day: "numeric",
+  year: "numeric",
+  timeZone: "UTC",
+});
+const dateTimeFormat = new Intl.DateTimeFormat("en-US", {
+  month: "short",
+  day: "numeric",
+  hour: "numeric",
+  minute: "2-digit",
+});
+
+// ---------------------------------------------------------------------------
+// Small helpers
+// ---------------------------------------------------------------------------
+
+const $ = (id) => document.getElementById(id);
+
+function el(tag, className, text) {
+  const node = document.createElement(tag);
+  if (className) node.className = className;
+  if (text !== undefined && text !== null) node.textContent = String(text);
+  return node;
+}
+
+function isObject(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+function str(value) {
+  if (value === undefined || value === null) return "";
+  if (typeof value === "string") return value.trim();
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return "";
+}
+
+function setText(id, text, fallback) {
+  const node = $(id);
+  const value = str(text);
+  node.textContent = value || fallback || "";
+  node.classList.toggle("is-empty", !value);
+}
+
+function humanizeKey(key) {
+  const spaced = String(key).replace(/[_-]+/g, " ").replace(/([a-z])([A-Z])/g, "$1 $2").trim();
+  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
+}
+
+function formatValue(value) {
+  if (value === true) return "Yes";
+  if (value === false) return "No";
+  if (typeof value === "string" || typeof value === "number") return String(value);
+  if (Array.isArray(value)) return value.map(formatValue).filter(Boolean).join(", ");
+  if (isObject(value)) {
+    try {
+      return JSON.stringify(value);
+    } catch {
+      return "";
+    }
+  }
+  return "";
+}
+
+function truncate(text, max) {
+  return text.length > max ? `${text.slice(0, max - 1)}…` : text;
+}
+
+function initials(name) {
+  // Only words that start with a letter or digit ("<img …>" contributes nothing).
+  const letters = str(name)
+    .split(/\s+/)
+    .map((part) => (part.match(/^[\p{L}\p{N}]/u) || [""])[0])
+    .filter(Boolean);
+  if (letters.length === 0) return "?";
+  const pair = letters.length > 1 ? letters[0] + letters[letters.length - 1] : letters[0];
+  return pair.toUpperCase();
+}
+
+function announce(message) {
+  $("status").textContent = message;
+}
+
+// ---------------------------------------------------------------------------
+// Deterministic PRNG: FNV-1a hash of the seed string -> mulberry32
+// ---------------------------------------------------------------------------
+
+function hashString(input) {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < input.length; i += 1) {
+    h ^= input.charCodeAt(i);
+    h = Math.imul(h, 0x01000193);
+  }
+  return h >>> 0;
+}
+
+function mulberry32(seed) {
+  let a = seed >>> 0;
+  return function next() {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function randomInt(rand, min, maxInclusive) {
+  return min + Math.floor(rand() * (maxInclusive - min + 1));
+}
+
+// Same contact (id + email) always yields the same orders. Dates are offsets
+// from today (UTC), so they always fall within the last 90 days.
+function ordersFor(contact) {
+  const seed = `${str(contact.id)}|${str(contact.email).toLowerCase()}`;
+  const rand = mulberry32(hashString(seed));
+  const count = randomInt(rand, 3, 6);
+  const todayUtc = Math.floor(Date.now() / DAY_MS) * DAY_MS;
+
+  const usedNumbers = new Set();
+  const usedDays = new Set();
+  const orders = [];
+
+  for (let i = 0; i < count; i += 1) {
+    let number;
+    do {
+      number = randomInt(rand, 10000, 99999);
+    } while (usedNumbers.has(number));
+    usedNumbers.add(number);
+
+    let daysAgo;
+    do {
+      daysAgo = randomInt(rand, 0, 89);
+    } while (usedDays.has(daysAgo));
+    usedDays.add(daysAgo);
+
+    const itemCount = randomInt(rand, 1, 3);
+    const pool = PRODUCTS.slice();
+    const items = [];
+    for (let j = 0; j < itemCount; j += 1) {
+      const product = pool.splice(randomInt(rand, 0, pool.length - 1), 1)[0];
+      const quantity = rand() < 0.75 ? 1 : 2;
+      items.push({ name: product.name, quantity, cents: product.cents * quantity });
+    }
+    const totalCents = items.reduce((sum, item) => sum + item.cents, 0);
+
+    const roll = rand();
+    let status;
+    if (daysAgo <= 2) status = roll < 0.6 ? "Processing" : "Shipped";
+    else if (daysAgo <= 7) status = roll < 0.7 ? "Shipped" : "Delivered";
+    else status = roll < 0.12 ? "Refunded" : "Delivered";
+
+    orders.push({
+      number: `#A-${number}`,
+      date: new Date(todayUtc - daysAgo * DAY_MS),
+      daysAgo,
+      items,
+      totalCents,
+      status,
+    });
+  }
+
+  orders.sort((a, b) => a.daysAgo - b.daysAgo);
+  return orders;
+}
+
+// ---------------------------------------------------------------------------
+// Rendering
+// ---------------------------------------------------------------------------
+
+function renderAgent(agent) {
+  const name = isObject(agent) ? str(agent.name) || str(agent.email) : "";
+  $("viewing-as").textContent = name ? `Viewing as ${name}` : "Viewing as an agent";
+}
+
+function renderAvatar(contact) {
+  const avatar = $("contact-avatar");
+  avatar.replaceChildren();
+  avatar.textContent = initials(contact.name || contact.email);
+  const thumb = str(contact.thumbnail);
+  if (/^https?:\/\//i.test(thumb)) {
+    const img = document.createElement("img");
+    img.alt = "";
+    img.referrerPolicy = "no-referrer";
+    img.addEventListener("load", () => {
+      avatar.replaceChildren(img);
+    });
+    img.src = thumb;
+  }
+}
+
+function renderContact(contact) {
+  const additional = isObject(contact.additional_attributes) ? contact.additional_attributes : {};
+  const custom = isObject(contact.custom_attributes) ? contact.custom_attributes : {};
+
+  setText("contact-name", contact.name, "Unnamed contact");
+  setText("contact-email", contact.email, "No email on file");
+  setText("contact-phone", contact.phone_number, "No phone on file");
+
+  const company = str(additional.company_name);
+  const identifier = str(contact.identifier);
+  const companyLine = [company, identifier ? `ID ${identifier}` : ""].filter(Boolean).join(" · ");
+  setText("contact-company", companyLine, "No company");
+
+  const description = str(additional.description);
+  const descNode = $("contact-description");
+  descNode.textContent = description;
+  descNode.hidden = !description;
+
+  renderAvatar(contact);
+
+  // Custom attributes first (plan, tier…), then remaining additional ones.
+  const chips = [];
+  for (const [key, value] of Object.entries(custom)) chips.push([key, value, true]);
+  for (const [key, value] of Object.entries(additional)) {
+    if (key === "company_name" || key === "description") continue;
+    chips.push([key, value, false]);
+  }
+
+  const list = $("contact-attributes");
+  list.replaceChildren();
+  for (const [key, value, isCustom] of chips.slice(0, 14)) {
+    const text = formatValue(value);
+    if (!text) continue;
+    const chip = el("li", isCustom ? "chip chip-custom" : "chip");
+    chip.append(el("span", "chip-key", humanizeKey(key)), el("span", "chip-value", truncate(text, 60)));
+    chip.title = `${humanizeKey(key)}: ${text}`;
+    list.append(chip);
+  }
+  list.hidden = list.childElementCount === 0;
+}
+
+function isActivity(message) {
+  return message.message_type === 2 || message.message_type === "activity";
+}
+
+function lastPublicMessage(messages) {
+  if (!Array.isArray(messages)) return null;
+  let best = null;
+  let bestActivity = null;
+  messages.forEach((message, index) => {
+    if (!isObject(message) || message.private === true || !str(message.content)) return;
+    const at = Number(message.created_at) || 0;
+    const candidate = { message, at, index };
+    const better = (current) => !current || at > current.at || (at === current.at && index > current.index);
+    if (isActivity(message)) {
+      if (better(bestActivity)) bestActivity = candidate;
+    } else if (better(best)) {
+      best = candidate;
+    }
+  });
+  return (best || bestActivity || {}).message || null;
+}
+
+function renderConversation(conversation) {
+  const idNode = $("conversation-id");
+  const id = str(conversation.id);
+  idNode.textContent = id ? `#${id}` : "";
+
+  const status = str(conversation.status).toLowerCase();
+  const badge = $("conversation-status");
+  badge.className = "badge";
+  if (CONVERSATION_STATUSES.has(status)) badge.classList.add(`badge-${status}`);
+  badge.textContent = status || "unknown";
+  badge.hidden = !status;
+
+  const meta = isObject(conversation.meta) ? conversation.meta : {};
+  const assignee = isObject(meta.assignee) ? str(meta.assignee.name) || str(meta.assignee.email) : "";
+  $("conversation-assignee").textContent = assignee ? `Assigned to ${assignee}` : "Unassigned";
+
+  const labels = $("conversation-labels");
+  labels.replaceChildren();
+  if (Array.isArray(conversation.labels)) {
+    for (const label of conversation.labels) {
+      const text = str(label);
+      if (text) labels.append(el("li", "label", text));
+    }
+  }
+  labels.hidden = labels.childElementCount === 0;
+
+  const last = lastPublicMessage(conversation.messages);
+  const quote = $("last-message");
+  const caption = $("last-message-meta");
+  if (last) {
+    quote.textContent = truncate(str(last.content), 600);
+    quote.classList.remove("is-empty");
+    const sender = isObject(last.sender) ? str(last.sender.name) : "";
+    const at = Number(last.created_at);
+    const when = Number.isFinite(at) && at > 0 ? dateTimeFormat.format(new Date(at * 1000)) : "";
+    caption.textContent = ["Last message", sender, when].filter(Boolean).join(" · ");
+  } else {
+    quote.textContent = "No messages yet.";
+    quote.classList.add("is-empty");
+    caption.textContent = "Last message";
+  }
+}
+
+function renderOrders(contact) {
+  const orders = ordersFor(contact);
+  const list = $("orders");
+  list.replaceChildren();
+
+  for (const order of orders) {
+    const item = el("li", "order");
+    item.dataset.orderNumber = order.number;
+
+    const head = el("div", "order-head");
+    head.append(
+      el("span", "order-number", order.number),
+      el("span", `badge order-status ${STATUS_CLASS[order.status]}`, order.status),
+    );
+
+    const time = el("time", "order-date muted small", dayFormat.format(order.date));
+    time.dateTime = order.date.toISOString().slice(0, 10);
+
+    const lines = el("ul", "order-items");
+    for (const line of order.items) {
+      const row = el("li");
+      const name = line.quantity > 1 ? `${line.quantity} × ${line.name}` : line.name;
+      row.append(el("span", "", name), el("span", "muted", money.format(line.cents / 100)));
+      lines.append(row);
+    }
+
+    const total = el("div", "order-total");
+    total.append(el("span", "muted small", "Total"), el("strong", "", money.format(order.totalCents / 100)));
+
+    item.append(head, time, lines, total);
+    list.append(item);
+  }
+
+  const lifetime = orders.reduce((sum, order) => sum + order.totalCents, 0);
+  $("lifetime-value").textContent = money.format(lifetime / 100);
+  $("orders-heading").textContent = `Recent orders (${orders.length})`;
+}
+
+function render(data) {
+  const conversation = isObject(data.conversation) ? data.conversation : {};
+  const convMeta = isObject(conversation.meta) ? conversation.meta : {};
+  let contact = isObject(data.contact) ? data.contact : null;
+  if (!contact && isObject(convMeta.sender)) contact = convMeta.sender;
+  contact = contact || {};
+
+  renderAgent(data.currentAgent);
+  renderContact(contact);
+  renderConversation(conversation);
+  renderOrders(contact);
+
+  $("waiting").hidden = true;
+  $("error").hidden = true;
+  $("content").hidden = false;
+}
+
+// ---------------------------------------------------------------------------
+// Protocol
+// ---------------------------------------------------------------------------
+
+let received = false;
+let contextCount = 0;
+const retryTimers = [];
+
+function inFrame() {
+  return window.parent && window.parent !== window;
+}
+
+function requestContext() {
+  if (!inFrame()) return;
+  window.parent.postMessage(FETCH_INFO, "*");
+}
+
+function onMessage(event) {
+  if (event.source !== window.parent) return;
+  if (typeof event.data !== "string") return;
+
+  let payload;
+  try {
+    payload = JSON.parse(event.data);
+  } catch {
+    return;
+  }
+  if (!isObject(payload) || payload.event !== "appContext") return;
+  const data = isObject(payload.data) ? payload.data : {};
+
+  received = true;
+  while (retryTimers.length) clearTimeout(retryTimers.pop());
+
+  let ok = true;
+  try {
+    render(data);
+  } catch (error) {
+    ok = false;
+    const banner = $("error");
+    banner.textContent = "Could not display this conversation's context.";
+    banner.hidden = false;
+    console.error("demo-app: render failed", error);
+  }
+
+  contextCount += 1;
+  document.body.dataset.contextCount = String(contextCount);
+  if (ok) {
+    document.body.dataset.contextReceived = "true";
+    announce("Conversation context updated.");
+  }
+}
+
+function start() {
+  document.body.dataset.contextCount = String(contextCount);
+  window.addEventListener("message", onMessage);
+
+  $("refresh").addEventListener("click", () => {
+    announce("Requesting conversation context…");
+    requestContext();
+  });
+
+  if (!inFrame()) {
+    $("waiting-hint").textContent =
+      "Open this app from a conversation in Switchboard to see the contact's orders.";
+    return;
+  }
+
+  requestContext();
+  for (const delay of RETRY_DELAYS_MS) {
+    retryTimers.push(
+      setTimeout(() => {
+        if (!received) requestContext();
+      }, delay),
+    );
+  }
+  retryTimers.push(
+    setTimeout(() => {
+      if (!received) {
+        $("waiting-hint").textContent = "Still waiting. Press Refresh to ask the conversation again.";
+      }
+    }, 4500),
+  );
+}
+
+start();

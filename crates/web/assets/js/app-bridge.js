@@ -1,0 +1,103 @@
+// The dashboard-app bridge: creates app frames, posts them the `appContext` string on every
+// `load`, and answers their requests — to that frame only, at its pinned origin.
+//
+// Compatibility (Chatwoot's protocol, and what apps in the wild do):
+// - the context is a JSON *string*; apps call JSON.parse(event.data);
+// - requests are "chatwoot-dashboard-app:fetch-info" as a bare string, a JSON-wrapped string or
+//   an object with that `event`; the home-made "chatwoot-dashboard-app:ready" counts the same;
+// - a request that arrives before the frame's `load` is answered too;
+// - the frame is sent nothing else: no pings, no objects.
+// Pinned origins: we post to the app URL's origin, never "*", and ignore messages whose source
+// is not a frame we created or whose origin is not that frame's app origin.
+
+const REQUEST_EVENTS = new Set([
+  "chatwoot-dashboard-app:fetch-info",
+  "chatwoot-dashboard-app:ready",
+]);
+
+/** The request event `data` carries, or null when it is not a request. */
+export function requestEvent(data) {
+  if (typeof data === "string") {
+    if (REQUEST_EVENTS.has(data)) return data;
+    try {
+      const parsed = JSON.parse(data);
+      if (typeof parsed === "string" && REQUEST_EVENTS.has(parsed)) return parsed;
+      if (parsed && typeof parsed === "object" && REQUEST_EVENTS.has(parsed.event)) return parsed.event;
+    } catch {
+      return null;
+    }
+    return null;
+  }
+  if (data && typeof data === "object" && REQUEST_EVENTS.has(data.event)) return data.event;
+  return null;
+}
+
+export class AppBridge extends EventTarget {
+  /** @param {string} contextUrl the JSON endpoint serving this conversation's appContext */
+  constructor(contextUrl) {
+    super();
+    this.contextUrl = contextUrl;
+    this.frames = [];
+    this.inflight = null;
+    window.addEventListener("message", (event) => this.onMessage(event));
+  }
+
+  /** Creates an iframe for `url` in `container` and starts serving it. */
+  createFrame(container, { url, origin }, title) {
+    const iframe = document.createElement("iframe");
+    iframe.className = "dashboard-app-frame";
+    iframe.title = title;
+    iframe.setAttribute("allow", "clipboard-read; clipboard-write");
+    iframe.referrerPolicy = "strict-origin-when-cross-origin";
+    const entry = { iframe, origin, sent: 0 };
+    this.frames.push(entry);
+    iframe.addEventListener("load", () => this.send(entry, "load"));
+    iframe.src = url;
+    container.appendChild(iframe);
+    return iframe;
+  }
+
+  onMessage(event) {
+    const entry = this.frames.find(
+      (f) => f.iframe.contentWindow !== null && f.iframe.contentWindow === event.source,
+    );
+    if (!entry || event.origin !== entry.origin) return;
+    const name = requestEvent(event.data);
+    if (name) this.send(entry, name);
+  }
+
+  /** The context as the server renders it; concurrent callers share one request. */
+  async context() {
+    if (!this.inflight) {
+      this.inflight = fetch(this.contextUrl, {
+        credentials: "same-origin",
+        headers: { accept: "application/json" },
+      })
+        .then((response) => {
+          if (!response.ok) throw new Error(`context request failed: ${response.status}`);
+          return response.text();
+        })
+        .finally(() => {
+          this.inflight = null;
+        });
+    }
+    return this.inflight;
+  }
+
+  async send(entry, reason) {
+    let body;
+    try {
+      body = await this.context();
+    } catch (error) {
+      this.dispatchEvent(new CustomEvent("error", { detail: error }));
+      return;
+    }
+    const target = entry.iframe.contentWindow;
+    if (!target) return;
+    // Pinned: if the frame is now on another origin, the browser drops this message.
+    target.postMessage(body, entry.origin);
+    entry.sent += 1;
+    entry.iframe.dataset.contextSent = String(entry.sent);
+    this.dispatchEvent(new CustomEvent("sent", { detail: { iframe: entry.iframe, reason } }));
+  }
+}

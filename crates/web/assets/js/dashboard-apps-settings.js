@@ -1,0 +1,117 @@
+// Settings › Dashboard apps: add and edit in a dialog (name and URL required, the URL checked
+// before sending), delete after a confirmation naming the app. Talks to the JSON API.
+
+import { errorText, request } from "./api.js";
+
+const accountId = document.body.dataset.accountId;
+const endpoint = `/api/v1/accounts/${accountId}/dashboard_apps`;
+const dialog = document.getElementById("app-dialog");
+const form = document.getElementById("app-form");
+const titleInput = document.getElementById("app-title");
+const urlInput = document.getElementById("app-url");
+const formError = document.getElementById("app-form-error");
+const deleteDialog = document.getElementById("delete-dialog");
+let editing = null;
+let deleting = null;
+
+/** Mirrors the server's rule: an absolute http(s) URL, no credentials, no spaces. */
+export function urlProblem(text) {
+  if (!text) return "Enter the app's URL.";
+  if (/\s/.test(text)) return "The URL may not contain spaces.";
+  if (text.length > 2048) return "The URL is too long (2048 characters at most).";
+  let url;
+  try {
+    url = new URL(text);
+  } catch {
+    return "Enter a full URL starting with http:// or https://";
+  }
+  if (url.protocol !== "http:" && url.protocol !== "https:") {
+    return "Only http:// and https:// URLs can be embedded.";
+  }
+  if (url.username || url.password) return "The URL may not contain a user name or password.";
+  return null;
+}
+
+function setFieldError(input, message) {
+  const slot = document.getElementById(`${input.id}-error`);
+  slot.textContent = message || "";
+  if (message) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+}
+
+function openForm(row) {
+  editing = row ? row.dataset.appId : null;
+  document.getElementById("app-dialog-title").textContent = row ? "Edit dashboard app" : "Add dashboard app";
+  titleInput.value = row ? row.dataset.appTitle : "";
+  urlInput.value = row ? row.dataset.appUrls.split("\n")[0] : "";
+  setFieldError(titleInput, null);
+  setFieldError(urlInput, null);
+  formError.hidden = true;
+  dialog.showModal();
+  titleInput.focus();
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  const title = titleInput.value.trim();
+  const url = urlInput.value.trim();
+  const titleProblem = title ? null : "Enter a name for the app.";
+  const problem = urlProblem(url);
+  setFieldError(titleInput, titleProblem);
+  setFieldError(urlInput, problem);
+  if (titleProblem || problem) {
+    (titleProblem ? titleInput : urlInput).focus();
+    return;
+  }
+  // Keep any extra frames an app already has; the form edits the first.
+  const row = editing && document.querySelector(`tr[data-app-id="${editing}"]`);
+  const others = row ? row.dataset.appUrls.split("\n").slice(1) : [];
+  const content = [url, ...others].map((u) => ({ type: "frame", url: u }));
+  const result = editing
+    ? await request("PATCH", `${endpoint}/${editing}`, { dashboard_app: { title, content } })
+    : await request("POST", endpoint, { dashboard_app: { title, content } });
+  if (!result.ok) {
+    const attributes = (result.data && result.data.attributes) || [];
+    if (attributes.includes("title")) setFieldError(titleInput, errorText(result));
+    else if (attributes.includes("content")) setFieldError(urlInput, "That URL can't be embedded: use an absolute http(s) URL.");
+    else {
+      formError.textContent = errorText(result);
+      formError.hidden = false;
+    }
+    return;
+  }
+  dialog.close();
+  window.location.reload();
+});
+
+document.getElementById("add-app").addEventListener("click", () => openForm(null));
+
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("[data-action]");
+  if (!button) return;
+  const row = button.closest("tr[data-app-id]");
+  if (button.dataset.action === "edit") openForm(row);
+  if (button.dataset.action === "delete") {
+    deleting = row;
+    document.getElementById("delete-dialog-text").textContent =
+      `“${row.dataset.appTitle}” will be removed from every conversation for every agent.`;
+    document.getElementById("delete-dialog-title").textContent = `Delete “${row.dataset.appTitle}”?`;
+    deleteDialog.showModal();
+  }
+  if (button.dataset.action === "cancel") button.closest("dialog").close();
+});
+
+document.getElementById("delete-confirm").addEventListener("click", async () => {
+  if (!deleting) return;
+  const result = await request("DELETE", `${endpoint}/${deleting.dataset.appId}`);
+  deleteDialog.close();
+  if (!result.ok) {
+    const pageError = document.getElementById("page-error");
+    pageError.textContent = errorText(result);
+    pageError.hidden = false;
+    return;
+  }
+  window.location.reload();
+});
+
+document.body.dataset.ready = "true";

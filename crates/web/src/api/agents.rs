@@ -1,0 +1,98 @@
+//! `/api/v1/accounts/{account_id}/agents` (Chatwoot's `agents_controller.rb`): a bare array of
+//! agents; writes for administrators.
+
+use super::path_id;
+use crate::auth::RequireAdmin;
+use crate::error::ApiError;
+use crate::extract::{Resource, Wrapped};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use domain::user::NewAgent;
+use domain::{validate, wire, Member, Role, UserId};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct AgentParams {
+    name: Option<String>,
+    email: Option<String>,
+    role: Option<String>,
+    /// Ours: an initial password, since we send no invitation e-mail.
+    password: Option<String>,
+}
+
+impl Resource for AgentParams {
+    const KEY: &'static str = "agent";
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    member: Member,
+) -> Result<Json<Vec<wire::Agent>>, ApiError> {
+    let agents = state.store.users().agents(member.account_id).await?;
+    Ok(Json(agents.iter().map(wire::Agent::from).collect()))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    member: Member,
+    Wrapped(params): Wrapped<AgentParams>,
+) -> Result<Json<wire::Agent>, ApiError> {
+    member.require_admin()?;
+    let new = NewAgent::validate(
+        member.account_id,
+        params.name.as_deref(),
+        params.email.as_deref(),
+        params.role.as_deref(),
+    )?;
+    let password = match params.password.as_deref() {
+        Some(p) if p.chars().count() < 8 => {
+            return Err(domain::DomainError::invalid(
+                "password",
+                "Password is too short (minimum is 8 characters)",
+            )
+            .into())
+        }
+        other => other,
+    };
+    let agent = state.store.users().add_agent(&new, password).await?;
+    Ok(Json(wire::Agent::from(&agent)))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, String)>,
+    Wrapped(params): Wrapped<AgentParams>,
+) -> Result<Json<wire::Agent>, ApiError> {
+    member.require_admin()?;
+    let id = UserId(path_id(&id)?);
+    let name = params
+        .name
+        .as_deref()
+        .map(|n| validate::required("name", Some(n), validate::MAX_SHORT_TEXT))
+        .transpose()?;
+    let role = params.role.as_deref().map(Role::parse).transpose()?;
+    let agent = state
+        .store
+        .users()
+        .update_agent(member.account_id, id, name.as_deref(), role)
+        .await?;
+    Ok(Json(wire::Agent::from(&agent)))
+}
+
+pub async fn destroy(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    member.require_admin()?;
+    let id = UserId(path_id(&id)?);
+    state
+        .store
+        .users()
+        .remove_agent(member.account_id, id)
+        .await?;
+    Ok(StatusCode::OK)
+}

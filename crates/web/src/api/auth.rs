@@ -1,0 +1,86 @@
+//! `POST /auth/sign_in`, `DELETE /auth/sign_out` and `GET /api/v1/profile`, in Chatwoot's shapes
+//! (`devise_overrides/sessions_controller.rb`, `api/v1/models/_user.json.jbuilder`).
+
+use crate::auth::CurrentUser;
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::state::AppState;
+use axum::extract::State;
+use axum::Json;
+use domain::wire::{Profile, ProfileAccount};
+use domain::User;
+use serde::Deserialize;
+use store::{Store, StoreError};
+
+#[derive(Debug, Deserialize)]
+pub struct SignInParams {
+    email: Option<String>,
+    password: Option<String>,
+}
+
+#[derive(serde::Serialize)]
+pub struct Data<T> {
+    data: T,
+}
+
+/// `POST /auth/sign_in`: `{"data": profile}` with the access token, or 401.
+pub async fn sign_in(
+    State(state): State<AppState>,
+    JsonBody(params): JsonBody<SignInParams>,
+) -> Result<Json<Data<Profile>>, ApiError> {
+    let user = check_password(&state, params.email.as_deref(), params.password.as_deref()).await?;
+    Ok(Json(Data {
+        data: profile(&state.store, &user).await?,
+    }))
+}
+
+/// Verifies e-mail and password, counting failures per e-mail (429 after ten a minute).
+pub async fn check_password(
+    state: &AppState,
+    email: Option<&str>,
+    password: Option<&str>,
+) -> Result<User, ApiError> {
+    let email = email.map(str::trim).unwrap_or_default();
+    let password = password.unwrap_or_default();
+    if state.sign_in_limiter.is_blocked(email) {
+        return Err(ApiError::TooManyRequests);
+    }
+    match state.store.users().authenticate(email, password).await {
+        Ok(user) => {
+            state.sign_in_limiter.clear(email);
+            Ok(user)
+        }
+        Err(StoreError::NotFound) => {
+            state.sign_in_limiter.record_failure(email);
+            Err(ApiError::Unauthorized(
+                "Invalid login credentials. Please try again.",
+            ))
+        }
+        Err(other) => Err(other.into()),
+    }
+}
+
+/// `DELETE /auth/sign_out`: API tokens stay valid (as in Chatwoot); this ends nothing but says ok.
+pub async fn sign_out(_current: CurrentUser) -> Json<serde_json::Value> {
+    Json(serde_json::json!({"success": true}))
+}
+
+/// `GET /api/v1/profile`.
+pub async fn profile_show(
+    State(state): State<AppState>,
+    current: CurrentUser,
+) -> Result<Json<Profile>, ApiError> {
+    Ok(Json(profile(&state.store, &current.user).await?))
+}
+
+async fn profile(store: &Store, user: &User) -> Result<Profile, ApiError> {
+    let token = store.users().access_token(user.id).await?;
+    let accounts = store
+        .users()
+        .memberships(user.id)
+        .await?
+        .iter()
+        .map(|(account, role)| ProfileAccount::new(account, *role))
+        .collect();
+    Ok(Profile::new(user, &token, accounts))
+}

@@ -1,0 +1,220 @@
+//! `/api/v1/accounts/{account_id}/contacts` (`contacts_controller.rb`): list, search, create
+//! (with `inbox_id` → a contact inbox and its `source_id`), show, update, delete, and a contact's
+//! conversations.
+
+use super::{path_id, Payload};
+use crate::error::ApiError;
+use crate::extract::{Resource, Wrapped};
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::http::StatusCode;
+use axum::Json;
+use domain::contact::ContactFields;
+use domain::conversation::parse_page;
+use domain::{wire, ContactChanges, ContactId, ConversationFilter, InboxId, Member, NewContact};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Deserialize)]
+pub struct ContactParams {
+    name: Option<String>,
+    email: Option<String>,
+    phone_number: Option<String>,
+    identifier: Option<String>,
+    additional_attributes: Option<Value>,
+    custom_attributes: Option<Value>,
+    inbox_id: Option<i64>,
+}
+
+impl Resource for ContactParams {
+    const KEY: &'static str = "contact";
+}
+
+impl ContactParams {
+    fn fields(&self) -> ContactFields<'_> {
+        ContactFields {
+            name: self.name.as_deref(),
+            email: self.email.as_deref(),
+            phone_number: self.phone_number.as_deref(),
+            identifier: self.identifier.as_deref(),
+            additional_attributes: self.additional_attributes.clone(),
+            custom_attributes: self.custom_attributes.clone(),
+        }
+    }
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    page: Option<String>,
+    sort: Option<String>,
+    q: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct ListMeta {
+    count: i64,
+    current_page: i64,
+}
+
+#[derive(Serialize)]
+pub struct ContactList {
+    meta: ListMeta,
+    payload: Vec<wire::Contact>,
+}
+
+#[derive(Serialize)]
+pub struct ContactInbox {
+    inbox: Option<wire::Inbox>,
+    source_id: String,
+}
+
+#[derive(Serialize)]
+pub struct CreatedContact {
+    contact: wire::Contact,
+    contact_inbox: Option<ContactInbox>,
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    member: Member,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<ContactList>, ApiError> {
+    let page = parse_page(query.page.as_deref())?;
+    let found = state
+        .store
+        .contacts()
+        .list(member.account_id, query.sort.as_deref(), page)
+        .await?;
+    Ok(Json(list(found, page)))
+}
+
+/// `GET /contacts/search?q=`: by name, e-mail, phone number or identifier.
+pub async fn search(
+    State(state): State<AppState>,
+    member: Member,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<ContactList>, ApiError> {
+    let page = parse_page(query.page.as_deref())?;
+    let q = query.q.unwrap_or_default();
+    domain::validate::limit("q", &q, domain::validate::MAX_SHORT_TEXT)?;
+    let found = state
+        .store
+        .contacts()
+        .search(member.account_id, &q, page)
+        .await?;
+    Ok(Json(list(found, page)))
+}
+
+fn list(found: store::ContactPage, page: i64) -> ContactList {
+    ContactList {
+        meta: ListMeta {
+            count: found.count,
+            current_page: page,
+        },
+        payload: found.contacts.iter().map(wire::Contact::from).collect(),
+    }
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    member: Member,
+    Wrapped(params): Wrapped<ContactParams>,
+) -> Result<Json<Payload<CreatedContact>>, ApiError> {
+    let new = NewContact::validate(
+        member.account_id,
+        params.fields(),
+        params.inbox_id.map(InboxId),
+    )?;
+    let created = state.store.contacts().create(&new).await?;
+    let contact_inbox = match created.contact_inbox {
+        Some((inbox_id, source_id)) => {
+            let inbox = state
+                .store
+                .inboxes()
+                .find(member.account_id, inbox_id)
+                .await?;
+            Some(ContactInbox {
+                inbox: Some(wire::Inbox::new(&inbox, false)),
+                source_id,
+            })
+        }
+        None => None,
+    };
+    Ok(Json(Payload {
+        payload: CreatedContact {
+            contact: wire::Contact::from(&created.contact),
+            contact_inbox,
+        },
+    }))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Json<Payload<wire::Contact>>, ApiError> {
+    let contact = state
+        .store
+        .contacts()
+        .find(member.account_id, ContactId(path_id(&id)?))
+        .await?;
+    Ok(Json(Payload {
+        payload: wire::Contact::from(&contact),
+    }))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, String)>,
+    Wrapped(params): Wrapped<ContactParams>,
+) -> Result<Json<Payload<wire::Contact>>, ApiError> {
+    let changes = ContactChanges::validate(params.fields())?;
+    let outcome = state
+        .store
+        .contacts()
+        .update(member.account_id, ContactId(path_id(&id)?), &changes)
+        .await?;
+    state.bus.publish(outcome.events);
+    Ok(Json(Payload {
+        payload: wire::Contact::from(&outcome.value),
+    }))
+}
+
+pub async fn destroy(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    state
+        .store
+        .contacts()
+        .delete(member.account_id, ContactId(path_id(&id)?))
+        .await?;
+    Ok(StatusCode::OK)
+}
+
+/// `GET /contacts/{id}/conversations`: every conversation of the contact, any status.
+pub async fn conversations(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Json<Payload<Vec<wire::Conversation>>>, ApiError> {
+    let contact_id = ContactId(path_id(&id)?);
+    state
+        .store
+        .contacts()
+        .find(member.account_id, contact_id)
+        .await?;
+    let mut filter = ConversationFilter::new(member.account_id, member.user.id);
+    filter.status = None;
+    filter.contact_id = Some(contact_id);
+    let page = state.store.conversations().list(&filter, false).await?;
+    Ok(Json(Payload {
+        payload: page
+            .conversations
+            .iter()
+            .map(wire::Conversation::from)
+            .collect(),
+    }))
+}

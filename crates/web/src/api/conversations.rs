@@ -1,0 +1,336 @@
+//! `/api/v1/accounts/{account_id}/conversations` (`conversations_controller.rb` and its nested
+//! `assignments`, `labels`): the list with Chatwoot's filters and `meta` counts, create, show,
+//! `toggle_status`, assignment, labels, custom attributes, read — and our `app_context`.
+
+use super::{conversation, Payload};
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::state::AppState;
+use axum::extract::{Path, RawQuery, State};
+use axum::Json;
+use domain::conversation::{label_set, StatusChange};
+use domain::message::Author;
+use domain::{
+    wire, ConversationFilter, DomainError, InboxId, Member, NewConversation, NewMessage, UserId,
+};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+
+#[derive(Serialize)]
+pub struct ListMeta {
+    mine_count: i64,
+    assigned_count: i64,
+    unassigned_count: i64,
+    all_count: i64,
+}
+
+#[derive(Serialize)]
+pub struct ListData {
+    meta: ListMeta,
+    payload: Vec<wire::Conversation>,
+}
+
+#[derive(Serialize)]
+pub struct List {
+    data: ListData,
+}
+
+/// The list's query, read by hand: `labels[]` repeats, which `serde_urlencoded` cannot take.
+pub fn filter_from_query(
+    member: &Member,
+    query: Option<&str>,
+) -> Result<ConversationFilter, ApiError> {
+    let mut status = None;
+    let mut assignee_type = None;
+    let mut page = None;
+    let mut inbox_id = None;
+    let mut labels = Vec::new();
+    for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
+        match key.as_ref() {
+            "status" => status = Some(value.into_owned()),
+            "assignee_type" => assignee_type = Some(value.into_owned()),
+            "page" => page = Some(value.into_owned()),
+            "inbox_id" if !value.is_empty() => inbox_id = Some(value.into_owned()),
+            "labels[]" | "labels" => labels.push(value.into_owned()),
+            _ => {}
+        }
+    }
+    let mut filter = ConversationFilter::new(member.account_id, member.user.id).with_query(
+        status.as_deref(),
+        assignee_type.as_deref(),
+        page.as_deref(),
+    )?;
+    if let Some(inbox) = inbox_id {
+        let id = inbox
+            .parse::<i64>()
+            .map_err(|_| DomainError::invalid("inbox_id", "Inbox id must be a number"))?;
+        filter.inbox_id = Some(InboxId(id));
+    }
+    filter.labels = label_set(&labels)?;
+    Ok(filter)
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    member: Member,
+    RawQuery(query): RawQuery,
+) -> Result<Json<List>, ApiError> {
+    let filter = filter_from_query(&member, query.as_deref())?;
+    let page = state.store.conversations().list(&filter, true).await?;
+    let counts = page.counts.unwrap_or_default();
+    Ok(Json(List {
+        data: ListData {
+            meta: ListMeta {
+                mine_count: counts.mine,
+                assigned_count: counts.assigned,
+                unassigned_count: counts.unassigned,
+                all_count: counts.all,
+            },
+            payload: page
+                .conversations
+                .iter()
+                .map(wire::Conversation::from)
+                .collect(),
+        },
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct MessageParams {
+    content: Option<String>,
+    message_type: Option<String>,
+    private: Option<bool>,
+    content_attributes: Option<Value>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CreateParams {
+    inbox_id: Option<i64>,
+    contact_id: Option<i64>,
+    source_id: Option<String>,
+    status: Option<String>,
+    assignee_id: Option<i64>,
+    custom_attributes: Option<Value>,
+    additional_attributes: Option<Value>,
+    message: Option<MessageParams>,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    member: Member,
+    JsonBody(p): JsonBody<CreateParams>,
+) -> Result<Json<wire::Conversation>, ApiError> {
+    let first_message = match &p.message {
+        Some(m) => Some(
+            NewMessage::validate(
+                m.content.as_deref(),
+                Some(m.message_type.as_deref().unwrap_or("incoming")),
+                m.private,
+                m.content_attributes.clone(),
+                Author::User(member.user.id),
+            )
+            .map_err(|e| prefix("message", e))?,
+        ),
+        None => None,
+    };
+    let new = NewConversation::validate(
+        member.account_id,
+        p.inbox_id,
+        p.contact_id,
+        p.source_id.as_deref(),
+        p.status.as_deref(),
+        p.assignee_id,
+        p.custom_attributes,
+        p.additional_attributes,
+        first_message,
+    )?;
+    let outcome = state.store.conversations().create(&new).await?;
+    state.bus.publish(outcome.events);
+    Ok(Json(wire::Conversation::from(&outcome.value)))
+}
+
+/// Names a nested attribute `message.content`, so the client knows which `content`.
+fn prefix(parent: &str, mut error: DomainError) -> DomainError {
+    error.attributes = error
+        .attributes
+        .iter()
+        .map(|a| format!("{parent}.{a}"))
+        .collect();
+    error
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, display_id)): Path<(String, String)>,
+) -> Result<Json<wire::Conversation>, ApiError> {
+    let view = conversation(&state.store, &member, &display_id).await?;
+    Ok(Json(wire::Conversation::from(&view)))
+}
+
+/// `GET /conversations/{display_id}/app_context`: exactly what the dashboard-app bridge posts.
+pub async fn app_context(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, display_id)): Path<(String, String)>,
+) -> Result<Json<wire::AppContext>, ApiError> {
+    let view = conversation(&state.store, &member, &display_id).await?;
+    Ok(Json(wire::AppContext::new(&view, &member.user)))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ToggleParams {
+    status: Option<String>,
+    snoozed_until: Option<Value>,
+}
+
+#[derive(Serialize)]
+pub struct ToggleResult {
+    success: bool,
+    current_status: &'static str,
+    conversation_id: i64,
+    snoozed_until: Option<String>,
+}
+
+#[derive(Serialize)]
+pub struct Toggled {
+    meta: Map<String, Value>,
+    payload: ToggleResult,
+}
+
+pub async fn toggle_status(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, display_id)): Path<(String, String)>,
+    JsonBody(p): JsonBody<ToggleParams>,
+) -> Result<Json<Toggled>, ApiError> {
+    let view = conversation(&state.store, &member, &display_id).await?;
+    let change = StatusChange::validate(
+        view.conversation.status,
+        p.status.as_deref(),
+        p.snoozed_until.as_ref(),
+    )?;
+    let outcome = state
+        .store
+        .conversations()
+        .set_status(&view, change, &member.user)
+        .await?;
+    state.bus.publish(outcome.events);
+    let c = &outcome.value.conversation;
+    Ok(Json(Toggled {
+        meta: Map::new(),
+        payload: ToggleResult {
+            success: true,
+            current_status: c.status.as_str(),
+            conversation_id: c.display_id.get(),
+            snoozed_until: c.snoozed_until.map(domain::time::iso8601),
+        },
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct AssignParams {
+    /// `null` or absent unassigns.
+    assignee_id: Option<i64>,
+}
+
+/// `POST /conversations/{id}/assignments`: the new assignee (an agent), or `null`.
+pub async fn assign(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, display_id)): Path<(String, String)>,
+    JsonBody(p): JsonBody<AssignParams>,
+) -> Result<Json<Option<wire::Agent>>, ApiError> {
+    let view = conversation(&state.store, &member, &display_id).await?;
+    let outcome = state
+        .store
+        .conversations()
+        .assign(&view, p.assignee_id.map(UserId), &member.user)
+        .await?;
+    state.bus.publish(outcome.events);
+    Ok(Json(outcome.value.assignee.as_ref().map(wire::Agent::from)))
+}
+
+pub async fn labels_index(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, display_id)): Path<(String, String)>,
+) -> Result<Json<Payload<Vec<String>>>, ApiError> {
+    let view = conversation(&state.store, &member, &display_id).await?;
+    Ok(Json(Payload {
+        payload: view.conversation.labels,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LabelsParams {
+    labels: Option<Vec<String>>,
+}
+
+/// `POST /conversations/{id}/labels`: replaces the set.
+pub async fn labels_create(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, display_id)): Path<(String, String)>,
+    JsonBody(p): JsonBody<LabelsParams>,
+) -> Result<Json<Payload<Vec<String>>>, ApiError> {
+    let labels = label_set(&p.labels.ok_or_else(|| DomainError::blank("labels"))?)?;
+    let view = conversation(&state.store, &member, &display_id).await?;
+    let outcome = state
+        .store
+        .conversations()
+        .set_labels(&view, &labels)
+        .await?;
+    state.bus.publish(outcome.events);
+    Ok(Json(Payload {
+        payload: outcome.value.conversation.labels,
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CustomAttributesParams {
+    custom_attributes: Option<Value>,
+}
+
+#[derive(Serialize)]
+pub struct CustomAttributes {
+    custom_attributes: Map<String, Value>,
+}
+
+pub async fn custom_attributes(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, display_id)): Path<(String, String)>,
+    JsonBody(p): JsonBody<CustomAttributesParams>,
+) -> Result<Json<CustomAttributes>, ApiError> {
+    let attributes = match p.custom_attributes {
+        None => return Err(DomainError::blank("custom_attributes").into()),
+        value => domain::validate::object("custom_attributes", value)?,
+    };
+    let view = conversation(&state.store, &member, &display_id).await?;
+    let outcome = state
+        .store
+        .conversations()
+        .set_custom_attributes(&view, &attributes)
+        .await?;
+    state.bus.publish(outcome.events);
+    Ok(Json(CustomAttributes {
+        custom_attributes: outcome.value.conversation.custom_attributes,
+    }))
+}
+
+/// `POST /conversations/{id}/update_last_seen`: the agent has read it.
+pub async fn update_last_seen(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, display_id)): Path<(String, String)>,
+) -> Result<Json<wire::Conversation>, ApiError> {
+    let view = conversation(&state.store, &member, &display_id).await?;
+    let outcome = state
+        .store
+        .conversations()
+        .mark_read(&view, member.user.id)
+        .await?;
+    state.bus.publish(outcome.events);
+    Ok(Json(wire::Conversation::from(&outcome.value)))
+}

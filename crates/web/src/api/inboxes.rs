@@ -1,0 +1,122 @@
+//! `/api/v1/accounts/{account_id}/inboxes` for API-channel inboxes (`inboxes_controller.rb`).
+
+use super::{path_id, Payload};
+use crate::auth::RequireAdmin;
+use crate::error::ApiError;
+use crate::extract::{Resource, Wrapped};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::Json;
+use domain::{wire, InboxChanges, InboxId, Member, NewInbox};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct InboxParams {
+    name: Option<String>,
+    webhook_url: Option<String>,
+    /// Chatwoot nests channel settings: `{"channel": {"type": "api", "webhook_url": ...}}`.
+    channel: Option<ChannelParams>,
+}
+
+#[derive(Debug, Deserialize)]
+pub struct ChannelParams {
+    #[serde(rename = "type")]
+    kind: Option<String>,
+    webhook_url: Option<String>,
+}
+
+impl Resource for InboxParams {
+    const KEY: &'static str = "inbox";
+}
+
+impl InboxParams {
+    fn webhook_url(&self) -> Option<&str> {
+        self.webhook_url
+            .as_deref()
+            .or(self.channel.as_ref().and_then(|c| c.webhook_url.as_deref()))
+    }
+
+    fn require_api_channel(&self) -> Result<(), ApiError> {
+        match self.channel.as_ref().and_then(|c| c.kind.as_deref()) {
+            None | Some("api") => Ok(()),
+            Some(_) => Err(domain::DomainError::invalid(
+                "channel",
+                "Only the api channel type is supported",
+            )
+            .into()),
+        }
+    }
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    member: Member,
+) -> Result<Json<Payload<Vec<wire::Inbox>>>, ApiError> {
+    let inboxes = state.store.inboxes().list(member.account_id).await?;
+    let payload = inboxes
+        .iter()
+        .map(|inbox| wire::Inbox::new(inbox, member.is_admin()))
+        .collect();
+    Ok(Json(Payload { payload }))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Json<wire::Inbox>, ApiError> {
+    let inbox = state
+        .store
+        .inboxes()
+        .find(member.account_id, InboxId(path_id(&id)?))
+        .await?;
+    Ok(Json(wire::Inbox::new(&inbox, member.is_admin())))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    member: Member,
+    Wrapped(params): Wrapped<InboxParams>,
+) -> Result<Json<wire::Inbox>, ApiError> {
+    member.require_admin()?;
+    params.require_api_channel()?;
+    let new = NewInbox::validate(
+        member.account_id,
+        params.name.as_deref(),
+        params.webhook_url(),
+    )?;
+    let inbox = state.store.inboxes().create(&new).await?;
+    Ok(Json(wire::Inbox::new(&inbox, true)))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, String)>,
+    Wrapped(params): Wrapped<InboxParams>,
+) -> Result<Json<wire::Inbox>, ApiError> {
+    member.require_admin()?;
+    let changes = InboxChanges::validate(params.name.as_deref(), params.webhook_url())?;
+    let inbox = state
+        .store
+        .inboxes()
+        .update(member.account_id, InboxId(path_id(&id)?), &changes)
+        .await?;
+    Ok(Json(wire::Inbox::new(&inbox, true)))
+}
+
+pub async fn destroy(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Json<serde_json::Value>, ApiError> {
+    member.require_admin()?;
+    state
+        .store
+        .inboxes()
+        .delete(member.account_id, InboxId(path_id(&id)?))
+        .await?;
+    Ok(Json(
+        serde_json::json!({"message": "Your inbox deletion request will be processed in some time."}),
+    ))
+}

@@ -1,0 +1,100 @@
+//! `/api/v1/accounts/{account_id}/labels` (`labels_controller.rb`): `{"payload": [...]}` lists,
+//! writes for administrators.
+
+use super::{path_id, Payload};
+use crate::auth::RequireAdmin;
+use crate::error::ApiError;
+use crate::extract::{Resource, Wrapped};
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use axum::Json;
+use domain::{wire, LabelChanges, LabelId, Member, NewLabel};
+use serde::Deserialize;
+
+#[derive(Debug, Deserialize)]
+pub struct LabelParams {
+    title: Option<String>,
+    description: Option<String>,
+    color: Option<String>,
+    show_on_sidebar: Option<bool>,
+}
+
+impl Resource for LabelParams {
+    const KEY: &'static str = "label";
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    member: Member,
+) -> Result<Json<Payload<Vec<wire::Label>>>, ApiError> {
+    let labels = state.store.labels().list(member.account_id).await?;
+    Ok(Json(Payload {
+        payload: labels.iter().map(wire::Label::from).collect(),
+    }))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Json<wire::Label>, ApiError> {
+    let label = state
+        .store
+        .labels()
+        .find(member.account_id, LabelId(path_id(&id)?))
+        .await?;
+    Ok(Json(wire::Label::from(&label)))
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    member: Member,
+    Wrapped(p): Wrapped<LabelParams>,
+) -> Result<Json<wire::Label>, ApiError> {
+    member.require_admin()?;
+    let new = NewLabel::validate(
+        member.account_id,
+        p.title.as_deref(),
+        p.description.as_deref(),
+        p.color.as_deref(),
+        p.show_on_sidebar,
+    )?;
+    let label = state.store.labels().create(&new).await?;
+    Ok(Json(wire::Label::from(&label)))
+}
+
+pub async fn update(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, String)>,
+    Wrapped(p): Wrapped<LabelParams>,
+) -> Result<Json<wire::Label>, ApiError> {
+    member.require_admin()?;
+    let changes = LabelChanges::validate(
+        p.title.as_deref(),
+        p.description.as_deref(),
+        p.color.as_deref(),
+        p.show_on_sidebar,
+    )?;
+    let label = state
+        .store
+        .labels()
+        .update(member.account_id, LabelId(path_id(&id)?), &changes)
+        .await?;
+    Ok(Json(wire::Label::from(&label)))
+}
+
+pub async fn destroy(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<StatusCode, ApiError> {
+    member.require_admin()?;
+    state
+        .store
+        .labels()
+        .delete(member.account_id, LabelId(path_id(&id)?))
+        .await?;
+    Ok(StatusCode::OK)
+}

@@ -1,0 +1,95 @@
+//! `/api/v1/accounts/{account_id}/conversations/{display_id}/messages` (`messages_controller.rb`).
+
+use super::conversation;
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use domain::message::Author;
+use domain::{wire, Member, MessageId, NewMessage};
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    before: Option<i64>,
+}
+
+#[derive(Serialize)]
+pub struct ListMeta {
+    labels: Vec<String>,
+    additional_attributes: serde_json::Map<String, Value>,
+    contact: wire::Contact,
+    assignee: Option<wire::Agent>,
+    agent_last_seen_at: i64,
+    assignee_last_seen_at: i64,
+}
+
+#[derive(Serialize)]
+pub struct List {
+    meta: ListMeta,
+    payload: Vec<wire::Message>,
+}
+
+/// Messages a page of the thread holds (Chatwoot pages by 20 with `before`).
+const PAGE: i64 = 20;
+
+pub async fn index(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, display_id)): Path<(String, String)>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<List>, ApiError> {
+    let view = conversation(&state.store, &member, &display_id).await?;
+    let (messages, _) = state
+        .store
+        .messages()
+        .thread(&view, query.before.map(MessageId), PAGE)
+        .await?;
+    let c = &view.conversation;
+    Ok(Json(List {
+        meta: ListMeta {
+            labels: c.labels.clone(),
+            additional_attributes: c.additional_attributes.clone(),
+            contact: wire::Contact::from(&view.contact),
+            assignee: view.assignee.as_ref().map(wire::Agent::from),
+            agent_last_seen_at: c.agent_last_seen_at,
+            assignee_last_seen_at: c.assignee_last_seen_at,
+        },
+        payload: messages
+            .iter()
+            .map(|m| wire::Message::new(m, c.display_id))
+            .collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CreateParams {
+    content: Option<String>,
+    message_type: Option<String>,
+    private: Option<bool>,
+    content_attributes: Option<Value>,
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, display_id)): Path<(String, String)>,
+    JsonBody(p): JsonBody<CreateParams>,
+) -> Result<Json<wire::Message>, ApiError> {
+    let new = NewMessage::validate(
+        p.content.as_deref(),
+        p.message_type.as_deref(),
+        p.private,
+        p.content_attributes,
+        Author::User(member.user.id),
+    )?;
+    let view = conversation(&state.store, &member, &display_id).await?;
+    let outcome = state.store.messages().create(&view, &new).await?;
+    state.bus.publish(outcome.events);
+    Ok(Json(wire::Message::new(
+        &outcome.value,
+        view.conversation.display_id,
+    )))
+}

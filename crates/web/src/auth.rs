@@ -1,0 +1,185 @@
+//! Who is asking. `Member` authenticates an API request by the `api_access_token` header (or
+//! the session cookie, with a CSRF header for writes) and resolves its membership of the path's
+//! `{account_id}`; `PageMember` does the same for pages and redirects to sign-in instead.
+
+use crate::error::{ApiError, PageError};
+use crate::state::AppState;
+use axum::extract::{FromRequestParts, Path};
+use axum::http::request::Parts;
+use axum::http::{HeaderMap, Method};
+use axum_extra::extract::CookieJar;
+use domain::{AccountId, Member, User};
+use std::collections::HashMap;
+use store::{Session, StoreError};
+
+/// The session cookie's name.
+pub const SESSION_COOKIE: &str = "switchboard_session";
+/// The header page scripts send their session's CSRF token in.
+pub const CSRF_HEADER: &str = "x-csrf-token";
+
+const BAD_TOKEN: &str = "Invalid Access Token";
+const SIGN_IN: &str = "You need to sign in or sign up before continuing.";
+const NOT_MEMBER: &str = "You are not authorized to access this account";
+const BAD_CSRF: &str = "Invalid or missing CSRF token";
+
+/// The signed-in user, whatever the account (e.g. `GET /api/v1/profile`).
+pub struct CurrentUser {
+    pub user: User,
+    /// The API token they authenticated with, if they used one.
+    pub access_token: Option<String>,
+}
+
+impl FromRequestParts<AppState> for CurrentUser {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        if let Some(token) = header_token(parts) {
+            let user = state
+                .store
+                .users()
+                .by_access_token(&token)
+                .await
+                .map_err(unauthorized(BAD_TOKEN))?;
+            return Ok(CurrentUser {
+                user,
+                access_token: Some(token),
+            });
+        }
+        let session = cookie_session(&parts.headers, state)
+            .await?
+            .ok_or(ApiError::Unauthorized(SIGN_IN))?;
+        if !is_safe(&parts.method) && csrf_header(parts) != Some(session.csrf_token.as_str()) {
+            return Err(ApiError::Unauthorized(BAD_CSRF));
+        }
+        Ok(CurrentUser {
+            user: session.user,
+            access_token: None,
+        })
+    }
+}
+
+impl FromRequestParts<AppState> for Member {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
+        let account_id = path_account(parts, state).await.ok_or(ApiError::NotFound)?;
+        let current = CurrentUser::from_request_parts(parts, state).await?;
+        state
+            .store
+            .users()
+            .member(current.user, account_id)
+            .await
+            .map_err(unauthorized(NOT_MEMBER))
+    }
+}
+
+/// Administrators only: `member.require_admin()?`.
+pub trait RequireAdmin {
+    fn require_admin(&self) -> Result<(), ApiError>;
+}
+
+impl RequireAdmin for Member {
+    fn require_admin(&self) -> Result<(), ApiError> {
+        if self.is_admin() {
+            Ok(())
+        } else {
+            Err(ApiError::forbidden())
+        }
+    }
+}
+
+/// A member browsing a page of their account, with their session (for its CSRF token).
+pub struct PageMember {
+    pub member: Member,
+    pub session: Session,
+    /// Every account they belong to, for the account switcher.
+    pub accounts: Vec<(domain::Account, domain::Role)>,
+}
+
+impl FromRequestParts<AppState> for PageMember {
+    type Rejection = PageError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, PageError> {
+        let account_id = path_account(parts, state)
+            .await
+            .ok_or(PageError::NotFound)?;
+        let session = cookie_session(&parts.headers, state)
+            .await
+            .map_err(|_| PageError::Internal("session lookup failed".into()))?
+            .ok_or(PageError::SignIn)?;
+        let member = match state
+            .store
+            .users()
+            .member(session.user.clone(), account_id)
+            .await
+        {
+            Ok(member) => member,
+            Err(StoreError::NotFound) => return Err(PageError::NotFound),
+            Err(other) => return Err(other.into()),
+        };
+        let accounts = state.store.users().memberships(member.user.id).await?;
+        Ok(PageMember {
+            member,
+            session,
+            accounts,
+        })
+    }
+}
+
+/// The session behind the request's cookie, if it is a live one.
+pub async fn cookie_session(
+    headers: &HeaderMap,
+    state: &AppState,
+) -> Result<Option<Session>, ApiError> {
+    let jar = CookieJar::from_headers(headers);
+    let Some(cookie) = jar.get(SESSION_COOKIE) else {
+        return Ok(None);
+    };
+    match state.store.users().session(cookie.value()).await {
+        Ok(session) => Ok(Some(session)),
+        Err(StoreError::NotFound) => Ok(None),
+        Err(other) => Err(other.into()),
+    }
+}
+
+fn header_token(parts: &Parts) -> Option<String> {
+    let header = |name: &str| {
+        parts
+            .headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+            .filter(|v| !v.is_empty())
+            .map(str::to_owned)
+    };
+    header("api_access_token").or_else(|| {
+        header("authorization").and_then(|v| v.strip_prefix("Bearer ").map(str::to_owned))
+    })
+}
+
+fn csrf_header(parts: &Parts) -> Option<&str> {
+    parts.headers.get(CSRF_HEADER).and_then(|v| v.to_str().ok())
+}
+
+fn is_safe(method: &Method) -> bool {
+    matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
+}
+
+async fn path_account(parts: &mut Parts, state: &AppState) -> Option<AccountId> {
+    let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+        .await
+        .ok()?;
+    params
+        .get("account_id")?
+        .parse::<i64>()
+        .ok()
+        .filter(|id| *id > 0)
+        .map(AccountId)
+}
+
+fn unauthorized(why: &'static str) -> impl Fn(StoreError) -> ApiError {
+    move |error| match error {
+        StoreError::NotFound => ApiError::Unauthorized(why),
+        other => other.into(),
+    }
+}

@@ -1,0 +1,167 @@
+//! Errors as answers. `ApiError` speaks Chatwoot's JSON bodies; `PageError` answers pages with
+//! a sign-in redirect or a friendly error page. Internal causes are logged, never shown.
+
+use axum::http::StatusCode;
+use axum::response::{Html, IntoResponse, Redirect, Response};
+use axum::Json;
+use domain::wire;
+use domain::DomainError;
+use store::StoreError;
+
+#[derive(Debug, thiserror::Error)]
+pub enum ApiError {
+    /// Missing or bad credentials, not a member, or the wrong role: 401 `{"error"}`.
+    #[error("unauthorized: {0}")]
+    Unauthorized(&'static str),
+    #[error("not found")]
+    NotFound,
+    /// 422 `{"message", "attributes"}`.
+    #[error("invalid: {0}")]
+    Invalid(DomainError),
+    /// 400: a body that is not JSON at all.
+    #[error("malformed: {0}")]
+    Malformed(String),
+    #[error("payload too large")]
+    TooLarge,
+    #[error("too many requests")]
+    TooManyRequests,
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl ApiError {
+    pub fn forbidden() -> Self {
+        ApiError::Unauthorized("You are not authorized to do this action")
+    }
+}
+
+impl From<DomainError> for ApiError {
+    fn from(error: DomainError) -> Self {
+        ApiError::Invalid(error)
+    }
+}
+
+impl From<StoreError> for ApiError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => ApiError::NotFound,
+            StoreError::Taken(attribute) => ApiError::Invalid(DomainError::invalid(
+                attribute,
+                format!(
+                    "{} has already been taken",
+                    domain::error::humanize(attribute)
+                ),
+            )),
+            StoreError::Invalid(error) => ApiError::Invalid(error),
+            StoreError::Database(cause) => ApiError::Internal(cause.to_string()),
+        }
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        let invalid = |status: StatusCode, message: String, attribute: &str| {
+            let body = wire::Invalid {
+                message,
+                attributes: vec![attribute.to_owned()],
+            };
+            (status, Json(body)).into_response()
+        };
+        match self {
+            ApiError::Unauthorized(why) => {
+                (StatusCode::UNAUTHORIZED, Json(wire::Failure::new(why))).into_response()
+            }
+            ApiError::NotFound => {
+                (StatusCode::NOT_FOUND, Json(wire::Failure::not_found())).into_response()
+            }
+            ApiError::Invalid(error) => (
+                StatusCode::UNPROCESSABLE_ENTITY,
+                Json(wire::Invalid::from(&error)),
+            )
+                .into_response(),
+            ApiError::Malformed(why) => invalid(
+                StatusCode::BAD_REQUEST,
+                format!("Malformed JSON: {why}"),
+                "body",
+            ),
+            ApiError::TooLarge => invalid(
+                StatusCode::PAYLOAD_TOO_LARGE,
+                "Request body is too large (the limit is 1 MiB)".into(),
+                "body",
+            ),
+            ApiError::TooManyRequests => (
+                StatusCode::TOO_MANY_REQUESTS,
+                Json(wire::Failure::new(
+                    "Too many failed sign-in attempts, try again in a minute",
+                )),
+            )
+                .into_response(),
+            ApiError::Internal(cause) => {
+                tracing::error!(%cause, "internal error");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    Json(wire::Failure::new("Internal server error")),
+                )
+                    .into_response()
+            }
+        }
+    }
+}
+
+/// Failures of HTML pages.
+#[derive(Debug, thiserror::Error)]
+pub enum PageError {
+    #[error("sign in first")]
+    SignIn,
+    #[error("forbidden")]
+    Forbidden,
+    #[error("not found")]
+    NotFound,
+    #[error("internal: {0}")]
+    Internal(String),
+}
+
+impl From<StoreError> for PageError {
+    fn from(error: StoreError) -> Self {
+        match error {
+            StoreError::NotFound => PageError::NotFound,
+            other => PageError::Internal(other.to_string()),
+        }
+    }
+}
+
+impl From<askama::Error> for PageError {
+    fn from(error: askama::Error) -> Self {
+        PageError::Internal(error.to_string())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let (status, title, text) = match self {
+            PageError::SignIn => return Redirect::to("/app/login").into_response(),
+            PageError::Forbidden => (
+                StatusCode::FORBIDDEN,
+                "You don't have access to this page",
+                "Only administrators of this account can open it. Ask an administrator if you need a change here.",
+            ),
+            PageError::NotFound => (
+                StatusCode::NOT_FOUND,
+                "Page not found",
+                "The page you asked for doesn't exist, or it belongs to an account you are not a member of.",
+            ),
+            PageError::Internal(cause) => {
+                tracing::error!(%cause, "internal error rendering a page");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "Something went wrong",
+                    "The error was logged. Please try again in a moment.",
+                )
+            }
+        };
+        let page = crate::pages::ErrorPage { title, text };
+        let html = askama::Template::render(&page)
+            .unwrap_or_else(|_| format!("<!doctype html><title>{title}</title><h1>{title}</h1>"));
+        (status, Html(html)).into_response()
+    }
+}

@@ -1,0 +1,18 @@
+//! Switchboard's web layer: the axum router, authentication, the Chatwoot-compatible JSON API,
+//! the server-rendered agent workspace and its embedded scripts, and the demo dashboard app.
+#![forbid(unsafe_code)]
+
+pub mod api;
+pub mod assets;
+pub mod auth;
+pub mod demo_app;
+pub mod error;
+pub mod extract;
+pub mod pages;
+pub mod routes;
+pub mod server;
+pub mod state;
+
+pub use routes::app;
+pub use server::{serve, ServeConfig};
+pub use state::AppState;

@@ -1,0 +1,407 @@
+//! The conversation list and the conversation view with its thread, contact panel and the tab
+//! bar of dashboard apps. The thread is also a fragment (`_messages`) the page re-fetches.
+
+use super::{render, time_label, Layout};
+use crate::api::conversations::filter_from_query;
+use crate::auth::PageMember;
+use crate::error::PageError;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, RawQuery, State};
+use axum::response::Html;
+use domain::{
+    AssigneeFilter, ConversationCounts, ConversationFilter, ConversationView, DisplayId, Message,
+    MessageSender, MessageType, Status,
+};
+
+/// One row of the list.
+pub struct Row {
+    pub display_id: i64,
+    pub contact_name: String,
+    pub preview: String,
+    pub time: String,
+    pub status: &'static str,
+    pub unread: i64,
+    pub inbox_name: String,
+    pub current: bool,
+}
+
+/// A link in the status tabs or the assignee filter.
+pub struct FilterLink {
+    pub label: String,
+    pub href: String,
+    pub current: bool,
+}
+
+/// The left column: filters, rows and paging.
+pub struct ListPane {
+    pub status_tabs: Vec<FilterLink>,
+    pub assignee_links: Vec<FilterLink>,
+    pub inboxes: Vec<FilterLink>,
+    pub rows: Vec<Row>,
+    pub page: i64,
+    pub prev_href: Option<String>,
+    pub next_href: Option<String>,
+    pub empty_text: &'static str,
+}
+
+/// A message as the thread shows it.
+pub struct MessageItem {
+    pub id: i64,
+    pub kind: &'static str,
+    pub author: String,
+    pub content: String,
+    pub time: String,
+}
+
+/// A dashboard-app tab and what its frames load.
+pub struct AppTab {
+    pub id: i64,
+    pub title: String,
+    /// `[{"url": ..., "origin": ...}]` for `app-bridge.js`.
+    pub frames_json: String,
+}
+
+#[derive(Template)]
+#[template(path = "conversations/index.html")]
+pub struct IndexPage {
+    pub layout: Layout,
+    pub list: ListPane,
+}
+
+#[derive(Template)]
+#[template(path = "conversations/show.html")]
+pub struct ShowPage {
+    pub layout: Layout,
+    pub list: ListPane,
+    pub display_id: i64,
+    pub status: &'static str,
+    pub contact_name: String,
+    pub assignee_name: Option<String>,
+    pub labels: Vec<String>,
+    pub contact: ContactPanel,
+    pub thread: ThreadPartial,
+    pub apps: Vec<AppTab>,
+}
+
+pub struct ContactPanel {
+    pub name: String,
+    pub email: String,
+    pub phone: String,
+    pub company: String,
+    pub identifier: String,
+    pub custom: Vec<(String, String)>,
+}
+
+#[derive(Template)]
+#[template(path = "conversations/_messages.html")]
+pub struct ThreadPartial {
+    pub messages: Vec<MessageItem>,
+}
+
+/// `GET /app/accounts/{account_id}/conversations`.
+pub async fn index(
+    State(state): State<AppState>,
+    page: PageMember,
+    RawQuery(query): RawQuery,
+) -> Result<Html<String>, PageError> {
+    let list = list_pane(&state, &page, query.as_deref(), None).await?;
+    render(&IndexPage {
+        layout: Layout::new(&page, "conversations"),
+        list,
+    })
+}
+
+/// `GET /app/accounts/{account_id}/conversations/{display_id}`.
+pub async fn show(
+    State(state): State<AppState>,
+    page: PageMember,
+    Path((_, display_id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Result<Html<String>, PageError> {
+    let view = find(&state, &page, &display_id).await?;
+    let list = list_pane(
+        &state,
+        &page,
+        query.as_deref(),
+        Some(view.conversation.display_id),
+    )
+    .await?;
+    let apps = state
+        .store
+        .dashboard_apps()
+        .list(page.member.account_id)
+        .await?
+        .into_iter()
+        .map(|app| AppTab {
+            id: app.id.get(),
+            title: app.title.clone(),
+            frames_json: serde_json::to_string(
+                &app.content
+                    .iter()
+                    .map(|f| serde_json::json!({"url": f.url, "origin": f.origin()}))
+                    .collect::<Vec<_>>(),
+            )
+            .unwrap_or_else(|_| "[]".into()),
+        })
+        .collect();
+    let contact = &view.contact;
+    let custom = contact
+        .custom_attributes
+        .iter()
+        .map(|(k, v)| (domain::error::humanize(k), display_value(v)))
+        .collect();
+    render(&ShowPage {
+        layout: Layout::new(&page, "conversations"),
+        list,
+        display_id: view.conversation.display_id.get(),
+        status: view.conversation.status.as_str(),
+        contact_name: contact_name(&view),
+        assignee_name: view.assignee.as_ref().map(|a| a.user.name.clone()),
+        labels: view.conversation.labels.clone(),
+        contact: ContactPanel {
+            name: contact_name(&view),
+            email: contact.email.clone().unwrap_or_default(),
+            phone: contact.phone_number.clone().unwrap_or_default(),
+            company: contact.company_name().unwrap_or_default().to_owned(),
+            identifier: contact.identifier.clone().unwrap_or_default(),
+            custom,
+        },
+        thread: thread(&view),
+        apps,
+    })
+}
+
+/// `GET …/{display_id}/_messages`: the thread alone, for the page to swap in.
+pub async fn messages(
+    State(state): State<AppState>,
+    page: PageMember,
+    Path((_, display_id)): Path<(String, String)>,
+) -> Result<Html<String>, PageError> {
+    let view = find(&state, &page, &display_id).await?;
+    render(&thread(&view))
+}
+
+async fn find(
+    state: &AppState,
+    page: &PageMember,
+    display_id: &str,
+) -> Result<ConversationView, PageError> {
+    let id = display_id.parse::<i64>().map_err(|_| PageError::NotFound)?;
+    Ok(state
+        .store
+        .conversations()
+        .find(page.member.account_id, DisplayId(id))
+        .await?)
+}
+
+fn thread(view: &ConversationView) -> ThreadPartial {
+    ThreadPartial {
+        messages: view
+            .messages
+            .iter()
+            .map(|m| message_item(view, m))
+            .collect(),
+    }
+}
+
+fn message_item(view: &ConversationView, message: &Message) -> MessageItem {
+    let kind = match (message.message_type, message.private) {
+        (MessageType::Activity, _) => "activity",
+        (_, true) => "private",
+        (MessageType::Incoming, _) => "incoming",
+        _ => "outgoing",
+    };
+    let author = match &message.sender {
+        Some(MessageSender::User(user)) => user.available_name().to_owned(),
+        Some(MessageSender::Contact(_)) => contact_name(view),
+        None if message.message_type == MessageType::Incoming => contact_name(view),
+        None => String::new(),
+    };
+    MessageItem {
+        id: message.id.get(),
+        kind,
+        author,
+        content: message.content.clone().unwrap_or_default(),
+        time: time_label(message.created_at),
+    }
+}
+
+fn contact_name(view: &ConversationView) -> String {
+    view.contact
+        .name
+        .clone()
+        .or_else(|| view.contact.email.clone())
+        .unwrap_or_else(|| format!("Contact #{}", view.contact.id))
+}
+
+fn display_value(value: &serde_json::Value) -> String {
+    match value {
+        serde_json::Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+async fn list_pane(
+    state: &AppState,
+    page: &PageMember,
+    query: Option<&str>,
+    current: Option<DisplayId>,
+) -> Result<ListPane, PageError> {
+    let member = &page.member;
+    let filter = filter_from_query(member, query)
+        .unwrap_or_else(|_| ConversationFilter::new(member.account_id, member.user.id));
+    let result = state.store.conversations().list(&filter, true).await?;
+    let inboxes = state.store.inboxes().list(member.account_id).await?;
+    let counts = result.counts.unwrap_or_default();
+    let base = format!("/app/accounts/{}/conversations", member.account_id);
+    let href = |f: &ConversationFilter| format!("{base}?{}", query_string(f));
+    let mut status_tabs: Vec<FilterLink> = Status::ALL
+        .iter()
+        .map(|s| {
+            let mut f = filter.clone();
+            f.status = Some(*s);
+            f.page = 1;
+            FilterLink {
+                label: title_case(s.as_str()),
+                href: href(&f),
+                current: filter.status == Some(*s),
+            }
+        })
+        .collect();
+    let mut all = filter.clone();
+    all.status = None;
+    all.page = 1;
+    status_tabs.push(FilterLink {
+        label: "All".into(),
+        href: href(&all),
+        current: filter.status.is_none(),
+    });
+    let assignee_links = [
+        (
+            AssigneeFilter::Me,
+            "Mine",
+            counts_of(&counts, AssigneeFilter::Me),
+        ),
+        (
+            AssigneeFilter::Unassigned,
+            "Unassigned",
+            counts_of(&counts, AssigneeFilter::Unassigned),
+        ),
+        (
+            AssigneeFilter::All,
+            "All",
+            counts_of(&counts, AssigneeFilter::All),
+        ),
+    ]
+    .into_iter()
+    .map(|(kind, label, count)| {
+        let mut f = filter.clone();
+        f.assignee = kind;
+        f.page = 1;
+        FilterLink {
+            label: format!("{label} {count}"),
+            href: href(&f),
+            current: filter.assignee == kind,
+        }
+    })
+    .collect();
+    let mut every_inbox = filter.clone();
+    every_inbox.inbox_id = None;
+    every_inbox.page = 1;
+    let mut inbox_links = vec![FilterLink {
+        label: "All inboxes".into(),
+        href: href(&every_inbox),
+        current: filter.inbox_id.is_none(),
+    }];
+    for inbox in &inboxes {
+        let mut f = filter.clone();
+        f.inbox_id = Some(inbox.id);
+        f.page = 1;
+        inbox_links.push(FilterLink {
+            label: inbox.name.clone(),
+            href: href(&f),
+            current: filter.inbox_id == Some(inbox.id),
+        });
+    }
+    let rows = result
+        .conversations
+        .iter()
+        .map(|view| Row {
+            display_id: view.conversation.display_id.get(),
+            contact_name: contact_name(view),
+            preview: view
+                .messages
+                .last()
+                .and_then(|m| m.content.clone())
+                .unwrap_or_default()
+                .chars()
+                .take(120)
+                .collect(),
+            time: time_label(view.conversation.last_activity_at),
+            status: view.conversation.status.as_str(),
+            unread: view.unread_count,
+            inbox_name: inboxes
+                .iter()
+                .find(|i| i.id == view.conversation.inbox_id)
+                .map(|i| i.name.clone())
+                .unwrap_or_default(),
+            current: Some(view.conversation.display_id) == current,
+        })
+        .collect::<Vec<_>>();
+    let shown = match filter.assignee {
+        AssigneeFilter::Me => counts.mine,
+        AssigneeFilter::Unassigned => counts.unassigned,
+        AssigneeFilter::Assigned => counts.assigned,
+        AssigneeFilter::All => counts.all,
+    };
+    let pages = (shown + domain::conversation::PAGE_SIZE - 1) / domain::conversation::PAGE_SIZE;
+    let paged = |n: i64| {
+        let mut f = filter.clone();
+        f.page = n;
+        href(&f)
+    };
+    Ok(ListPane {
+        status_tabs,
+        assignee_links,
+        inboxes: inbox_links,
+        empty_text: if filter.page > 1 {
+            "No more conversations."
+        } else {
+            "No conversations here. Enjoy the calm."
+        },
+        rows,
+        page: filter.page,
+        prev_href: (filter.page > 1).then(|| paged(filter.page - 1)),
+        next_href: (filter.page < pages).then(|| paged(filter.page + 1)),
+    })
+}
+
+fn counts_of(counts: &ConversationCounts, kind: AssigneeFilter) -> i64 {
+    match kind {
+        AssigneeFilter::Me => counts.mine,
+        AssigneeFilter::Unassigned => counts.unassigned,
+        AssigneeFilter::Assigned => counts.assigned,
+        AssigneeFilter::All => counts.all,
+    }
+}
+
+fn query_string(filter: &ConversationFilter) -> String {
+    let mut query = url::form_urlencoded::Serializer::new(String::new());
+    query.append_pair("status", filter.status.map_or("all", Status::as_str));
+    query.append_pair("assignee_type", filter.assignee.as_str());
+    if let Some(inbox) = filter.inbox_id {
+        query.append_pair("inbox_id", &inbox.to_string());
+    }
+    for label in &filter.labels {
+        query.append_pair("labels[]", label);
+    }
+    if filter.page > 1 {
+        query.append_pair("page", &filter.page.to_string());
+    }
+    query.finish()
+}
+
+fn title_case(text: &str) -> String {
+    domain::error::humanize(text)
+}

@@ -1,0 +1,138 @@
+//! Signing in and out of the pages: a form posting e-mail and password, a session cookie
+//! (HttpOnly, SameSite=Lax) and its CSRF token.
+
+use crate::auth::{cookie_session, SESSION_COOKIE};
+use crate::error::{ApiError, PageError};
+use crate::pages::render;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::Form;
+use axum_extra::extract::cookie::{Cookie, SameSite};
+use axum_extra::extract::CookieJar;
+use serde::Deserialize;
+
+#[derive(Template)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    pub email: String,
+    pub error: Option<String>,
+}
+
+/// `/` and `/app`: the first account's conversations, or sign-in.
+pub async fn root(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+) -> Result<Redirect, PageError> {
+    home(&state, &headers).await
+}
+
+async fn home(state: &AppState, headers: &HeaderMap) -> Result<Redirect, PageError> {
+    let session = cookie_session(headers, state)
+        .await
+        .map_err(|_| PageError::Internal("session lookup failed".into()))?;
+    let Some(session) = session else {
+        return Ok(Redirect::to("/app/login"));
+    };
+    let accounts = state.store.users().memberships(session.user.id).await?;
+    match accounts.first() {
+        Some((account, _)) => Ok(Redirect::to(&format!(
+            "/app/accounts/{}/conversations",
+            account.id
+        ))),
+        None => Err(PageError::NotFound),
+    }
+}
+
+/// `GET /app/login`.
+pub async fn new(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+    if cookie_session(&headers, &state)
+        .await
+        .ok()
+        .flatten()
+        .is_some()
+    {
+        return Ok(home(&state, &headers).await?.into_response());
+    }
+    Ok(render(&LoginPage {
+        email: String::new(),
+        error: None,
+    })?
+    .into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LoginForm {
+    email: String,
+    password: String,
+}
+
+/// `POST /app/login`: on success a session cookie and a redirect to the account.
+pub async fn create(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    Form(form): Form<LoginForm>,
+) -> Result<Response, PageError> {
+    let failed = |status: StatusCode, message: &str| -> Result<Response, PageError> {
+        let page = LoginPage {
+            email: form.email.clone(),
+            error: Some(message.to_owned()),
+        };
+        Ok((status, render(&page)?).into_response())
+    };
+    let user =
+        match crate::api::auth::check_password(&state, Some(&form.email), Some(&form.password))
+            .await
+        {
+            Ok(user) => user,
+            Err(ApiError::TooManyRequests) => {
+                return failed(
+                    StatusCode::TOO_MANY_REQUESTS,
+                    "Too many failed attempts. Wait a minute and try again.",
+                )
+            }
+            Err(ApiError::Unauthorized(_)) => {
+                return failed(
+                    StatusCode::UNAUTHORIZED,
+                    "That e-mail and password don't match an account.",
+                )
+            }
+            Err(other) => return Err(PageError::Internal(other.to_string())),
+        };
+    let session = state.store.users().create_session(&user).await?;
+    let cookie = Cookie::build((SESSION_COOKIE, session.id))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Lax)
+        .build();
+    let accounts = state.store.users().memberships(user.id).await?;
+    let target = accounts
+        .first()
+        .map(|(a, _)| format!("/app/accounts/{}/conversations", a.id))
+        .unwrap_or_else(|| "/app/login".into());
+    Ok((jar.add(cookie), Redirect::to(&target)).into_response())
+}
+
+#[derive(Debug, Deserialize)]
+pub struct LogoutForm {
+    csrf_token: String,
+}
+
+/// `POST /app/logout`: ends the session (the form carries its CSRF token).
+pub async fn destroy(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+    Form(form): Form<LogoutForm>,
+) -> Result<Response, PageError> {
+    if let Some(session) = cookie_session(&headers, &state).await.ok().flatten() {
+        if session.csrf_token != form.csrf_token {
+            return Err(PageError::Forbidden);
+        }
+        state.store.users().delete_session(&session.id).await?;
+    }
+    let jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/").build());
+    Ok((jar, Redirect::to("/app/login")).into_response())
+}

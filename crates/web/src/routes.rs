@@ -1,0 +1,165 @@
+//! Every URL, written once beside its handler. `app(state)` builds the router for `main` and for
+//! every test.
+
+use crate::state::AppState;
+use crate::{api, assets, pages};
+use axum::extract::DefaultBodyLimit;
+use axum::http::{header, HeaderValue};
+use axum::routing::{get, post};
+use axum::Router;
+use std::time::Duration;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::TraceLayer;
+
+/// The largest request body accepted (413 beyond).
+pub const BODY_LIMIT: usize = 1024 * 1024;
+
+pub fn app(state: AppState) -> Router {
+    use api::{
+        agents, auth, contacts, conversations, dashboard_apps, health, inboxes, labels, messages,
+    };
+    Router::new()
+        .route("/health", get(health::show))
+        .route("/auth/sign_in", post(auth::sign_in))
+        .route("/auth/sign_out", axum::routing::delete(auth::sign_out))
+        .route("/api/v1/profile", get(auth::profile_show))
+        .route(
+            "/api/v1/accounts/{account_id}/agents",
+            get(agents::index).post(agents::create),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/agents/{id}",
+            axum::routing::patch(agents::update)
+                .put(agents::update)
+                .delete(agents::destroy),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/inboxes",
+            get(inboxes::index).post(inboxes::create),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/inboxes/{id}",
+            get(inboxes::show)
+                .patch(inboxes::update)
+                .put(inboxes::update)
+                .delete(inboxes::destroy),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/contacts",
+            get(contacts::index).post(contacts::create),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/contacts/search",
+            get(contacts::search),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/contacts/{id}",
+            get(contacts::show)
+                .patch(contacts::update)
+                .put(contacts::update)
+                .delete(contacts::destroy),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/contacts/{id}/conversations",
+            get(contacts::conversations),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/conversations",
+            get(conversations::index).post(conversations::create),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/conversations/{display_id}",
+            get(conversations::show),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/conversations/{display_id}/app_context",
+            get(conversations::app_context),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/conversations/{display_id}/toggle_status",
+            post(conversations::toggle_status),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/conversations/{display_id}/assignments",
+            post(conversations::assign),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/conversations/{display_id}/labels",
+            get(conversations::labels_index).post(conversations::labels_create),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/conversations/{display_id}/custom_attributes",
+            post(conversations::custom_attributes),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/conversations/{display_id}/update_last_seen",
+            post(conversations::update_last_seen),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/conversations/{display_id}/messages",
+            get(messages::index).post(messages::create),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/labels",
+            get(labels::index).post(labels::create),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/labels/{id}",
+            get(labels::show)
+                .patch(labels::update)
+                .put(labels::update)
+                .delete(labels::destroy),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/dashboard_apps",
+            get(dashboard_apps::index).post(dashboard_apps::create),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/dashboard_apps/{id}",
+            get(dashboard_apps::show)
+                .patch(dashboard_apps::update)
+                .put(dashboard_apps::update)
+                .delete(dashboard_apps::destroy),
+        )
+        .route("/", get(pages::sessions::root))
+        .route("/app", get(pages::sessions::root))
+        .route(
+            "/app/login",
+            get(pages::sessions::new).post(pages::sessions::create),
+        )
+        .route("/app/logout", post(pages::sessions::destroy))
+        .route(
+            "/app/accounts/{account_id}/conversations",
+            get(pages::conversations::index),
+        )
+        .route(
+            "/app/accounts/{account_id}/conversations/{display_id}",
+            get(pages::conversations::show),
+        )
+        .route(
+            "/app/accounts/{account_id}/conversations/{display_id}/_messages",
+            get(pages::conversations::messages),
+        )
+        .route(
+            "/app/accounts/{account_id}/settings/integrations/dashboard_apps",
+            get(pages::dashboard_apps::index),
+        )
+        .route("/assets/{*path}", get(assets::serve))
+        .fallback(pages::not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(30),
+        ))
+        .layer(TraceLayer::new_for_http())
+        .with_state(state)
+}

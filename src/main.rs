@@ -1,0 +1,164 @@
+//! The `switchboard` binary: reads the command line and environment, then serves, migrates or
+//! seeds. Everything else lives in the workspace crates.
+#![forbid(unsafe_code)]
+
+use clap::{Args, Parser, Subcommand};
+use store::Store;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "switchboard",
+    version,
+    about = "A self-hosted support workspace with Dashboard Apps"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    serve: ServeArgs,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API, the workspace and (unless --no-demo) the demo app (the default).
+    Serve(ServeArgs),
+    /// Apply database migrations and exit.
+    Migrate(DatabaseArgs),
+    /// Add bulk realistic data (for benchmarks) to the first account.
+    Seed(SeedArgs),
+}
+
+#[derive(Args, Clone)]
+struct DatabaseArgs {
+    /// sqlite://path or postgres://…
+    #[arg(
+        long,
+        env = "DATABASE_URL",
+        default_value = "sqlite://data/switchboard.db"
+    )]
+    database_url: String,
+}
+
+#[derive(Args, Clone)]
+struct ServeArgs {
+    /// Where to listen; port 0 picks a free port.
+    #[arg(long, env = "SWITCHBOARD_ADDR", default_value = "127.0.0.1:3000")]
+    addr: String,
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// Do not seed demo data nor serve the demo app.
+    #[arg(long)]
+    no_demo: bool,
+    /// Where the demo dashboard app listens (its own origin).
+    #[arg(
+        long,
+        env = "SWITCHBOARD_DEMO_APP_ADDR",
+        default_value = "127.0.0.1:3001"
+    )]
+    demo_app_addr: String,
+    #[arg(
+        long,
+        env = "SWITCHBOARD_ADMIN_EMAIL",
+        default_value = "admin@example.com"
+    )]
+    admin_email: String,
+    /// The first administrator's password on an empty database (random and printed when unset).
+    #[arg(long, env = "SWITCHBOARD_ADMIN_PASSWORD", hide_env_values = true)]
+    admin_password: Option<String>,
+}
+
+#[derive(Args)]
+struct SeedArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// How many conversations to add.
+    #[arg(long, default_value_t = 1000)]
+    conversations: usize,
+    /// Messages in each conversation.
+    #[arg(long, default_value_t = 10)]
+    messages_per_conversation: usize,
+    #[arg(
+        long,
+        env = "SWITCHBOARD_ADMIN_EMAIL",
+        default_value = "admin@example.com"
+    )]
+    admin_email: String,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| EnvFilter::new("warn,switchboard=info")),
+        )
+        .init();
+    let cli = Cli::parse();
+    match cli.command {
+        None => serve(cli.serve).await,
+        Some(Command::Serve(args)) => serve(args).await,
+        Some(Command::Migrate(args)) => {
+            Store::connect(&args.database_url).await?.migrate().await?;
+            println!("Migrations applied to {}", redact(&args.database_url));
+            Ok(())
+        }
+        Some(Command::Seed(args)) => seed(args).await,
+    }
+}
+
+async fn serve(args: ServeArgs) -> anyhow::Result<()> {
+    web::serve(web::ServeConfig {
+        addr: args.addr,
+        database_url: args.database.database_url,
+        demo: !args.no_demo,
+        demo_app_addr: args.demo_app_addr,
+        admin_email: args.admin_email,
+        admin_password: args.admin_password,
+    })
+    .await
+}
+
+async fn seed(args: SeedArgs) -> anyhow::Result<()> {
+    let store = Store::connect(&args.database.database_url).await?;
+    store.migrate().await?;
+    if store.accounts().is_empty().await? {
+        let password = domain::password::random_token(16);
+        store::seed::demo(&store, &args.admin_email, &password, None).await?;
+        println!(
+            "Seeded the demo account; sign in as {} with password {password}",
+            args.admin_email
+        );
+    }
+    let account = domain::AccountId(1);
+    let started = std::time::Instant::now();
+    let total = store::seed::bulk(
+        &store,
+        account,
+        args.conversations,
+        args.messages_per_conversation,
+    )
+    .await?;
+    println!(
+        "Added {} conversations ({} messages each) in {:.1}s; account {account} now has {total}.",
+        args.conversations,
+        args.messages_per_conversation,
+        started.elapsed().as_secs_f64()
+    );
+    Ok(())
+}
+
+/// The URL without its password, for printing.
+fn redact(url: &str) -> String {
+    match url.split_once('@') {
+        Some((credentials, rest)) if credentials.contains(':') && credentials.contains("//") => {
+            let scheme_end = credentials.find("//").map_or(0, |i| i + 2);
+            let user = credentials[scheme_end..]
+                .split(':')
+                .next()
+                .unwrap_or_default();
+            format!("{}{user}:***@{rest}", &credentials[..scheme_end])
+        }
+        _ => url.to_owned(),
+    }
+}
