@@ -22,3 +22,158 @@ pub use inbox::Inbox;
 pub use label::Label;
 pub use message::{Message, MessageSender};
 pub use user::{Agent, Profile, ProfileAccount};
+
+#[cfg(test)]
+mod tests {
+    use super::{AppContext, Conversation, DashboardApp};
+    use crate::{
+        AccountId, Agent, ContactId, ConversationId, ConversationView, DashboardAppFrame,
+        DashboardAppId, DisplayId, InboxId, MessageId, MessageSender, MessageType, Role, Status,
+        User, UserId,
+    };
+    use serde_json::{json, Value};
+
+    fn fixture(name: &str) -> Value {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/");
+        let text = std::fs::read_to_string(format!("{path}{name}")).expect("fixture exists");
+        serde_json::from_str(&text).expect("fixture is JSON")
+    }
+
+    fn user(id: i64, name: &str) -> User {
+        User {
+            id: UserId(id),
+            name: name.into(),
+            display_name: None,
+            email: format!("{}@support.example", name.to_lowercase()),
+            pubsub_token: "t".into(),
+        }
+    }
+
+    fn sample_view(assigned: bool) -> ConversationView {
+        let contact = crate::Contact {
+            id: ContactId(42),
+            account_id: AccountId(1),
+            name: Some("Maria Lopez".into()),
+            email: Some("maria@northwind.example".into()),
+            phone_number: None,
+            identifier: None,
+            additional_attributes: json!({"company_name": "Northwind"})
+                .as_object()
+                .cloned()
+                .unwrap(),
+            custom_attributes: Default::default(),
+            last_activity_at: None,
+            created_at: 1_764_049_000,
+        };
+        let message = |id, kind, sender| crate::Message {
+            id: MessageId(id),
+            account_id: AccountId(1),
+            inbox_id: InboxId(2),
+            conversation_id: ConversationId(99),
+            message_type: kind,
+            content: Some("Hello".into()),
+            content_type: "text".into(),
+            content_attributes: Default::default(),
+            private: false,
+            source_id: None,
+            sender,
+            created_at: 1_764_049_900,
+        };
+        ConversationView {
+            conversation: crate::Conversation {
+                id: ConversationId(99),
+                account_id: AccountId(1),
+                display_id: DisplayId(7),
+                inbox_id: InboxId(2),
+                contact_id: ContactId(42),
+                contact_inbox_id: None,
+                uuid: "u".into(),
+                status: Status::Snoozed,
+                assignee_id: assigned.then_some(UserId(3)),
+                labels: vec!["vip".into()],
+                custom_attributes: Default::default(),
+                additional_attributes: Default::default(),
+                muted: false,
+                snoozed_until: Some(1_764_050_000),
+                last_activity_at: 1_764_050_000,
+                agent_last_seen_at: 0,
+                assignee_last_seen_at: 0,
+                contact_last_seen_at: 0,
+                created_at: 1_764_049_000,
+            },
+            messages: vec![
+                message(
+                    101,
+                    MessageType::Incoming,
+                    Some(MessageSender::Contact(Box::new(contact.clone()))),
+                ),
+                message(
+                    102,
+                    MessageType::Outgoing,
+                    Some(MessageSender::User(user(3, "Sam"))),
+                ),
+                message(103, MessageType::Activity, None),
+            ],
+            contact,
+            channel_type: "Channel::Api".into(),
+            hmac_verified: false,
+            assignee: assigned.then(|| Agent {
+                user: user(3, "Sam"),
+                account_id: AccountId(1),
+                role: Role::Agent,
+                availability: "online".into(),
+            }),
+            all_messages_loaded: true,
+            unread_count: 1,
+        }
+    }
+
+    #[test]
+    fn app_context_matches_the_published_schema() {
+        let schema = fixture("app-context.schema.json");
+        let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+        for assigned in [true, false] {
+            let body =
+                serde_json::to_value(AppContext::new(&sample_view(assigned), &user(3, "Sam")))
+                    .unwrap();
+            let errors: Vec<String> = validator
+                .iter_errors(&body)
+                .map(|e| format!("{e} at {}", e.instance_path))
+                .collect();
+            assert!(errors.is_empty(), "{errors:#?}");
+        }
+        assert!(validator.is_valid(&fixture("app-context.sample.json")));
+    }
+
+    #[test]
+    fn the_conversation_uses_display_ids_and_omits_a_missing_assignee() {
+        let body = serde_json::to_value(Conversation::from(&sample_view(false))).unwrap();
+        assert_eq!(body["id"], 7);
+        assert_eq!(body["messages"][0]["conversation_id"], 7);
+        assert!(body["meta"].get("assignee").is_none());
+        assert_eq!(body["snoozed_until"], "2025-11-25T05:53:20Z");
+        assert_eq!(body["last_non_activity_message"]["id"], 102);
+        let assigned = serde_json::to_value(Conversation::from(&sample_view(true))).unwrap();
+        assert_eq!(assigned["meta"]["assignee"]["role"], "agent");
+    }
+
+    #[test]
+    fn a_dashboard_app_has_exactly_chatwoots_keys() {
+        let app = crate::DashboardApp {
+            id: DashboardAppId(1),
+            account_id: AccountId(1),
+            title: "Orders".into(),
+            content: vec![DashboardAppFrame {
+                kind: "frame".into(),
+                url: "https://a.example".into(),
+            }],
+            created_at: 1_764_050_000,
+        };
+        let body = serde_json::to_value(DashboardApp::from(&app)).unwrap();
+        let mut keys: Vec<&String> = body.as_object().unwrap().keys().collect();
+        keys.sort();
+        assert_eq!(keys, ["content", "created_at", "id", "title"]);
+        assert_eq!(body["content"][0]["type"], "frame");
+        assert_eq!(body["created_at"], "2025-11-25T05:53:20Z");
+    }
+}

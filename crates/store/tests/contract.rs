@@ -1,0 +1,342 @@
+//! The storage contract: every case runs on SQLite, and on PostgreSQL (a fresh schema) when
+//! `TEST_DATABASE_URL` is set, so both backends keep one behaviour.
+
+use domain::contact::ContactFields;
+use domain::message::Author;
+use domain::{
+    AccountId, AssigneeFilter, ConversationFilter, DisplayId, NewContact, NewConversation,
+    NewInbox, NewMessage, Role, Status, UserId,
+};
+use store::{Store, StoreError};
+
+async fn on_each_backend(case: impl AsyncFn(Store)) {
+    case(Store::sqlite_in_temp_dir().await.expect("sqlite")).await;
+    match std::env::var("TEST_DATABASE_URL") {
+        Ok(url) => case(Store::postgres_fresh_schema(&url).await.expect("postgres")).await,
+        Err(_) if std::env::var_os("REQUIRE_POSTGRES").is_some() => {
+            panic!("REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not")
+        }
+        Err(_) => eprintln!("postgres: skipped, TEST_DATABASE_URL is not set"),
+    }
+}
+
+struct Fixture {
+    account: AccountId,
+    admin: UserId,
+    inbox: domain::InboxId,
+    contact: domain::ContactId,
+}
+
+async fn fixture(store: &Store, name: &str) -> Fixture {
+    let account = store.accounts().create(name).await.unwrap().id;
+    let admin = store
+        .users()
+        .create(
+            "Ada",
+            &format!("ada@{name}.test"),
+            "password1",
+            Some((account, Role::Administrator)),
+        )
+        .await
+        .unwrap()
+        .id;
+    let inbox = store
+        .inboxes()
+        .create(&NewInbox::validate(account, Some("Web"), None).unwrap())
+        .await
+        .unwrap()
+        .id;
+    let fields = ContactFields {
+        name: Some("Maria"),
+        email: Some(&format!("maria@{name}.test")),
+        ..Default::default()
+    };
+    let contact = store
+        .contacts()
+        .create(&NewContact::validate(account, fields, Some(inbox)).unwrap())
+        .await
+        .unwrap()
+        .contact
+        .id;
+    Fixture {
+        account,
+        admin,
+        inbox,
+        contact,
+    }
+}
+
+fn new_conversation(f: &Fixture, status: Status, assignee: Option<UserId>) -> NewConversation {
+    NewConversation {
+        account_id: f.account,
+        inbox_id: f.inbox,
+        contact_id: f.contact,
+        source_id: None,
+        status,
+        assignee_id: assignee,
+        custom_attributes: Default::default(),
+        additional_attributes: Default::default(),
+        first_message: Some(
+            NewMessage::validate(
+                Some("hello"),
+                Some("incoming"),
+                None,
+                None,
+                Author::Contact(f.contact),
+            )
+            .unwrap(),
+        ),
+    }
+}
+
+#[test]
+fn both_backends_ship_the_same_migrations() {
+    let names = |dir: &str| {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+            .join("migrations")
+            .join(dir);
+        let mut names: Vec<String> = std::fs::read_dir(path)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    };
+    assert_eq!(names("sqlite"), names("postgres"));
+}
+
+#[tokio::test]
+async fn display_ids_count_per_account() {
+    on_each_backend(async |store: Store| {
+        let acme = fixture(&store, "acme").await;
+        let globex = fixture(&store, "globex").await;
+        let mut ids = Vec::new();
+        for f in [&acme, &acme, &globex, &acme] {
+            let view = store
+                .conversations()
+                .create(&new_conversation(f, Status::Open, None))
+                .await
+                .unwrap()
+                .value;
+            ids.push(view.conversation.display_id.get());
+        }
+        assert_eq!(ids, [1, 2, 1, 3]);
+        let found = store
+            .conversations()
+            .find(globex.account, DisplayId(1))
+            .await
+            .unwrap();
+        assert_eq!(found.conversation.account_id, globex.account);
+        assert!(matches!(
+            store
+                .conversations()
+                .find(globex.account, DisplayId(2))
+                .await,
+            Err(StoreError::NotFound)
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_list_filters_and_counts_by_status_and_assignee() {
+    on_each_backend(async |store: Store| {
+        let f = fixture(&store, "acme").await;
+        for (status, assignee) in [
+            (Status::Open, Some(f.admin)),
+            (Status::Open, None),
+            (Status::Open, None),
+            (Status::Resolved, Some(f.admin)),
+        ] {
+            store
+                .conversations()
+                .create(&new_conversation(&f, status, assignee))
+                .await
+                .unwrap();
+        }
+        let mut filter = ConversationFilter::new(f.account, f.admin);
+        let page = store.conversations().list(&filter, true).await.unwrap();
+        let counts = page.counts.unwrap();
+        assert_eq!(
+            (counts.all, counts.mine, counts.unassigned, counts.assigned),
+            (3, 1, 2, 1)
+        );
+        assert_eq!(page.conversations.len(), 3);
+        assert!(
+            page.conversations.iter().all(|c| c.messages.len() == 1),
+            "each row carries its last message"
+        );
+        filter.assignee = AssigneeFilter::Unassigned;
+        assert_eq!(
+            store
+                .conversations()
+                .list(&filter, false)
+                .await
+                .unwrap()
+                .conversations
+                .len(),
+            2
+        );
+        filter.status = None;
+        filter.assignee = AssigneeFilter::Me;
+        assert_eq!(
+            store
+                .conversations()
+                .list(&filter, false)
+                .await
+                .unwrap()
+                .conversations
+                .len(),
+            2
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_incoming_message_reopens_a_resolved_conversation() {
+    on_each_backend(async |store: Store| {
+        let f = fixture(&store, "acme").await;
+        let view = store
+            .conversations()
+            .create(&new_conversation(&f, Status::Resolved, None))
+            .await
+            .unwrap()
+            .value;
+        let message = NewMessage::validate(
+            Some("still broken"),
+            Some("incoming"),
+            None,
+            None,
+            Author::Contact(f.contact),
+        )
+        .unwrap();
+        let outcome = store.messages().create(&view, &message).await.unwrap();
+        assert_eq!(
+            outcome.events.len(),
+            2,
+            "message.created and conversation.status_changed"
+        );
+        let fresh = store
+            .conversations()
+            .find(f.account, view.conversation.display_id)
+            .await
+            .unwrap();
+        assert_eq!(fresh.conversation.status, Status::Open);
+        assert_eq!(fresh.messages.len(), 2);
+        assert_eq!(fresh.unread_count, 2);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn labels_are_replaced_and_filterable() {
+    on_each_backend(async |store: Store| {
+        let f = fixture(&store, "acme").await;
+        let a = store
+            .conversations()
+            .create(&new_conversation(&f, Status::Open, None))
+            .await
+            .unwrap()
+            .value;
+        store
+            .conversations()
+            .create(&new_conversation(&f, Status::Open, None))
+            .await
+            .unwrap();
+        let labels = vec!["vip".to_owned(), "billing".to_owned()];
+        let updated = store
+            .conversations()
+            .set_labels(&a, &labels)
+            .await
+            .unwrap()
+            .value;
+        assert_eq!(updated.conversation.labels, labels);
+        let updated = store
+            .conversations()
+            .set_labels(&updated, &["billing".to_owned()])
+            .await
+            .unwrap()
+            .value;
+        assert_eq!(updated.conversation.labels, ["billing"]);
+        let mut filter = ConversationFilter::new(f.account, f.admin);
+        filter.labels = vec!["billing".into()];
+        let page = store.conversations().list(&filter, true).await.unwrap();
+        assert_eq!(page.conversations.len(), 1);
+        assert_eq!(page.counts.unwrap().all, 1);
+        filter.labels = vec!["vip".into()];
+        assert!(store
+            .conversations()
+            .list(&filter, false)
+            .await
+            .unwrap()
+            .conversations
+            .is_empty());
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn sessions_and_tokens_authenticate_their_user() {
+    on_each_backend(async |store: Store| {
+        let f = fixture(&store, "acme").await;
+        let user = store
+            .users()
+            .authenticate("ADA@acme.test", "password1")
+            .await
+            .unwrap();
+        assert_eq!(user.id, f.admin);
+        assert!(store
+            .users()
+            .authenticate("ada@acme.test", "wrong")
+            .await
+            .is_err());
+        let session = store.users().create_session(&user).await.unwrap();
+        assert_eq!(
+            store.users().session(&session.id).await.unwrap().user.id,
+            f.admin
+        );
+        store.users().delete_session(&session.id).await.unwrap();
+        assert!(store.users().session(&session.id).await.is_err());
+        let token = store.users().access_token(f.admin).await.unwrap();
+        assert_eq!(
+            store.users().by_access_token(&token).await.unwrap().id,
+            f.admin
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_bulk_seed_adds_conversations_with_messages() {
+    on_each_backend(async |store: Store| {
+        let demo = store::seed::demo(&store, "admin@example.com", "password1", None)
+            .await
+            .unwrap();
+        let total = store::seed::bulk(&store, demo.account.id, 450, 3)
+            .await
+            .unwrap();
+        assert_eq!(total, 30 + 450);
+        let last = store
+            .conversations()
+            .find(demo.account.id, DisplayId(480))
+            .await
+            .unwrap();
+        assert_eq!(last.messages.len(), 3);
+        // New conversations continue the account's numbering.
+        let f = Fixture {
+            account: demo.account.id,
+            admin: demo.admin.id,
+            inbox: demo.inbox_id,
+            contact: last.contact.id,
+        };
+        let next = store
+            .conversations()
+            .create(&new_conversation(&f, Status::Open, None))
+            .await
+            .unwrap()
+            .value;
+        assert_eq!(next.conversation.display_id, DisplayId(481));
+    })
+    .await;
+}
