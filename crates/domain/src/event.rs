@@ -2,8 +2,12 @@
 //! fans them out after commit (to `/cable`, webhooks and live dashboard-app context).
 
 use crate::{AccountId, ContactId, ConversationId, InboxId, MessageId};
+use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Small on purpose (ids only): it crosses instances in a PostgreSQL NOTIFY payload, and each
+/// receiver loads what it renders.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind")]
 pub enum Event {
     MessageCreated {
         account_id: AccountId,

@@ -333,6 +333,19 @@ impl Conversations<'_> {
         self.with_thread(found(row)?.into()).await
     }
 
+    /// One conversation by its database id with only its last message, as lists and events
+    /// show it.
+    pub async fn summary_by_id(&self, id: ConversationId) -> Result<ConversationView, StoreError> {
+        let row: Option<ConversationRow> = on_pool!(self.store, |pool| sqlx::query_as(BY_ID)
+            .bind(id.get())
+            .fetch_optional(pool)
+            .await)?;
+        let mut views = [ConversationView::from(found(row)?)];
+        self.attach_last_messages(&mut views).await?;
+        let [view] = views;
+        Ok(view)
+    }
+
     async fn with_thread(
         &self,
         mut view: ConversationView,

@@ -12,6 +12,7 @@ mod inboxes;
 mod json;
 mod labels;
 mod messages;
+mod notify;
 pub mod seed;
 mod users;
 
@@ -23,6 +24,8 @@ pub use error::StoreError;
 pub use inboxes::Inboxes;
 pub use labels::Labels;
 pub use messages::Messages;
+pub use notify::CHANNEL as NOTIFY_CHANNEL;
+pub use sqlx::postgres::PgListener;
 pub use users::{Session, Users};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};

@@ -20,6 +20,8 @@ const SELECT_BY_ID: &str =
 const SELECT_TOKEN: &str = "SELECT token FROM access_tokens WHERE user_id = $1";
 const SELECT_BY_TOKEN: &str = "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token \
      FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.token = $1";
+const SELECT_BY_PUBSUB: &str =
+    "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token FROM users u WHERE u.pubsub_token = $1";
 const SELECT_ROLE: &str = "SELECT role FROM account_users WHERE account_id = $1 AND user_id = $2";
 const SELECT_MEMBERSHIPS: &str = "SELECT a.id, a.name, au.role FROM account_users au \
      JOIN accounts a ON a.id = au.account_id WHERE au.user_id = $1 ORDER BY a.id";
@@ -203,6 +205,15 @@ impl Users<'_> {
 
     pub async fn by_access_token(&self, token: &str) -> Result<User, StoreError> {
         let row: Option<UserRow> = on_pool!(self.store, |pool| sqlx::query_as(SELECT_BY_TOKEN)
+            .bind(token)
+            .fetch_optional(pool)
+            .await)?;
+        found(row).map(User::from)
+    }
+
+    /// The user a `/cable` subscription names by its `pubsub_token`.
+    pub async fn by_pubsub_token(&self, token: &str) -> Result<User, StoreError> {
+        let row: Option<UserRow> = on_pool!(self.store, |pool| sqlx::query_as(SELECT_BY_PUBSUB)
             .bind(token)
             .fetch_optional(pool)
             .await)?;

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod assets;
 pub mod auth;
+pub mod cable;
 pub mod demo_app;
 pub mod error;
 pub mod extract;

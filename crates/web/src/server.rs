@@ -76,7 +76,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         });
     }
 
-    let state = AppState::new(store.clone());
+    let state = AppState::connected(store.clone()).await?;
     axum::serve(listener, crate::app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;

@@ -1,6 +1,6 @@
 //! What every handler shares.
 
-use realtime::EventBus;
+use realtime::{EventBus, Hub};
 use std::collections::{HashMap, VecDeque};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -10,14 +10,29 @@ use store::Store;
 pub struct AppState {
     pub store: Store,
     pub bus: EventBus,
+    /// Renders events once for every `/cable` socket.
+    pub hub: Hub,
     pub sign_in_limiter: Arc<SignInLimiter>,
 }
 
 impl AppState {
+    /// State with an in-process bus (one instance). Must run inside a Tokio runtime.
     pub fn new(store: Store) -> Self {
+        Self::with_bus(store, EventBus::new())
+    }
+
+    /// State whose bus reaches every instance on the same PostgreSQL database.
+    pub async fn connected(store: Store) -> Result<Self, store::StoreError> {
+        let bus = EventBus::for_store(&store).await?;
+        Ok(Self::with_bus(store, bus))
+    }
+
+    pub fn with_bus(store: Store, bus: EventBus) -> Self {
+        let hub = Hub::spawn(store.clone(), &bus);
         Self {
             store,
-            bus: EventBus::new(),
+            bus,
+            hub,
             sign_in_limiter: Arc::new(SignInLimiter::default()),
         }
     }

@@ -1,0 +1,139 @@
+//! The event bus.
+
+use domain::Event;
+use std::time::Duration;
+use store::Store;
+use tokio::sync::{broadcast, mpsc};
+
+/// Messages a slow subscriber may fall behind by before it misses some (it then resyncs).
+const CAPACITY: usize = 4096;
+
+/// What subscribers receive.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum BusMessage {
+    Event(Event),
+    /// Events may have been missed (a lost database listener); reload what you show.
+    Resync,
+}
+
+#[derive(Debug, Clone)]
+pub struct EventBus {
+    local: broadcast::Sender<BusMessage>,
+    /// On PostgreSQL: events queue here for the notifier, and return through LISTEN.
+    outbound: Option<mpsc::UnboundedSender<Event>>,
+}
+
+impl Default for EventBus {
+    fn default() -> Self {
+        Self::new()
+    }
+}
+
+impl EventBus {
+    /// A bus for this process only.
+    pub fn new() -> Self {
+        let (local, _) = broadcast::channel(CAPACITY);
+        Self {
+            local,
+            outbound: None,
+        }
+    }
+
+    /// The bus for `store`: in-process on SQLite; across instances on PostgreSQL, where it
+    /// starts a notifier (one task, so events keep their order) and a listener.
+    pub async fn for_store(store: &Store) -> Result<Self, store::StoreError> {
+        let Some(listener) = store.listener().await? else {
+            return Ok(Self::new());
+        };
+        let (local, _) = broadcast::channel(CAPACITY);
+        let (outbound, queue) = mpsc::unbounded_channel();
+        tokio::spawn(notify_loop(store.clone(), queue));
+        tokio::spawn(listen_loop(listener, local.clone()));
+        Ok(Self {
+            local,
+            outbound: Some(outbound),
+        })
+    }
+
+    /// Publishes committed events; having no subscriber is fine.
+    pub fn publish(&self, events: Vec<Event>) {
+        for event in events {
+            match &self.outbound {
+                Some(queue) => {
+                    let _ = queue.send(event);
+                }
+                None => {
+                    let _ = self.local.send(BusMessage::Event(event));
+                }
+            }
+        }
+    }
+
+    pub fn subscribe(&self) -> broadcast::Receiver<BusMessage> {
+        self.local.subscribe()
+    }
+}
+
+async fn notify_loop(store: Store, mut queue: mpsc::UnboundedReceiver<Event>) {
+    while let Some(event) = queue.recv().await {
+        let payload = serde_json::to_string(&event).expect("events always serialize");
+        // A failed NOTIFY is retried briefly; listeners resync after their own reconnects.
+        for attempt in 0..5u64 {
+            match store.notify(&payload).await {
+                Ok(()) => break,
+                Err(error) => {
+                    tracing::warn!(%error, attempt, "NOTIFY failed");
+                    tokio::time::sleep(Duration::from_millis(200 * (attempt + 1))).await;
+                }
+            }
+        }
+    }
+}
+
+async fn listen_loop(
+    mut listener: sqlx_listener::PgListener,
+    local: broadcast::Sender<BusMessage>,
+) {
+    loop {
+        match listener.try_recv().await {
+            Ok(Some(notification)) => match serde_json::from_str::<Event>(notification.payload()) {
+                Ok(event) => {
+                    let _ = local.send(BusMessage::Event(event));
+                }
+                Err(error) => tracing::warn!(%error, "ignoring an unreadable event notification"),
+            },
+            // The connection dropped and was re-established: anything in between is lost.
+            Ok(None) => {
+                let _ = local.send(BusMessage::Resync);
+            }
+            Err(error) => {
+                tracing::warn!(%error, "event listener failed; retrying");
+                let _ = local.send(BusMessage::Resync);
+                tokio::time::sleep(Duration::from_secs(1)).await;
+            }
+        }
+    }
+}
+
+mod sqlx_listener {
+    pub use store::PgListener;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use domain::{AccountId, ContactId};
+
+    #[tokio::test]
+    async fn subscribers_receive_published_events_in_order() {
+        let bus = EventBus::new();
+        let mut receiver = bus.subscribe();
+        let event = |id| Event::ContactUpdated {
+            account_id: AccountId(1),
+            contact_id: ContactId(id),
+        };
+        bus.publish(vec![event(1), event(2)]);
+        assert_eq!(receiver.recv().await.unwrap(), BusMessage::Event(event(1)));
+        assert_eq!(receiver.recv().await.unwrap(), BusMessage::Event(event(2)));
+    }
+}

@@ -1,0 +1,253 @@
+//! `/cable` over real sockets: the handshake, rejection of a bad token, account isolation,
+//! payload shapes, and delivery across two instances sharing one PostgreSQL database.
+
+#[path = "../support/mod.rs"]
+mod support;
+
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use std::time::Duration;
+use support::TestApp;
+use tokio::net::TcpStream;
+use tokio_tungstenite::tungstenite::Message;
+use tokio_tungstenite::{MaybeTlsStream, WebSocketStream};
+use web::AppState;
+
+type Socket = WebSocketStream<MaybeTlsStream<TcpStream>>;
+
+/// The longest any test waits for a frame that must come.
+const PATIENCE: Duration = Duration::from_secs(10);
+
+async fn open(base: &str) -> Socket {
+    let url = format!("{}/cable", base.replacen("http", "ws", 1));
+    let (socket, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("the socket opens");
+    socket
+}
+
+/// The next JSON frame that is not a ping, or None when none comes within `wait`.
+async fn next_frame(socket: &mut Socket, wait: Duration) -> Option<Value> {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        let frame = tokio::time::timeout_at(deadline, socket.next())
+            .await
+            .ok()??
+            .ok()?;
+        if let Message::Text(text) = frame {
+            let value: Value = serde_json::from_str(text.as_str()).expect("frames are JSON");
+            if value["type"] != "ping" {
+                return Some(value);
+            }
+        }
+    }
+}
+
+async fn user_pubsub_token(app: &TestApp, email: &str) -> String {
+    let body = json!({"email": email, "password": support::PASSWORD}).to_string();
+    let response = app
+        .request(axum::http::Method::POST, "/auth/sign_in", None, Some(&body))
+        .await;
+    response.json()["data"]["pubsub_token"]
+        .as_str()
+        .expect("a pubsub token")
+        .to_owned()
+}
+
+async fn subscribe(socket: &mut Socket, token: &str) -> Value {
+    let identifier = json!({"channel": "RoomChannel", "pubsub_token": token}).to_string();
+    let command = json!({"command": "subscribe", "identifier": identifier}).to_string();
+    socket
+        .send(Message::Text(command.into()))
+        .await
+        .expect("sent");
+    next_frame(socket, PATIENCE)
+        .await
+        .expect("a subscription answer")
+}
+
+/// Opens a socket, checks the welcome and subscribes as `email`.
+async fn subscribed(app: &TestApp, base: &str, email: &str) -> Socket {
+    let mut socket = open(base).await;
+    let welcome = next_frame(&mut socket, PATIENCE).await.expect("welcome");
+    assert_eq!(welcome, json!({"type": "welcome"}));
+    let token = user_pubsub_token(app, email).await;
+    let answer = subscribe(&mut socket, &token).await;
+    assert_eq!(answer["type"], "confirm_subscription", "{answer}");
+    socket
+}
+
+/// Waits for the next `message` frame carrying `event`.
+async fn event(socket: &mut Socket, name: &str) -> Value {
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+        let frame = next_frame(socket, left)
+            .await
+            .unwrap_or_else(|| panic!("no {name} event came"));
+        if frame["message"]["event"] == name {
+            return frame;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_socket_is_welcomed_pinged_and_confirmed() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let mut socket = subscribed(&app, &base, &app.admin.email).await;
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    let ping = loop {
+        let frame = tokio::time::timeout_at(deadline, socket.next())
+            .await
+            .expect("a ping within 10 s");
+        if let Some(Ok(Message::Text(text))) = frame {
+            let value: Value = serde_json::from_str(text.as_str()).unwrap();
+            if value["type"] == "ping" {
+                break value;
+            }
+        }
+    };
+    assert!(ping["message"].is_i64());
+}
+
+#[tokio::test]
+async fn a_bad_pubsub_token_is_rejected() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let mut socket = open(&base).await;
+    next_frame(&mut socket, PATIENCE).await.expect("welcome");
+    let answer = subscribe(&mut socket, "not-a-token").await;
+    assert_eq!(answer["type"], "reject_subscription");
+    let identifier: Value = serde_json::from_str(answer["identifier"].as_str().unwrap()).unwrap();
+    assert_eq!(identifier["channel"], "RoomChannel");
+}
+
+#[tokio::test]
+async fn events_reach_members_of_their_account_only() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let mut acme = subscribed(&app, &base, &app.agent.email).await;
+    let mut globex = subscribed(&app, &base, &app.stranger.email).await;
+
+    let uri = app.api(&format!("conversations/{}/messages", app.acme.conversation));
+    let created = app
+        .post(
+            &uri,
+            &app.admin,
+            &json!({"content": "Your parcel is on its way"}),
+        )
+        .await;
+    assert_eq!(created.status, 200, "{}", created.text);
+
+    let frame = event(&mut acme, "message.created").await;
+    let data = &frame["message"]["data"];
+    assert_eq!(data["content"], "Your parcel is on its way");
+    assert_eq!(data["conversation_id"], app.acme.conversation);
+    assert_eq!(data["message_type"], 1);
+    assert_eq!(data["sender"]["type"], "user");
+    assert_eq!(data["conversation"]["id"], app.acme.conversation);
+
+    // Globex's member sees its own account's event next, never Acme's.
+    let theirs = app.other_api(&format!(
+        "conversations/{}/messages",
+        app.other.conversation
+    ));
+    app.post(&theirs, &app.stranger, &json!({"content": "globex only"}))
+        .await;
+    let frame = event(&mut globex, "message.created").await;
+    assert_eq!(frame["message"]["data"]["content"], "globex only");
+    assert_eq!(frame["message"]["data"]["account_id"], app.other.account_id);
+}
+
+#[tokio::test]
+async fn conversation_events_carry_the_chatwoot_conversation() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let mut socket = subscribed(&app, &base, &app.admin.email).await;
+    let toggle = app.api(&format!(
+        "conversations/{}/toggle_status",
+        app.acme.conversation
+    ));
+    app.post(&toggle, &app.admin, &json!({"status": "pending"}))
+        .await;
+    let frame = event(&mut socket, "conversation.status_changed").await;
+    let data = &frame["message"]["data"];
+    assert_eq!(data["status"], "pending");
+    assert_eq!(data["id"], app.acme.conversation);
+    assert!(support::schema_errors(data, Some("conversation")).is_empty());
+
+    let assign = app.api(&format!(
+        "conversations/{}/assignments",
+        app.acme.conversation
+    ));
+    app.post(&assign, &app.admin, &json!({"assignee_id": app.agent.id}))
+        .await;
+    let frame = event(&mut socket, "assignee.changed").await;
+    assert_eq!(
+        frame["message"]["data"]["meta"]["assignee"]["id"],
+        app.agent.id
+    );
+
+    let contact = app.api(&format!("contacts/{}", app.acme.contact_id));
+    app.patch(&contact, &app.admin, &json!({"name": "Maria L."}))
+        .await;
+    let frame = event(&mut socket, "contact.updated").await;
+    assert_eq!(frame["message"]["data"]["name"], "Maria L.");
+    assert!(support::schema_errors(&frame["message"]["data"], Some("contact")).is_empty());
+}
+
+#[tokio::test]
+async fn a_message_posted_on_one_instance_reaches_a_subscriber_on_another() {
+    let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
+        if std::env::var_os("REQUIRE_POSTGRES").is_some() {
+            panic!("REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not");
+        }
+        eprintln!("postgres: skipped, TEST_DATABASE_URL is not set");
+        return;
+    };
+    let store = store::Store::postgres_fresh_schema(&url)
+        .await
+        .expect("postgres");
+    let app = TestApp::with_store(store).await;
+    // Two instances: each with its own bus, listener and notifier on the one database.
+    let a = AppState::connected(app.store().clone())
+        .await
+        .expect("instance A");
+    let b = AppState::connected(app.store().clone())
+        .await
+        .expect("instance B");
+    let base_a = support::serve_router(web::app(a)).await;
+    let base_b = support::serve_router(web::app(b)).await;
+    let mut on_b = subscribed(&app, &base_b, &app.agent.email).await;
+
+    let client = format!(
+        "{base_a}{}",
+        app.api(&format!("conversations/{}/messages", app.acme.conversation))
+    );
+    let response = post_json(&client, &app.admin.token, &json!({"content": "sent to A"})).await;
+    assert!(response.contains("sent to A"), "{response}");
+
+    let frame = event(&mut on_b, "message.created").await;
+    assert_eq!(frame["message"]["data"]["content"], "sent to A");
+}
+
+/// A POST over a real connection (instance A is another server, not the in-process router).
+async fn post_json(url: &str, token: &str, body: &Value) -> String {
+    let url = url.strip_prefix("http://").expect("http");
+    let (host, path) = url.split_once('/').expect("a path");
+    let body = body.to_string();
+    let request = format!(
+        "POST /{path} HTTP/1.1\r\nHost: {host}\r\napi_access_token: {token}\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",
+        body.len()
+    );
+    let mut stream = TcpStream::connect(host).await.expect("connects");
+    tokio::io::AsyncWriteExt::write_all(&mut stream, request.as_bytes())
+        .await
+        .expect("writes");
+    let mut response = Vec::new();
+    tokio::io::AsyncReadExt::read_to_end(&mut stream, &mut response)
+        .await
+        .expect("reads");
+    String::from_utf8_lossy(&response).into_owned()
+}
