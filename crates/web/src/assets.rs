@@ -4,33 +4,25 @@ use axum::extract::Path;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 
+const CSS: &str = "text/css; charset=utf-8";
+const JS: &str = "text/javascript; charset=utf-8";
+
+macro_rules! asset {
+    ($path:literal, $kind:expr) => {
+        ($path, $kind, include_str!(concat!("../assets/", $path)))
+    };
+}
+
 /// (path under /assets/, content type, body)
-const ASSETS: [(&str, &str, &str); 5] = [
-    (
-        "css/app.css",
-        "text/css; charset=utf-8",
-        include_str!("../assets/css/app.css"),
-    ),
-    (
-        "js/app-bridge.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/js/app-bridge.js"),
-    ),
-    (
-        "js/conversation.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/js/conversation.js"),
-    ),
-    (
-        "js/dashboard-apps-settings.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/js/dashboard-apps-settings.js"),
-    ),
-    (
-        "js/api.js",
-        "text/javascript; charset=utf-8",
-        include_str!("../assets/js/api.js"),
-    ),
+const ASSETS: &[(&str, &str, &str)] = &[
+    asset!("css/app.css", CSS),
+    asset!("js/api.js", JS),
+    asset!("js/app-bridge.js", JS),
+    asset!("js/cable.js", JS),
+    asset!("js/conversation.js", JS),
+    asset!("js/conversations-index.js", JS),
+    asset!("js/dashboard-apps-settings.js", JS),
+    asset!("js/live-list.js", JS),
 ];
 
 pub async fn serve(Path(path): Path<String>) -> Response {

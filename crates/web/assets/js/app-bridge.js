@@ -9,6 +9,13 @@
 // - the frame is sent nothing else: no pings, no objects.
 // Pinned origins: we post to the app URL's origin, never "*", and ignore messages whose source
 // is not a frame we created or whose origin is not that frame's app origin.
+// Live context (ours): `push(reason)` sends every frame a fresh context when the conversation
+// changes, at most one per 100 ms per frame. Every context we send carries a top-level
+// `meta: {seq, reason, protocol: 1}`, `seq` strictly increasing per frame; apps that do not know
+// it ignore the extra key.
+
+/** The least time between two pushed updates to one frame. */
+const PUSH_INTERVAL_MS = 100;
 
 const REQUEST_EVENTS = new Set([
   "chatwoot-dashboard-app:fetch-info",
@@ -49,7 +56,7 @@ export class AppBridge extends EventTarget {
     iframe.title = title;
     iframe.setAttribute("allow", "clipboard-read; clipboard-write");
     iframe.referrerPolicy = "strict-origin-when-cross-origin";
-    const entry = { iframe, origin, sent: 0 };
+    const entry = { iframe, origin, sent: 0, seq: 0, lastPush: 0, timer: null, reason: null };
     this.frames.push(entry);
     iframe.addEventListener("load", () => this.send(entry, "load"));
     iframe.src = url;
@@ -63,11 +70,30 @@ export class AppBridge extends EventTarget {
     );
     if (!entry || event.origin !== entry.origin) return;
     const name = requestEvent(event.data);
-    if (name) this.send(entry, name);
+    if (name) this.send(entry, name.replace("chatwoot-dashboard-app:", ""));
   }
 
-  /** The context as the server renders it; concurrent callers share one request. */
-  async context() {
+  /** Sends every frame a fresh context because of `reason` (an event name), throttled. */
+  push(reason) {
+    for (const entry of this.frames) {
+      entry.reason = reason;
+      if (entry.timer) continue;
+      const wait = Math.max(0, entry.lastPush + PUSH_INTERVAL_MS - Date.now());
+      entry.timer = setTimeout(async () => {
+        entry.timer = null;
+        entry.lastPush = Date.now();
+        await this.send(entry, entry.reason, { fresh: true });
+      }, wait);
+    }
+  }
+
+  /** The context as the server renders it. Concurrent requests share one fetch; a `fresh`
+   * one (after a change) waits for any fetch in flight and then starts its own. */
+  async context({ fresh = false } = {}) {
+    if (fresh) {
+      await this.inflight?.catch(() => null);
+      this.inflight = null;
+    }
     if (!this.inflight) {
       this.inflight = fetch(this.contextUrl, {
         credentials: "same-origin",
@@ -84,18 +110,20 @@ export class AppBridge extends EventTarget {
     return this.inflight;
   }
 
-  async send(entry, reason) {
+  async send(entry, reason, options = {}) {
     let body;
     try {
-      body = await this.context();
+      body = await this.context(options);
     } catch (error) {
       this.dispatchEvent(new CustomEvent("error", { detail: error }));
       return;
     }
     const target = entry.iframe.contentWindow;
     if (!target) return;
+    entry.seq += 1;
+    const message = JSON.stringify({ ...JSON.parse(body), meta: { seq: entry.seq, reason, protocol: 1 } });
     // Pinned: if the frame is now on another origin, the browser drops this message.
-    target.postMessage(body, entry.origin);
+    target.postMessage(message, entry.origin);
     entry.sent += 1;
     entry.iframe.dataset.contextSent = String(entry.sent);
     this.dispatchEvent(new CustomEvent("sent", { detail: { iframe: entry.iframe, reason } }));

@@ -3,9 +3,13 @@
 
 import { AppBridge } from "./app-bridge.js";
 import { errorText, request } from "./api.js";
+import { Cable } from "./cable.js";
+import { liveList } from "./live-list.js";
 
 const body = document.body;
 const bridge = new AppBridge(body.dataset.contextUrl);
+const displayId = Number(body.dataset.displayId);
+const contactId = Number(body.dataset.contactId);
 
 function setupTabs() {
   const tablist = document.getElementById("conversation-tabs");
@@ -54,12 +58,19 @@ function openApp(panel) {
   });
 }
 
+let threadGeneration = 0;
+
+/** Re-renders the thread from the server; the newest response wins. */
 async function refreshThread() {
+  const mine = ++threadGeneration;
   const response = await fetch(body.dataset.threadUrl, { credentials: "same-origin" });
-  if (!response.ok) return;
+  if (!response.ok || mine !== threadGeneration) return;
+  const html = await response.text();
+  if (mine !== threadGeneration) return;
   const thread = document.getElementById("thread");
-  thread.innerHTML = await response.text();
+  thread.innerHTML = html;
   thread.scrollTop = thread.scrollHeight;
+  body.dataset.threadVersion = String(mine);
 }
 
 function setupReply() {
@@ -111,6 +122,45 @@ function setupReply() {
   thread.scrollTop = thread.scrollHeight;
 }
 
+/** Whether a /cable event concerns the open conversation. */
+function concernsThisConversation({ name, data }) {
+  if (name.startsWith("message.")) return data.conversation_id === displayId;
+  if (name.startsWith("conversation.") || name === "assignee.changed") return data.id === displayId;
+  if (name === "contact.updated") return data.id === contactId;
+  return false;
+}
+
+function applyConversation(data) {
+  const status = document.getElementById("conversation-status");
+  if (status && typeof data.status === "string") {
+    status.textContent = data.status;
+    status.className = `badge badge-${data.status}`;
+  }
+  const assignee = document.querySelector(".conversation-header .assignee");
+  if (assignee && data.meta) {
+    assignee.textContent = data.meta.assignee ? `Assigned to ${data.meta.assignee.name}` : "Unassigned";
+  }
+}
+
+function setupLive() {
+  const cable = new Cable(body.dataset.pubsubToken);
+  liveList(cable, displayId);
+  cable.addEventListener("event", ({ detail }) => {
+    if (!concernsThisConversation(detail)) return;
+    if (detail.name.startsWith("message.")) refreshThread();
+    if (detail.name.startsWith("conversation.") || detail.name === "assignee.changed") {
+      applyConversation(detail.data);
+      refreshThread();
+    }
+    bridge.push(detail.name);
+  });
+  cable.addEventListener("resync", () => {
+    refreshThread();
+    bridge.push("resync");
+  });
+}
+
 setupTabs();
 setupReply();
+setupLive();
 body.dataset.ready = "true";

@@ -75,6 +75,7 @@ pub struct ShowPage {
     pub layout: Layout,
     pub list: ListPane,
     pub display_id: i64,
+    pub contact_id: i64,
     pub status: &'static str,
     pub contact_name: String,
     pub assignee_name: Option<String>,
@@ -155,6 +156,7 @@ pub async fn show(
         layout: Layout::new(&page, "conversations"),
         list,
         display_id: view.conversation.display_id.get(),
+        contact_id: contact.id.get(),
         status: view.conversation.status.as_str(),
         contact_name: contact_name(&view),
         assignee_name: view.assignee.as_ref().map(|a| a.user.name.clone()),
@@ -169,6 +171,31 @@ pub async fn show(
         },
         thread: thread(&view),
         apps,
+    })
+}
+
+#[derive(Template)]
+#[template(path = "conversations/_list.html")]
+pub struct ListPartial {
+    pub layout: Layout,
+    pub list: ListPane,
+}
+
+/// `GET /app/accounts/{account_id}/conversations/_list`: the list pane alone, for live updates
+/// (`current` names the open conversation).
+pub async fn list(
+    State(state): State<AppState>,
+    page: PageMember,
+    RawQuery(query): RawQuery,
+) -> Result<Html<String>, PageError> {
+    let current = url::form_urlencoded::parse(query.as_deref().unwrap_or_default().as_bytes())
+        .find(|(key, _)| key == "current")
+        .and_then(|(_, value)| value.parse::<i64>().ok())
+        .map(DisplayId);
+    let list = list_pane(&state, &page, query.as_deref(), current).await?;
+    render(&ListPartial {
+        layout: Layout::new(&page, "conversations"),
+        list,
     })
 }
 

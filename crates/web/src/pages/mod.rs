@@ -17,6 +17,8 @@ pub struct Layout {
     pub user_email: String,
     pub is_admin: bool,
     pub csrf_token: String,
+    /// The user's `/cable` subscription token (their own).
+    pub pubsub_token: String,
     /// Which nav entry is current: "conversations" or "settings".
     pub section: &'static str,
 }
@@ -36,6 +38,7 @@ impl Layout {
             user_email: page.member.user.email.clone(),
             is_admin: page.member.is_admin(),
             csrf_token: page.session.csrf_token.clone(),
+            pubsub_token: page.member.user.pubsub_token.clone(),
             section,
         }
     }
