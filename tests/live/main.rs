@@ -198,6 +198,35 @@ async fn conversation_events_carry_the_chatwoot_conversation() {
 }
 
 #[tokio::test]
+async fn typing_is_announced_on_and_off() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let mut socket = subscribed(&app, &base, &app.admin.email).await;
+    let uri = app.api(&format!(
+        "conversations/{}/toggle_typing_status",
+        app.acme.conversation
+    ));
+    let on = app
+        .post(&uri, &app.agent, &json!({"typing_status": "on"}))
+        .await;
+    assert_eq!(on.status, 200);
+    let frame = event(&mut socket, "conversation.typing_on").await;
+    assert_eq!(frame["message"]["data"]["user"]["id"], app.agent.id);
+    assert_eq!(
+        frame["message"]["data"]["conversation"]["id"],
+        app.acme.conversation
+    );
+    app.post(&uri, &app.agent, &json!({"typing_status": "off"}))
+        .await;
+    event(&mut socket, "conversation.typing_off").await;
+    let bad = app
+        .post(&uri, &app.agent, &json!({"typing_status": "maybe"}))
+        .await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.json()["attributes"][0], "typing_status");
+}
+
+#[tokio::test]
 async fn a_message_posted_on_one_instance_reaches_a_subscriber_on_another() {
     let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
         if std::env::var_os("REQUIRE_POSTGRES").is_some() {

@@ -65,7 +65,9 @@ pub async fn on_each_backend(case: impl AsyncFn(TestApp)) {
     case(TestApp::with_store(Store::sqlite_in_temp_dir().await.expect("sqlite store")).await).await;
     match std::env::var("TEST_DATABASE_URL") {
         Ok(url) => {
-            let store = Store::postgres_fresh_schema(&url).await.expect("postgres store");
+            let store = Store::postgres_fresh_schema(&url)
+                .await
+                .expect("postgres store");
             case(TestApp::with_store(store).await).await
         }
         Err(_) if std::env::var_os("REQUIRE_POSTGRES").is_some() => {
@@ -82,7 +84,8 @@ impl TestApp {
     }
 
     pub async fn with_store(store: Store) -> Self {
-        let (acme, admin, agent) = tenant(&store, "Acme", "admin@acme.test", Some("agent@acme.test")).await;
+        let (acme, admin, agent) =
+            tenant(&store, "Acme", "admin@acme.test", Some("agent@acme.test")).await;
         let (other, stranger, _) = tenant(&store, "Globex", "admin@globex.test", None).await;
         let state = AppState::new(store);
         let router = web::app(state.clone());
@@ -111,7 +114,13 @@ impl TestApp {
         format!("/api/v1/accounts/{}/{rest}", self.other.account_id)
     }
 
-    pub async fn request(&self, method: Method, uri: &str, token: Option<&str>, body: Option<&str>) -> TestResponse {
+    pub async fn request(
+        &self,
+        method: Method,
+        uri: &str,
+        token: Option<&str>,
+        body: Option<&str>,
+    ) -> TestResponse {
         let mut builder = Request::builder().method(method).uri(uri);
         if let Some(token) = token {
             builder = builder.header("api_access_token", token);
@@ -122,10 +131,20 @@ impl TestApp {
         let request = builder
             .body(body.map_or_else(Body::empty, |b| Body::from(b.to_owned())))
             .expect("a valid request");
-        let response = self.router.clone().oneshot(request).await.expect("the router answers");
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("the router answers");
         let status = response.status();
         let headers = response.headers().clone();
-        let bytes = response.into_body().collect().await.expect("a body").to_bytes();
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a body")
+            .to_bytes();
         TestResponse {
             status,
             text: String::from_utf8_lossy(&bytes).into_owned(),
@@ -138,19 +157,28 @@ impl TestApp {
     }
 
     pub async fn post(&self, uri: &str, who: &Person, body: &Value) -> TestResponse {
-        self.request(Method::POST, uri, Some(&who.token), Some(&body.to_string())).await
+        self.request(Method::POST, uri, Some(&who.token), Some(&body.to_string()))
+            .await
     }
 
     pub async fn patch(&self, uri: &str, who: &Person, body: &Value) -> TestResponse {
-        self.request(Method::PATCH, uri, Some(&who.token), Some(&body.to_string())).await
+        self.request(
+            Method::PATCH,
+            uri,
+            Some(&who.token),
+            Some(&body.to_string()),
+        )
+        .await
     }
 
     pub async fn put(&self, uri: &str, who: &Person, body: &Value) -> TestResponse {
-        self.request(Method::PUT, uri, Some(&who.token), Some(&body.to_string())).await
+        self.request(Method::PUT, uri, Some(&who.token), Some(&body.to_string()))
+            .await
     }
 
     pub async fn delete(&self, uri: &str, who: &Person) -> TestResponse {
-        self.request(Method::DELETE, uri, Some(&who.token), None).await
+        self.request(Method::DELETE, uri, Some(&who.token), None)
+            .await
     }
 
     /// Serves the app on `127.0.0.1:0` (bound before spawning, so no wait is needed); returns
@@ -162,17 +190,33 @@ impl TestApp {
 
 /// Binds `127.0.0.1:0`, spawns `router` on it and returns `http://127.0.0.1:PORT`.
 pub async fn serve_router(router: Router) -> String {
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a free port");
     let addr = listener.local_addr().expect("a bound address");
     tokio::spawn(async move {
-        axum::serve(listener, router).await.expect("the test server runs");
+        axum::serve(listener, router)
+            .await
+            .expect("the test server runs");
     });
     format!("http://{addr}")
 }
 
-async fn tenant(store: &Store, name: &str, admin_email: &str, agent_email: Option<&str>) -> (Tenant, Person, Option<Person>) {
+async fn tenant(
+    store: &Store,
+    name: &str,
+    admin_email: &str,
+    agent_email: Option<&str>,
+) -> (Tenant, Person, Option<Person>) {
     let account = store.accounts().create(name).await.expect("account");
-    let admin = person(store, "Ada Admin", admin_email, account.id, Role::Administrator).await;
+    let admin = person(
+        store,
+        "Ada Admin",
+        admin_email,
+        account.id,
+        Role::Administrator,
+    )
+    .await;
     let agent = match agent_email {
         Some(email) => Some(person(store, "Sam Agent", email, account.id, Role::Agent).await),
         None => None,
@@ -196,8 +240,14 @@ async fn tenant(store: &Store, name: &str, admin_email: &str, agent_email: Optio
         .await
         .expect("contact")
         .contact;
-    let first = NewMessage::validate(Some("Hi, my order #5521 has not arrived yet."), Some("incoming"), None, None, Author::Contact(contact.id))
-        .expect("valid message");
+    let first = NewMessage::validate(
+        Some("Hi, my order #5521 has not arrived yet."),
+        Some("incoming"),
+        None,
+        None,
+        Author::Contact(contact.id),
+    )
+    .expect("valid message");
     let new = NewConversation {
         account_id: account.id,
         inbox_id: inbox.id,
@@ -209,7 +259,12 @@ async fn tenant(store: &Store, name: &str, admin_email: &str, agent_email: Optio
         additional_attributes: Default::default(),
         first_message: Some(first),
     };
-    let conversation = store.conversations().create(&new).await.expect("conversation").value;
+    let conversation = store
+        .conversations()
+        .create(&new)
+        .await
+        .expect("conversation")
+        .value;
     let tenant = Tenant {
         account_id: account.id.get(),
         inbox_id: inbox.id.get(),
@@ -220,7 +275,11 @@ async fn tenant(store: &Store, name: &str, admin_email: &str, agent_email: Optio
 }
 
 async fn person(store: &Store, name: &str, email: &str, account: AccountId, role: Role) -> Person {
-    let user = store.users().create(name, email, PASSWORD, Some((account, role))).await.expect("user");
+    let user = store
+        .users()
+        .create(name, email, PASSWORD, Some((account, role)))
+        .await
+        .expect("user");
     let token = store.users().access_token(user.id).await.expect("token");
     Person {
         id: user.id.get(),
@@ -231,7 +290,9 @@ async fn person(store: &Store, name: &str, email: &str, account: AccountId, role
 
 /// A fixture file of `tests/fixtures/`, parsed.
 pub fn fixture(name: &str) -> Value {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures").join(name);
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures")
+        .join(name);
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).expect("fixture is JSON")
 }
@@ -245,5 +306,8 @@ pub fn schema_errors(value: &Value, def: Option<&str>) -> Vec<String> {
         schema = serde_json::json!({"$defs": defs, "$ref": format!("#/$defs/{def}")});
     }
     let validator = jsonschema::validator_for(&schema).expect("a valid schema");
-    validator.iter_errors(value).map(|e| format!("{} at {}", e, e.instance_path)).collect()
+    validator
+        .iter_errors(value)
+        .map(|e| format!("{} at {}", e, e.instance_path))
+        .collect()
 }

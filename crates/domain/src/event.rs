@@ -1,7 +1,7 @@
 //! What happened, as Chatwoot names it. Stores return events beside the value they wrote; the bus
 //! fans them out after commit (to `/cable`, webhooks and live dashboard-app context).
 
-use crate::{AccountId, ContactId, ConversationId, InboxId, MessageId};
+use crate::{AccountId, ContactId, ConversationId, InboxId, MessageId, UserId};
 use serde::{Deserialize, Serialize};
 
 /// Small on purpose (ids only): it crosses instances in a PostgreSQL NOTIFY payload, and each
@@ -44,6 +44,15 @@ pub enum Event {
         account_id: AccountId,
         contact_id: ContactId,
     },
+    /// An agent started or stopped typing (`is_private`: in a private note). Not stored.
+    Typing {
+        account_id: AccountId,
+        inbox_id: InboxId,
+        conversation_id: ConversationId,
+        user_id: UserId,
+        on: bool,
+        is_private: bool,
+    },
 }
 
 impl Event {
@@ -57,6 +66,8 @@ impl Event {
             Event::ConversationRead { .. } => "conversation.read",
             Event::AssigneeChanged { .. } => "assignee.changed",
             Event::ContactUpdated { .. } => "contact.updated",
+            Event::Typing { on: true, .. } => "conversation.typing_on",
+            Event::Typing { on: false, .. } => "conversation.typing_off",
         }
     }
 
@@ -68,7 +79,8 @@ impl Event {
             | Event::ConversationUpdated { account_id, .. }
             | Event::ConversationRead { account_id, .. }
             | Event::AssigneeChanged { account_id, .. }
-            | Event::ContactUpdated { account_id, .. } => *account_id,
+            | Event::ContactUpdated { account_id, .. }
+            | Event::Typing { account_id, .. } => *account_id,
         }
     }
 }

@@ -76,6 +76,14 @@ struct MessageData {
     conversation: ConversationSummary,
 }
 
+/// Chatwoot's `conversation.typing_on` / `typing_off` data.
+#[derive(Serialize)]
+struct TypingData {
+    conversation: wire::Conversation,
+    user: wire::MessageSender,
+    is_private: bool,
+}
+
 #[derive(Serialize)]
 struct ConversationSummary {
     id: i64,
@@ -134,6 +142,26 @@ async fn render(store: &Store, event: &Event) -> Result<Option<Rendered>, store:
                 .summary_by_id(*conversation_id)
                 .await?;
             to_json(name, wire::Conversation::from(&view))
+        }
+        Event::Typing {
+            conversation_id,
+            user_id,
+            is_private,
+            ..
+        } => {
+            let view = store
+                .conversations()
+                .summary_by_id(*conversation_id)
+                .await?;
+            let user = store.users().find(*user_id).await?;
+            to_json(
+                name,
+                TypingData {
+                    conversation: wire::Conversation::from(&view),
+                    user: wire::MessageSender::user(&user),
+                    is_private: *is_private,
+                },
+            )
         }
         Event::ContactUpdated {
             account_id,

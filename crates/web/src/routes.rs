@@ -82,6 +82,10 @@ pub fn app(state: AppState) -> Router {
             post(conversations::toggle_status),
         )
         .route(
+            "/api/v1/accounts/{account_id}/conversations/{display_id}/toggle_typing_status",
+            post(conversations::toggle_typing_status),
+        )
+        .route(
             "/api/v1/accounts/{account_id}/conversations/{display_id}/assignments",
             post(conversations::assign),
         )

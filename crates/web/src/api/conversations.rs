@@ -334,3 +334,39 @@ pub async fn update_last_seen(
     state.bus.publish(outcome.events);
     Ok(Json(wire::Conversation::from(&outcome.value)))
 }
+
+#[derive(Debug, Deserialize)]
+pub struct TypingParams {
+    typing_status: Option<String>,
+    is_private: Option<bool>,
+}
+
+/// `POST /conversations/{id}/toggle_typing_status`: tells the account's sockets an agent is
+/// typing (`on`) or stopped (`off`). Nothing is stored.
+pub async fn toggle_typing_status(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, display_id)): Path<(String, String)>,
+    JsonBody(p): JsonBody<TypingParams>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let on = match p.typing_status.as_deref() {
+        Some("on") => true,
+        Some("off") => false,
+        _ => {
+            return Err(
+                DomainError::invalid("typing_status", "Typing status must be on or off").into(),
+            )
+        }
+    };
+    let view = conversation(&state.store, &member, &display_id).await?;
+    let c = &view.conversation;
+    state.bus.publish(vec![domain::Event::Typing {
+        account_id: c.account_id,
+        inbox_id: c.inbox_id,
+        conversation_id: c.id,
+        user_id: member.user.id,
+        on,
+        is_private: p.is_private.unwrap_or(false),
+    }]);
+    Ok(axum::http::StatusCode::OK)
+}
