@@ -18,10 +18,16 @@ use tokio::sync::broadcast::error::RecvError;
 const PING_EVERY: Duration = Duration::from_secs(3);
 /// The largest command a client may send.
 const MAX_COMMAND: usize = 16 * 1024;
+/// Per-socket buffers. Clients send a few small commands and we send small frames, so the
+/// library's 128 KiB defaults would make each idle socket cost ~130 KB.
+const READ_BUFFER: usize = 4 * 1024;
+const WRITE_BUFFER: usize = 4 * 1024;
 
 /// `GET /cable`.
 pub async fn connect(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> Response {
     upgrade
+        .read_buffer_size(READ_BUFFER)
+        .write_buffer_size(WRITE_BUFFER)
         .max_message_size(MAX_COMMAND)
         .on_upgrade(move |socket| session(socket, state))
 }
