@@ -1,1 +1,15 @@
+//! Real-browser tests: headless Chromium driven through chromedriver (fantoccini), the
+//! Switchboard pages served on one port and the dashboard apps under test on others, so the
+//! cross-origin behaviour of the bridge is the browser's own.
+//!
+//! Without a chromedriver every test prints "browser: skipped, no chromedriver" and passes;
+//! with `REQUIRE_BROWSER` set a missing chromedriver fails instead.
 
+#[path = "../support/mod.rs"]
+mod support;
+
+mod bridge;
+mod demo;
+mod harness;
+mod recorder;
+mod settings;

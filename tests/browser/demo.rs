@@ -1,0 +1,89 @@
+//! The bundled "Customer orders" demo app, on its own origin, in the conversation view; and the
+//! screenshots of the docs.
+
+use crate::harness::{conversation_page, create_app, settings_page, Browser, Frame};
+use crate::support::{serve_router, TestApp};
+use serde_json::json;
+
+/// The fixture with the demo app registered, the browser signed in as the administrator, on
+/// the conversation with the demo app's tab open and its context rendered. Returns the
+/// Switchboard base URL and the demo app's id.
+async fn demo_open(browser: &Browser, app: &TestApp) -> (String, i64) {
+    let demo = serve_router(web::demo_app::router()).await;
+    let id = create_app(app, &app.admin, "Customer orders", &[format!("{demo}/")]).await;
+    let base = app.serve().await;
+    assert_ne!(base, demo, "the demo app is on another origin");
+    browser.sign_in(&base, &app.admin.email).await;
+    browser.open(&conversation_page(&base, app)).await;
+    browser.open_tab(id).await;
+    browser
+        .eventually(
+            &Frame::app(id, 0),
+            "return document.body.dataset.contextReceived === 'true';",
+            "the demo app's context",
+            |v| *v == json!(true),
+        )
+        .await;
+    (base, id)
+}
+
+#[tokio::test]
+async fn the_demo_app_shows_the_conversation_across_origins() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let (_, id) = demo_open(&browser, &app).await;
+    let frame = Frame::app(id, 0);
+    let shown = browser
+        .run(
+            &frame,
+            "return {\
+               name: document.getElementById('contact-name').textContent,\
+               conversation: document.getElementById('conversation-id').textContent,\
+               email: document.getElementById('contact-email').textContent,\
+               orders: document.querySelectorAll('#orders li.order').length,\
+               error: document.getElementById('error').hidden\
+             };",
+        )
+        .await;
+    assert_eq!(shown["name"], "Maria Lopez", "{shown}");
+    assert_eq!(
+        shown["conversation"],
+        json!(format!("#{}", app.acme.conversation))
+    );
+    assert_eq!(shown["email"], "maria@northwind.example");
+    assert!(
+        shown["orders"].as_u64().is_some_and(|n| n >= 1),
+        "orders listed: {shown}"
+    );
+    assert_eq!(shown["error"], true, "no error banner: {shown}");
+}
+
+#[tokio::test]
+async fn screenshots_of_the_conversation_with_the_demo_app_and_of_the_settings_page() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let (base, id) = demo_open(&browser, &app).await;
+    browser
+        .eventually(
+            &Frame::app(id, 0),
+            "return document.querySelectorAll('#orders li.order').length > 0 && document.fonts.status === 'loaded';",
+            "the demo app fully drawn",
+            |v| *v == json!(true),
+        )
+        .await;
+    let path = browser
+        .screenshot_to("docs/screenshots/conversation-with-demo-app.png")
+        .await;
+    eprintln!("saved {}", path.display());
+
+    browser.open(&settings_page(&base, &app)).await;
+    browser.find("#apps-table tr[data-app-id]").await;
+    let path = browser
+        .screenshot_to("docs/screenshots/dashboard-apps-settings.png")
+        .await;
+    eprintln!("saved {}", path.display());
+}
