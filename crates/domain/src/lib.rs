@@ -16,6 +16,7 @@ pub mod password;
 pub mod time;
 pub mod user;
 pub mod validate;
+pub mod webhook;
 pub mod wire;
 
 pub use account::Account;
@@ -32,3 +33,4 @@ pub use inbox::{Inbox, InboxChanges, NewInbox};
 pub use label::{Label, LabelChanges, NewLabel};
 pub use message::{Message, MessageSender, MessageType, NewMessage};
 pub use user::{Agent, Member, Role, User};
+pub use webhook::{NewWebhook, Webhook, WebhookChanges, WebhookId};

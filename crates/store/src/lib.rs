@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod contact_inboxes;
 mod contacts;
 mod conversations;
 mod dashboard_apps;
@@ -15,8 +16,10 @@ mod messages;
 mod notify;
 pub mod seed;
 mod users;
+mod webhooks;
 
 pub use accounts::Accounts;
+pub use contact_inboxes::{ContactInbox, ContactInboxes, PublicContact};
 pub use contacts::{ContactPage, Contacts, CreatedContact};
 pub use conversations::{ConversationPage, Conversations};
 pub use dashboard_apps::DashboardApps;
@@ -27,6 +30,7 @@ pub use messages::Messages;
 pub use notify::CHANNEL as NOTIFY_CHANNEL;
 pub use sqlx::postgres::PgListener;
 pub use users::{Session, Users};
+pub use webhooks::{AttemptResult, Destination, DueDelivery, NextStep, RecorderLease, Webhooks};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -201,5 +205,11 @@ impl Store {
     }
     pub fn dashboard_apps(&self) -> DashboardApps<'_> {
         DashboardApps { store: self }
+    }
+    pub fn contact_inboxes(&self) -> ContactInboxes<'_> {
+        ContactInboxes { store: self }
+    }
+    pub fn webhooks(&self) -> Webhooks<'_> {
+        Webhooks { store: self }
     }
 }

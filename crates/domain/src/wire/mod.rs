@@ -11,7 +11,9 @@ mod errors;
 mod inbox;
 mod label;
 mod message;
+mod public;
 mod user;
+mod webhook;
 
 pub use app_context::{AppContext, AppContextData, CurrentAgent};
 pub use contact::Contact;
@@ -21,7 +23,13 @@ pub use errors::{Failure, Invalid};
 pub use inbox::Inbox;
 pub use label::Label;
 pub use message::{Message, MessageSender};
+pub use public::{PublicContact, PublicConversation, PublicMessage};
 pub use user::{Agent, Profile, ProfileAccount};
+pub use webhook::{
+    ContactEvent, ConversationEvent, MessageEvent, TypingEvent, Webhook, WebhookAccount,
+    WebhookContact, WebhookContactInbox, WebhookConversation, WebhookDelivery,
+    WebhookDeliveryAttempt, WebhookInbox, WebhookInboxRef, WebhookSender, WebhookUser,
+};
 
 #[cfg(test)]
 mod tests {

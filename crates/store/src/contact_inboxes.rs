@@ -1,0 +1,248 @@
+//! Contact inboxes as the Client API sees them: an API inbox found by its public
+//! `inbox_identifier`, a contact found by its `source_id` in that inbox (the pair is the
+//! caller's only credential), its `pubsub_token`, and the conversations it may see.
+
+use crate::{on_pool, Store, StoreError};
+use domain::{
+    AccountId, Contact, ContactId, ContactInboxId, ConversationView, DisplayId, Inbox, InboxId,
+    NewContact,
+};
+
+const INBOX_BY_IDENTIFIER: &str = "SELECT account_id, id FROM inboxes WHERE inbox_identifier = $1";
+const BY_SOURCE: &str = "SELECT id, contact_id, source_id, pubsub_token, hmac_verified \
+     FROM contact_inboxes WHERE inbox_id = $1 AND source_id = $2";
+const SOURCE_ID: &str = "SELECT source_id FROM contact_inboxes WHERE id = $1";
+const CONTACT_BY_IDENTIFIER: &str =
+    "SELECT id FROM contacts WHERE account_id = $1 AND identifier = $2";
+const CONTACT_BY_EMAIL: &str = "SELECT id FROM contacts WHERE account_id = $1 AND email = $2";
+/// Gives the contact inbox a token if it has none yet; marks it verified when asked (never
+/// un-verifies: Chatwoot keeps `hmac_verified` once set).
+const SETTLE: &str = "UPDATE contact_inboxes SET pubsub_token = COALESCE(pubsub_token, $1), \
+     hmac_verified = (hmac_verified OR $2) WHERE id = $3";
+/// The contact inbox's conversations; once verified, every conversation of its contact in the
+/// inbox (Chatwoot's `hmac_verified? ? contact.conversations : contact_inbox.conversations`,
+/// kept to the one inbox).
+const CONVERSATIONS: &str = "SELECT display_id FROM conversations WHERE inbox_id = $1 \
+     AND (contact_inbox_id = $2 OR ($3 AND contact_id = $4)) ORDER BY id";
+const CONVERSATION: &str = "SELECT display_id FROM conversations WHERE inbox_id = $1 \
+     AND (contact_inbox_id = $2 OR ($3 AND contact_id = $4)) AND display_id = $5";
+
+#[derive(sqlx::FromRow)]
+struct ContactInboxRow {
+    id: i64,
+    contact_id: i64,
+    source_id: String,
+    pubsub_token: Option<String>,
+    hmac_verified: bool,
+}
+
+/// A contact's presence in one API inbox: what the Client API authenticates.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ContactInbox {
+    pub id: ContactInboxId,
+    pub contact_id: ContactId,
+    pub inbox: Inbox,
+    pub source_id: String,
+    pub pubsub_token: String,
+    /// The contact proved its identifier with `identifier_hash`.
+    pub hmac_verified: bool,
+}
+
+impl ContactInbox {
+    pub fn account_id(&self) -> AccountId {
+        self.inbox.account_id
+    }
+}
+
+/// What creating a contact through the Client API produced.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PublicContact {
+    pub contact_inbox: ContactInbox,
+    pub contact: Contact,
+}
+
+pub struct ContactInboxes<'a> {
+    pub(crate) store: &'a Store,
+}
+
+impl ContactInboxes<'_> {
+    /// The inbox whose public identifier this is (`NotFound` otherwise).
+    pub async fn inbox(&self, inbox_identifier: &str) -> Result<Inbox, StoreError> {
+        let ids: Option<(i64, i64)> =
+            on_pool!(self.store, |pool| sqlx::query_as(INBOX_BY_IDENTIFIER)
+                .bind(inbox_identifier)
+                .fetch_optional(pool)
+                .await)?;
+        let (account_id, id) = ids.ok_or(StoreError::NotFound)?;
+        self.store
+            .inboxes()
+            .find(AccountId(account_id), InboxId(id))
+            .await
+    }
+
+    /// The contact inbox with `source_id` in `inbox` (`NotFound` otherwise).
+    pub async fn find(&self, inbox: &Inbox, source_id: &str) -> Result<ContactInbox, StoreError> {
+        let mut row = self.row(inbox, source_id).await?;
+        if row.pubsub_token.is_none() {
+            self.settle(ContactInboxId(row.id), false).await?;
+            row = self.row(inbox, source_id).await?;
+        }
+        Ok(ContactInbox {
+            id: ContactInboxId(row.id),
+            contact_id: ContactId(row.contact_id),
+            inbox: inbox.clone(),
+            source_id: row.source_id,
+            pubsub_token: row.pubsub_token.unwrap_or_default(),
+            hmac_verified: row.hmac_verified,
+        })
+    }
+
+    async fn row(&self, inbox: &Inbox, source_id: &str) -> Result<ContactInboxRow, StoreError> {
+        let row: Option<ContactInboxRow> = on_pool!(self.store, |pool| sqlx::query_as(BY_SOURCE)
+            .bind(inbox.id.get())
+            .bind(source_id)
+            .fetch_optional(pool)
+            .await)?;
+        row.ok_or(StoreError::NotFound)
+    }
+
+    /// The `source_id` of a contact inbox (for webhook bodies), if it still exists.
+    pub async fn source_id(&self, id: ContactInboxId) -> Result<Option<String>, StoreError> {
+        Ok(on_pool!(self.store, |pool| sqlx::query_scalar(SOURCE_ID)
+            .bind(id.get())
+            .fetch_optional(pool)
+            .await)?)
+    }
+
+    /// Chatwoot's `ContactBuilder`: the contact inbox with `source_id` when it exists already;
+    /// otherwise a new contact inbox (with `source_id`, or a fresh one) for the account's contact
+    /// with this identifier (only when `verified`) or e-mail, or for a new contact.
+    pub async fn create(
+        &self,
+        inbox: &Inbox,
+        new: &NewContact,
+        source_id: Option<&str>,
+        verified: bool,
+    ) -> Result<PublicContact, StoreError> {
+        if let Some(source) = source_id {
+            match self.find(inbox, source).await {
+                Ok(existing) => {
+                    if verified && !existing.hmac_verified {
+                        self.settle(existing.id, true).await?;
+                    }
+                    return self.with_contact(inbox, source).await;
+                }
+                Err(StoreError::NotFound) => {}
+                Err(other) => return Err(other),
+            }
+        }
+        let account = inbox.account_id;
+        let existing = match (&new.identifier, &new.email) {
+            (Some(identifier), _) if verified => {
+                self.contact_by(CONTACT_BY_IDENTIFIER, account, identifier)
+                    .await?
+            }
+            _ => None,
+        };
+        let existing = match (existing, &new.email) {
+            (Some(id), _) => Some(id),
+            (None, Some(email)) => self.contact_by(CONTACT_BY_EMAIL, account, email).await?,
+            (None, None) => None,
+        };
+        let contact_id = match existing {
+            Some(id) => id,
+            None => self.store.contacts().create(new).await?.contact.id,
+        };
+        let source = source_id
+            .map(str::to_owned)
+            .unwrap_or_else(|| domain::password::random_token(32));
+        let (id, source) = self
+            .store
+            .contacts()
+            .contact_inbox(contact_id, inbox.id, Some(&source))
+            .await?;
+        self.settle(id, verified).await?;
+        self.with_contact(inbox, &source).await
+    }
+
+    /// Marks the contact inbox verified (a valid `identifier_hash` came with an update).
+    pub async fn verify(&self, contact_inbox: &ContactInbox) -> Result<(), StoreError> {
+        self.settle(contact_inbox.id, true).await
+    }
+
+    /// The display ids of the conversations this contact inbox may see, oldest first.
+    pub async fn conversations(
+        &self,
+        contact_inbox: &ContactInbox,
+    ) -> Result<Vec<DisplayId>, StoreError> {
+        let ids: Vec<i64> = on_pool!(self.store, |pool| sqlx::query_scalar(CONVERSATIONS)
+            .bind(contact_inbox.inbox.id.get())
+            .bind(contact_inbox.id.get())
+            .bind(contact_inbox.hmac_verified)
+            .bind(contact_inbox.contact_id.get())
+            .fetch_all(pool)
+            .await)?;
+        Ok(ids.into_iter().map(DisplayId).collect())
+    }
+
+    /// One conversation this contact inbox may see, with its thread (`NotFound` for any
+    /// other: another contact's, another inbox's, or none).
+    pub async fn conversation(
+        &self,
+        contact_inbox: &ContactInbox,
+        display_id: DisplayId,
+    ) -> Result<ConversationView, StoreError> {
+        let id: Option<i64> = on_pool!(self.store, |pool| sqlx::query_scalar(CONVERSATION)
+            .bind(contact_inbox.inbox.id.get())
+            .bind(contact_inbox.id.get())
+            .bind(contact_inbox.hmac_verified)
+            .bind(contact_inbox.contact_id.get())
+            .bind(display_id.get())
+            .fetch_optional(pool)
+            .await)?;
+        let display_id = DisplayId(id.ok_or(StoreError::NotFound)?);
+        self.store
+            .conversations()
+            .find(contact_inbox.account_id(), display_id)
+            .await
+    }
+
+    async fn with_contact(&self, inbox: &Inbox, source: &str) -> Result<PublicContact, StoreError> {
+        let contact_inbox = self.find(inbox, source).await?;
+        let contact = self
+            .store
+            .contacts()
+            .find(inbox.account_id, contact_inbox.contact_id)
+            .await?;
+        Ok(PublicContact {
+            contact_inbox,
+            contact,
+        })
+    }
+
+    async fn contact_by(
+        &self,
+        sql: &'static str,
+        account: AccountId,
+        value: &str,
+    ) -> Result<Option<ContactId>, StoreError> {
+        let id: Option<i64> = on_pool!(self.store, |pool| sqlx::query_scalar(sql)
+            .bind(account.get())
+            .bind(value)
+            .fetch_optional(pool)
+            .await)?;
+        Ok(id.map(ContactId))
+    }
+
+    async fn settle(&self, id: ContactInboxId, verified: bool) -> Result<(), StoreError> {
+        let token = domain::password::random_token(24);
+        on_pool!(self.store, |pool| sqlx::query(SETTLE)
+            .bind(&token)
+            .bind(verified)
+            .bind(id.get())
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        Ok(())
+    }
+}
