@@ -127,6 +127,46 @@ pub fn app(state: AppState) -> Router {
                 .put(dashboard_apps::update)
                 .delete(dashboard_apps::destroy),
         )
+        .route(
+            "/api/v1/accounts/{account_id}/webhooks",
+            get(api::webhooks::index).post(api::webhooks::create),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/webhooks/{id}",
+            axum::routing::patch(api::webhooks::update)
+                .put(api::webhooks::update)
+                .delete(api::webhooks::destroy),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/webhooks/{id}/deliveries",
+            get(api::webhooks::deliveries),
+        )
+        .route(
+            "/public/api/v1/inboxes/{inbox_identifier}/contacts",
+            post(api::public::contacts::create),
+        )
+        .route(
+            "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}",
+            get(api::public::contacts::show)
+                .patch(api::public::contacts::update)
+                .put(api::public::contacts::update),
+        )
+        .route(
+            "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations",
+            get(api::public::conversations::index).post(api::public::conversations::create),
+        )
+        .route(
+            "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}",
+            get(api::public::conversations::show),
+        )
+        .route(
+            "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/toggle_status",
+            post(api::public::conversations::toggle_status),
+        )
+        .route(
+            "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages",
+            get(api::public::messages::index).post(api::public::messages::create),
+        )
         .route("/", get(pages::sessions::root))
         .route("/app", get(pages::sessions::root))
         .route(

@@ -77,9 +77,12 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     }
 
     let state = AppState::connected(store.clone()).await?;
+    // Subscribed before the first request is served, so no event misses the webhook outbox.
+    let webhooks = webhooks::Worker::spawn(store.clone(), &state.bus, webhooks::Config::default());
     axum::serve(listener, crate::app(state))
         .with_graceful_shutdown(shutdown_signal())
         .await?;
+    webhooks.stop().await;
     store.close().await;
     Ok(())
 }

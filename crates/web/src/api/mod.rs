@@ -10,6 +10,8 @@ pub mod health;
 pub mod inboxes;
 pub mod labels;
 pub mod messages;
+pub mod public;
+pub mod webhooks;
 
 use crate::error::ApiError;
 use domain::{ConversationView, DisplayId, Member};

@@ -1,0 +1,113 @@
+//! `/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations`
+//! (`inboxes/conversations_controller.rb`): the contact's conversations in the inbox, opening
+//! one, showing one, and resolving it (`toggle_status`).
+
+use super::{contact_inbox, display_id};
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::state::AppState;
+use axum::extract::{Path, State};
+use axum::Json;
+use domain::conversation::StatusChange;
+use domain::{wire, NewConversation, Status, User, UserId};
+use serde::Deserialize;
+use serde_json::Value;
+
+pub async fn index(
+    State(state): State<AppState>,
+    Path((inbox_identifier, source_id)): Path<(String, String)>,
+) -> Result<Json<Vec<wire::PublicConversation>>, ApiError> {
+    let ci = contact_inbox(&state.store, &inbox_identifier, &source_id).await?;
+    let mut conversations = Vec::new();
+    for display_id in state.store.contact_inboxes().conversations(&ci).await? {
+        let view = state
+            .store
+            .conversations()
+            .find(ci.account_id(), display_id)
+            .await?;
+        conversations.push(wire::PublicConversation::from(&view));
+    }
+    Ok(Json(conversations))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CreateParams {
+    custom_attributes: Option<Value>,
+}
+
+/// `POST …/conversations`: an open conversation of this contact inbox, without a message yet.
+pub async fn create(
+    State(state): State<AppState>,
+    Path((inbox_identifier, source_id)): Path<(String, String)>,
+    JsonBody(p): JsonBody<CreateParams>,
+) -> Result<Json<wire::PublicConversation>, ApiError> {
+    let ci = contact_inbox(&state.store, &inbox_identifier, &source_id).await?;
+    let new = NewConversation::validate(
+        ci.account_id(),
+        Some(ci.inbox.id.get()),
+        Some(ci.contact_id.get()),
+        Some(&ci.source_id),
+        None,
+        None,
+        p.custom_attributes,
+        None,
+        None,
+    )?;
+    let outcome = state.store.conversations().create(&new).await?;
+    state.bus.publish(outcome.events);
+    Ok(Json(wire::PublicConversation::from(&outcome.value)))
+}
+
+pub async fn show(
+    State(state): State<AppState>,
+    Path((inbox_identifier, source_id, id)): Path<(String, String, String)>,
+) -> Result<Json<wire::PublicConversation>, ApiError> {
+    let ci = contact_inbox(&state.store, &inbox_identifier, &source_id).await?;
+    let view = state
+        .store
+        .contact_inboxes()
+        .conversation(&ci, display_id(&id)?)
+        .await?;
+    Ok(Json(wire::PublicConversation::from(&view)))
+}
+
+/// `POST …/conversations/{id}/toggle_status`: the contact resolves the conversation (a resolved
+/// one is left as it is, as Chatwoot does).
+pub async fn toggle_status(
+    State(state): State<AppState>,
+    Path((inbox_identifier, source_id, id)): Path<(String, String, String)>,
+) -> Result<Json<wire::PublicConversation>, ApiError> {
+    let ci = contact_inbox(&state.store, &inbox_identifier, &source_id).await?;
+    let view = state
+        .store
+        .contact_inboxes()
+        .conversation(&ci, display_id(&id)?)
+        .await?;
+    if view.conversation.status == Status::Resolved {
+        return Ok(Json(wire::PublicConversation::from(&view)));
+    }
+    let change = StatusChange {
+        status: Status::Resolved,
+        snoozed_until: None,
+    };
+    // The activity line names who resolved it; here that is the contact, not an agent, so the
+    // store is handed a stand-in carrying only the contact's name.
+    let resolver = User {
+        id: UserId(0),
+        name: view
+            .contact
+            .name
+            .clone()
+            .unwrap_or_else(|| "the contact".into()),
+        email: String::new(),
+        display_name: None,
+        pubsub_token: String::new(),
+    };
+    let outcome = state
+        .store
+        .conversations()
+        .set_status(&view, change, &resolver)
+        .await?;
+    state.bus.publish(outcome.events);
+    Ok(Json(wire::PublicConversation::from(&outcome.value)))
+}

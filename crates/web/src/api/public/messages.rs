@@ -1,0 +1,84 @@
+//! `/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{id}/messages`
+//! (`inboxes/messages_controller.rb`): the thread as the contact sees it (no private notes),
+//! and the contact's incoming messages.
+
+use super::{contact_inbox, display_id};
+use crate::error::ApiError;
+use crate::extract::JsonBody;
+use crate::state::AppState;
+use axum::extract::{Path, Query, State};
+use axum::Json;
+use domain::message::Author;
+use domain::{wire, DomainError, MessageId, NewMessage};
+use serde::Deserialize;
+
+/// Messages a page of the thread holds (Chatwoot's `MessageFinder` pages by 20 with `before`).
+const PAGE: i64 = 20;
+
+#[derive(Debug, Deserialize)]
+pub struct ListQuery {
+    /// Read as text so a bad value is a 422 naming it, not a plain-text 400.
+    before: Option<String>,
+}
+
+pub async fn index(
+    State(state): State<AppState>,
+    Path((inbox_identifier, source_id, id)): Path<(String, String, String)>,
+    Query(query): Query<ListQuery>,
+) -> Result<Json<Vec<wire::PublicMessage>>, ApiError> {
+    let before = match query.before.as_deref().filter(|b| !b.is_empty()) {
+        None => None,
+        Some(text) => Some(MessageId(text.parse::<i64>().map_err(|_| {
+            DomainError::invalid("before", "Before must be a message id")
+        })?)),
+    };
+    let ci = contact_inbox(&state.store, &inbox_identifier, &source_id).await?;
+    let view = state
+        .store
+        .contact_inboxes()
+        .conversation(&ci, display_id(&id)?)
+        .await?;
+    let (messages, _) = state.store.messages().thread(&view, before, PAGE).await?;
+    Ok(Json(
+        messages
+            .iter()
+            .filter(|m| wire::PublicMessage::is_visible(m))
+            .map(|m| wire::PublicMessage::new(m, view.conversation.display_id))
+            .collect(),
+    ))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct CreateParams {
+    content: Option<String>,
+    /// The client's own id for the message; accepted and not kept, as in Chatwoot.
+    #[allow(dead_code)]
+    echo_id: Option<serde_json::Value>,
+}
+
+/// `POST …/messages`: an incoming message from the contact (reopens a resolved conversation).
+pub async fn create(
+    State(state): State<AppState>,
+    Path((inbox_identifier, source_id, id)): Path<(String, String, String)>,
+    JsonBody(p): JsonBody<CreateParams>,
+) -> Result<Json<wire::PublicMessage>, ApiError> {
+    let ci = contact_inbox(&state.store, &inbox_identifier, &source_id).await?;
+    let new = NewMessage::validate(
+        p.content.as_deref(),
+        Some("incoming"),
+        None,
+        None,
+        Author::Contact(ci.contact_id),
+    )?;
+    let view = state
+        .store
+        .contact_inboxes()
+        .conversation(&ci, display_id(&id)?)
+        .await?;
+    let outcome = state.store.messages().create(&view, &new).await?;
+    state.bus.publish(outcome.events);
+    Ok(Json(wire::PublicMessage::new(
+        &outcome.value,
+        view.conversation.display_id,
+    )))
+}

@@ -1,0 +1,160 @@
+//! One step of the worker: claim the deliveries that are due, POST each signed body, log the
+//! attempt, and either finish the delivery or schedule its retry with exponential backoff.
+
+use crate::sign;
+use crate::Config;
+use std::time::{Duration, Instant};
+use store::{AttemptResult, DueDelivery, NextStep, Store, StoreError};
+use tokio::task::JoinSet;
+
+/// The HTTP client deliveries use: the configured timeout, no redirects (a webhook URL is
+/// where the body goes, not a hint), rustls.
+pub fn client(config: &Config) -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(config.timeout)
+        .connect_timeout(config.timeout)
+        .redirect(reqwest::redirect::Policy::none())
+        .user_agent(concat!("Switchboard-Webhooks/", env!("CARGO_PKG_VERSION")))
+        .build()
+        .expect("the webhook HTTP client builds with static settings")
+}
+
+/// Claims the deliveries due now and attempts each (concurrently); returns how many were
+/// attempted. Tests drive the worker with this; the spawned worker calls it in a loop.
+pub async fn deliver_due(
+    store: &Store,
+    client: &reqwest::Client,
+    config: &Config,
+) -> Result<usize, StoreError> {
+    let now = crate::now_ms();
+    let lease_until = now + millis(config.lease);
+    let due = store
+        .webhooks()
+        .claim_due(now, lease_until, config.batch)
+        .await?;
+    let count = due.len();
+    let mut attempts = JoinSet::new();
+    for delivery in due {
+        let (store, client, config) = (store.clone(), client.clone(), config.clone());
+        attempts.spawn(async move { attempt(&store, &client, &config, &delivery).await });
+    }
+    while let Some(done) = attempts.join_next().await {
+        match done {
+            Ok(Ok(())) => {}
+            Ok(Err(error)) => tracing::error!(%error, "could not log a webhook attempt"),
+            Err(error) => tracing::error!(%error, "a webhook attempt panicked"),
+        }
+    }
+    Ok(count)
+}
+
+/// Sends one claimed delivery and records what happened.
+async fn attempt(
+    store: &Store,
+    client: &reqwest::Client,
+    config: &Config,
+    delivery: &DueDelivery,
+) -> Result<(), StoreError> {
+    let number = delivery.attempts + 1;
+    let (Some(url), Some(secret)) = (&delivery.url, &delivery.secret) else {
+        let result = AttemptResult {
+            url: String::new(),
+            response_status: None,
+            error: Some("The destination has no webhook URL any more".into()),
+            duration_ms: 0,
+        };
+        return store
+            .webhooks()
+            .finish_attempt(delivery, &result, NextStep::GiveUp)
+            .await;
+    };
+    let started = Instant::now();
+    let timestamp = domain::time::now().to_string();
+    let sent = client
+        .post(url)
+        .header(reqwest::header::CONTENT_TYPE, "application/json")
+        .header(sign::EVENT_HEADER, &delivery.event)
+        .header(sign::DELIVERY_HEADER, delivery.id.to_string())
+        .header(sign::TIMESTAMP_HEADER, &timestamp)
+        .header(
+            sign::SIGNATURE_HEADER,
+            sign::signature(secret, delivery.body.as_bytes()),
+        )
+        .body(delivery.body.clone())
+        .send()
+        .await;
+    let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+    let (response_status, error) = match sent {
+        Ok(response) if response.status().is_success() => {
+            (Some(i64::from(response.status().as_u16())), None)
+        }
+        Ok(response) => (
+            Some(i64::from(response.status().as_u16())),
+            Some(format!("HTTP {}", response.status())),
+        ),
+        Err(error) => (None, Some(describe(&error))),
+    };
+    let next = if error.is_none() {
+        NextStep::Delivered
+    } else if number >= i64::from(config.max_attempts) {
+        NextStep::GiveUp
+    } else {
+        NextStep::RetryAt(crate::now_ms() + millis(config.backoff(number)))
+    };
+    match (&next, &error) {
+        (NextStep::Delivered, _) => {
+            tracing::debug!(
+                delivery = delivery.id,
+                attempt = number,
+                "webhook delivered"
+            )
+        }
+        (_, Some(why)) => tracing::warn!(
+            delivery = delivery.id,
+            attempt = number,
+            url = %url,
+            error = %why,
+            gave_up = matches!(next, NextStep::GiveUp),
+            "webhook attempt failed"
+        ),
+        _ => {}
+    }
+    let result = AttemptResult {
+        url: url.clone(),
+        response_status,
+        error,
+        duration_ms,
+    };
+    store
+        .webhooks()
+        .finish_attempt(delivery, &result, next)
+        .await
+}
+
+/// Why a request got no answer, in words for the delivery log (reqwest's own text names the
+/// URL, which the log shows beside it anyway, and never a header).
+fn describe(error: &reqwest::Error) -> String {
+    let kind = if error.is_timeout() {
+        "Timed out"
+    } else if error.is_connect() {
+        "Could not connect"
+    } else if error.is_redirect() {
+        "Redirects are not followed"
+    } else {
+        "Request failed"
+    };
+    let mut cause: Option<&dyn std::error::Error> = std::error::Error::source(error);
+    let mut root = None;
+    while let Some(inner) = cause {
+        root = Some(inner.to_string());
+        cause = inner.source();
+    }
+    match root {
+        Some(root) => format!("{kind}: {root}"),
+        None => kind.to_owned(),
+    }
+}
+
+pub(crate) fn millis(duration: Duration) -> i64 {
+    i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}

@@ -1,0 +1,202 @@
+//! Outgoing webhooks: the recorder turns each event published on the bus into outbox rows
+//! (one per destination, body built once from `domain::wire`), and the deliverer drains the
+//! outbox: signed POSTs, exponential backoff, every attempt logged. Both run in one [`Worker`],
+//! started by `web::serve` and by tests; tests may also drive [`record`] and [`deliver_due`]
+//! directly.
+//!
+//! The outbox is the database, so a restart loses nothing that was recorded: pending rows are
+//! picked up by the next worker, and a claim left by a crashed one expires after its lease.
+#![forbid(unsafe_code)]
+
+mod deliver;
+mod record;
+pub mod sign;
+
+pub use deliver::{client, deliver_due};
+pub use record::record;
+
+use realtime::{BusMessage, EventBus};
+use std::sync::Arc;
+use std::time::Duration;
+use store::Store;
+use tokio::sync::{broadcast, watch, Notify};
+use tokio::task::JoinHandle;
+
+/// How the worker paces itself. `Default` is production's: retries after 1 s, 2 s, 4 s … capped
+/// at a minute, 8 attempts in all.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// How often the outbox is checked for due retries when nothing new was recorded.
+    pub poll_interval: Duration,
+    /// The wait after the first failed attempt; doubled after each further failure.
+    pub base_delay: Duration,
+    pub max_delay: Duration,
+    /// Attempts before a delivery is given up (`failed`).
+    pub max_attempts: u32,
+    /// The whole request, connect included.
+    pub timeout: Duration,
+    /// Deliveries claimed (and sent concurrently) per step.
+    pub batch: i64,
+    /// How long a claim holds a delivery: past it, another worker may take it over. Longer than
+    /// `timeout`.
+    pub lease: Duration,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            poll_interval: Duration::from_secs(1),
+            base_delay: Duration::from_secs(1),
+            max_delay: Duration::from_secs(60),
+            max_attempts: 8,
+            timeout: Duration::from_secs(10),
+            batch: 32,
+            lease: Duration::from_secs(60),
+        }
+    }
+}
+
+impl Config {
+    /// The wait after failed attempt number `attempt` (1-based): `base · 2^(attempt-1)`, capped.
+    pub fn backoff(&self, attempt: i64) -> Duration {
+        let doublings = u32::try_from(attempt.saturating_sub(1).clamp(0, 30)).unwrap_or(30);
+        self.base_delay
+            .saturating_mul(2u32.saturating_pow(doublings))
+            .min(self.max_delay)
+    }
+}
+
+/// The running recorder and deliverer. Stop it with [`Worker::stop`], which lets an attempt in
+/// flight finish and log itself.
+pub struct Worker {
+    shutdown: watch::Sender<bool>,
+    tasks: Vec<JoinHandle<()>>,
+}
+
+impl Worker {
+    /// Subscribes to `bus` at once (nothing published after this call is missed) and spawns
+    /// the recorder and the deliverer.
+    pub fn spawn(store: Store, bus: &EventBus, config: Config) -> Worker {
+        let events = bus.subscribe();
+        let (shutdown, stopped) = watch::channel(false);
+        let wake = Arc::new(Notify::new());
+        let recorder = tokio::spawn(run_recorder(
+            store.clone(),
+            events,
+            wake.clone(),
+            stopped.clone(),
+        ));
+        let deliverer = tokio::spawn(run_deliverer(store, config, wake, stopped));
+        Worker {
+            shutdown,
+            tasks: vec![recorder, deliverer],
+        }
+    }
+
+    /// Stops both tasks and waits for them.
+    pub async fn stop(self) {
+        let _ = self.shutdown.send(true);
+        for task in self.tasks {
+            if let Err(error) = task.await {
+                tracing::error!(%error, "a webhook task ended abnormally");
+            }
+        }
+    }
+}
+
+async fn run_recorder(
+    store: Store,
+    mut events: broadcast::Receiver<BusMessage>,
+    wake: Arc<Notify>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let mut lease = store.webhooks().recorder_lease();
+    loop {
+        let message = tokio::select! {
+            _ = stopped.changed() => break,
+            message = events.recv() => message,
+        };
+        let event = match message {
+            Ok(BusMessage::Event(event)) => event,
+            Ok(BusMessage::Resync) => {
+                tracing::warn!(
+                    "the event listener reconnected; events in between have no webhook deliveries"
+                );
+                continue;
+            }
+            Err(broadcast::error::RecvError::Lagged(missed)) => {
+                tracing::error!(
+                    missed,
+                    "the webhook recorder fell behind; events were not recorded"
+                );
+                continue;
+            }
+            Err(broadcast::error::RecvError::Closed) => break,
+        };
+        // Every instance hears every event on PostgreSQL; the lease holder records it.
+        match lease.ensure().await {
+            Ok(true) => {}
+            Ok(false) => continue,
+            Err(error) => {
+                tracing::error!(%error, event = event.name(), "could not take the webhook recorder lease");
+                continue;
+            }
+        }
+        match record(&store, &event, now_ms()).await {
+            Ok(0) => {}
+            Ok(_) => wake.notify_one(),
+            Err(error) => {
+                tracing::error!(%error, event = event.name(), "could not record webhook deliveries")
+            }
+        }
+    }
+    lease.release().await;
+}
+
+async fn run_deliverer(
+    store: Store,
+    config: Config,
+    wake: Arc<Notify>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let client = client(&config);
+    loop {
+        if *stopped.borrow() {
+            return;
+        }
+        let worked = match deliver_due(&store, &client, &config).await {
+            Ok(count) => count > 0,
+            Err(error) => {
+                tracing::error!(%error, "could not read the webhook outbox");
+                false
+            }
+        };
+        if worked {
+            continue;
+        }
+        tokio::select! {
+            _ = stopped.changed() => return,
+            _ = wake.notified() => {}
+            _ = tokio::time::sleep(config.poll_interval) => {}
+        }
+    }
+}
+
+/// Epoch milliseconds, the outbox's clock.
+pub fn now_ms() -> i64 {
+    let nanos = time::OffsetDateTime::now_utc().unix_timestamp_nanos();
+    i64::try_from(nanos / 1_000_000).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn backoff_doubles_from_the_base_and_stops_at_the_cap() {
+        let config = Config::default();
+        let waits: Vec<u64> = (1..=8).map(|n| config.backoff(n).as_secs()).collect();
+        assert_eq!(waits, [1, 2, 4, 8, 16, 32, 60, 60]);
+        assert_eq!(config.backoff(1_000), Duration::from_secs(60));
+    }
+}
