@@ -11,5 +11,6 @@ mod support;
 mod bridge;
 mod demo;
 mod harness;
+mod live;
 mod recorder;
 mod settings;

@@ -179,6 +179,10 @@ pub fn app(state: AppState) -> Router {
             get(pages::conversations::index),
         )
         .route(
+            "/app/accounts/{account_id}/conversations/_list",
+            get(pages::conversations::list),
+        )
+        .route(
             "/app/accounts/{account_id}/conversations/{display_id}",
             get(pages::conversations::show),
         )

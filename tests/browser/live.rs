@@ -1,0 +1,204 @@
+//! The live workspace in a real browser: what the API changes shows up in the open thread, the
+//! list and every open app frame without a reload, with `meta.seq` rising per frame.
+
+use crate::harness::{conversation_page, create_app, Browser, Frame};
+use crate::recorder::{context_of, received, Recorder, COUNT};
+use crate::support::TestApp;
+use serde_json::{json, Value};
+
+/// Opens the fixture conversation signed in as the admin and waits for the socket.
+async fn live_conversation(browser: &Browser, app: &TestApp, base: &str) {
+    browser.sign_in(base, &app.admin.email).await;
+    browser.open(&conversation_page(base, app)).await;
+    browser.find("body[data-cable=\"open\"]").await;
+}
+
+fn messages_uri(app: &TestApp) -> String {
+    app.api(&format!("conversations/{}/messages", app.acme.conversation))
+}
+
+/// The newest context a recorder frame received.
+async fn last_context(browser: &Browser, frame: &Frame) -> Value {
+    let all = received(browser, frame).await;
+    context_of(all.last().expect("at least one message"))
+}
+
+#[tokio::test]
+async fn a_message_created_through_the_api_appears_in_the_thread_and_the_list_without_reload() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    live_conversation(&browser, &app, &base).await;
+    browser
+        .run(&Frame::top(), "window.__sameDocument = true; return true;")
+        .await;
+
+    let sent = app
+        .post(
+            &messages_uri(&app),
+            &app.agent,
+            &json!({"content": "Tracking number is 1Z999"}),
+        )
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+
+    browser
+        .eventually(
+            &Frame::top(),
+            "return document.getElementById('thread').textContent",
+            "the new message in the thread",
+            |v| {
+                v.as_str()
+                    .is_some_and(|t| t.contains("Tracking number is 1Z999"))
+            },
+        )
+        .await;
+    browser
+        .eventually(
+            &Frame::top(),
+            "return document.querySelector('.conversation-list-pane').textContent",
+            "the new message in the list",
+            |v| {
+                v.as_str()
+                    .is_some_and(|t| t.contains("Tracking number is 1Z999"))
+            },
+        )
+        .await;
+    assert_eq!(
+        browser
+            .run(&Frame::top(), "return window.__sameDocument === true")
+            .await,
+        json!(true),
+        "no reload happened"
+    );
+}
+
+#[tokio::test]
+async fn a_new_conversation_appears_in_the_list_without_reload() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    browser.sign_in(&base, &app.admin.email).await;
+    browser
+        .open(&format!(
+            "{base}/app/accounts/{}/conversations",
+            app.acme.account_id
+        ))
+        .await;
+    browser.find("body[data-cable=\"open\"]").await;
+    let created = app
+        .post(
+            &app.api("conversations"),
+            &app.admin,
+            &json!({"inbox_id": app.acme.inbox_id, "contact_id": app.acme.contact_id, "message": {"content": "A brand new question"}}),
+        )
+        .await;
+    assert_eq!(created.status, 200, "{}", created.text);
+    let display_id = created.json()["id"].as_i64().expect("a display id");
+    browser
+        .eventually(&Frame::top(), &format!("return !!document.querySelector('.conversation-row[data-display-id=\"{display_id}\"]')"), "the new row", |v| v == &json!(true))
+        .await;
+}
+
+#[tokio::test]
+async fn an_open_app_receives_each_change_with_a_higher_seq() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let recorder = Recorder::start().await;
+    let app_id = create_app(&app, &app.admin, "Recorder", &[recorder.url("")]).await;
+    live_conversation(&browser, &app, &base).await;
+    browser.open_tab(app_id).await;
+    let frame = Frame::app(app_id, 0);
+    browser
+        .eventually(&frame, COUNT, "the context on load", |v| {
+            v.as_u64().is_some_and(|n| n >= 1)
+        })
+        .await;
+    let first = last_context(&browser, &frame).await;
+    let first_seq = first["meta"]["seq"].as_i64().expect("meta.seq");
+    assert_eq!(first["meta"]["protocol"], 1);
+
+    // A new message.
+    app.post(
+        &messages_uri(&app),
+        &app.agent,
+        &json!({"content": "pushed to the app"}),
+    )
+    .await;
+    let pushed = wait_for_context(&browser, &frame, "the new message", |c| {
+        c["data"]["conversation"]["messages"]
+            .as_array()
+            .is_some_and(|m| m.iter().any(|m| m["content"] == "pushed to the app"))
+    })
+    .await;
+    assert!(pushed["meta"]["seq"].as_i64().unwrap() > first_seq);
+    assert_eq!(pushed["meta"]["reason"], "message.created");
+
+    // Snoozing, assigning and labelling each reach the app's next context.
+    let conversation =
+        |rest: &str| app.api(&format!("conversations/{}/{rest}", app.acme.conversation));
+    app.post(
+        &conversation("toggle_status"),
+        &app.admin,
+        &json!({"status": "snoozed", "snoozed_until": "2031-01-01T09:00:00Z"}),
+    )
+    .await;
+    wait_for_context(&browser, &frame, "the snooze", |c| {
+        c["data"]["conversation"]["status"] == "snoozed"
+    })
+    .await;
+    app.post(
+        &conversation("assignments"),
+        &app.admin,
+        &json!({"assignee_id": app.agent.id}),
+    )
+    .await;
+    wait_for_context(&browser, &frame, "the assignment", |c| {
+        c["data"]["conversation"]["meta"]["assignee"]["id"] == app.agent.id
+    })
+    .await;
+    app.post(
+        &conversation("labels"),
+        &app.admin,
+        &json!({"labels": ["vip"]}),
+    )
+    .await;
+    let labelled = wait_for_context(&browser, &frame, "the label", |c| {
+        c["data"]["conversation"]["labels"] == json!(["vip"])
+    })
+    .await;
+
+    // seq rises strictly across everything this frame received.
+    let seqs: Vec<i64> = received(&browser, &frame)
+        .await
+        .iter()
+        .map(|m| context_of(m)["meta"]["seq"].as_i64().expect("seq"))
+        .collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+    assert!(labelled["meta"]["seq"].as_i64().unwrap() > pushed["meta"]["seq"].as_i64().unwrap());
+}
+
+/// Waits until the frame's newest context satisfies `done`.
+async fn wait_for_context(
+    browser: &Browser,
+    frame: &Frame,
+    what: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let script = "var r = window.__received || []; return r.length ? r[r.length - 1].data : null;";
+    let text = browser
+        .eventually(frame, script, what, |v| {
+            v.as_str()
+                .and_then(|t| serde_json::from_str::<Value>(t).ok())
+                .is_some_and(|c| done(&c))
+        })
+        .await;
+    serde_json::from_str(text.as_str().expect("a string")).expect("JSON")
+}
