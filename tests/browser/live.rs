@@ -202,3 +202,100 @@ async fn wait_for_context(
         .await;
     serde_json::from_str(text.as_str().expect("a string")).expect("JSON")
 }
+
+#[tokio::test]
+async fn switching_conversations_keeps_the_recent_ones_frames_alive() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let recorder = Recorder::start().await;
+    let app_id = create_app(&app, &app.admin, "Recorder", &[recorder.url("")]).await;
+    let created = app
+        .post(
+            &app.api("conversations"),
+            &app.admin,
+            &json!({"inbox_id": app.acme.inbox_id, "contact_id": app.acme.contact_id, "message": {"content": "second question"}}),
+        )
+        .await;
+    let second = created.json()["id"].as_i64().expect("a display id");
+    let first = app.acme.conversation;
+    let frame_of = |display_id: i64| {
+        Frame::top().child(&format!(
+            "iframe.dashboard-app-frame[data-conversation=\"{display_id}\"]"
+        ))
+    };
+
+    live_conversation(&browser, &app, &base).await;
+    browser
+        .run(&Frame::top(), "window.__sameDocument = true; return true;")
+        .await;
+    browser.open_tab(app_id).await;
+    browser
+        .eventually(
+            &frame_of(first),
+            COUNT,
+            "the first conversation's context",
+            |v| v.as_u64().is_some_and(|n| n >= 1),
+        )
+        .await;
+    browser
+        .run(&frame_of(first), "window.__marker = 'kept'; return true;")
+        .await;
+    let hits = recorder.page_hits();
+
+    browser
+        .click(&format!(".conversation-row[data-display-id=\"{second}\"]"))
+        .await;
+    browser
+        .find(&format!("body[data-conversation=\"{second}\"]"))
+        .await;
+    browser.open_tab(app_id).await;
+    let context = wait_for_context(
+        &browser,
+        &frame_of(second),
+        "the second conversation's context",
+        |c| c["data"]["conversation"]["id"] == second,
+    )
+    .await;
+    assert_eq!(context["data"]["contact"]["id"], app.acme.contact_id);
+
+    browser
+        .click(&format!(".conversation-row[data-display-id=\"{first}\"]"))
+        .await;
+    browser
+        .find(&format!("body[data-conversation=\"{first}\"]"))
+        .await;
+    assert_eq!(
+        browser
+            .run(&frame_of(first), "return window.__marker")
+            .await,
+        json!("kept")
+    );
+    assert_eq!(
+        recorder.page_hits(),
+        hits + 1,
+        "only the second conversation's frame loaded"
+    );
+    assert_eq!(
+        browser
+            .run(&Frame::top(), "return window.__sameDocument === true")
+            .await,
+        json!(true),
+        "switching did not reload the page"
+    );
+    let selected = browser
+        .run(
+            &Frame::top(),
+            &format!(
+                "return document.getElementById('tab-app-{app_id}').getAttribute('aria-selected')"
+            ),
+        )
+        .await;
+    assert_eq!(
+        selected,
+        json!("true"),
+        "the first conversation's app tab is still open"
+    );
+}

@@ -46,7 +46,15 @@ export class AppBridge extends EventTarget {
     this.contextUrl = contextUrl;
     this.frames = [];
     this.inflight = null;
-    window.addEventListener("message", (event) => this.onMessage(event));
+    this.listener = (event) => this.onMessage(event);
+    window.addEventListener("message", this.listener);
+  }
+
+  /** Stops answering (the conversation's frames are gone). */
+  close() {
+    window.removeEventListener("message", this.listener);
+    for (const entry of this.frames) clearTimeout(entry.timer);
+    this.frames = [];
   }
 
   /** Creates an iframe for `url` in `container` and starts serving it. */

@@ -1,5 +1,11 @@
 // The conversation view: tabs (Messages + one per dashboard app, frames created on first open
-// and kept), the reply box (reply or private note, Ctrl/⌘+Enter sends) and thread refresh.
+// and kept), the reply box (reply or private note, Ctrl/⌘+Enter sends), live updates, and
+// switching conversations in place.
+//
+// Switching keeps the last KEEP conversations mounted (hidden), so their app frames keep their
+// state and switching back is instant, as apps that act only on their first context need a
+// frame per conversation (Chatwoot reloads it). Only the active view carries its element ids —
+// a hidden view parks them in data-sid — so id lookups always find the active conversation.
 
 import { AppBridge } from "./app-bridge.js";
 import { errorText, request } from "./api.js";
@@ -7,23 +13,49 @@ import { Cable } from "./cable.js";
 import { liveList } from "./live-list.js";
 
 const body = document.body;
-const bridge = new AppBridge(body.dataset.contextUrl);
-const displayId = Number(body.dataset.displayId);
-const contactId = Number(body.dataset.contactId);
+/** Conversations kept mounted, the active one included. */
+const KEEP = 3;
+/** displayId → view, least recently shown first. */
+const views = new Map();
+let active = null;
 
-function setupTabs() {
-  const tablist = document.getElementById("conversation-tabs");
+/** An element of a view by its id, whether the view is active or parked. */
+function byId(view, id) {
+  return view.center.querySelector(`#${id}, [data-sid="${id}"]`) ||
+    view.contact.querySelector(`#${id}, [data-sid="${id}"]`);
+}
+
+function mount(center, contact, data) {
+  const view = {
+    displayId: Number(data.displayId),
+    contactId: Number(data.contactId),
+    center,
+    contact,
+    data,
+    bridge: new AppBridge(data.contextUrl),
+    threadGeneration: 0,
+  };
+  setupTabs(view);
+  setupReply(view);
+  const thread = byId(view, "thread");
+  thread.scrollTop = thread.scrollHeight;
+  return view;
+}
+
+function setupTabs(view) {
+  const tablist = view.center.querySelector('[role="tablist"]');
   if (!tablist) return;
   const tabs = [...tablist.querySelectorAll('[role="tab"]')];
+  const panelOf = (tab) => byId(view, tab.getAttribute("aria-controls"));
   const select = (tab) => {
     for (const other of tabs) {
       const selected = other === tab;
       other.setAttribute("aria-selected", String(selected));
       other.tabIndex = selected ? 0 : -1;
-      document.getElementById(other.getAttribute("aria-controls")).hidden = !selected;
+      panelOf(other).hidden = !selected;
     }
-    const panel = document.getElementById(tab.getAttribute("aria-controls"));
-    if (panel.dataset.frames && !panel.dataset.created) openApp(panel);
+    const panel = panelOf(tab);
+    if (panel.dataset.frames && !panel.dataset.created) openApp(view, panel);
   };
   tablist.addEventListener("click", (event) => {
     const tab = event.target.closest('[role="tab"]');
@@ -46,38 +78,37 @@ function setupTabs() {
 }
 
 /** Creates every frame of an app, stacked, the first time its tab opens. */
-function openApp(panel) {
+function openApp(view, panel) {
   panel.dataset.created = "true";
   panel.replaceChildren();
   const frames = JSON.parse(panel.dataset.frames);
   frames.forEach((frame, index) => {
     const title = frames.length > 1 ? `${panel.dataset.appTitle} (${index + 1})` : panel.dataset.appTitle;
-    const iframe = bridge.createFrame(panel, frame, title);
+    const iframe = view.bridge.createFrame(panel, frame, title);
     iframe.dataset.appId = panel.dataset.appId;
     iframe.dataset.frameIndex = String(index);
+    iframe.dataset.conversation = String(view.displayId);
   });
 }
 
-let threadGeneration = 0;
-
-/** Re-renders the thread from the server; the newest response wins. */
-async function refreshThread() {
-  const mine = ++threadGeneration;
-  const response = await fetch(body.dataset.threadUrl, { credentials: "same-origin" });
-  if (!response.ok || mine !== threadGeneration) return;
+/** Re-renders a view's thread from the server; the newest response wins. */
+async function refreshThread(view) {
+  const mine = ++view.threadGeneration;
+  const response = await fetch(view.data.threadUrl, { credentials: "same-origin" });
+  if (!response.ok || mine !== view.threadGeneration) return;
   const html = await response.text();
-  if (mine !== threadGeneration) return;
-  const thread = document.getElementById("thread");
+  if (mine !== view.threadGeneration) return;
+  const thread = byId(view, "thread");
   thread.innerHTML = html;
   thread.scrollTop = thread.scrollHeight;
-  body.dataset.threadVersion = String(mine);
+  if (view === active) body.dataset.threadVersion = String(mine);
 }
 
-function setupReply() {
-  const form = document.getElementById("reply-form");
+function setupReply(view) {
+  const form = byId(view, "reply-form");
   if (!form) return;
   const textarea = form.querySelector("textarea");
-  const error = document.getElementById("reply-error");
+  const error = byId(view, "reply-error");
   const modeButtons = [...form.querySelectorAll(".reply-mode [data-mode]")];
   for (const button of modeButtons) {
     button.addEventListener("click", () => {
@@ -105,7 +136,7 @@ function setupReply() {
     error.textContent = "";
     const send = form.querySelector('[type="submit"]');
     send.disabled = true;
-    const result = await request("POST", body.dataset.messagesUrl, {
+    const result = await request("POST", view.data.messagesUrl, {
       content,
       message_type: "outgoing",
       private: form.dataset.mode === "note",
@@ -116,27 +147,25 @@ function setupReply() {
       return;
     }
     textarea.value = "";
-    await refreshThread();
+    await refreshThread(view);
   });
-  const thread = document.getElementById("thread");
-  thread.scrollTop = thread.scrollHeight;
 }
 
-/** Whether a /cable event concerns the open conversation. */
-function concernsThisConversation({ name, data }) {
-  if (name.startsWith("message.")) return data.conversation_id === displayId;
-  if (name.startsWith("conversation.") || name === "assignee.changed") return data.id === displayId;
-  if (name === "contact.updated") return data.id === contactId;
+/** Whether a /cable event concerns the view's conversation. */
+function concerns(view, { name, data }) {
+  if (name.startsWith("message.")) return data.conversation_id === view.displayId;
+  if (name.startsWith("conversation.") || name === "assignee.changed") return data.id === view.displayId;
+  if (name === "contact.updated") return data.id === view.contactId;
   return false;
 }
 
-function applyConversation(data) {
-  const status = document.getElementById("conversation-status");
+function applyConversation(view, data) {
+  const status = byId(view, "conversation-status");
   if (status && typeof data.status === "string") {
     status.textContent = data.status;
     status.className = `badge badge-${data.status}`;
   }
-  const assignee = document.querySelector(".conversation-header .assignee");
+  const assignee = view.center.querySelector(".conversation-header .assignee");
   if (assignee && data.meta) {
     assignee.textContent = data.meta.assignee ? `Assigned to ${data.meta.assignee.name}` : "Unassigned";
   }
@@ -144,23 +173,123 @@ function applyConversation(data) {
 
 function setupLive() {
   const cable = new Cable(body.dataset.pubsubToken);
-  liveList(cable, displayId);
+  liveList(cable, () => active && active.displayId);
   cable.addEventListener("event", ({ detail }) => {
-    if (!concernsThisConversation(detail)) return;
-    if (detail.name.startsWith("message.")) refreshThread();
-    if (detail.name.startsWith("conversation.") || detail.name === "assignee.changed") {
-      applyConversation(detail.data);
-      refreshThread();
+    if (detail.name.startsWith("conversation.typing")) return;
+    for (const view of views.values()) {
+      if (!concerns(view, detail)) continue;
+      if (detail.name.startsWith("message.")) refreshThread(view);
+      if (detail.name.startsWith("conversation.") || detail.name === "assignee.changed") {
+        applyConversation(view, detail.data);
+        refreshThread(view);
+      }
+      view.bridge.push(detail.name);
     }
-    bridge.push(detail.name);
   });
   cable.addEventListener("resync", () => {
-    refreshThread();
-    bridge.push("resync");
+    for (const view of views.values()) {
+      refreshThread(view);
+      view.bridge.push("resync");
+    }
   });
 }
 
-setupTabs();
-setupReply();
+function park(view) {
+  for (const part of [view.center, view.contact]) {
+    part.hidden = true;
+    for (const element of part.querySelectorAll("[id]")) {
+      element.dataset.sid = element.id;
+      element.removeAttribute("id");
+    }
+  }
+}
+
+function show(view) {
+  for (const part of [view.center, view.contact]) {
+    for (const element of part.querySelectorAll("[data-sid]")) {
+      element.id = element.dataset.sid;
+      delete element.dataset.sid;
+    }
+    part.hidden = false;
+  }
+  Object.assign(body.dataset, view.data);
+  if (view.title) document.title = view.title;
+  views.delete(view.displayId);
+  views.set(view.displayId, view);
+  active = view;
+}
+
+/** Shows the conversation at `href` in place; falls back to a normal navigation. */
+async function switchTo(href, { push = true } = {}) {
+  const url = new URL(href, location.href);
+  const displayId = Number(url.pathname.split("/").pop());
+  if (!displayId || (active && displayId === active.displayId)) return;
+  let view = views.get(displayId);
+  let fresh = false;
+  if (!view) {
+    const response = await fetch(url, { credentials: "same-origin" }).catch(() => null);
+    const html = response && response.ok ? await response.text() : null;
+    const doc = html && new DOMParser().parseFromString(html, "text/html");
+    const center = doc && doc.querySelector("section.conversation-center");
+    const contact = doc && doc.querySelector("aside.contact-panel");
+    if (!center || !contact) {
+      location.assign(url);
+      return;
+    }
+    // A hidden view keeps no ids; the newcomer's ids must not clash while both are mounted.
+    park(active);
+    const layout = document.querySelector(".conversation-layout");
+    const newCenter = document.importNode(center, true);
+    const newContact = document.importNode(contact, true);
+    newCenter.hidden = true;
+    newContact.hidden = true;
+    layout.append(newCenter, newContact);
+    view = mount(newCenter, newContact, { ...doc.body.dataset });
+    view.title = doc.title;
+    fresh = true;
+  } else {
+    park(active);
+  }
+  show(view);
+  if (push) history.pushState({ displayId }, "", url);
+  evict();
+  for (const row of document.querySelectorAll(".conversation-row")) {
+    if (Number(row.dataset.displayId) === displayId) row.setAttribute("aria-current", "page");
+    else row.removeAttribute("aria-current");
+  }
+  body.dataset.conversation = String(displayId);
+}
+
+/** Unmounts the least recently shown conversations beyond KEEP (their frames end). */
+function evict() {
+  while (views.size > KEEP) {
+    const [oldest] = views.values();
+    views.delete(oldest.displayId);
+    oldest.bridge.close();
+    oldest.center.remove();
+    oldest.contact.remove();
+  }
+}
+
+function setupSwitching() {
+  document.addEventListener("click", (event) => {
+    const link = event.target.closest("a.conversation-row");
+    if (!link || event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    event.preventDefault();
+    switchTo(link.href);
+  });
+  window.addEventListener("popstate", () => switchTo(location.href, { push: false }));
+}
+
+const first = mount(
+  document.querySelector("section.conversation-center"),
+  document.querySelector("aside.contact-panel"),
+  { ...body.dataset },
+);
+first.title = document.title;
+show(first);
 setupLive();
+setupSwitching();
+body.dataset.conversation = String(first.displayId);
 body.dataset.ready = "true";

@@ -3,5 +3,5 @@
 import { Cable } from "./cable.js";
 import { liveList } from "./live-list.js";
 
-liveList(new Cable(document.body.dataset.pubsubToken), null);
+liveList(new Cable(document.body.dataset.pubsubToken), () => null);
 document.body.dataset.ready = "true";

@@ -3,7 +3,8 @@
 
 const COALESCE_MS = 150;
 
-export function liveList(cable, currentDisplayId) {
+/** `current` returns the open conversation's display id (or null). */
+export function liveList(cable, current) {
   const accountId = document.body.dataset.accountId;
   let timer = null;
   let generation = 0;
@@ -11,7 +12,8 @@ export function liveList(cable, currentDisplayId) {
     timer = null;
     const mine = ++generation;
     const params = new URLSearchParams(location.search);
-    if (currentDisplayId) params.set("current", currentDisplayId);
+    const open = current();
+    if (open) params.set("current", open);
     const response = await fetch(`/app/accounts/${accountId}/conversations/_list?${params}`, {
       credentials: "same-origin",
     });
