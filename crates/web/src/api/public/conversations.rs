@@ -2,7 +2,7 @@
 //! (`inboxes/conversations_controller.rb`): the contact's conversations in the inbox, opening
 //! one, showing one, and resolving it (`toggle_status`).
 
-use super::{contact_inbox, display_id};
+use super::{contact_inbox, conversation};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
@@ -62,12 +62,7 @@ pub async fn show(
     State(state): State<AppState>,
     Path((inbox_identifier, source_id, id)): Path<(String, String, String)>,
 ) -> Result<Json<wire::PublicConversation>, ApiError> {
-    let ci = contact_inbox(&state.store, &inbox_identifier, &source_id).await?;
-    let view = state
-        .store
-        .contact_inboxes()
-        .conversation(&ci, display_id(&id)?)
-        .await?;
+    let (_, view) = conversation(&state.store, &inbox_identifier, &source_id, &id).await?;
     Ok(Json(wire::PublicConversation::from(&view)))
 }
 
@@ -77,12 +72,7 @@ pub async fn toggle_status(
     State(state): State<AppState>,
     Path((inbox_identifier, source_id, id)): Path<(String, String, String)>,
 ) -> Result<Json<wire::PublicConversation>, ApiError> {
-    let ci = contact_inbox(&state.store, &inbox_identifier, &source_id).await?;
-    let view = state
-        .store
-        .contact_inboxes()
-        .conversation(&ci, display_id(&id)?)
-        .await?;
+    let (_, view) = conversation(&state.store, &inbox_identifier, &source_id, &id).await?;
     if view.conversation.status == Status::Resolved {
         return Ok(Json(wire::PublicConversation::from(&view)));
     }

@@ -2,7 +2,7 @@
 //! (`inboxes/messages_controller.rb`): the thread as the contact sees it (no private notes),
 //! and the contact's incoming messages.
 
-use super::{contact_inbox, display_id};
+use super::conversation;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
@@ -32,12 +32,7 @@ pub async fn index(
             DomainError::invalid("before", "Before must be a message id")
         })?)),
     };
-    let ci = contact_inbox(&state.store, &inbox_identifier, &source_id).await?;
-    let view = state
-        .store
-        .contact_inboxes()
-        .conversation(&ci, display_id(&id)?)
-        .await?;
+    let (_, view) = conversation(&state.store, &inbox_identifier, &source_id, &id).await?;
     let (messages, _) = state.store.messages().thread(&view, before, PAGE).await?;
     Ok(Json(
         messages
@@ -62,7 +57,7 @@ pub async fn create(
     Path((inbox_identifier, source_id, id)): Path<(String, String, String)>,
     JsonBody(p): JsonBody<CreateParams>,
 ) -> Result<Json<wire::PublicMessage>, ApiError> {
-    let ci = contact_inbox(&state.store, &inbox_identifier, &source_id).await?;
+    let (ci, view) = conversation(&state.store, &inbox_identifier, &source_id, &id).await?;
     let new = NewMessage::validate(
         p.content.as_deref(),
         Some("incoming"),
@@ -70,11 +65,6 @@ pub async fn create(
         None,
         Author::Contact(ci.contact_id),
     )?;
-    let view = state
-        .store
-        .contact_inboxes()
-        .conversation(&ci, display_id(&id)?)
-        .await?;
     let outcome = state.store.messages().create(&view, &new).await?;
     state.bus.publish(outcome.events);
     Ok(Json(wire::PublicMessage::new(

@@ -8,7 +8,7 @@ pub mod conversations;
 pub mod messages;
 
 use crate::error::ApiError;
-use domain::{DisplayId, DomainError, Inbox};
+use domain::{ConversationView, DisplayId, DomainError, Inbox};
 use store::{ContactInbox, Store};
 
 /// The contact inbox a path names: inbox by public identifier, then contact by `source_id`.
@@ -21,9 +21,21 @@ pub async fn contact_inbox(
     Ok(store.contact_inboxes().find(&inbox, source_id).await?)
 }
 
-/// A conversation number from the path; anything else is a 404.
-pub fn display_id(text: &str) -> Result<DisplayId, ApiError> {
-    super::path_id(text).map(DisplayId)
+/// The conversation a path names, with the contact inbox that may see it (`…/{id}` is the
+/// display id; anything else, or a conversation outside the contact inbox, is a 404).
+pub async fn conversation(
+    store: &Store,
+    inbox_identifier: &str,
+    source_id: &str,
+    id: &str,
+) -> Result<(ContactInbox, ConversationView), ApiError> {
+    let ci = contact_inbox(store, inbox_identifier, source_id).await?;
+    let display_id = DisplayId(super::path_id(id)?);
+    let view = store
+        .contact_inboxes()
+        .conversation(&ci, display_id)
+        .await?;
+    Ok((ci, view))
 }
 
 /// Whether `identifier_hash` proves `identifier` (HMAC-SHA256 with the inbox's HMAC token, as
