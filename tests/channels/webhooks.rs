@@ -212,7 +212,7 @@ async fn events_reach_subscribers_and_the_inbox_url_signed_and_shaped_like_chatw
     support::on_each_backend(async |app| {
         let receiver = Receiver::default();
         let base = receiver.serve().await;
-        let (hook_id, secret) = webhook(&app, &format!("{base}/hook"), &["message_created", "conversation_created", "conversation_status_changed", "conversation_updated", "contact_updated"]).await;
+        let (hook_id, secret) = webhook(&app, &format!("{base}/hook"), &["message_created", "conversation_created", "conversation_status_changed", "conversation_updated", "contact_updated", "conversation_typing_on"]).await;
         // A webhook of the other account hears none of this account's events.
         let other_hook = json!({"url": format!("{base}/other"), "subscriptions": ["message_created", "conversation_created"]});
         expect(&app.post(&app.other_api("webhooks"), &app.stranger, &other_hook).await, 200);
@@ -254,21 +254,24 @@ async fn events_reach_subscribers_and_the_inbox_url_signed_and_shaped_like_chatw
         delivered(8).await;
         expect(&anonymous(&app, Method::POST, &format!("{thread}/toggle_status"), None).await, 200);
         delivered(10).await;
+        let typing = json!({"typing_status": "on", "is_private": true});
+        expect(&app.post(&app.api(&format!("conversations/{id}/toggle_typing_status")), &app.agent, &typing).await, 200);
+        delivered(12).await;
         // The inbox URL hears no contact_updated (Chatwoot sends contact events to account
         // webhooks only).
         expect(&anonymous(&app, Method::PATCH, &me, Some(json!({"name": "Ivy Chen"}))).await, 200);
-        delivered(11).await;
+        delivered(13).await;
         // The other account's webhook hears its own account's message, and nothing of ours; a
         // read receipt is no webhook event.
         expect(&app.post(&app.api(&format!("conversations/{id}/update_last_seen")), &app.agent, &json!({})).await, 200);
         let theirs = app.other_api(&format!("conversations/{}/messages", app.other.conversation));
         expect(&app.post(&theirs, &app.stranger, &json!({"content": "elsewhere"})).await, 200);
-        delivered(12).await;
+        delivered(14).await;
         worker.stop().await;
 
-        let events = ["conversation_created", "message_created", "message_created", "conversation_updated", "conversation_status_changed", "contact_updated"];
+        let events = ["conversation_created", "message_created", "message_created", "conversation_updated", "conversation_status_changed", "conversation_typing_on", "contact_updated"];
         let received = receiver.received();
-        assert_eq!(received.len(), 12, "{:#?}", received.iter().map(|r| (&r.path, r.event())).collect::<Vec<_>>());
+        assert_eq!(received.len(), 14, "{:#?}", received.iter().map(|r| (&r.path, r.event())).collect::<Vec<_>>());
         let at = |path: &str| received.iter().filter(|r| r.path == path).collect::<Vec<&Received>>();
         let (hooked, inboxed, other) = (at("/hook"), at("/inbox"), at("/other"));
         assert_eq!(other.len(), 1);
@@ -289,6 +292,19 @@ async fn events_reach_subscribers_and_the_inbox_url_signed_and_shaped_like_chatw
         for r in &hooked {
             assert_signed(r, &secret);
         }
+        // Every body matches the published schema of webhook bodies.
+        let schema = support::fixture("webhook.schema.json");
+        let validator = jsonschema::validator_for(&schema).expect("a valid schema");
+        assert!(!validator.is_valid(&json!({"event": "message_created", "id": 1})), "the schema has teeth");
+        for r in &received {
+            let body = r.json();
+            let errors: Vec<String> = validator.iter_errors(&body).map(|e| format!("{e} at {}", e.instance_path)).collect();
+            assert!(errors.is_empty(), "{} does not match the schema: {errors:#?}\n{body:#}", r.event());
+        }
+        let typing = hooked.iter().map(|r| r.json()).find(|b| b["event"] == "conversation_typing_on").unwrap();
+        assert_eq!(typing["user"], json!({"id": app.agent.id, "name": "Sam Agent", "email": "agent@acme.test", "type": "user"}));
+        assert_eq!(typing["is_private"], true);
+        assert_eq!(typing["conversation"]["id"], id);
         for r in &inboxed {
             assert_signed(r, &hmac_token);
         }
