@@ -88,9 +88,25 @@ pub struct ContactChanges {
     /// Merged into the stored object, as Chatwoot merges.
     pub additional_attributes: Option<Map<String, Value>>,
     pub custom_attributes: Option<Map<String, Value>>,
+    /// Custom attribute keys to drop (Chatwoot's `destroy_custom_attributes`); applied after the
+    /// merge, so a key cannot be both set and dropped by one change.
+    pub removed_custom_attributes: Vec<String>,
 }
 
 impl ContactChanges {
+    /// `POST /contacts/{id}/destroy_custom_attributes`: `{"custom_attributes": ["key", ...]}`.
+    /// Unknown keys are ignored, as Chatwoot's `Hash#excluding` ignores them.
+    pub fn remove_custom_attributes(keys: Option<&[String]>) -> Result<Self, DomainError> {
+        let keys = keys.ok_or_else(|| DomainError::blank("custom_attributes"))?;
+        for key in keys {
+            validate::required("custom_attributes", Some(key), validate::MAX_SHORT_TEXT)?;
+        }
+        Ok(Self {
+            removed_custom_attributes: keys.to_vec(),
+            ..Self::default()
+        })
+    }
+
     pub fn validate(fields: ContactFields<'_>) -> Result<Self, DomainError> {
         Ok(Self {
             name: fields
@@ -114,6 +130,7 @@ impl ContactChanges {
                 .custom_attributes
                 .map(|a| validate::object("custom_attributes", Some(a)))
                 .transpose()?,
+            removed_custom_attributes: Vec::new(),
         })
     }
 
@@ -135,6 +152,9 @@ impl ContactChanges {
         }
         if let Some(custom) = &self.custom_attributes {
             contact.custom_attributes.extend(custom.clone());
+        }
+        for key in &self.removed_custom_attributes {
+            contact.custom_attributes.remove(key);
         }
     }
 }
@@ -170,6 +190,37 @@ mod tests {
         );
         assert!(phone(Some("call me")).is_err());
         assert_eq!(phone(Some("")).unwrap(), None);
+    }
+
+    #[test]
+    fn removing_custom_attributes_drops_only_the_named_keys() {
+        let mut contact = Contact {
+            id: ContactId(1),
+            account_id: AccountId(1),
+            name: None,
+            email: None,
+            phone_number: None,
+            identifier: None,
+            additional_attributes: Map::new(),
+            custom_attributes: serde_json::json!({"plan": "pro", "seats": 3})
+                .as_object()
+                .cloned()
+                .unwrap(),
+            last_activity_at: None,
+            created_at: 0,
+        };
+        let keys = ["plan".to_owned(), "unknown".to_owned()];
+        ContactChanges::remove_custom_attributes(Some(&keys))
+            .unwrap()
+            .apply(&mut contact);
+        assert_eq!(
+            Value::Object(contact.custom_attributes),
+            serde_json::json!({"seats": 3})
+        );
+        let err = ContactChanges::remove_custom_attributes(None).unwrap_err();
+        assert_eq!(err.attributes, ["custom_attributes"]);
+        let err = ContactChanges::remove_custom_attributes(Some(&[String::new()])).unwrap_err();
+        assert_eq!(err.attributes, ["custom_attributes"]);
     }
 
     #[test]

@@ -66,6 +66,10 @@ pub fn app(state: AppState) -> Router {
             get(contacts::conversations),
         )
         .route(
+            "/api/v1/accounts/{account_id}/contacts/{id}/destroy_custom_attributes",
+            post(contacts::destroy_custom_attributes),
+        )
+        .route(
             "/api/v1/accounts/{account_id}/conversations",
             get(conversations::index).post(conversations::create),
         )

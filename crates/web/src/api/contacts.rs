@@ -4,7 +4,7 @@
 
 use super::{path_id, Payload};
 use crate::error::ApiError;
-use crate::extract::{Resource, Wrapped};
+use crate::extract::{JsonBody, Resource, Wrapped};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -216,5 +216,30 @@ pub async fn conversations(
             .iter()
             .map(wire::Conversation::from)
             .collect(),
+    }))
+}
+
+#[derive(Debug, Deserialize)]
+pub struct DestroyCustomAttributesParams {
+    custom_attributes: Option<Vec<String>>,
+}
+
+/// `POST /contacts/{id}/destroy_custom_attributes` (Chatwoot's action of that name): drops the
+/// named keys, since an update only merges custom attributes.
+pub async fn destroy_custom_attributes(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, String)>,
+    JsonBody(params): JsonBody<DestroyCustomAttributesParams>,
+) -> Result<Json<Payload<wire::Contact>>, ApiError> {
+    let changes = ContactChanges::remove_custom_attributes(params.custom_attributes.as_deref())?;
+    let outcome = state
+        .store
+        .contacts()
+        .update(member.account_id, ContactId(path_id(&id)?), &changes)
+        .await?;
+    state.bus.publish(outcome.events);
+    Ok(Json(Payload {
+        payload: wire::Contact::from(&outcome.value),
     }))
 }
