@@ -23,6 +23,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     asset!("js/conversations-index.js", JS),
     asset!("js/dashboard-apps-settings.js", JS),
     asset!("js/live-list.js", JS),
+    asset!("js/settings-resources.js", JS),
 ];
 
 pub async fn serve(Path(path): Path<String>) -> Response {

@@ -198,6 +198,18 @@ pub fn app(state: AppState) -> Router {
             "/app/accounts/{account_id}/settings/integrations/dashboard_apps",
             get(pages::dashboard_apps::index),
         )
+        .route(
+            "/app/accounts/{account_id}/settings/inboxes",
+            get(pages::inboxes::index),
+        )
+        .route(
+            "/app/accounts/{account_id}/settings/agents",
+            get(pages::agents::index),
+        )
+        .route(
+            "/app/accounts/{account_id}/settings/labels",
+            get(pages::labels::index),
+        )
         .route("/assets/{*path}", get(assets::serve))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))

@@ -1,7 +1,10 @@
 //! Server-rendered pages of the agent workspace: one askama struct per page and partial.
 
+pub mod agents;
 pub mod conversations;
 pub mod dashboard_apps;
+pub mod inboxes;
+pub mod labels;
 pub mod sessions;
 
 use crate::auth::PageMember;
@@ -20,6 +23,7 @@ pub struct Layout {
     /// The user's `/cable` subscription token (their own).
     pub pubsub_token: String,
     /// Which nav entry is current: "conversations" or "settings".
+    /// The settings lists use "inboxes", "agents" and "labels".
     pub section: &'static str,
 }
 

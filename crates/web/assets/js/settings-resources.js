@@ -1,0 +1,146 @@
+// Settings › Inboxes, Agents and Labels: a table of rows, an add/edit dialog whose inputs are
+// named after the API's attributes, and a delete confirmation naming the row. #resource-page
+// says which endpoint and body key to use; each row carries its values as JSON (data-values).
+// Talks to the JSON API; a 422 is shown beside the field its `attributes` names; success reloads.
+
+import { errorText, request } from "./api.js";
+
+const page = document.getElementById("resource-page");
+const endpoint = page.dataset.endpoint;
+const key = page.dataset.key;
+const dialog = document.getElementById("resource-dialog");
+const form = document.getElementById("resource-form");
+const formError = document.getElementById("resource-form-error");
+const deleteDialog = document.getElementById("delete-dialog");
+const deleteError = document.getElementById("delete-error");
+const inputs = [...form.elements].filter((element) => element.name);
+let editing = null;
+let deleting = null;
+
+/** "Delete “{name}”?" with the row's name put in (as text, never as markup). */
+const named = (template, name) => template.replaceAll("{name}", name);
+
+function setFieldError(input, message) {
+  const slot = document.getElementById(`${input.id}-error`);
+  if (slot) slot.textContent = message || "";
+  if (message) input.setAttribute("aria-invalid", "true");
+  else input.removeAttribute("aria-invalid");
+}
+
+function showNotice(notice, message) {
+  notice.textContent = message || "";
+  notice.hidden = !message;
+}
+
+function openForm(row) {
+  editing = row;
+  const values = row ? JSON.parse(row.dataset.values) : {};
+  document.getElementById("resource-dialog-title").textContent = row
+    ? named(form.dataset.editTitle, row.dataset.name)
+    : form.dataset.addTitle;
+  for (const input of inputs) {
+    // Attributes the API sets only on create (an agent's e-mail and password) leave the form.
+    const skip = Boolean(row) && input.hasAttribute("data-create-only");
+    input.closest(".form-field").hidden = skip;
+    input.disabled = skip;
+    const value = row ? values[input.name] : undefined;
+    if (input.type === "checkbox") input.checked = value === undefined ? input.defaultChecked : Boolean(value);
+    else if (input.tagName === "SELECT") input.value = value ?? [...input.options].find((o) => o.defaultSelected)?.value ?? "";
+    else input.value = value ?? input.defaultValue;
+    setFieldError(input, null);
+  }
+  showNotice(formError, null);
+  dialog.showModal();
+  inputs.find((input) => !input.disabled)?.focus();
+}
+
+/** The browser's own checks (required, type, length, pattern), worded by the page when it can. */
+function problemOf(input) {
+  if (input.disabled || input.checkValidity()) return null;
+  if (input.validity.patternMismatch && input.dataset.patternMessage) return input.dataset.patternMessage;
+  return input.validationMessage;
+}
+
+function body() {
+  const values = {};
+  for (const input of inputs) {
+    if (input.disabled) continue;
+    if (input.type === "checkbox") values[input.name] = input.checked;
+    else if (input.type === "password") {
+      if (input.value) values[input.name] = input.value;
+    } else values[input.name] = input.value.trim();
+  }
+  return values;
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  let first = null;
+  for (const input of inputs) {
+    const problem = problemOf(input);
+    setFieldError(input, problem);
+    if (problem && !first) first = input;
+  }
+  showNotice(formError, null);
+  if (first) {
+    first.focus();
+    return;
+  }
+  const save = document.getElementById("resource-save");
+  save.disabled = true;
+  const result = editing
+    ? await request("PATCH", `${endpoint}/${editing.dataset.id}`, { [key]: body() })
+    : await request("POST", endpoint, { [key]: body() });
+  save.disabled = false;
+  if (!result.ok) {
+    const attributes = (result.data && result.data.attributes) || [];
+    const input = inputs.find((i) => !i.disabled && attributes.includes(i.name));
+    if (input) {
+      setFieldError(input, errorText(result));
+      input.focus();
+    } else showNotice(formError, errorText(result));
+    return;
+  }
+  dialog.close();
+  window.location.reload();
+});
+
+document.addEventListener("click", (event) => {
+  const button = event.target.closest("[data-action]");
+  if (!button) return;
+  const row = button.closest("tr[data-id]");
+  const action = button.dataset.action;
+  if (action === "add") openForm(null);
+  if (action === "edit" && row) openForm(row);
+  if (action === "cancel") button.closest("dialog").close();
+  if (action === "delete" && row) {
+    deleting = row;
+    document.getElementById("delete-dialog-title").textContent = named(page.dataset.deleteTitle, row.dataset.name);
+    document.getElementById("delete-dialog-text").textContent = named(page.dataset.deleteText, row.dataset.name);
+    showNotice(deleteError, null);
+    deleteDialog.showModal();
+  }
+});
+
+const deleteConfirm = document.getElementById("delete-confirm");
+deleteConfirm.addEventListener("click", async () => {
+  if (!deleting) return;
+  deleteConfirm.disabled = true;
+  const result = await request("DELETE", `${endpoint}/${deleting.dataset.id}`);
+  deleteConfirm.disabled = false;
+  if (!result.ok) {
+    // e.g. 422 "An account needs at least one administrator": said in the dialog, kept open.
+    showNotice(deleteError, errorText(result));
+    return;
+  }
+  deleteDialog.close();
+  window.location.reload();
+});
+
+// Label colours: painted through the CSSOM, so no inline style attribute is needed.
+for (const swatch of document.querySelectorAll("[data-swatch]")) {
+  swatch.style.backgroundColor = swatch.dataset.swatch;
+  swatch.style.borderColor = swatch.dataset.swatch;
+}
+
+document.body.dataset.ready = "true";
