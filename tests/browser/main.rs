@@ -14,3 +14,4 @@ mod harness;
 mod live;
 mod recorder;
 mod settings;
+mod workflow;

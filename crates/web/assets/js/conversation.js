@@ -11,6 +11,7 @@ import { AppBridge } from "./app-bridge.js";
 import { errorText, request } from "./api.js";
 import { Cable } from "./cable.js";
 import { liveList } from "./live-list.js";
+import { setupWorkflow } from "./workflow.js";
 
 const body = document.body;
 /** Conversations kept mounted, the active one included. */
@@ -251,6 +252,7 @@ async function switchTo(href, { push = true } = {}) {
     park(active);
   }
   show(view);
+  if (fresh) setupWorkflow();
   if (push) history.pushState({ displayId }, "", url);
   evict();
   for (const row of document.querySelectorAll(".conversation-row")) {
@@ -291,5 +293,6 @@ first.title = document.title;
 show(first);
 setupLive();
 setupSwitching();
+setupWorkflow();
 body.dataset.conversation = String(first.displayId);
 body.dataset.ready = "true";

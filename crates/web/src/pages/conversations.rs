@@ -1,5 +1,7 @@
 //! The conversation list and the conversation view with its thread, contact panel and the tab
 //! bar of dashboard apps. The thread is also a fragment (`_messages`) the page re-fetches.
+//! The view also renders what `workflow.js` needs for the agent's controls (status, assignee,
+//! labels, contact editing), and opening it marks the conversation read.
 
 use super::{render, time_label, Layout};
 use crate::api::conversations::filter_from_query;
@@ -83,6 +85,28 @@ pub struct ShowPage {
     pub contact: ContactPanel,
     pub thread: ThreadPartial,
     pub apps: Vec<AppTab>,
+    /// The signed-in user, for "Assign to me".
+    pub user_id: i64,
+    pub assigned_to_me: bool,
+    /// When a snooze ends: (ISO-8601 UTC for scripts, a UTC label for the page).
+    pub snoozed_until: Option<(String, String)>,
+    /// The account's agents, for the assignee select.
+    pub agents: Vec<AgentOption>,
+    /// The account's labels, for the label select and the chips' colours.
+    pub account_labels: Vec<LabelOption>,
+}
+
+pub struct AgentOption {
+    pub id: i64,
+    pub name: String,
+    pub selected: bool,
+}
+
+pub struct LabelOption {
+    pub title: String,
+    pub color: String,
+    /// Already on the conversation (offered disabled).
+    pub applied: bool,
 }
 
 pub struct ContactPanel {
@@ -92,6 +116,9 @@ pub struct ContactPanel {
     pub company: String,
     pub identifier: String,
     pub custom: Vec<(String, String)>,
+    /// The fields as stored (`name`, `email`, `phone_number`, `identifier`, `company_name`,
+    /// `custom_attributes`), for the edit form.
+    pub json: String,
 }
 
 #[derive(Template)]
@@ -121,6 +148,16 @@ pub async fn show(
     RawQuery(query): RawQuery,
 ) -> Result<Html<String>, PageError> {
     let view = find(&state, &page, &display_id).await?;
+    // Opening it is reading it (Chatwoot's `update_last_seen`). Done here rather than by the
+    // page's script so the list below already shows it read, and so the event is out before
+    // this page subscribes to /cable: its app frames are not sent a context for it.
+    let read = state
+        .store
+        .conversations()
+        .mark_read(&view, page.member.user.id)
+        .await?;
+    state.bus.publish(read.events);
+    let view = read.value;
     let list = list_pane(
         &state,
         &page,
@@ -128,6 +165,30 @@ pub async fn show(
         Some(view.conversation.display_id),
     )
     .await?;
+    let agents = state
+        .store
+        .users()
+        .agents(page.member.account_id)
+        .await?
+        .into_iter()
+        .map(|agent| AgentOption {
+            id: agent.user.id.get(),
+            name: agent.user.available_name().to_owned(),
+            selected: view.conversation.assignee_id == Some(agent.user.id),
+        })
+        .collect();
+    let account_labels = state
+        .store
+        .labels()
+        .list(page.member.account_id)
+        .await?
+        .into_iter()
+        .map(|label| LabelOption {
+            applied: view.conversation.labels.contains(&label.title),
+            title: label.title,
+            color: label.color,
+        })
+        .collect();
     let apps = state
         .store
         .dashboard_apps()
@@ -168,9 +229,27 @@ pub async fn show(
             company: contact.company_name().unwrap_or_default().to_owned(),
             identifier: contact.identifier.clone().unwrap_or_default(),
             custom,
+            json: serde_json::json!({
+                "name": contact.name,
+                "email": contact.email,
+                "phone_number": contact.phone_number,
+                "identifier": contact.identifier,
+                "company_name": contact.company_name(),
+                "custom_attributes": contact.custom_attributes,
+            })
+            .to_string(),
         },
         thread: thread(&view),
         apps,
+        user_id: page.member.user.id.get(),
+        assigned_to_me: view.conversation.assignee_id == Some(page.member.user.id),
+        snoozed_until: view
+            .conversation
+            .snoozed_until
+            .filter(|_| view.conversation.status == Status::Snoozed)
+            .map(|t| (domain::time::iso8601(t), format!("{} UTC", time_label(t)))),
+        agents,
+        account_labels,
     })
 }
 
