@@ -1,1 +1,7 @@
+//! HTTP API integration tests: every route of the Chatwoot-compatible JSON API, driven in-process
+//! through `app(state)` on SQLite and (with `TEST_DATABASE_URL`) PostgreSQL.
 
+#[path = "../support/mod.rs"]
+mod support;
+
+mod api;

@@ -68,10 +68,7 @@ impl NewContact {
                 fields.identifier,
                 validate::MAX_SHORT_TEXT,
             )?,
-            additional_attributes: validate::object(
-                "additional_attributes",
-                fields.additional_attributes,
-            )?,
+            additional_attributes: additional(fields.additional_attributes)?,
             custom_attributes: validate::object("custom_attributes", fields.custom_attributes)?,
             inbox_id,
         })
@@ -124,7 +121,7 @@ impl ContactChanges {
                 .transpose()?,
             additional_attributes: fields
                 .additional_attributes
-                .map(|a| validate::object("additional_attributes", Some(a)))
+                .map(|a| additional(Some(a)))
                 .transpose()?,
             custom_attributes: fields
                 .custom_attributes
@@ -159,6 +156,32 @@ impl ContactChanges {
     }
 }
 
+/// Additional attributes: an object whose `description` and `company_name` are strings and whose
+/// `social_profiles` is an object of strings, as the app-context schema promises dashboard apps.
+fn additional(value: Option<Value>) -> Result<Map<String, Value>, DomainError> {
+    let map = validate::object("additional_attributes", value)?;
+    let invalid = |what: &str| {
+        DomainError::invalid(
+            "additional_attributes",
+            format!("Additional attributes {what}"),
+        )
+    };
+    for key in ["description", "company_name"] {
+        if map.get(key).is_some_and(|v| !v.is_string()) {
+            return Err(invalid(&format!("{key} must be a string")));
+        }
+    }
+    if let Some(profiles) = map.get("social_profiles") {
+        let strings = profiles
+            .as_object()
+            .is_some_and(|p| p.values().all(Value::is_string));
+        if !strings {
+            return Err(invalid("social_profiles must be an object of strings"));
+        }
+    }
+    Ok(map)
+}
+
 /// E.164-ish: an optional `+` then 5 to 20 digits, spaces and dashes allowed between.
 fn phone(value: Option<&str>) -> Result<Option<String>, DomainError> {
     let Some(text) = validate::optional("phone_number", value, 32)? else {
@@ -190,6 +213,22 @@ mod tests {
         );
         assert!(phone(Some("call me")).is_err());
         assert_eq!(phone(Some("")).unwrap(), None);
+    }
+
+    #[test]
+    fn additional_attributes_keep_the_shape_apps_rely_on() {
+        let ok =
+            serde_json::json!({"company_name": "A", "social_profiles": {"github": "a"}, "x": 1});
+        assert!(additional(Some(ok)).is_ok());
+        for bad in [
+            serde_json::json!({"company_name": 5}),
+            serde_json::json!({"description": null}),
+            serde_json::json!({"social_profiles": "x"}),
+            serde_json::json!({"social_profiles": {"github": 1}}),
+        ] {
+            let err = additional(Some(bad.clone())).unwrap_err();
+            assert_eq!(err.attributes, ["additional_attributes"], "{bad}");
+        }
     }
 
     #[test]

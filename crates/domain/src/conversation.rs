@@ -276,6 +276,10 @@ impl StatusChange {
             Some(Value::String(s)) => Some(crate::time::parse_instant(s).ok_or_else(bad_snooze)?),
             Some(_) => return Err(bad_snooze()),
         };
+        // An instant no calendar date can show (beyond year 9999) is not a time to wake up at.
+        if snoozed_until.is_some_and(|t| crate::time::iso8601(t).is_empty()) {
+            return Err(bad_snooze());
+        }
         if snoozed_until.is_some() && status != Status::Snoozed {
             return Err(DomainError::invalid(
                 "snoozed_until",
@@ -329,6 +333,9 @@ mod tests {
         let change = StatusChange::validate(Status::Open, Some("snoozed"), Some(&until)).unwrap();
         assert_eq!(change.snoozed_until, Some(1_893_456_000));
         let err = StatusChange::validate(Status::Open, Some("open"), Some(&until)).unwrap_err();
+        assert_eq!(err.attributes, ["snoozed_until"]);
+        let far = serde_json::json!(99_999_999_999_999_i64);
+        let err = StatusChange::validate(Status::Open, Some("snoozed"), Some(&far)).unwrap_err();
         assert_eq!(err.attributes, ["snoozed_until"]);
     }
 

@@ -33,9 +33,19 @@ pub fn optional(
     }
 }
 
+/// At most `max` characters, and no NUL (which PostgreSQL text cannot hold).
 pub fn limit(attribute: &str, text: &str, max: usize) -> Result<(), DomainError> {
     if text.chars().count() > max {
         return Err(DomainError::too_long(attribute, max));
+    }
+    if text.contains('\0') {
+        return Err(DomainError::invalid(
+            attribute,
+            format!(
+                "{} must not contain NUL characters",
+                crate::error::humanize(attribute)
+            ),
+        ));
     }
     Ok(())
 }
@@ -95,6 +105,10 @@ mod tests {
         );
         assert!(required("name", Some("abcdefghijk"), 10).is_err());
         assert!(required("name", None, 10).is_err());
+        assert_eq!(
+            required("name", Some("a\0b"), 10).unwrap_err().attributes,
+            ["name"]
+        );
     }
 
     #[test]

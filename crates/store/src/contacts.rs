@@ -375,9 +375,26 @@ impl Contacts<'_> {
     }
 }
 
-/// A unique violation on contacts is the e-mail when one was given, else the identifier.
+/// A unique violation on contacts names the constraint's column (e-mail or identifier); when
+/// the database does not say, it is the e-mail if one was given, else the identifier.
 fn taken_contact(has_email: bool) -> impl Fn(sqlx::Error) -> StoreError {
-    taken(if has_email { "email" } else { "identifier" })
+    move |error| {
+        let named = match &error {
+            sqlx::Error::Database(db) => {
+                let text = format!("{} {}", db.constraint().unwrap_or_default(), db.message());
+                if text.contains("identifier") {
+                    Some("identifier")
+                } else if text.contains("email") {
+                    Some("email")
+                } else {
+                    None
+                }
+            }
+            _ => None,
+        };
+        let fallback = if has_email { "email" } else { "identifier" };
+        taken(named.unwrap_or(fallback))(error)
+    }
 }
 
 /// Escapes `%`, `_` and `\` so user text matches literally in `LIKE … ESCAPE '\'`.

@@ -45,7 +45,13 @@ pub async fn check_password(
     if state.sign_in_limiter.is_blocked(email) {
         return Err(ApiError::TooManyRequests);
     }
-    match state.store.users().authenticate(email, password).await {
+    // No stored e-mail or password holds a NUL, and PostgreSQL refuses one in a parameter.
+    let lookup = if email.contains('\0') || password.contains('\0') {
+        Err(StoreError::NotFound)
+    } else {
+        state.store.users().authenticate(email, password).await
+    };
+    match lookup {
         Ok(user) => {
             state.sign_in_limiter.clear(email);
             Ok(user)

@@ -2,11 +2,11 @@
 //! (with `inbox_id` → a contact inbox and its `source_id`), show, update, delete, and a contact's
 //! conversations.
 
-use super::{path_id, Payload};
+use super::{path_id, query_param, Payload};
 use crate::error::ApiError;
 use crate::extract::{JsonBody, Resource, Wrapped};
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::Json;
 use domain::contact::ContactFields;
@@ -43,13 +43,6 @@ impl ContactParams {
     }
 }
 
-#[derive(Debug, Deserialize)]
-pub struct ListQuery {
-    page: Option<String>,
-    sort: Option<String>,
-    q: Option<String>,
-}
-
 #[derive(Serialize)]
 pub struct ListMeta {
     count: i64,
@@ -77,13 +70,15 @@ pub struct CreatedContact {
 pub async fn index(
     State(state): State<AppState>,
     member: Member,
-    Query(query): Query<ListQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Json<ContactList>, ApiError> {
-    let page = parse_page(query.page.as_deref())?;
+    let query = query.as_deref();
+    let page = parse_page(query_param(query, "page").as_deref())?;
+    let sort = query_param(query, "sort");
     let found = state
         .store
         .contacts()
-        .list(member.account_id, query.sort.as_deref(), page)
+        .list(member.account_id, sort.as_deref(), page)
         .await?;
     Ok(Json(list(found, page)))
 }
@@ -92,10 +87,11 @@ pub async fn index(
 pub async fn search(
     State(state): State<AppState>,
     member: Member,
-    Query(query): Query<ListQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Json<ContactList>, ApiError> {
-    let page = parse_page(query.page.as_deref())?;
-    let q = query.q.unwrap_or_default();
+    let query = query.as_deref();
+    let page = parse_page(query_param(query, "page").as_deref())?;
+    let q = query_param(query, "q").unwrap_or_default();
     domain::validate::limit("q", &q, domain::validate::MAX_SHORT_TEXT)?;
     let found = state
         .store

@@ -1,20 +1,15 @@
 //! `/api/v1/accounts/{account_id}/conversations/{display_id}/messages` (`messages_controller.rb`).
 
-use super::conversation;
+use super::{conversation, query_param};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
-use axum::extract::{Path, Query, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 use domain::message::Author;
-use domain::{wire, Member, MessageId, NewMessage};
+use domain::{wire, DomainError, Member, MessageId, NewMessage};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
-
-#[derive(Debug, Deserialize)]
-pub struct ListQuery {
-    before: Option<i64>,
-}
 
 #[derive(Serialize)]
 pub struct ListMeta {
@@ -39,14 +34,16 @@ pub async fn index(
     State(state): State<AppState>,
     member: Member,
     Path((_, display_id)): Path<(String, String)>,
-    Query(query): Query<ListQuery>,
+    RawQuery(query): RawQuery,
 ) -> Result<Json<List>, ApiError> {
+    let before = match query_param(query.as_deref(), "before").filter(|b| !b.is_empty()) {
+        None => None,
+        Some(text) => Some(MessageId(text.parse::<i64>().map_err(|_| {
+            DomainError::invalid("before", "Before must be a message id")
+        })?)),
+    };
     let view = conversation(&state.store, &member, &display_id).await?;
-    let (messages, _) = state
-        .store
-        .messages()
-        .thread(&view, query.before.map(MessageId), PAGE)
-        .await?;
+    let (messages, _) = state.store.messages().thread(&view, before, PAGE).await?;
     let c = &view.conversation;
     Ok(Json(List {
         meta: ListMeta {

@@ -25,6 +25,16 @@ pub fn path_id(text: &str) -> Result<i64, ApiError> {
         .ok_or(ApiError::NotFound)
 }
 
+/// The last value of `name` in a raw query string, percent-decoded. Query strings are read by
+/// hand so that a repeated or malformed parameter is judged by the handler (a 422 naming it),
+/// never turned into a plain-text 400 by an extractor.
+pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
+    url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .filter(|(key, _)| key == name)
+        .last()
+        .map(|(_, value)| value.into_owned())
+}
+
 /// The member's account's conversation with this display id.
 pub async fn conversation(
     store: &Store,

@@ -1,0 +1,196 @@
+//! `POST /auth/sign_in`, `DELETE /auth/sign_out` and `GET /api/v1/profile`.
+
+use super::{assert_invalid, assert_unauthorized, expect, ok};
+use crate::support::{self, TestApp, PASSWORD};
+use axum::http::Method;
+use serde_json::{json, Value};
+
+async fn sign_in(app: &TestApp, body: &Value) -> crate::support::TestResponse {
+    app.request(Method::POST, "/auth/sign_in", None, Some(&body.to_string()))
+        .await
+}
+
+#[tokio::test]
+async fn signing_in_returns_the_profile_with_the_access_token_and_accounts() {
+    support::on_each_backend(async |app| {
+        let res = sign_in(
+            &app,
+            &json!({"email": "admin@acme.test", "password": PASSWORD}),
+        )
+        .await;
+        let body = ok(&res);
+        let data = &body["data"];
+        assert_eq!(data["id"], app.admin.id);
+        assert_eq!(data["email"], "admin@acme.test");
+        assert_eq!(data["name"], "Ada Admin");
+        assert_eq!(data["access_token"], app.admin.token.as_str());
+        assert_eq!(data["account_id"], app.acme.account_id);
+        assert_eq!(data["role"], "administrator");
+        assert!(
+            data["pubsub_token"].as_str().is_some_and(|t| !t.is_empty()),
+            "{data}"
+        );
+        let accounts = data["accounts"].as_array().expect("accounts is an array");
+        assert_eq!(accounts.len(), 1, "{data}");
+        assert_eq!(accounts[0]["id"], app.acme.account_id);
+        assert_eq!(accounts[0]["name"], "Acme");
+        assert_eq!(accounts[0]["role"], "administrator");
+        // The e-mail is matched without regard to case or surrounding blanks.
+        let res = sign_in(
+            &app,
+            &json!({"email": "  AGENT@Acme.TEST ", "password": PASSWORD}),
+        )
+        .await;
+        let data = ok(&res)["data"].clone();
+        assert_eq!(data["id"], app.agent.id);
+        assert_eq!(data["access_token"], app.agent.token.as_str());
+        assert_eq!(
+            data["accounts"],
+            json!([{
+                "id": app.acme.account_id, "name": "Acme", "role": "agent",
+                "status": "active", "availability": "online", "availability_status": "online",
+                "auto_offline": true
+            }])
+        );
+        // The token it hands out works on the API.
+        let token = data["access_token"].as_str().unwrap();
+        let res = app
+            .request(Method::GET, &app.api("conversations"), Some(token), None)
+            .await;
+        ok(&res);
+        // The other account's administrator sees only their own account.
+        let res = sign_in(
+            &app,
+            &json!({"email": "admin@globex.test", "password": PASSWORD}),
+        )
+        .await;
+        let data = ok(&res)["data"].clone();
+        assert_eq!(data["accounts"][0]["id"], app.other.account_id);
+        assert_eq!(data["accounts"].as_array().unwrap().len(), 1);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_wrong_password_an_unknown_email_or_missing_fields_are_401s() {
+    support::on_each_backend(async |app| {
+        for body in [
+            json!({"email": "admin@acme.test", "password": "wrong-password"}),
+            json!({"email": "admin@acme.test", "password": ""}),
+            json!({"email": "admin@acme.test"}),
+            json!({"email": "nobody@acme.test", "password": PASSWORD}),
+            json!({"password": PASSWORD}),
+            json!({}),
+            json!({"email": null, "password": null}),
+        ] {
+            let res = sign_in(&app, &body).await;
+            assert_unauthorized(&res);
+            assert!(!res.text.contains("access_token"), "{body}: {}", res.text);
+        }
+        // Wrong types are a 422 naming the field.
+        assert_invalid(
+            &sign_in(&app, &json!({"email": 5, "password": PASSWORD})).await,
+            "email",
+        );
+        assert_invalid(
+            &sign_in(
+                &app,
+                &json!({"email": "admin@acme.test", "password": ["x"]}),
+            )
+            .await,
+            "password",
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_eleventh_failed_sign_in_within_a_minute_is_a_429_even_with_the_right_password() {
+    support::on_each_backend(async |app| {
+        let wrong = json!({"email": "admin@acme.test", "password": "wrong-password"});
+        let right = json!({"email": "admin@acme.test", "password": PASSWORD});
+        // A success clears earlier failures.
+        for _ in 0..5 {
+            assert_unauthorized(&sign_in(&app, &wrong).await);
+        }
+        ok(&sign_in(&app, &right).await);
+        for attempt in 1..=10 {
+            let res = sign_in(&app, &wrong).await;
+            assert_eq!(res.status.as_u16(), 401, "attempt {attempt}: {}", res.text);
+        }
+        let res = sign_in(&app, &wrong).await;
+        let body = expect(&res, 429);
+        assert!(
+            body["error"].as_str().is_some_and(|e| !e.is_empty()),
+            "{}",
+            res.text
+        );
+        // While blocked, even the right password is refused, under any spelling of the e-mail.
+        let res = sign_in(&app, &right).await;
+        expect(&res, 429);
+        assert!(!res.text.contains("access_token"));
+        let res = sign_in(
+            &app,
+            &json!({"email": " ADMIN@acme.test", "password": PASSWORD}),
+        )
+        .await;
+        expect(&res, 429);
+        // Other people are not affected, and API tokens keep working.
+        ok(&sign_in(
+            &app,
+            &json!({"email": "agent@acme.test", "password": PASSWORD}),
+        )
+        .await);
+        ok(&app.get(&app.api("agents"), &app.admin).await);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_profile_is_the_token_holders_and_needs_a_valid_token() {
+    support::on_each_backend(async |app| {
+        let body = ok(&app.get("/api/v1/profile", &app.agent).await);
+        assert_eq!(body["id"], app.agent.id);
+        assert_eq!(body["email"], "agent@acme.test");
+        assert_eq!(body["name"], "Sam Agent");
+        assert_eq!(body["access_token"], app.agent.token.as_str());
+        assert_eq!(body["role"], "agent");
+        assert_eq!(body["accounts"][0]["id"], app.acme.account_id);
+        assert_eq!(body["accounts"][0]["role"], "agent");
+        let body = ok(&app.get("/api/v1/profile", &app.stranger).await);
+        assert_eq!(body["id"], app.stranger.id);
+        assert_eq!(body["account_id"], app.other.account_id);
+        for token in [None, Some("not-a-real-token")] {
+            assert_unauthorized(
+                &app.request(Method::GET, "/api/v1/profile", token, None)
+                    .await,
+            );
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn signing_out_needs_a_token_and_leaves_api_tokens_valid() {
+    support::on_each_backend(async |app| {
+        let res = app
+            .request(
+                Method::DELETE,
+                "/auth/sign_out",
+                Some(&app.admin.token),
+                None,
+            )
+            .await;
+        assert_eq!(ok(&res), json!({"success": true}));
+        ok(&app.get("/api/v1/profile", &app.admin).await);
+        assert_unauthorized(
+            &app.request(Method::DELETE, "/auth/sign_out", None, None)
+                .await,
+        );
+        assert_unauthorized(
+            &app.request(Method::DELETE, "/auth/sign_out", Some("nope"), None)
+                .await,
+        );
+    })
+    .await;
+}
