@@ -166,10 +166,21 @@ pub async fn update(
     Wrapped(params): Wrapped<ContactParams>,
 ) -> Result<Json<Payload<wire::Contact>>, ApiError> {
     let changes = ContactChanges::validate(params.fields())?;
+    save(&state, &member, &id, &changes).await
+}
+
+/// Writes `changes` to the contact, announces `contact.updated` and answers the contact as
+/// `show` does: what an update and `destroy_custom_attributes` share.
+async fn save(
+    state: &AppState,
+    member: &Member,
+    id: &str,
+    changes: &ContactChanges,
+) -> Result<Json<Payload<wire::Contact>>, ApiError> {
     let outcome = state
         .store
         .contacts()
-        .update(member.account_id, ContactId(path_id(&id)?), &changes)
+        .update(member.account_id, ContactId(path_id(id)?), changes)
         .await?;
     state.bus.publish(outcome.events);
     Ok(Json(Payload {
@@ -229,13 +240,5 @@ pub async fn destroy_custom_attributes(
     JsonBody(params): JsonBody<DestroyCustomAttributesParams>,
 ) -> Result<Json<Payload<wire::Contact>>, ApiError> {
     let changes = ContactChanges::remove_custom_attributes(params.custom_attributes.as_deref())?;
-    let outcome = state
-        .store
-        .contacts()
-        .update(member.account_id, ContactId(path_id(&id)?), &changes)
-        .await?;
-    state.bus.publish(outcome.events);
-    Ok(Json(Payload {
-        payload: wire::Contact::from(&outcome.value),
-    }))
+    save(&state, &member, &id, &changes).await
 }
