@@ -299,3 +299,64 @@ async fn switching_conversations_keeps_the_recent_ones_frames_alive() {
         "the first conversation's app tab is still open"
     );
 }
+
+#[tokio::test]
+async fn snoozing_assigning_and_labelling_in_the_page_reach_the_apps_next_context() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let label = app
+        .post(&app.api("labels"), &app.admin, &json!({"title": "vip"}))
+        .await;
+    assert_eq!(label.status, 200, "{}", label.text);
+    let base = app.serve().await;
+    let recorder = Recorder::start().await;
+    let app_id = create_app(&app, &app.admin, "Recorder", &[recorder.url("")]).await;
+    live_conversation(&browser, &app, &base).await;
+    browser.open_tab(app_id).await;
+    let frame = Frame::app(app_id, 0);
+    browser
+        .eventually(&frame, COUNT, "the context on load", |v| {
+            v.as_u64().is_some_and(|n| n >= 1)
+        })
+        .await;
+
+    browser.click("#snooze-open").await;
+    browser
+        .run(
+            &Frame::top(),
+            "document.getElementById('snooze-until').value = '2031-03-04T05:06'; return true;",
+        )
+        .await;
+    browser.click("#snooze-save").await;
+    let snoozed = wait_for_context(&browser, &frame, "the snooze made in the page", |c| {
+        c["data"]["conversation"]["status"] == "snoozed"
+    })
+    .await;
+    assert_eq!(snoozed["meta"]["reason"], "conversation.status_changed");
+
+    browser
+        .find("#assignee-select")
+        .await
+        .select_by_value(&app.agent.id.to_string())
+        .await
+        .expect("choose the agent");
+    browser.click("#assign-save").await;
+    wait_for_context(&browser, &frame, "the assignment made in the page", |c| {
+        c["data"]["conversation"]["meta"]["assignee"]["id"] == app.agent.id
+    })
+    .await;
+
+    browser
+        .find("#label-select")
+        .await
+        .select_by_value("vip")
+        .await
+        .expect("choose vip");
+    browser.click("#label-add").await;
+    wait_for_context(&browser, &frame, "the label added in the page", |c| {
+        c["data"]["conversation"]["labels"] == json!(["vip"])
+    })
+    .await;
+}
