@@ -510,6 +510,24 @@ async fn editing_the_contact_saves_name_and_custom_attributes_and_shows_a_422_be
     );
 }
 
+/// Clicks the list row of `display_id` and waits for the in-place switch. Live updates (this
+/// test's own changes among them) re-render the list pane, so a row just found may be gone
+/// when clicked: that click did not happen, and the row is found and clicked again.
+async fn switch_to(browser: &Browser, display_id: i64) {
+    let css = format!(".conversation-row[data-display-id=\"{display_id}\"]");
+    let deadline = std::time::Instant::now() + crate::harness::TIMEOUT;
+    loop {
+        match browser.find(&css).await.click().await {
+            Ok(()) => break,
+            Err(e) if e.to_string().contains("stale") && std::time::Instant::now() < deadline => {}
+            Err(e) => panic!("click {css}: {e}"),
+        }
+    }
+    browser
+        .find(&format!("body[data-conversation=\"{display_id}\"]"))
+        .await;
+}
+
 #[tokio::test]
 async fn after_switching_conversations_in_place_the_controls_act_on_the_one_on_screen() {
     let Some(browser) = Browser::start().await else {
@@ -532,12 +550,7 @@ async fn after_switching_conversations_in_place_the_controls_act_on_the_one_on_s
     let badge = text_of("#conversation-status");
     let line = "return document.getElementById('conversation-status').closest('.conversation-header').querySelector('.assignee').textContent.trim();";
 
-    browser
-        .click(&format!(".conversation-row[data-display-id=\"{second}\"]"))
-        .await;
-    browser
-        .find(&format!("body[data-conversation=\"{second}\"]"))
-        .await;
+    switch_to(&browser, second).await;
     browser
         .click("#status-actions [data-status=resolved]")
         .await;
@@ -564,12 +577,7 @@ async fn after_switching_conversations_in_place_the_controls_act_on_the_one_on_s
     assert_eq!(conversation_by_id(&app, second).await["status"], "snoozed");
     assert_eq!(conversation_by_id(&app, first).await["status"], "open");
 
-    browser
-        .click(&format!(".conversation-row[data-display-id=\"{first}\"]"))
-        .await;
-    browser
-        .find(&format!("body[data-conversation=\"{first}\"]"))
-        .await;
+    switch_to(&browser, first).await;
     assert_eq!(browser.run(&top, &badge).await, json!("open"));
     browser.click("#assign-me").await;
     until(
