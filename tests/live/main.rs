@@ -198,6 +198,57 @@ async fn conversation_events_carry_the_chatwoot_conversation() {
 }
 
 #[tokio::test]
+async fn deleting_a_message_announces_message_updated() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let mut socket = subscribed(&app, &base, &app.admin.email).await;
+    let messages = app.api(&format!("conversations/{}/messages", app.acme.conversation));
+    let sent = app
+        .post(
+            &messages,
+            &app.admin,
+            &json!({"content": "wrong customer, sorry"}),
+        )
+        .await;
+    let id = sent.json()["id"].as_i64().expect("a message id");
+    let uri = format!("{messages}/{id}");
+
+    let refused = app.delete(&uri, &app.agent).await;
+    assert_eq!(
+        refused.status, 401,
+        "an agent may not delete another's message"
+    );
+    let foreign = app
+        .delete(
+            &app.other_api(&format!(
+                "conversations/{}/messages/{id}",
+                app.other.conversation
+            )),
+            &app.stranger,
+        )
+        .await;
+    assert_eq!(
+        foreign.status, 404,
+        "the message is not in that account's conversation"
+    );
+    assert_eq!(
+        app.delete(&format!("{messages}/999999"), &app.admin)
+            .await
+            .status,
+        404
+    );
+
+    let deleted = app.delete(&uri, &app.admin).await;
+    assert_eq!(deleted.status, 200, "{}", deleted.text);
+    assert_eq!(deleted.json()["content"], "This message was deleted");
+    let frame = event(&mut socket, "message.updated").await;
+    let data = &frame["message"]["data"];
+    assert_eq!(data["id"], id);
+    assert_eq!(data["content_attributes"]["deleted"], true);
+    assert_eq!(data["conversation_id"], app.acme.conversation);
+}
+
+#[tokio::test]
 async fn typing_is_announced_on_and_off() {
     let app = TestApp::new().await;
     let base = app.serve().await;

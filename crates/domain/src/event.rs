@@ -15,6 +15,13 @@ pub enum Event {
         conversation_id: ConversationId,
         message_id: MessageId,
     },
+    /// A message changed (Chatwoot: deleted, or its status or attributes updated).
+    MessageUpdated {
+        account_id: AccountId,
+        inbox_id: InboxId,
+        conversation_id: ConversationId,
+        message_id: MessageId,
+    },
     ConversationCreated {
         account_id: AccountId,
         inbox_id: InboxId,
@@ -60,6 +67,7 @@ impl Event {
     pub fn name(&self) -> &'static str {
         match self {
             Event::MessageCreated { .. } => "message.created",
+            Event::MessageUpdated { .. } => "message.updated",
             Event::ConversationCreated { .. } => "conversation.created",
             Event::ConversationStatusChanged { .. } => "conversation.status_changed",
             Event::ConversationUpdated { .. } => "conversation.updated",
@@ -74,6 +82,7 @@ impl Event {
     pub fn account_id(&self) -> AccountId {
         match self {
             Event::MessageCreated { account_id, .. }
+            | Event::MessageUpdated { account_id, .. }
             | Event::ConversationCreated { account_id, .. }
             | Event::ConversationStatusChanged { account_id, .. }
             | Event::ConversationUpdated { account_id, .. }

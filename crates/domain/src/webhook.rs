@@ -174,6 +174,7 @@ pub fn webhook_event(event: &Event) -> Option<(&'static str, Reach)> {
     let inbox = |inbox_id: &InboxId| Reach::AccountAndInbox(*inbox_id);
     match event {
         Event::MessageCreated { inbox_id, .. } => Some(("message_created", inbox(inbox_id))),
+        Event::MessageUpdated { inbox_id, .. } => Some(("message_updated", inbox(inbox_id))),
         Event::ConversationCreated { inbox_id, .. } => {
             Some(("conversation_created", inbox(inbox_id)))
         }

@@ -101,6 +101,11 @@ async fn render(store: &Store, event: &Event) -> Result<Option<Rendered>, store:
             conversation_id,
             message_id,
             ..
+        }
+        | Event::MessageUpdated {
+            conversation_id,
+            message_id,
+            ..
         } => {
             let view = store
                 .conversations()

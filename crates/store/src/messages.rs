@@ -29,6 +29,10 @@ const SELECT_ONE: &str = concat!(message_select!(), "WHERE m.id = $1");
 const INSERT: &str = "INSERT INTO messages (account_id, inbox_id, conversation_id, message_type, content, \
      content_type, content_attributes_json, private, source_id, sender_type, sender_id, created_at) \
      VALUES ($1, $2, $3, $4, $5, 'text', $6, $7, $8, $9, $10, $11) RETURNING id";
+const SOFT_DELETE: &str = "UPDATE messages SET content = $1, content_attributes_json = $2 \
+     WHERE id = $3 AND conversation_id = $4";
+/// What a deleted message reads as, as in Chatwoot.
+pub const DELETED_CONTENT: &str = "This message was deleted";
 const TOUCH: &str = "UPDATE conversations SET last_activity_at = $1 WHERE id = $2";
 const REOPEN: &str = "UPDATE conversations SET status = 'open', snoozed_until = NULL WHERE id = $1";
 const TOUCH_CONTACT: &str = "UPDATE contacts SET last_activity_at = $1 WHERE id = $2";
@@ -168,6 +172,39 @@ impl Messages<'_> {
             });
         }
         Ok(Outcome::new(message, events))
+    }
+
+    /// Deletes a message as Chatwoot does: its content is replaced and it is marked
+    /// `content_attributes.deleted`, so threads and apps show that it was there.
+    pub async fn delete(
+        &self,
+        view: &ConversationView,
+        id: MessageId,
+    ) -> Result<Outcome<Message>, StoreError> {
+        let c = &view.conversation;
+        let mut message = self.find(id, &view.contact).await?;
+        if message.conversation_id != c.id {
+            return Err(StoreError::NotFound);
+        }
+        message
+            .content_attributes
+            .insert("deleted".into(), serde_json::Value::Bool(true));
+        on_pool!(self.store, |pool| sqlx::query(SOFT_DELETE)
+            .bind(DELETED_CONTENT)
+            .bind(json::text(&message.content_attributes))
+            .bind(id.get())
+            .bind(c.id.get())
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        message.content = Some(DELETED_CONTENT.to_owned());
+        let event = Event::MessageUpdated {
+            account_id: c.account_id,
+            inbox_id: c.inbox_id,
+            conversation_id: c.id,
+            message_id: id,
+        };
+        Ok(Outcome::new(message, vec![event]))
     }
 
     pub async fn find(&self, id: MessageId, contact: &Contact) -> Result<Message, StoreError> {

@@ -110,6 +110,10 @@ pub fn app(state: AppState) -> Router {
             get(messages::index).post(messages::create),
         )
         .route(
+            "/api/v1/accounts/{account_id}/conversations/{display_id}/messages/{id}",
+            axum::routing::delete(messages::destroy),
+        )
+        .route(
             "/api/v1/accounts/{account_id}/labels",
             get(labels::index).post(labels::create),
         )

@@ -65,6 +65,12 @@ async fn body(
                 conversation_id,
                 message_id,
                 ..
+            }
+            | Event::MessageUpdated {
+                account_id,
+                conversation_id,
+                message_id,
+                ..
             },
             Some(inbox),
         ) => {

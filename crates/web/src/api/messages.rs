@@ -90,3 +90,33 @@ pub async fn create(
         view.conversation.display_id,
     )))
 }
+
+/// `DELETE …/conversations/{display_id}/messages/{id}`: administrators, or the agent who wrote
+/// it. The message stays in the thread as "This message was deleted" (`message.updated`).
+pub async fn destroy(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, display_id, id)): Path<(String, String, String)>,
+) -> Result<Json<wire::Message>, ApiError> {
+    let view = conversation(&state.store, &member, &display_id).await?;
+    let id = MessageId(super::path_id(&id)?);
+    let message = state.store.messages().find(id, &view.contact).await?;
+    if message.conversation_id != view.conversation.id {
+        return Err(ApiError::NotFound);
+    }
+    let own = matches!(&message.sender, Some(domain::MessageSender::User(user)) if user.id == member.user.id);
+    if !(member.is_admin() || own) {
+        return Err(ApiError::forbidden());
+    }
+    if message.message_type == domain::MessageType::Activity {
+        return Err(
+            domain::DomainError::invalid("message", "Activity messages cannot be deleted").into(),
+        );
+    }
+    let outcome = state.store.messages().delete(&view, id).await?;
+    state.bus.publish(outcome.events);
+    Ok(Json(wire::Message::new(
+        &outcome.value,
+        view.conversation.display_id,
+    )))
+}
