@@ -249,6 +249,63 @@ async fn deleting_a_message_announces_message_updated() {
 }
 
 #[tokio::test]
+async fn merging_contacts_moves_conversations_and_announces_contact_changed() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let mut socket = subscribed(&app, &base, &app.admin.email).await;
+    let created = app
+        .post(&app.api("contacts"), &app.admin, &json!({"name": "M. Lopez", "email": "m.lopez@personal.example", "inbox_id": app.acme.inbox_id}))
+        .await;
+    let mergee = created.json()["payload"]["contact"]["id"]
+        .as_i64()
+        .expect("a contact id");
+    let conversation = app
+        .post(&app.api("conversations"), &app.admin, &json!({"inbox_id": app.acme.inbox_id, "contact_id": mergee, "message": {"content": "from my personal address"}}))
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("a display id");
+    let merge = app.api("actions/contact_merge");
+
+    let into_itself = app
+        .post(
+            &merge,
+            &app.admin,
+            &json!({"base_contact_id": mergee, "mergee_contact_id": mergee}),
+        )
+        .await;
+    assert_eq!(into_itself.status, 422);
+    let foreign = app.post(&merge, &app.admin, &json!({"base_contact_id": app.acme.contact_id, "mergee_contact_id": app.other.contact_id})).await;
+    assert_eq!(foreign.status, 404);
+
+    let merged = app
+        .post(
+            &merge,
+            &app.admin,
+            &json!({"base_contact_id": app.acme.contact_id, "mergee_contact_id": mergee}),
+        )
+        .await;
+    assert_eq!(merged.status, 200, "{}", merged.text);
+    assert_eq!(
+        merged.json()["email"],
+        "maria@northwind.example",
+        "the base keeps its own e-mail"
+    );
+    let frame = event(&mut socket, "conversation.contact_changed").await;
+    assert_eq!(frame["message"]["data"]["id"], conversation);
+    assert_eq!(
+        frame["message"]["data"]["meta"]["sender"]["id"],
+        app.acme.contact_id
+    );
+    assert_eq!(
+        app.get(&app.api(&format!("contacts/{mergee}")), &app.admin)
+            .await
+            .status,
+        404
+    );
+}
+
+#[tokio::test]
 async fn typing_is_announced_on_and_off() {
     let app = TestApp::new().await;
     let base = app.serve().await;

@@ -51,6 +51,12 @@ pub enum Event {
         account_id: AccountId,
         contact_id: ContactId,
     },
+    /// The conversation now belongs to another contact (a merge moved it).
+    ConversationContactChanged {
+        account_id: AccountId,
+        inbox_id: InboxId,
+        conversation_id: ConversationId,
+    },
     /// An agent started or stopped typing (`is_private`: in a private note). Not stored.
     Typing {
         account_id: AccountId,
@@ -74,6 +80,7 @@ impl Event {
             Event::ConversationRead { .. } => "conversation.read",
             Event::AssigneeChanged { .. } => "assignee.changed",
             Event::ContactUpdated { .. } => "contact.updated",
+            Event::ConversationContactChanged { .. } => "conversation.contact_changed",
             Event::Typing { on: true, .. } => "conversation.typing_on",
             Event::Typing { on: false, .. } => "conversation.typing_off",
         }
@@ -89,6 +96,7 @@ impl Event {
             | Event::ConversationRead { account_id, .. }
             | Event::AssigneeChanged { account_id, .. }
             | Event::ContactUpdated { account_id, .. }
+            | Event::ConversationContactChanged { account_id, .. }
             | Event::Typing { account_id, .. } => *account_id,
         }
     }

@@ -141,6 +141,9 @@ async fn render(store: &Store, event: &Event) -> Result<Option<Rendered>, store:
         }
         | Event::AssigneeChanged {
             conversation_id, ..
+        }
+        | Event::ConversationContactChanged {
+            conversation_id, ..
         } => {
             let view = store
                 .conversations()

@@ -375,6 +375,107 @@ impl Contacts<'_> {
     }
 }
 
+const MOVED_CONVERSATIONS: &str =
+    "SELECT id, inbox_id FROM conversations WHERE account_id = $1 AND contact_id = $2";
+const MOVE_CONVERSATIONS: &str =
+    "UPDATE conversations SET contact_id = $1 WHERE account_id = $2 AND contact_id = $3";
+const MOVE_CONTACT_INBOXES: &str =
+    "UPDATE contact_inboxes SET contact_id = $1 WHERE contact_id = $2";
+const MOVE_MESSAGES: &str = "UPDATE messages SET sender_id = $1 \
+     WHERE account_id = $2 AND sender_type = 'contact' AND sender_id = $3";
+
+impl Contacts<'_> {
+    /// Merges `mergee` into `base` (Chatwoot's contact merge): the mergee's conversations,
+    /// contact inboxes and messages move to the base, attributes the base lacks are taken from
+    /// the mergee, and the mergee is deleted. Announces `conversation.contact_changed` for
+    /// every moved conversation and `contact.updated` for the base.
+    pub async fn merge(
+        &self,
+        account_id: AccountId,
+        base: ContactId,
+        mergee: ContactId,
+    ) -> Result<crate::Outcome<Contact>, StoreError> {
+        if base == mergee {
+            return Err(DomainError::invalid(
+                "mergee_contact_id",
+                "A contact cannot be merged into itself",
+            )
+            .into());
+        }
+        let mut merged = self.find(account_id, base).await?;
+        let other = self.find(account_id, mergee).await?;
+        merged.name = merged.name.or(other.name);
+        merged.email = merged.email.or(other.email);
+        merged.phone_number = merged.phone_number.or(other.phone_number);
+        merged.identifier = merged.identifier.or(other.identifier);
+        for (key, value) in other.additional_attributes {
+            merged.additional_attributes.entry(key).or_insert(value);
+        }
+        for (key, value) in other.custom_attributes {
+            merged.custom_attributes.entry(key).or_insert(value);
+        }
+        let moved: Vec<(i64, i64)> = on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            let moved: Vec<(i64, i64)> = sqlx::query_as(MOVED_CONVERSATIONS)
+                .bind(account_id.get())
+                .bind(mergee.get())
+                .fetch_all(&mut *tx)
+                .await?;
+            sqlx::query(MOVE_CONVERSATIONS)
+                .bind(base.get())
+                .bind(account_id.get())
+                .bind(mergee.get())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(MOVE_CONTACT_INBOXES)
+                .bind(base.get())
+                .bind(mergee.get())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(MOVE_MESSAGES)
+                .bind(base.get())
+                .bind(account_id.get())
+                .bind(mergee.get())
+                .execute(&mut *tx)
+                .await?;
+            // The mergee goes first, so its unique e-mail or identifier can move to the base.
+            sqlx::query(DELETE)
+                .bind(account_id.get())
+                .bind(mergee.get())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(UPDATE)
+                .bind(&merged.name)
+                .bind(&merged.email)
+                .bind(&merged.phone_number)
+                .bind(&merged.identifier)
+                .bind(json::text(&merged.additional_attributes))
+                .bind(json::text(&merged.custom_attributes))
+                .bind(account_id.get())
+                .bind(base.get())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(moved)
+        })?;
+        let mut events: Vec<domain::Event> = moved
+            .into_iter()
+            .map(
+                |(conversation, inbox)| domain::Event::ConversationContactChanged {
+                    account_id,
+                    inbox_id: InboxId(inbox),
+                    conversation_id: domain::ConversationId(conversation),
+                },
+            )
+            .collect();
+        events.push(domain::Event::ContactUpdated {
+            account_id,
+            contact_id: base,
+        });
+        Ok(crate::Outcome::new(merged, events))
+    }
+}
+
 /// A unique violation on contacts names the constraint's column (e-mail or identifier); when
 /// the database does not say, it is the e-mail if one was given, else the identifier.
 fn taken_contact(has_email: bool) -> impl Fn(sqlx::Error) -> StoreError {

@@ -55,6 +55,10 @@ pub fn app(state: AppState) -> Router {
             get(contacts::search),
         )
         .route(
+            "/api/v1/accounts/{account_id}/actions/contact_merge",
+            post(contacts::merge),
+        )
+        .route(
             "/api/v1/accounts/{account_id}/contacts/{id}",
             get(contacts::show)
                 .patch(contacts::update)

@@ -242,3 +242,31 @@ pub async fn destroy_custom_attributes(
     let changes = ContactChanges::remove_custom_attributes(params.custom_attributes.as_deref())?;
     save(&state, &member, &id, &changes).await
 }
+
+#[derive(Debug, Deserialize)]
+pub struct MergeParams {
+    base_contact_id: Option<i64>,
+    mergee_contact_id: Option<i64>,
+}
+
+/// `POST /api/v1/accounts/{account_id}/actions/contact_merge` (Chatwoot's
+/// `actions/contact_merges_controller.rb`): the base contact after the merge.
+pub async fn merge(
+    State(state): State<AppState>,
+    member: Member,
+    crate::extract::JsonBody(params): crate::extract::JsonBody<MergeParams>,
+) -> Result<Json<wire::Contact>, ApiError> {
+    let base = params
+        .base_contact_id
+        .ok_or_else(|| domain::DomainError::blank("base_contact_id"))?;
+    let mergee = params
+        .mergee_contact_id
+        .ok_or_else(|| domain::DomainError::blank("mergee_contact_id"))?;
+    let outcome = state
+        .store
+        .contacts()
+        .merge(member.account_id, ContactId(base), ContactId(mergee))
+        .await?;
+    state.bus.publish(outcome.events);
+    Ok(Json(wire::Contact::from(&outcome.value)))
+}
