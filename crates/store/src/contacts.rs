@@ -311,10 +311,7 @@ impl Contacts<'_> {
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::error::touched(done)
     }
 
     /// The contact's contact inbox in `inbox_id` — the one with `source_id` when given — created

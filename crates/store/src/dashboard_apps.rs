@@ -112,9 +112,6 @@ impl DashboardApps<'_> {
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::error::touched(done)
     }
 }

@@ -31,6 +31,14 @@ pub(crate) fn taken(attribute: &'static str) -> impl Fn(sqlx::Error) -> StoreErr
     }
 }
 
+/// `NotFound` when a write touched no row: the id is unknown, or another account's.
+pub(crate) fn touched(rows: u64) -> Result<(), StoreError> {
+    if rows == 0 {
+        return Err(StoreError::NotFound);
+    }
+    Ok(())
+}
+
 /// `fetch_optional` → `NotFound` when absent.
 pub(crate) fn found<T>(row: Option<T>) -> Result<T, StoreError> {
     row.ok_or(StoreError::NotFound)

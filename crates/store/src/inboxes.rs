@@ -116,9 +116,6 @@ impl Inboxes<'_> {
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::error::touched(done)
     }
 }

@@ -115,9 +115,6 @@ impl Labels<'_> {
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::error::touched(done)
     }
 }

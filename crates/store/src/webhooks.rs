@@ -309,10 +309,7 @@ impl Webhooks<'_> {
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;
-        if done == 0 {
-            return Err(StoreError::NotFound);
-        }
-        Ok(())
+        crate::error::touched(done)
     }
 
     /// The recorder's lease, not taken yet ([`RecorderLease::ensure`] takes it).
