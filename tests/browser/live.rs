@@ -360,3 +360,35 @@ async fn snoozing_assigning_and_labelling_in_the_page_reach_the_apps_next_contex
     })
     .await;
 }
+
+#[tokio::test]
+async fn frame_urls_are_filled_with_the_conversation_contact_and_agent() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let recorder = Recorder::start().await;
+    let url = recorder.url(
+        "c={{conversation.id}}&email={{contact.email}}&agent={{agent.email}}&inbox={{inbox.id}}",
+    );
+    let app_id = create_app(&app, &app.admin, "Recorder", &[url]).await;
+    live_conversation(&browser, &app, &base).await;
+    browser.open_tab(app_id).await;
+    let src = browser
+        .run(&Frame::app(app_id, 0), "return location.search")
+        .await;
+    assert_eq!(
+        src,
+        json!(format!(
+            "?c={}&email=maria%40northwind.example&agent=admin%40acme.test&inbox={}",
+            app.acme.conversation, app.acme.inbox_id
+        ))
+    );
+    // The filled frame is still the app's origin, so it gets its context.
+    browser
+        .eventually(&Frame::app(app_id, 0), COUNT, "the context", |v| {
+            v.as_u64().is_some_and(|n| n >= 1)
+        })
+        .await;
+}

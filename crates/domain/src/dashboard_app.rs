@@ -93,10 +93,15 @@ fn content_of(content: Option<&Value>) -> Result<Vec<DashboardAppFrame>, DomainE
             let kind = item.get("type").and_then(Value::as_str);
             let url = item.get("url").and_then(Value::as_str);
             match (kind, url) {
-                (Some("frame"), Some(url)) if http_url(url).is_some() => Ok(DashboardAppFrame {
-                    kind: "frame".to_owned(),
-                    url: url.to_owned(),
-                }),
+                (Some("frame"), Some(url)) => {
+                    // Placeholders are checked first, then the URL they fill must be valid.
+                    let sample = crate::placeholder::check(url)?;
+                    http_url(&sample).ok_or_else(invalid_content)?;
+                    Ok(DashboardAppFrame {
+                        kind: "frame".to_owned(),
+                        url: url.to_owned(),
+                    })
+                }
                 _ => Err(invalid_content()),
             }
         })

@@ -13,6 +13,7 @@ pub mod inbox;
 pub mod label;
 pub mod message;
 pub mod password;
+pub mod placeholder;
 pub mod time;
 pub mod user;
 pub mod validate;

@@ -410,3 +410,41 @@ async fn a_missing_blank_long_or_mistyped_title_is_a_422_naming_title() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn frame_urls_may_hold_known_placeholders_outside_their_origin() {
+    support::on_each_backend(async |app: TestApp| {
+        let url =
+            "https://crm.example/c/{{contact.id}}?email={{contact.email}}&conv={{conversation.id}}";
+        let created = app
+            .post(
+                &app.api("dashboard_apps"),
+                &app.admin,
+                &json!({"title": "CRM", "content": frame(url)}),
+            )
+            .await;
+        assert_eq!(created.status, 200, "{}", created.text);
+        assert_eq!(
+            created.json()["content"][0]["url"],
+            url,
+            "stored as written"
+        );
+
+        for bad in [
+            "https://crm.example/?x={{contact.password}}",
+            "https://{{contact.id}}.crm.example/",
+            "https://crm.example/?x={{contact.email",
+        ] {
+            let refused = app
+                .post(
+                    &app.api("dashboard_apps"),
+                    &app.admin,
+                    &json!({"title": "CRM", "content": frame(bad)}),
+                )
+                .await;
+            assert_eq!(refused.status, 422, "{bad}: {}", refused.text);
+            assert_eq!(refused.json()["attributes"], json!(["content"]), "{bad}");
+        }
+    })
+    .await;
+}

@@ -189,6 +189,18 @@ pub async fn show(
             color: label.color,
         })
         .collect();
+    // Frame URLs are filled for this conversation, contact and agent when the frames are made.
+    let values = domain::placeholder::Values {
+        conversation_id: view.conversation.display_id.get(),
+        contact_id: view.contact.id.get(),
+        contact_email: view.contact.email.clone(),
+        contact_phone_number: view.contact.phone_number.clone(),
+        contact_identifier: view.contact.identifier.clone(),
+        agent_id: page.member.user.id.get(),
+        agent_email: page.member.user.email.clone(),
+        account_id: page.member.account_id.get(),
+        inbox_id: view.conversation.inbox_id.get(),
+    };
     let apps = state
         .store
         .dashboard_apps()
@@ -201,7 +213,10 @@ pub async fn show(
             frames_json: serde_json::to_string(
                 &app.content
                     .iter()
-                    .map(|f| serde_json::json!({"url": f.url, "origin": f.origin()}))
+                    .map(|f| {
+                        let url = domain::placeholder::substitute(&f.url, &values);
+                        serde_json::json!({"url": url, "origin": f.origin()})
+                    })
                     .collect::<Vec<_>>(),
             )
             .unwrap_or_else(|_| "[]".into()),
