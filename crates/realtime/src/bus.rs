@@ -2,7 +2,7 @@
 
 use domain::Event;
 use std::time::Duration;
-use store::Store;
+use store::{PgListener, Store};
 use tokio::sync::{broadcast, mpsc};
 
 /// Messages a slow subscriber may fall behind by before it misses some (it then resyncs).
@@ -90,10 +90,7 @@ async fn notify_loop(store: Store, mut queue: mpsc::UnboundedReceiver<Event>) {
     }
 }
 
-async fn listen_loop(
-    mut listener: sqlx_listener::PgListener,
-    local: broadcast::Sender<BusMessage>,
-) {
+async fn listen_loop(mut listener: PgListener, local: broadcast::Sender<BusMessage>) {
     loop {
         match listener.try_recv().await {
             Ok(Some(notification)) => match serde_json::from_str::<Event>(notification.payload()) {
@@ -113,10 +110,6 @@ async fn listen_loop(
             }
         }
     }
-}
-
-mod sqlx_listener {
-    pub use store::PgListener;
 }
 
 #[cfg(test)]
