@@ -392,3 +392,59 @@ async fn frame_urls_are_filled_with_the_conversation_contact_and_agent() {
         })
         .await;
 }
+
+#[tokio::test]
+async fn each_frame_receives_a_token_signed_with_its_own_apps_secret() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let recorder = Recorder::start().await;
+    let app_id = create_app(&app, &app.admin, "Recorder", &[recorder.url("")]).await;
+    let other_id = create_app(&app, &app.admin, "Other", &[recorder.url("other=1")]).await;
+    let secret_of = |id: i64| {
+        let app = &app;
+        async move {
+            let uri = app.api(&format!("dashboard_apps/{id}/signing_secret"));
+            app.post(&uri, &app.admin, &json!({})).await.json()["signing_secret"]
+                .as_str()
+                .expect("a secret")
+                .to_owned()
+        }
+    };
+    let secret = secret_of(app_id).await;
+    let other_secret = secret_of(other_id).await;
+    live_conversation(&browser, &app, &base).await;
+    browser.open_tab(app_id).await;
+    let frame = Frame::app(app_id, 0);
+    browser
+        .eventually(&frame, COUNT, "the context", |v| {
+            v.as_u64().is_some_and(|n| n >= 1)
+        })
+        .await;
+    let context = last_context(&browser, &frame).await;
+    let token = context["token"]
+        .as_str()
+        .expect("the context carries a token");
+    let decode = |secret: &str, id: i64| {
+        let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+        validation.set_audience(&[format!("dashboard_app:{id}")]);
+        jsonwebtoken::decode::<Value>(
+            token,
+            &jsonwebtoken::DecodingKey::from_secret(secret.as_bytes()),
+            &validation,
+        )
+    };
+    let claims = decode(&secret, app_id)
+        .expect("verifies with its app's secret")
+        .claims;
+    assert_eq!(claims["conversation_id"], app.acme.conversation);
+    assert_eq!(claims["iss"], base);
+    assert!(
+        decode(&other_secret, app_id).is_err(),
+        "another app's secret does not verify it"
+    );
+    // An old-style app that only reads data.conversation is unaffected by the extra keys.
+    assert_eq!(context["data"]["conversation"]["id"], app.acme.conversation);
+}

@@ -272,3 +272,72 @@ async fn an_agent_cannot_reach_the_settings_page_nor_see_a_link_to_it() {
         "no settings link for an agent: {links:?}"
     );
 }
+
+#[tokio::test]
+async fn an_administrator_generates_a_signing_secret_that_is_shown_once_and_signs_the_context() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let app_id = crate::harness::create_app(
+        &app,
+        &app.admin,
+        "Orders",
+        &["https://orders.example/".to_owned()],
+    )
+    .await;
+    browser.sign_in(&base, &app.admin.email).await;
+    browser.open(&settings_page(&base, &app)).await;
+    browser
+        .click(&format!(
+            "tr[data-app-id=\"{app_id}\"] [data-action=secret]"
+        ))
+        .await;
+    assert_eq!(
+        text(&browser, "#secret-dialog-title").await,
+        "Signing secret for “Orders”"
+    );
+    browser.click("#secret-generate").await;
+    let secret = browser
+        .eventually(
+            &Frame::top(),
+            "return document.getElementById('secret-value').value",
+            "the new secret",
+            |v| v.as_str().is_some_and(|s| s.starts_with("dapp_")),
+        )
+        .await;
+    let secret = secret.as_str().expect("a string").to_owned();
+    assert_eq!(
+        browser
+            .run(
+                &Frame::top(),
+                "return document.getElementById('secret-generate').hidden"
+            )
+            .await,
+        json!(true)
+    );
+
+    // It is the secret the app's tokens are now signed with; the page never shows it again.
+    let uri = app.api(&format!(
+        "conversations/{}/app_context?app_id={app_id}",
+        app.acme.conversation
+    ));
+    let token = app.get(&uri, &app.admin).await.json()["token"]
+        .as_str()
+        .expect("a token")
+        .to_owned();
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.set_audience(&[format!("dashboard_app:{app_id}")]);
+    assert!(jsonwebtoken::decode::<Value>(
+        &token,
+        &jsonwebtoken::DecodingKey::from_secret(secret.as_bytes()),
+        &validation
+    )
+    .is_ok());
+    browser.open(&settings_page(&base, &app)).await;
+    let page = browser
+        .run(&Frame::top(), "return document.documentElement.outerHTML")
+        .await;
+    assert!(!page.as_str().unwrap_or_default().contains(&secret));
+}

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod contact;
+pub mod context_token;
 pub mod conversation;
 pub mod dashboard_app;
 pub mod error;

@@ -5,8 +5,13 @@ use crate::{on_pool, Store, StoreError};
 use domain::dashboard_app::DashboardAppChanges;
 use domain::{AccountId, DashboardApp, DashboardAppId, NewDashboardApp};
 
-const INSERT: &str = "INSERT INTO dashboard_apps (account_id, title, content_json, created_at) \
-     VALUES ($1, $2, $3, $4) RETURNING id, account_id, title, content_json, created_at";
+const INSERT: &str =
+    "INSERT INTO dashboard_apps (account_id, title, content_json, created_at, signing_secret) \
+     VALUES ($1, $2, $3, $4, $5) RETURNING id, account_id, title, content_json, created_at";
+const SELECT_SECRET: &str =
+    "SELECT signing_secret FROM dashboard_apps WHERE account_id = $1 AND id = $2";
+const SET_SECRET: &str =
+    "UPDATE dashboard_apps SET signing_secret = $1 WHERE account_id = $2 AND id = $3";
 const SELECT_ALL: &str = "SELECT id, account_id, title, content_json, created_at \
      FROM dashboard_apps WHERE account_id = $1 ORDER BY id";
 const SELECT_ONE: &str = "SELECT id, account_id, title, content_json, created_at \
@@ -49,9 +54,44 @@ impl DashboardApps<'_> {
             .bind(&new.title)
             .bind(&content)
             .bind(now)
+            .bind(domain::context_token::new_secret())
             .fetch_one(pool)
             .await)?;
         Ok(row.into())
+    }
+
+    /// The app's signing secret (`None` for an app made before secrets existed); `NotFound`
+    /// for an app of another account.
+    pub async fn signing_secret(
+        &self,
+        account_id: AccountId,
+        id: DashboardAppId,
+    ) -> Result<Option<String>, StoreError> {
+        let row: Option<(Option<String>,)> =
+            on_pool!(self.store, |pool| sqlx::query_as(SELECT_SECRET)
+                .bind(account_id.get())
+                .bind(id.get())
+                .fetch_optional(pool)
+                .await)?;
+        found(row).map(|(secret,)| secret)
+    }
+
+    /// Replaces the app's signing secret and returns the new one (the only time it is shown).
+    pub async fn rotate_secret(
+        &self,
+        account_id: AccountId,
+        id: DashboardAppId,
+    ) -> Result<String, StoreError> {
+        let secret = domain::context_token::new_secret();
+        let done = on_pool!(self.store, |pool| sqlx::query(SET_SECRET)
+            .bind(&secret)
+            .bind(account_id.get())
+            .bind(id.get())
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        crate::error::touched(done)?;
+        Ok(secret)
     }
 
     /// The account's apps in creation order: the order of the tabs.

@@ -140,6 +140,10 @@ pub fn app(state: AppState) -> Router {
                 .delete(dashboard_apps::destroy),
         )
         .route(
+            "/api/v1/accounts/{account_id}/dashboard_apps/{id}/signing_secret",
+            post(dashboard_apps::rotate_secret),
+        )
+        .route(
             "/api/v1/accounts/{account_id}/webhooks",
             get(api::webhooks::index).post(api::webhooks::create),
         )

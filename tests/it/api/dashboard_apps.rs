@@ -448,3 +448,126 @@ async fn frame_urls_may_hold_known_placeholders_outside_their_origin() {
     })
     .await;
 }
+
+/// The claims of a context token, verified by an independent JWT library with `secret`.
+fn verified(token: &str, secret: &str, app_id: i64) -> Option<Value> {
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.set_audience(&[format!("dashboard_app:{app_id}")]);
+    jsonwebtoken::decode::<Value>(
+        token,
+        &jsonwebtoken::DecodingKey::from_secret(secret.as_bytes()),
+        &validation,
+    )
+    .ok()
+    .map(|data| data.claims)
+}
+
+#[tokio::test]
+async fn the_context_carries_a_token_signed_with_that_apps_own_secret() {
+    support::on_each_backend(async |app: TestApp| {
+        let orders = create(
+            &app,
+            &json!({"title": "Orders", "content": frame("https://orders.example/")}),
+        )
+        .await;
+        let crm = create(
+            &app,
+            &json!({"title": "CRM", "content": frame("https://crm.example/")}),
+        )
+        .await;
+        let (orders_id, crm_id) = (orders["id"].as_i64().unwrap(), crm["id"].as_i64().unwrap());
+        let rotate = |id: i64| app.api(&format!("dashboard_apps/{id}/signing_secret"));
+
+        let refused = app.post(&rotate(orders_id), &app.agent, &json!({})).await;
+        assert_eq!(refused.status, 401, "agents cannot read or rotate secrets");
+        let orders_secret = app
+            .post(&rotate(orders_id), &app.admin, &json!({}))
+            .await
+            .json()["signing_secret"]
+            .as_str()
+            .expect("a secret")
+            .to_owned();
+        let crm_secret = app
+            .post(&rotate(crm_id), &app.admin, &json!({}))
+            .await
+            .json()["signing_secret"]
+            .as_str()
+            .expect("a secret")
+            .to_owned();
+        assert_ne!(orders_secret, crm_secret);
+        let listed = app.get(&app.api("dashboard_apps"), &app.admin).await.text;
+        assert!(
+            !listed.contains(&orders_secret),
+            "the read API never returns a secret"
+        );
+
+        let context_uri = app.api(&format!(
+            "conversations/{}/app_context",
+            app.acme.conversation
+        ));
+        let context = app
+            .get(&format!("{context_uri}?app_id={orders_id}"), &app.agent)
+            .await
+            .json();
+        let token = context["token"].as_str().expect("a token");
+        let claims =
+            verified(token, &orders_secret, orders_id).expect("verifies with the app's secret");
+        assert_eq!(claims["aud"], format!("dashboard_app:{orders_id}"));
+        assert_eq!(claims["sub"], app.agent.id.to_string());
+        assert_eq!(claims["account_id"], app.acme.account_id);
+        assert_eq!(claims["conversation_id"], app.acme.conversation);
+        assert_eq!(claims["contact_id"], app.acme.contact_id);
+        assert_eq!(claims["inbox_id"], app.acme.inbox_id);
+        assert_eq!(claims["agent_email"], app.agent.email);
+        assert_eq!(claims["agent_role"], "agent");
+        assert_eq!(
+            claims["exp"].as_i64().unwrap() - claims["iat"].as_i64().unwrap(),
+            300
+        );
+        assert!(claims["jti"].as_str().is_some_and(|j| !j.is_empty()));
+        assert!(
+            verified(token, &crm_secret, orders_id).is_none(),
+            "another app's secret does not verify it"
+        );
+        assert!(
+            verified(token, &orders_secret, crm_id).is_none(),
+            "it is not a token for another app"
+        );
+        assert!(support::schema_errors(&context, None).is_empty());
+
+        // Chatwoot's plain context has no token; another account's app is unknown here.
+        let plain = app.get(&context_uri, &app.agent).await.json();
+        assert!(plain.get("token").is_none());
+        let foreign = app
+            .post(
+                &app.other_api("dashboard_apps"),
+                &app.stranger,
+                &json!({"title": "X", "content": frame("https://x.example/")}),
+            )
+            .await;
+        let foreign_id = foreign.json()["id"].as_i64().unwrap();
+        assert_eq!(
+            app.get(&format!("{context_uri}?app_id={foreign_id}"), &app.agent)
+                .await
+                .status,
+            404
+        );
+        assert_eq!(
+            app.get(&format!("{context_uri}?app_id=abc"), &app.agent)
+                .await
+                .status,
+            422
+        );
+        assert_eq!(
+            app.post(
+                &app.other_api(&format!("dashboard_apps/{orders_id}/signing_secret")),
+                &app.stranger,
+                &json!({})
+            )
+            .await
+            .status,
+            404
+        );
+    })
+    .await;
+}

@@ -45,7 +45,8 @@ export class AppBridge extends EventTarget {
     super();
     this.contextUrl = contextUrl;
     this.frames = [];
-    this.inflight = null;
+    /** appId → the context fetch in flight for that app (each app gets its own token). */
+    this.inflight = new Map();
     this.listener = (event) => this.onMessage(event);
     window.addEventListener("message", this.listener);
   }
@@ -58,13 +59,13 @@ export class AppBridge extends EventTarget {
   }
 
   /** Creates an iframe for `url` in `container` and starts serving it. */
-  createFrame(container, { url, origin }, title) {
+  createFrame(container, { url, origin }, title, appId) {
     const iframe = document.createElement("iframe");
     iframe.className = "dashboard-app-frame";
     iframe.title = title;
     iframe.setAttribute("allow", "clipboard-read; clipboard-write");
     iframe.referrerPolicy = "strict-origin-when-cross-origin";
-    const entry = { iframe, origin, sent: 0, seq: 0, lastPush: 0, timer: null, reason: null };
+    const entry = { iframe, origin, appId, sent: 0, seq: 0, lastPush: 0, timer: null, reason: null };
     this.frames.push(entry);
     iframe.addEventListener("load", () => this.send(entry, "load"));
     iframe.src = url;
@@ -95,15 +96,18 @@ export class AppBridge extends EventTarget {
     }
   }
 
-  /** The context as the server renders it. Concurrent requests share one fetch; a `fresh`
-   * one (after a change) waits for any fetch in flight and then starts its own. */
-  async context({ fresh = false } = {}) {
+  /** The context as the server renders it, signed for `appId`. Concurrent requests for one
+   * app share one fetch; a `fresh` one (after a change) waits for any fetch in flight and then
+   * starts its own. */
+  async context(appId, { fresh = false } = {}) {
+    const key = String(appId);
     if (fresh) {
-      await this.inflight?.catch(() => null);
-      this.inflight = null;
+      await this.inflight.get(key)?.catch(() => null);
+      this.inflight.delete(key);
     }
-    if (!this.inflight) {
-      this.inflight = fetch(this.contextUrl, {
+    if (!this.inflight.has(key)) {
+      const url = appId === undefined ? this.contextUrl : `${this.contextUrl}?app_id=${encodeURIComponent(appId)}`;
+      const request = fetch(url, {
         credentials: "same-origin",
         headers: { accept: "application/json" },
       })
@@ -112,16 +116,17 @@ export class AppBridge extends EventTarget {
           return response.text();
         })
         .finally(() => {
-          this.inflight = null;
+          if (this.inflight.get(key) === request) this.inflight.delete(key);
         });
+      this.inflight.set(key, request);
     }
-    return this.inflight;
+    return this.inflight.get(key);
   }
 
   async send(entry, reason, options = {}) {
     let body;
     try {
-      body = await this.context(options);
+      body = await this.context(entry.appId, options);
     } catch (error) {
       this.dispatchEvent(new CustomEvent("error", { detail: error }));
       return;

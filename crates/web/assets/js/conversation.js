@@ -85,7 +85,7 @@ function openApp(view, panel) {
   const frames = JSON.parse(panel.dataset.frames);
   frames.forEach((frame, index) => {
     const title = frames.length > 1 ? `${panel.dataset.appTitle} (${index + 1})` : panel.dataset.appTitle;
-    const iframe = view.bridge.createFrame(panel, frame, title);
+    const iframe = view.bridge.createFrame(panel, frame, title, panel.dataset.appId);
     iframe.dataset.appId = panel.dataset.appId;
     iframe.dataset.frameIndex = String(index);
     iframe.dataset.conversation = String(view.displayId);

@@ -13,6 +13,7 @@ const formError = document.getElementById("app-form-error");
 const deleteDialog = document.getElementById("delete-dialog");
 let editing = null;
 let deleting = null;
+let secretFor = null;
 
 /** Mirrors the server's rule: an absolute http(s) URL, no credentials, no spaces. */
 export function urlProblem(text) {
@@ -98,6 +99,15 @@ document.addEventListener("click", async (event) => {
     document.getElementById("delete-dialog-title").textContent = `Delete “${row.dataset.appTitle}”?`;
     deleteDialog.showModal();
   }
+  if (button.dataset.action === "secret") {
+    secretFor = row;
+    document.getElementById("secret-dialog-title").textContent = `Signing secret for “${row.dataset.appTitle}”`;
+    document.getElementById("secret-field").hidden = true;
+    document.getElementById("secret-error").hidden = true;
+    document.getElementById("secret-value").value = "";
+    document.getElementById("secret-generate").hidden = false;
+    document.getElementById("secret-dialog").showModal();
+  }
   if (button.dataset.action === "cancel") button.closest("dialog").close();
 });
 
@@ -112,6 +122,24 @@ document.getElementById("delete-confirm").addEventListener("click", async () => 
     return;
   }
   window.location.reload();
+});
+
+const generate = document.getElementById("secret-generate");
+generate.addEventListener("click", async () => {
+  if (!secretFor) return;
+  const result = await request("POST", `${endpoint}/${secretFor.dataset.appId}/signing_secret`);
+  if (!result.ok) {
+    const slot = document.getElementById("secret-error");
+    slot.textContent = errorText(result);
+    slot.hidden = false;
+    return;
+  }
+  const input = document.getElementById("secret-value");
+  input.value = result.data.signing_secret;
+  document.getElementById("secret-field").hidden = false;
+  generate.hidden = true;
+  input.focus();
+  input.select();
 });
 
 document.body.dataset.ready = "true";

@@ -169,13 +169,60 @@ pub async fn show(
 }
 
 /// `GET /conversations/{display_id}/app_context`: exactly what the dashboard-app bridge posts.
+/// With `?app_id=`, it also carries `"token"`: the context signed with that app's secret.
 pub async fn app_context(
     State(state): State<AppState>,
     member: Member,
     Path((_, display_id)): Path<(String, String)>,
-) -> Result<Json<wire::AppContext>, ApiError> {
+    headers: axum::http::HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Result<Json<SignedContext>, ApiError> {
     let view = conversation(&state.store, &member, &display_id).await?;
-    Ok(Json(wire::AppContext::new(&view, &member.user)))
+    let token = match super::query_param(query.as_deref(), "app_id") {
+        None => None,
+        Some(app_id) => {
+            let app_id = app_id
+                .parse::<i64>()
+                .map_err(|_| DomainError::invalid("app_id", "App id must be a number"))?;
+            let secret = state
+                .store
+                .dashboard_apps()
+                .signing_secret(member.account_id, domain::DashboardAppId(app_id))
+                .await?;
+            secret.map(|secret| {
+                let issuer = issuer(&headers);
+                let subject = domain::context_token::Subject {
+                    issuer: &issuer,
+                    app_id,
+                    agent: &member,
+                    view: &view,
+                };
+                let claims = domain::context_token::Claims::new(&subject, domain::time::now());
+                domain::context_token::sign(&claims, &secret)
+            })
+        }
+    };
+    Ok(Json(SignedContext {
+        context: wire::AppContext::new(&view, &member.user),
+        token,
+    }))
+}
+
+/// The appContext and, for a known app, its token.
+#[derive(Serialize)]
+pub struct SignedContext {
+    #[serde(flatten)]
+    context: wire::AppContext,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+}
+
+/// The Switchboard URL the request came to, as the token's `iss`.
+fn issuer(headers: &axum::http::HeaderMap) -> String {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let scheme = header("x-forwarded-proto").unwrap_or("http");
+    let host = header("host").unwrap_or("localhost");
+    format!("{scheme}://{host}")
 }
 
 #[derive(Debug, Deserialize)]

@@ -94,3 +94,25 @@ pub async fn destroy(
         .await?;
     Ok(StatusCode::NO_CONTENT)
 }
+
+#[derive(serde::Serialize)]
+pub struct SigningSecret {
+    signing_secret: String,
+}
+
+/// `POST …/dashboard_apps/{id}/signing_secret` (ours, administrators): a new secret for the
+/// app's context tokens, shown this once; the previous one stops working.
+pub async fn rotate_secret(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Json<SigningSecret>, ApiError> {
+    member.require_admin()?;
+    let id = DashboardAppId(path_id(&id)?);
+    let signing_secret = state
+        .store
+        .dashboard_apps()
+        .rotate_secret(member.account_id, id)
+        .await?;
+    Ok(Json(SigningSecret { signing_secret }))
+}
