@@ -2,15 +2,30 @@
 //! screenshots of the docs.
 
 use crate::harness::{conversation_page, create_app, settings_page, Browser, Frame};
-use crate::support::{serve_router, TestApp};
+use crate::support::TestApp;
 use serde_json::json;
 
 /// The fixture with the demo app registered, the browser signed in as the administrator, on
 /// the conversation with the demo app's tab open and its context rendered. Returns the
 /// Switchboard base URL and the demo app's id.
 async fn demo_open(browser: &Browser, app: &TestApp) -> (String, i64) {
-    let demo = serve_router(web::demo_app::router()).await;
+    // Bound first: the app is registered with its URL, then served knowing its own id, so its
+    // backend can verify the context tokens with the app's secret.
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+        .await
+        .expect("a port");
+    let demo = format!("http://{}", listener.local_addr().expect("an address"));
     let id = create_app(app, &app.admin, "Customer orders", &[format!("{demo}/")]).await;
+    let registration = web::demo_app::Registration {
+        store: app.store().clone(),
+        account_id: domain::AccountId(app.acme.account_id),
+        app_id: domain::DashboardAppId(id),
+    };
+    tokio::spawn(async move {
+        axum::serve(listener, web::demo_app::router(Some(registration)))
+            .await
+            .expect("the demo app serves");
+    });
     let base = app.serve().await;
     assert_ne!(base, demo, "the demo app is on another origin");
     browser.sign_in(&base, &app.admin.email).await;
@@ -58,6 +73,26 @@ async fn the_demo_app_shows_the_conversation_across_origins() {
         "orders listed: {shown}"
     );
     assert_eq!(shown["error"], true, "no error banner: {shown}");
+    // Its backend verified the signed context with the app's own secret.
+    browser
+        .eventually(
+            &frame,
+            "return document.body.dataset.tokenVerified || null;",
+            "the demo app's server-side verification",
+            |v| *v == json!("true"),
+        )
+        .await;
+    let line = browser
+        .run(
+            &frame,
+            "return document.getElementById('verified').textContent",
+        )
+        .await;
+    assert!(
+        line.as_str()
+            .is_some_and(|t| t.contains(&format!("conversation #{}", app.acme.conversation))),
+        "{line}"
+    );
 }
 
 #[tokio::test]

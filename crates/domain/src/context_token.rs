@@ -70,6 +70,59 @@ pub fn sign(claims: &Claims, secret: &str) -> String {
     format!("{signing_input}.{signature}")
 }
 
+/// Why a token was refused.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, thiserror::Error)]
+pub enum TokenError {
+    #[error("the token is malformed")]
+    Malformed,
+    #[error("the signature does not match")]
+    BadSignature,
+    #[error("the token is for another app")]
+    WrongAudience,
+    #[error("the token has expired")]
+    Expired,
+}
+
+/// Checks a token the way an app's backend does: HS256 with `secret`, for `dashboard_app:<app_id>`,
+/// not expired at `now`. (Used by the demo app's backend; tests verify with an independent
+/// library.)
+pub fn verify(token: &str, secret: &str, app_id: i64, now: i64) -> Result<Claims, TokenError> {
+    let mut parts = token.split('.');
+    let (Some(header_text), Some(payload_text), Some(signature_text), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(TokenError::Malformed);
+    };
+    let header: serde_json::Value = URL_SAFE_NO_PAD
+        .decode(header_text)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or(TokenError::Malformed)?;
+    if header["alg"] != "HS256" {
+        return Err(TokenError::Malformed);
+    }
+    let signature = URL_SAFE_NO_PAD
+        .decode(signature_text)
+        .map_err(|_| TokenError::Malformed)?;
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
+    mac.update(format!("{header_text}.{payload_text}").as_bytes());
+    // verify_slice compares in constant time.
+    mac.verify_slice(&signature)
+        .map_err(|_| TokenError::BadSignature)?;
+    let claims: Claims = URL_SAFE_NO_PAD
+        .decode(payload_text)
+        .ok()
+        .and_then(|bytes| serde_json::from_slice(&bytes).ok())
+        .ok_or(TokenError::Malformed)?;
+    if claims.aud != format!("dashboard_app:{app_id}") {
+        return Err(TokenError::WrongAudience);
+    }
+    if claims.exp <= now {
+        return Err(TokenError::Expired);
+    }
+    Ok(claims)
+}
+
 /// A new signing secret for an app.
 pub fn new_secret() -> String {
     format!("dapp_{}", crate::password::random_token(40))
@@ -117,6 +170,42 @@ mod tests {
         .expect("a valid token");
         assert_eq!(decoded.claims, claims(now));
         assert_eq!(decoded.header.alg, Algorithm::HS256);
+    }
+
+    #[test]
+    fn verify_accepts_our_tokens_and_refuses_tampered_foreign_and_expired_ones() {
+        let now = crate::time::now();
+        let token = sign(&claims(now), "secret-a");
+        assert_eq!(verify(&token, "secret-a", 5, now), Ok(claims(now)));
+        assert_eq!(
+            verify(&token, "secret-b", 5, now),
+            Err(TokenError::BadSignature)
+        );
+        assert_eq!(
+            verify(&token, "secret-a", 6, now),
+            Err(TokenError::WrongAudience)
+        );
+        assert_eq!(
+            verify(&token, "secret-a", 5, now + LIFETIME_SECONDS),
+            Err(TokenError::Expired)
+        );
+        let (head, rest) = token.split_once('.').unwrap();
+        let (_, signature) = rest.split_once('.').unwrap();
+        let forged_payload = URL_SAFE_NO_PAD.encode(
+            serde_json::to_vec(&Claims {
+                sub: "1".into(),
+                ..claims(now)
+            })
+            .unwrap(),
+        );
+        let forged = format!("{head}.{forged_payload}.{signature}");
+        assert_eq!(
+            verify(&forged, "secret-a", 5, now),
+            Err(TokenError::BadSignature)
+        );
+        for junk in ["", "a.b", "a.b.c.d", "!!.??.**"] {
+            assert!(verify(junk, "secret-a", 5, now).is_err(), "{junk}");
+        }
     }
 
     #[test]

@@ -2,17 +2,32 @@
 //! fresh install shows a working cross-origin app. It is an ordinary app: it knows only the
 //! documented protocol.
 
-use axum::http::header;
+use axum::extract::State;
+use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
-use axum::routing::get;
-use axum::Router;
+use axum::routing::{get, post};
+use axum::{Json, Router};
+use domain::{AccountId, DashboardAppId};
+use serde_json::{json, Value};
+use store::Store;
 
 const INDEX: &str = include_str!("../assets/demo-app/index.html");
 const SCRIPT: &str = include_str!("../assets/demo-app/demo-app.js");
 const STYLE: &str = include_str!("../assets/demo-app/demo-app.css");
 
-pub fn router() -> Router {
+/// Where the demo app's backend finds the secret its tokens are signed with: the app as
+/// registered in Switchboard (read on every check, so a rotated secret takes effect at once).
+#[derive(Clone)]
+pub struct Registration {
+    pub store: Store,
+    pub account_id: AccountId,
+    pub app_id: DashboardAppId,
+}
+
+/// The demo app; with a registration, its backend verifies context tokens at `POST /api/verify`.
+pub fn router(registration: Option<Registration>) -> Router {
     Router::new()
+        .route("/api/verify", post(verify))
         .route(
             "/",
             get(|| async { ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], INDEX) }),
@@ -30,5 +45,43 @@ pub fn router() -> Router {
             "/demo-app.css",
             get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE) }),
         )
-        .fallback(|| async { (axum::http::StatusCode::NOT_FOUND, "not found").into_response() })
+        .fallback(|| async { (StatusCode::NOT_FOUND, "not found").into_response() })
+        .with_state(registration)
+}
+
+/// `POST /api/verify` with the token as the body: what an app's backend does before trusting a
+/// request made on behalf of an agent.
+async fn verify(
+    State(registration): State<Option<Registration>>,
+    token: String,
+) -> (StatusCode, Json<Value>) {
+    let refuse = |status: StatusCode, error: &str| {
+        (status, Json(json!({"verified": false, "error": error})))
+    };
+    let Some(registration) = registration else {
+        return refuse(
+            StatusCode::NOT_FOUND,
+            "this demo app is not registered in Switchboard",
+        );
+    };
+    let secret = registration
+        .store
+        .dashboard_apps()
+        .signing_secret(registration.account_id, registration.app_id)
+        .await;
+    let Ok(Some(secret)) = secret else {
+        return refuse(StatusCode::NOT_FOUND, "the app has no signing secret");
+    };
+    match domain::context_token::verify(
+        token.trim(),
+        &secret,
+        registration.app_id.get(),
+        domain::time::now(),
+    ) {
+        Ok(claims) => (
+            StatusCode::OK,
+            Json(json!({"verified": true, "claims": claims})),
+        ),
+        Err(error) => refuse(StatusCode::UNAUTHORIZED, &error.to_string()),
+    }
 }

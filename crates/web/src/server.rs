@@ -69,8 +69,10 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     }
     if let (Some(listener), Some(url)) = (demo_listener, &demo_url) {
         println!("Demo dashboard app on {url}");
+        let registration = demo_registration(&store, url).await?;
         tokio::spawn(async move {
-            if let Err(error) = axum::serve(listener, crate::demo_app::router()).await {
+            let router = crate::demo_app::router(registration);
+            if let Err(error) = axum::serve(listener, router).await {
                 tracing::error!(%error, "demo app server stopped");
             }
         });
@@ -85,6 +87,28 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     webhooks.stop().await;
     store.close().await;
     Ok(())
+}
+
+/// The demo app as the demo account registered it (its frame URL is the demo listener's), so
+/// its backend can verify context tokens with that app's secret.
+async fn demo_registration(
+    store: &Store,
+    url: &str,
+) -> anyhow::Result<Option<crate::demo_app::Registration>> {
+    let account_id = domain::AccountId(1);
+    let apps = match store.dashboard_apps().list(account_id).await {
+        Ok(apps) => apps,
+        Err(store::StoreError::NotFound) => return Ok(None),
+        Err(other) => return Err(other.into()),
+    };
+    Ok(apps
+        .into_iter()
+        .find(|app| app.content.iter().any(|frame| frame.url == url))
+        .map(|app| crate::demo_app::Registration {
+            store: store.clone(),
+            account_id,
+            app_id: app.id,
+        }))
 }
 
 async fn shutdown_signal() {

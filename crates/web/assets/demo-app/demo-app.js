@@ -437,12 +437,36 @@ function onMessage(event) {
     console.error("demo-app: render failed", error);
   }
 
+  if (typeof payload.token === "string") verify(payload.token);
+
   contextCount += 1;
   document.body.dataset.contextCount = String(contextCount);
   if (ok) {
     document.body.dataset.contextReceived = "true";
     announce("Conversation context updated.");
   }
+}
+
+// The signed context: our own backend checks the token with the app's secret, so what it
+// serves could be trusted even though the context itself arrives through the browser.
+let verifications = 0;
+async function verify(token) {
+  const mine = ++verifications;
+  const line = $("verified");
+  let result;
+  try {
+    const response = await fetch("api/verify", { method: "POST", body: token });
+    result = await response.json();
+  } catch {
+    result = { verified: false, error: "the app's server could not be reached" };
+  }
+  if (mine !== verifications) return;
+  if (result.verified) {
+    line.textContent = `✓ Verified by this app's server: ${result.claims.agent_email} on conversation #${result.claims.conversation_id}`;
+  } else {
+    line.textContent = `✗ Not verified: ${result.error}`;
+  }
+  document.body.dataset.tokenVerified = String(Boolean(result.verified));
 }
 
 function start() {
