@@ -403,18 +403,8 @@ async fn each_frame_receives_a_token_signed_with_its_own_apps_secret() {
     let recorder = Recorder::start().await;
     let app_id = create_app(&app, &app.admin, "Recorder", &[recorder.url("")]).await;
     let other_id = create_app(&app, &app.admin, "Other", &[recorder.url("other=1")]).await;
-    let secret_of = |id: i64| {
-        let app = &app;
-        async move {
-            let uri = app.api(&format!("dashboard_apps/{id}/signing_secret"));
-            app.post(&uri, &app.admin, &json!({})).await.json()["signing_secret"]
-                .as_str()
-                .expect("a secret")
-                .to_owned()
-        }
-    };
-    let secret = secret_of(app_id).await;
-    let other_secret = secret_of(other_id).await;
+    let secret = app.rotate_secret(app_id).await;
+    let other_secret = app.rotate_secret(other_id).await;
     live_conversation(&browser, &app, &base).await;
     browser.open_tab(app_id).await;
     let frame = Frame::app(app_id, 0);
@@ -427,22 +417,12 @@ async fn each_frame_receives_a_token_signed_with_its_own_apps_secret() {
     let token = context["token"]
         .as_str()
         .expect("the context carries a token");
-    let decode = |secret: &str, id: i64| {
-        let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
-        validation.set_audience(&[format!("dashboard_app:{id}")]);
-        jsonwebtoken::decode::<Value>(
-            token,
-            &jsonwebtoken::DecodingKey::from_secret(secret.as_bytes()),
-            &validation,
-        )
-    };
-    let claims = decode(&secret, app_id)
-        .expect("verifies with its app's secret")
-        .claims;
+    let claims = crate::support::verified_claims(token, &secret, app_id)
+        .expect("verifies with its app's secret");
     assert_eq!(claims["conversation_id"], app.acme.conversation);
     assert_eq!(claims["iss"], base);
     assert!(
-        decode(&other_secret, app_id).is_err(),
+        crate::support::verified_claims(token, &other_secret, app_id).is_none(),
         "another app's secret does not verify it"
     );
     // An old-style app that only reads data.conversation is unaffected by the extra keys.

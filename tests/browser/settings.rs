@@ -327,14 +327,7 @@ async fn an_administrator_generates_a_signing_secret_that_is_shown_once_and_sign
         .as_str()
         .expect("a token")
         .to_owned();
-    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
-    validation.set_audience(&[format!("dashboard_app:{app_id}")]);
-    assert!(jsonwebtoken::decode::<Value>(
-        &token,
-        &jsonwebtoken::DecodingKey::from_secret(secret.as_bytes()),
-        &validation
-    )
-    .is_ok());
+    assert!(crate::support::verified_claims(&token, &secret, app_id).is_some());
     browser.open(&settings_page(&base, &app)).await;
     let page = browser
         .run(&Frame::top(), "return document.documentElement.outerHTML")

@@ -181,6 +181,22 @@ impl TestApp {
             .await
     }
 
+    /// A new signing secret for dashboard app `app_id`, generated as the administrator.
+    pub async fn rotate_secret(&self, app_id: i64) -> String {
+        let uri = self.api(&format!("dashboard_apps/{app_id}/signing_secret"));
+        let response = self.post(&uri, &self.admin, &serde_json::json!({})).await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "rotate a secret: {}",
+            response.text
+        );
+        response.json()["signing_secret"]
+            .as_str()
+            .expect("a secret")
+            .to_owned()
+    }
+
     /// Serves the app on `127.0.0.1:0` (bound before spawning, so no wait is needed); returns
     /// its base URL.
     pub async fn serve(&self) -> String {
@@ -310,4 +326,15 @@ pub fn schema_errors(value: &Value, def: Option<&str>) -> Vec<String> {
         .iter_errors(value)
         .map(|e| format!("{} at {}", e, e.instance_path))
         .collect()
+}
+
+/// The claims of a context token, verified by an independent JWT library (not our signer's
+/// code) as HS256 with `secret` for `dashboard_app:<app_id>`; `None` when it does not verify.
+pub fn verified_claims(token: &str, secret: &str, app_id: i64) -> Option<Value> {
+    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
+    validation.set_audience(&[format!("dashboard_app:{app_id}")]);
+    let key = jsonwebtoken::DecodingKey::from_secret(secret.as_bytes());
+    jsonwebtoken::decode::<Value>(token, &key, &validation)
+        .ok()
+        .map(|data| data.claims)
 }

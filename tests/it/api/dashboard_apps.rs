@@ -449,19 +449,6 @@ async fn frame_urls_may_hold_known_placeholders_outside_their_origin() {
     .await;
 }
 
-/// The claims of a context token, verified by an independent JWT library with `secret`.
-fn verified(token: &str, secret: &str, app_id: i64) -> Option<Value> {
-    let mut validation = jsonwebtoken::Validation::new(jsonwebtoken::Algorithm::HS256);
-    validation.set_audience(&[format!("dashboard_app:{app_id}")]);
-    jsonwebtoken::decode::<Value>(
-        token,
-        &jsonwebtoken::DecodingKey::from_secret(secret.as_bytes()),
-        &validation,
-    )
-    .ok()
-    .map(|data| data.claims)
-}
-
 #[tokio::test]
 async fn the_context_carries_a_token_signed_with_that_apps_own_secret() {
     support::on_each_backend(async |app: TestApp| {
@@ -480,20 +467,8 @@ async fn the_context_carries_a_token_signed_with_that_apps_own_secret() {
 
         let refused = app.post(&rotate(orders_id), &app.agent, &json!({})).await;
         assert_eq!(refused.status, 401, "agents cannot read or rotate secrets");
-        let orders_secret = app
-            .post(&rotate(orders_id), &app.admin, &json!({}))
-            .await
-            .json()["signing_secret"]
-            .as_str()
-            .expect("a secret")
-            .to_owned();
-        let crm_secret = app
-            .post(&rotate(crm_id), &app.admin, &json!({}))
-            .await
-            .json()["signing_secret"]
-            .as_str()
-            .expect("a secret")
-            .to_owned();
+        let orders_secret = app.rotate_secret(orders_id).await;
+        let crm_secret = app.rotate_secret(crm_id).await;
         assert_ne!(orders_secret, crm_secret);
         let listed = app.get(&app.api("dashboard_apps"), &app.admin).await.text;
         assert!(
@@ -510,8 +485,8 @@ async fn the_context_carries_a_token_signed_with_that_apps_own_secret() {
             .await
             .json();
         let token = context["token"].as_str().expect("a token");
-        let claims =
-            verified(token, &orders_secret, orders_id).expect("verifies with the app's secret");
+        let claims = support::verified_claims(token, &orders_secret, orders_id)
+            .expect("verifies with the app's secret");
         assert_eq!(claims["aud"], format!("dashboard_app:{orders_id}"));
         assert_eq!(claims["sub"], app.agent.id.to_string());
         assert_eq!(claims["account_id"], app.acme.account_id);
@@ -526,11 +501,11 @@ async fn the_context_carries_a_token_signed_with_that_apps_own_secret() {
         );
         assert!(claims["jti"].as_str().is_some_and(|j| !j.is_empty()));
         assert!(
-            verified(token, &crm_secret, orders_id).is_none(),
+            support::verified_claims(token, &crm_secret, orders_id).is_none(),
             "another app's secret does not verify it"
         );
         assert!(
-            verified(token, &orders_secret, crm_id).is_none(),
+            support::verified_claims(token, &orders_secret, crm_id).is_none(),
             "it is not a token for another app"
         );
         assert!(support::schema_errors(&context, None).is_empty());
