@@ -1,49 +1,51 @@
 // The dashboard-app bridge: creates app frames, posts them the `appContext` string on every
-// `load`, and answers their requests — to that frame only, at its pinned origin.
+// `load`, and answers their requests and actions — to that frame only, at its pinned origin.
 //
 // Compatibility (Chatwoot's protocol, and what apps in the wild do):
 // - the context is a JSON *string*; apps call JSON.parse(event.data);
 // - requests are "chatwoot-dashboard-app:fetch-info" as a bare string, a JSON-wrapped string or
 //   an object with that `event`; the home-made "chatwoot-dashboard-app:ready" counts the same;
 // - a request that arrives before the frame's `load` is answered too;
-// - the frame is sent nothing else: no pings, no objects.
+// - an app that sends no action is sent nothing but contexts: no pings, no objects.
 // Pinned origins: we post to the app URL's origin, never "*", and ignore messages whose source
 // is not a frame we created or whose origin is not that frame's app origin.
 // Live context (ours): `push(reason)` sends every frame a fresh context when the conversation
 // changes, at most one per 100 ms per frame. Every context we send carries a top-level
 // `meta: {seq, reason, protocol: 1}`, `seq` strictly increasing per frame; apps that do not know
 // it ignore the extra key.
+// Actions (ours): "insert-reply" and "notify", each performed only when an administrator allowed
+// it for the app, and each answered `{"event": "<action>:result", id, ok, error}` — refusals
+// too, so an app never waits in vain. The page supplies what an action does (`actions`).
+//
+// Hooks for tools (the playground): `loadContext` replaces the context fetch, and the bridge
+// dispatches "received" for every message accepted from a frame and "sent" for every message
+// posted to one.
+
+import { PROTOCOL_VERSION, actionResult, invalidAction, parseAppMessage } from "./app-protocol.js";
 
 /** The least time between two pushed updates to one frame. */
 const PUSH_INTERVAL_MS = 100;
 
-const REQUEST_EVENTS = new Set([
-  "chatwoot-dashboard-app:fetch-info",
-  "chatwoot-dashboard-app:ready",
-]);
-
-/** The request event `data` carries, or null when it is not a request. */
-export function requestEvent(data) {
-  if (typeof data === "string") {
-    if (REQUEST_EVENTS.has(data)) return data;
-    try {
-      const parsed = JSON.parse(data);
-      if (typeof parsed === "string" && REQUEST_EVENTS.has(parsed)) return parsed;
-      if (parsed && typeof parsed === "object" && REQUEST_EVENTS.has(parsed.event)) return parsed.event;
-    } catch {
-      return null;
-    }
-    return null;
-  }
-  if (data && typeof data === "object" && REQUEST_EVENTS.has(data.event)) return data.event;
-  return null;
-}
+/** Actions one frame may ask for within ACTION_WINDOW_MS; beyond it they are refused, so a
+ * looping app cannot flood the agent with notices. */
+const ACTION_BURST = 10;
+const ACTION_WINDOW_MS = 10_000;
 
 export class AppBridge extends EventTarget {
-  /** @param {string} contextUrl the JSON endpoint serving this conversation's appContext */
-  constructor(contextUrl) {
+  /**
+   * @param {string} contextUrl the JSON endpoint serving the appContext (`?app_id=` is added)
+   * @param {object} [options]
+   * @param {(appId: string, options: {fresh: boolean}) => Promise<string>} [options.loadContext]
+   *   replaces the fetch of `contextUrl`: resolves to the context as a JSON string
+   * @param {Record<string, (payload: object, frame: {appId: string, title: string}) => unknown>}
+   *   [options.actions] what each action does on this page; an action without one is answered
+   *   "unavailable"
+   */
+  constructor(contextUrl, { loadContext = null, actions = {} } = {}) {
     super();
     this.contextUrl = contextUrl;
+    this.loadContext = loadContext;
+    this.actions = actions;
     this.frames = [];
     /** appId → the context fetch in flight for that app (each app gets its own token). */
     this.inflight = new Map();
@@ -59,13 +61,25 @@ export class AppBridge extends EventTarget {
   }
 
   /** Creates an iframe for `url` in `container` and starts serving it. */
-  createFrame(container, { url, origin }, title, appId) {
+  createFrame(container, { url, origin }, title, appId, { allowedActions = [] } = {}) {
     const iframe = document.createElement("iframe");
     iframe.className = "dashboard-app-frame";
     iframe.title = title;
     iframe.setAttribute("allow", "clipboard-read; clipboard-write");
     iframe.referrerPolicy = "strict-origin-when-cross-origin";
-    const entry = { iframe, origin, appId, sent: 0, seq: 0, lastPush: 0, timer: null, reason: null };
+    const entry = {
+      iframe,
+      origin,
+      appId,
+      title,
+      allowed: new Set(allowedActions),
+      recentActions: [],
+      sent: 0,
+      seq: 0,
+      lastPush: 0,
+      timer: null,
+      reason: null,
+    };
     this.frames.push(entry);
     iframe.addEventListener("load", () => this.send(entry, "load"));
     iframe.src = url;
@@ -78,8 +92,37 @@ export class AppBridge extends EventTarget {
       (f) => f.iframe.contentWindow !== null && f.iframe.contentWindow === event.source,
     );
     if (!entry || event.origin !== entry.origin) return;
-    const name = requestEvent(event.data);
-    if (name) this.send(entry, name.replace("chatwoot-dashboard-app:", ""));
+    const message = parseAppMessage(event.data);
+    this.dispatchEvent(
+      new CustomEvent("received", { detail: { iframe: entry.iframe, appId: entry.appId, data: event.data, message } }),
+    );
+    if (message?.kind === "request") this.send(entry, message.event.replace("chatwoot-dashboard-app:", ""));
+    if (message?.kind === "action") this.act(entry, message);
+  }
+
+  /** Performs an action if it is allowed, valid and not one too many, and answers it. */
+  async act(entry, message) {
+    const { event, id, payload } = message;
+    const refuse = (code, text) => this.post(entry, actionResult(event, id, { code, message: text }), `${event}:result`);
+    const invalid = invalidAction(message);
+    if (invalid) return refuse("invalid", invalid);
+    if (!entry.allowed.has(event)) {
+      return refuse("not_allowed", `${event} is not allowed for this app; an administrator can allow it in Settings › Dashboard apps`);
+    }
+    const now = Date.now();
+    entry.recentActions = entry.recentActions.filter((at) => now - at < ACTION_WINDOW_MS);
+    if (entry.recentActions.length >= ACTION_BURST) {
+      return refuse("rate_limited", `at most ${ACTION_BURST} actions per ${ACTION_WINDOW_MS / 1000} seconds`);
+    }
+    entry.recentActions.push(now);
+    const perform = this.actions[event];
+    if (!perform) return refuse("unavailable", `${event} is not available on this page`);
+    try {
+      await perform(payload, { appId: entry.appId, title: entry.title });
+    } catch (error) {
+      return refuse("unavailable", error instanceof Error ? error.message : String(error));
+    }
+    return this.post(entry, actionResult(event, id), `${event}:result`);
   }
 
   /** Sends every frame a fresh context because of `reason` (an event name), throttled. */
@@ -106,21 +149,19 @@ export class AppBridge extends EventTarget {
       this.inflight.delete(key);
     }
     if (!this.inflight.has(key)) {
-      const url = appId === undefined ? this.contextUrl : `${this.contextUrl}?app_id=${encodeURIComponent(appId)}`;
-      const request = fetch(url, {
-        credentials: "same-origin",
-        headers: { accept: "application/json" },
-      })
-        .then((response) => {
-          if (!response.ok) throw new Error(`context request failed: ${response.status}`);
-          return response.text();
-        })
-        .finally(() => {
-          if (this.inflight.get(key) === request) this.inflight.delete(key);
-        });
+      const request = (this.loadContext ? this.loadContext(appId, { fresh }) : this.fetchContext(appId)).finally(() => {
+        if (this.inflight.get(key) === request) this.inflight.delete(key);
+      });
       this.inflight.set(key, request);
     }
     return this.inflight.get(key);
+  }
+
+  async fetchContext(appId) {
+    const url = appId === undefined ? this.contextUrl : `${this.contextUrl}?app_id=${encodeURIComponent(appId)}`;
+    const response = await fetch(url, { credentials: "same-origin", headers: { accept: "application/json" } });
+    if (!response.ok) throw new Error(`context request failed: ${response.status}`);
+    return response.text();
   }
 
   async send(entry, reason, options = {}) {
@@ -131,14 +172,24 @@ export class AppBridge extends EventTarget {
       this.dispatchEvent(new CustomEvent("error", { detail: error }));
       return;
     }
-    const target = entry.iframe.contentWindow;
-    if (!target) return;
+    if (!entry.iframe.contentWindow) return;
     entry.seq += 1;
-    const message = JSON.stringify({ ...JSON.parse(body), meta: { seq: entry.seq, reason, protocol: 1 } });
-    // Pinned: if the frame is now on another origin, the browser drops this message.
-    target.postMessage(message, entry.origin);
-    entry.sent += 1;
-    entry.iframe.dataset.contextSent = String(entry.sent);
-    this.dispatchEvent(new CustomEvent("sent", { detail: { iframe: entry.iframe, reason } }));
+    const message = JSON.stringify({ ...JSON.parse(body), meta: { seq: entry.seq, reason, protocol: PROTOCOL_VERSION } });
+    if (this.post(entry, message, reason)) {
+      entry.sent += 1;
+      entry.iframe.dataset.contextSent = String(entry.sent);
+    }
+  }
+
+  /** Posts `payload` (a JSON string) to the frame at its pinned origin: if the frame is now on
+   * another origin, the browser drops it. */
+  post(entry, payload, reason) {
+    const target = entry.iframe.contentWindow;
+    if (!target) return false;
+    target.postMessage(payload, entry.origin);
+    this.dispatchEvent(
+      new CustomEvent("sent", { detail: { iframe: entry.iframe, appId: entry.appId, reason, payload } }),
+    );
+    return true;
   }
 }

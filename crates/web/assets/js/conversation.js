@@ -11,6 +11,7 @@ import { AppBridge } from "./app-bridge.js";
 import { errorText, request } from "./api.js";
 import { Cable } from "./cable.js";
 import { liveList } from "./live-list.js";
+import { toast } from "./toast.js";
 import { setupWorkflow } from "./workflow.js";
 
 const body = document.body;
@@ -33,9 +34,14 @@ function mount(center, contact, data) {
     center,
     contact,
     data,
-    bridge: new AppBridge(data.contextUrl),
     threadGeneration: 0,
   };
+  view.bridge = new AppBridge(data.contextUrl, {
+    actions: {
+      "insert-reply": ({ text }) => insertReply(view, text),
+      notify: ({ text, level }, app) => showNotice(view, text, level, app),
+    },
+  });
   setupTabs(view);
   setupReply(view);
   const thread = byId(view, "thread");
@@ -85,11 +91,31 @@ function openApp(view, panel) {
   const frames = JSON.parse(panel.dataset.frames);
   frames.forEach((frame, index) => {
     const title = frames.length > 1 ? `${panel.dataset.appTitle} (${index + 1})` : panel.dataset.appTitle;
-    const iframe = view.bridge.createFrame(panel, frame, title, panel.dataset.appId);
+    const allowedActions = (panel.dataset.allowedActions || "").split(" ").filter(Boolean);
+    const iframe = view.bridge.createFrame(panel, frame, title, panel.dataset.appId, { allowedActions });
     iframe.dataset.appId = panel.dataset.appId;
     iframe.dataset.frameIndex = String(index);
     iframe.dataset.conversation = String(view.displayId);
   });
+}
+
+/** An app's reply draft goes into the view's reply box for the agent to review: never sent from
+ * here. What the agent already typed stays, above the draft. */
+function insertReply(view, text) {
+  const form = byId(view, "reply-form");
+  const textarea = form && form.querySelector("textarea");
+  if (!textarea) throw new Error("this conversation has no reply box");
+  form.querySelector('.reply-mode [data-mode="reply"]')?.click();
+  textarea.value = textarea.value.trim() ? `${textarea.value.trimEnd()}\n\n${text}` : text;
+  byId(view, "tab-messages")?.click();
+  textarea.focus();
+  textarea.setSelectionRange(textarea.value.length, textarea.value.length);
+}
+
+/** An app's notice, shown only while its conversation is on screen, named after the app. */
+function showNotice(view, text, level = "info", app) {
+  if (view !== active) throw new Error("the conversation is not on screen");
+  toast(text, level, { source: app.title });
 }
 
 /** Re-renders a view's thread from the server; the newest response wins. */

@@ -11,22 +11,11 @@
 // element is looked up then, inside that view, and kept: nothing is looked up by id later.
 
 import { errorText, request } from "./api.js";
+import { toast as notify } from "./toast.js";
 
-const TOAST_MS = 5_000;
 const READ_DEBOUNCE_MS = 400;
 
 const body = document.body;
-
-/** A short notice in the page's live region (#toasts): confirmations and errors. */
-function notify(message, kind = "success") {
-  const region = document.getElementById("toasts");
-  if (!region) return;
-  const toast = document.createElement("div");
-  toast.className = `notice notice-${kind}`;
-  toast.textContent = message;
-  region.append(toast);
-  setTimeout(() => toast.remove(), kind === "error" ? 2 * TOAST_MS : TOAST_MS);
-}
 
 /** Runs `work` with `controls` disabled and the region marked busy; focus returns to the
  * control that had it (disabling a focused control drops focus to the body). */

@@ -1,0 +1,88 @@
+// The app → host half of the dashboard-app protocol: which messages from a frame the host acts
+// on. One parser for the conversation page, sidebar apps and the playground, kept free of the
+// DOM so it can be property-tested on its own.
+//
+// Context requests (Chatwoot's): "chatwoot-dashboard-app:fetch-info" — and the home-made
+// "chatwoot-dashboard-app:ready" — as a bare string, a JSON-wrapped string or an object.
+// Actions (ours): `{"event": "insert-reply" | "notify", "id": …, …}` as an object or a JSON
+// string. Anything else is not for us: apps and browser extensions post all sorts of messages.
+
+/** The version of the protocol the host speaks; sent in every context's `meta`. */
+export const PROTOCOL_VERSION = 1;
+
+/** The actions an app may ask of the host, each off until an administrator allows it. */
+export const ACTIONS = Object.freeze(["insert-reply", "notify"]);
+
+/** The longest text each action accepts. */
+export const TEXT_LIMITS = Object.freeze({ "insert-reply": 10_000, notify: 500 });
+
+/** The levels a notice may have. */
+export const NOTIFY_LEVELS = Object.freeze(["info", "success", "warning", "error"]);
+
+const REQUEST_EVENTS = new Set([
+  "chatwoot-dashboard-app:fetch-info",
+  "chatwoot-dashboard-app:ready",
+]);
+
+/** The longest message the host will JSON-parse; anything longer is not a request. */
+const MAX_MESSAGE_LENGTH = 64 * 1024;
+
+function isPlainObject(value) {
+  return value !== null && typeof value === "object" && !Array.isArray(value);
+}
+
+/** `event.data` as a value: strings that hold JSON are parsed, other strings stay strings. */
+function unwrap(data) {
+  if (typeof data !== "string") return data;
+  if (REQUEST_EVENTS.has(data) || data.length > MAX_MESSAGE_LENGTH) return data;
+  try {
+    return JSON.parse(data);
+  } catch {
+    return data;
+  }
+}
+
+/**
+ * What a frame's message asks of the host, or null when it asks nothing:
+ * - `{ kind: "request", event }` for a context request (`event` is the name the app used);
+ * - `{ kind: "action", event, id, payload }` for an action, `payload` being the whole object.
+ *   Whether the action is allowed and its payload valid is the host's to decide (it answers
+ *   every action, refusals included), so malformed actions are still returned here.
+ */
+export function parseAppMessage(data) {
+  const value = unwrap(data);
+  if (typeof value === "string") {
+    return REQUEST_EVENTS.has(value) ? { kind: "request", event: value } : null;
+  }
+  if (!isPlainObject(value) || typeof value.event !== "string") return null;
+  if (REQUEST_EVENTS.has(value.event)) return { kind: "request", event: value.event };
+  if (ACTIONS.includes(value.event)) {
+    return { kind: "action", event: value.event, id: actionId(value.id), payload: value };
+  }
+  return null;
+}
+
+/** The id an action is answered with: strings and finite numbers as sent, anything else null. */
+function actionId(id) {
+  if (typeof id === "string" && id.length <= 200) return id;
+  if (typeof id === "number" && Number.isFinite(id)) return id;
+  return null;
+}
+
+/** Why an action's payload is unusable, or null when it is fine. */
+export function invalidAction({ event, id, payload }) {
+  if (id === null) return "id must be a string (at most 200 characters) or a number";
+  if (typeof payload.text !== "string" || payload.text.trim() === "") return "text must be a non-empty string";
+  if (payload.text.length > TEXT_LIMITS[event]) return `text must be at most ${TEXT_LIMITS[event]} characters`;
+  if (event === "notify" && payload.level !== undefined && !NOTIFY_LEVELS.includes(payload.level)) {
+    return `level must be one of ${NOTIFY_LEVELS.join(", ")}`;
+  }
+  return null;
+}
+
+/** The host's answer to an action, as the JSON string it posts. */
+export function actionResult(event, id, error = null) {
+  const answer = { event: `${event}:result`, id, ok: error === null, error: error ? error.code : null };
+  if (error) answer.message = error.message;
+  return JSON.stringify(answer);
+}
