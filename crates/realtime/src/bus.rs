@@ -48,7 +48,7 @@ impl EventBus {
         let (local, _) = broadcast::channel(CAPACITY);
         let (outbound, queue) = mpsc::unbounded_channel();
         tokio::spawn(notify_loop(store.clone(), queue));
-        tokio::spawn(listen_loop(listener, local.clone()));
+        tokio::spawn(listen_loop(store.clone(), listener, local.clone()));
         Ok(Self {
             local,
             outbound: Some(outbound),
@@ -90,7 +90,7 @@ async fn notify_loop(store: Store, mut queue: mpsc::UnboundedReceiver<Event>) {
     }
 }
 
-async fn listen_loop(mut listener: PgListener, local: broadcast::Sender<BusMessage>) {
+async fn listen_loop(store: Store, mut listener: PgListener, local: broadcast::Sender<BusMessage>) {
     loop {
         match listener.try_recv().await {
             Ok(Some(notification)) => match serde_json::from_str::<Event>(notification.payload()) {
@@ -99,14 +99,40 @@ async fn listen_loop(mut listener: PgListener, local: broadcast::Sender<BusMessa
                 }
                 Err(error) => tracing::warn!(%error, "ignoring an unreadable event notification"),
             },
-            // The connection dropped and was re-established: anything in between is lost.
+            // The connection dropped and sqlx re-established it at once: anything in between
+            // is lost.
             Ok(None) => {
                 let _ = local.send(BusMessage::Resync);
             }
+            // The connection is gone and the database does not answer (restarting, say).
+            // Subscribers hear it now, and again once events flow: a client that reloaded
+            // during the outage got errors, and must reload what it shows when the database is
+            // back, not at the next event, which may be long in coming.
             Err(error) => {
-                tracing::warn!(%error, "event listener failed; retrying");
+                tracing::warn!(%error, "event listener lost its connection; reconnecting");
                 let _ = local.send(BusMessage::Resync);
-                tokio::time::sleep(Duration::from_secs(1)).await;
+                let Some(fresh) = reconnect(&store).await else {
+                    return;
+                };
+                listener = fresh;
+                tracing::info!("event listener reconnected");
+                let _ = local.send(BusMessage::Resync);
+            }
+        }
+    }
+}
+
+/// A new listener, retried with backoff (up to 5 s apart) until the database answers; `None`
+/// only on a store without one (SQLite), which never reaches here.
+async fn reconnect(store: &Store) -> Option<PgListener> {
+    let mut delay = Duration::from_millis(250);
+    loop {
+        match store.listener().await {
+            Ok(listener) => return listener,
+            Err(error) => {
+                tracing::debug!(%error, "event listener: database still unreachable");
+                tokio::time::sleep(delay).await;
+                delay = (delay * 2).min(Duration::from_secs(5));
             }
         }
     }

@@ -17,6 +17,35 @@ pub enum StoreError {
     Database(#[from] sqlx::Error),
 }
 
+impl StoreError {
+    /// Whether the database could not be reached (down, restarting, refusing connections, or
+    /// no pooled connection freed up in time), as opposed to a statement failing: the same
+    /// request may well succeed in a moment, so the web layer answers 503, not 500.
+    pub fn is_unavailable(&self) -> bool {
+        match self {
+            StoreError::Database(error) => is_unavailable(error),
+            _ => false,
+        }
+    }
+}
+
+fn is_unavailable(error: &sqlx::Error) -> bool {
+    match error {
+        sqlx::Error::PoolTimedOut
+        | sqlx::Error::PoolClosed
+        | sqlx::Error::Io(_)
+        | sqlx::Error::Tls(_)
+        | sqlx::Error::WorkerCrashed => true,
+        // SQLSTATE class 08 (connection exception) and 57P (operator intervention: shutdown,
+        // crash shutdown, "cannot connect now" while starting). PostgreSQL only; SQLite's codes
+        // are numbers and never start so.
+        sqlx::Error::Database(db) => db
+            .code()
+            .is_some_and(|code| code.starts_with("08") || code.starts_with("57P")),
+        _ => false,
+    }
+}
+
 impl From<sqlx::migrate::MigrateError> for StoreError {
     fn from(error: sqlx::migrate::MigrateError) -> Self {
         StoreError::Database(sqlx::Error::Migrate(Box::new(error)))
@@ -42,4 +71,20 @@ pub(crate) fn touched(rows: u64) -> Result<(), StoreError> {
 /// `fetch_optional` → `NotFound` when absent.
 pub(crate) fn found<T>(row: Option<T>) -> Result<T, StoreError> {
     row.ok_or(StoreError::NotFound)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_unreachable_database_is_unavailable_and_a_failed_statement_is_not() {
+        let refused = std::io::Error::from(std::io::ErrorKind::ConnectionRefused);
+        assert!(StoreError::Database(sqlx::Error::Io(refused)).is_unavailable());
+        assert!(StoreError::Database(sqlx::Error::PoolTimedOut).is_unavailable());
+        assert!(!StoreError::Database(sqlx::Error::RowNotFound).is_unavailable());
+        assert!(!StoreError::Database(sqlx::Error::Protocol("bad".into())).is_unavailable());
+        assert!(!StoreError::NotFound.is_unavailable());
+        assert!(!StoreError::Taken("title").is_unavailable());
+    }
 }

@@ -105,7 +105,10 @@ impl FromRequestParts<AppState> for PageMember {
             .ok_or(PageError::NotFound)?;
         let session = cookie_session(&parts.headers, state)
             .await
-            .map_err(|_| PageError::Internal("session lookup failed".into()))?
+            .map_err(|error| match error {
+                ApiError::Unavailable(cause) => PageError::Unavailable(cause),
+                _ => PageError::Internal("session lookup failed".into()),
+            })?
             .ok_or(PageError::SignIn)?;
         let member = match state
             .store

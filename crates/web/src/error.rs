@@ -25,6 +25,9 @@ pub enum ApiError {
     TooLarge,
     #[error("too many requests")]
     TooManyRequests,
+    /// 503: the database cannot be reached right now (its cause is logged, not shown).
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -53,6 +56,9 @@ impl From<StoreError> for ApiError {
                 ),
             )),
             StoreError::Invalid(error) => ApiError::Invalid(error),
+            error @ StoreError::Database(_) if error.is_unavailable() => {
+                ApiError::Unavailable(error.to_string())
+            }
             StoreError::Database(cause) => ApiError::Internal(cause.to_string()),
         }
     }
@@ -96,6 +102,10 @@ impl IntoResponse for ApiError {
                 )),
             )
                 .into_response(),
+            ApiError::Unavailable(cause) => {
+                tracing::error!(%cause, "database unavailable");
+                unavailable(Json(wire::Failure::new(UNAVAILABLE)))
+            }
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");
                 (
@@ -108,6 +118,22 @@ impl IntoResponse for ApiError {
     }
 }
 
+const UNAVAILABLE: &str = "The service is temporarily unavailable, try again shortly";
+
+/// How long clients are told to wait before retrying a 503 (the pool's acquire timeout, so a
+/// retry meets a fresh connection attempt).
+const RETRY_AFTER_SECONDS: &str = "5";
+
+/// 503 with `Retry-After`.
+fn unavailable(body: impl IntoResponse) -> Response {
+    (
+        StatusCode::SERVICE_UNAVAILABLE,
+        [(axum::http::header::RETRY_AFTER, RETRY_AFTER_SECONDS)],
+        body,
+    )
+        .into_response()
+}
+
 /// Failures of HTML pages.
 #[derive(Debug, thiserror::Error)]
 pub enum PageError {
@@ -117,6 +143,9 @@ pub enum PageError {
     Forbidden,
     #[error("not found")]
     NotFound,
+    /// 503: the database cannot be reached right now.
+    #[error("unavailable: {0}")]
+    Unavailable(String),
     #[error("internal: {0}")]
     Internal(String),
 }
@@ -125,6 +154,7 @@ impl From<StoreError> for PageError {
     fn from(error: StoreError) -> Self {
         match error {
             StoreError::NotFound => PageError::NotFound,
+            error if error.is_unavailable() => PageError::Unavailable(error.to_string()),
             other => PageError::Internal(other.to_string()),
         }
     }
@@ -150,6 +180,14 @@ impl IntoResponse for PageError {
                 "Page not found",
                 "The page you asked for doesn't exist, or it belongs to an account you are not a member of.",
             ),
+            PageError::Unavailable(cause) => {
+                tracing::error!(%cause, "database unavailable rendering a page");
+                let page = crate::pages::ErrorPage {
+                    title: "Temporarily unavailable",
+                    text: "Switchboard cannot reach its database right now. Please try again in a moment.",
+                };
+                return unavailable(Html(page_html(&page)));
+            }
             PageError::Internal(cause) => {
                 tracing::error!(%cause, "internal error rendering a page");
                 (
@@ -160,8 +198,11 @@ impl IntoResponse for PageError {
             }
         };
         let page = crate::pages::ErrorPage { title, text };
-        let html = askama::Template::render(&page)
-            .unwrap_or_else(|_| format!("<!doctype html><title>{title}</title><h1>{title}</h1>"));
-        (status, Html(html)).into_response()
+        (status, Html(page_html(&page))).into_response()
     }
+}
+
+fn page_html(page: &crate::pages::ErrorPage) -> String {
+    askama::Template::render(page)
+        .unwrap_or_else(|_| format!("<!doctype html><title>{0}</title><h1>{0}</h1>", page.title))
 }

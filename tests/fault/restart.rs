@@ -1,0 +1,188 @@
+//! PostgreSQL restarts under a running Switchboard: while it is down requests fail fast and
+//! cleanly (503 with a JSON error), afterwards they succeed again, and a `/cable` subscriber is
+//! told to resync once the database is back and then receives new events, all without
+//! restarting Switchboard.
+
+use crate::postgres::{server_log, Cluster};
+use crate::server::{client, fresh_dir, send, Answer, Api, Switchboard, REQUEST_TIMEOUT};
+use futures_util::{SinkExt, StreamExt};
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+use tokio::sync::mpsc;
+use tokio_tungstenite::tungstenite::Message;
+
+/// The bound on each wait of this test (recovery includes the pool's 5 s acquire timeout and
+/// the event listener's reconnect backoff, at most 5 s).
+const WAIT: Duration = Duration::from_secs(45);
+
+/// A `/cable` subscriber: its `message` payloads arrive on a channel, stamped.
+struct Subscriber {
+    messages: mpsc::UnboundedReceiver<(Instant, Value)>,
+}
+
+impl Subscriber {
+    async fn connect(api: &Api) -> Subscriber {
+        let url = format!("{}/cable", api.base.replacen("http://", "ws://", 1));
+        let (mut socket, _) = tokio_tungstenite::connect_async(url)
+            .await
+            .expect("/cable accepts the socket");
+        let identifier =
+            json!({"channel": "RoomChannel", "pubsub_token": api.pubsub_token}).to_string();
+        let command = json!({"command": "subscribe", "identifier": identifier}).to_string();
+        socket
+            .send(Message::Text(command.into()))
+            .await
+            .expect("subscribe");
+        let (tx, messages) = mpsc::unbounded_channel();
+        let (confirmed_tx, confirmed) = tokio::sync::oneshot::channel();
+        tokio::spawn(async move {
+            let mut confirmed_tx = Some(confirmed_tx);
+            while let Some(Ok(frame)) = socket.next().await {
+                let Message::Text(text) = frame else { continue };
+                let value: Value = serde_json::from_str(text.as_str()).unwrap_or(Value::Null);
+                if value["type"] == "confirm_subscription" {
+                    if let Some(tx) = confirmed_tx.take() {
+                        let _ = tx.send(());
+                    }
+                }
+                if value.get("message").is_some_and(Value::is_object) {
+                    let _ = tx.send((Instant::now(), value["message"].clone()));
+                }
+            }
+        });
+        tokio::time::timeout(WAIT, confirmed)
+            .await
+            .expect("the subscription is confirmed in time")
+            .expect("the socket stays open until confirmed");
+        Subscriber { messages }
+    }
+
+    /// Waits for a message (and the time it arrived) matching `wanted`; every message read is
+    /// kept in `seen`, for the failure message.
+    async fn until(
+        &mut self,
+        what: &str,
+        seen: &mut Vec<(Instant, Value)>,
+        wanted: impl Fn(Instant, &Value) -> bool,
+    ) {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            match tokio::time::timeout_at(deadline, self.messages.recv()).await {
+                Ok(Some((at, message))) => {
+                    let hit = wanted(at, &message);
+                    seen.push((at, message));
+                    if hit {
+                        return;
+                    }
+                }
+                Ok(None) => {
+                    panic!("the /cable socket closed while waiting for {what}; saw {seen:?}")
+                }
+                Err(_) => panic!("no {what} on /cable within {WAIT:?}; saw {seen:?}"),
+            }
+        }
+    }
+}
+
+fn is_message_with(content: &str) -> impl Fn(Instant, &Value) -> bool + '_ {
+    move |_, m| m["event"] == "message.created" && m["data"]["content"] == content
+}
+
+#[tokio::test]
+async fn a_postgres_restart_fails_requests_cleanly_then_recovers_and_resyncs_cable_subscribers() {
+    let Some(cluster) = Cluster::start() else {
+        return;
+    };
+    let dir = fresh_dir("restart");
+    let mut server = Switchboard::start(&cluster.url(), &dir);
+    let api = Api::sign_in(&server.base).await;
+    let display_id = api.conversation().await;
+    let messages = format!("conversations/{display_id}/messages");
+    let mut subscriber = Subscriber::connect(&api).await;
+    let mut seen = Vec::new();
+
+    // Before: a message reaches the subscriber (the positive control).
+    api.post(&messages, &json!({"content": "before the restart"}))
+        .await
+        .ok("a message before the restart");
+    subscriber
+        .until(
+            "the first message",
+            &mut seen,
+            is_message_with("before the restart"),
+        )
+        .await;
+
+    cluster.stop_server();
+    // While down: every kind of request answers, in time, with a JSON 503.
+    let started = Instant::now();
+    let down = [
+        api.get("conversations").await,
+        api.post(&messages, &json!({"content": "while down"})).await,
+        api.get(&format!("conversations/{display_id}")).await,
+    ];
+    for answer in down {
+        match answer {
+            Answer::Status(503, body) => {
+                let body: Value = serde_json::from_str(&body)
+                    .unwrap_or_else(|_| panic!("the 503 is JSON: {body}"));
+                assert!(body["error"].is_string(), "{body}");
+            }
+            other => panic!(
+                "expected a 503 while PostgreSQL is down: {other:?}\nlog:\n{}",
+                server.log_text()
+            ),
+        }
+    }
+    assert!(started.elapsed() < REQUEST_TIMEOUT * 3);
+    match send(client().get(format!("{}/health", api.base))).await {
+        Answer::Status(503, _) => {}
+        other => panic!("/health while PostgreSQL is down: {other:?}"),
+    }
+    assert!(
+        server.is_running(),
+        "switchboard exited while PostgreSQL was down"
+    );
+
+    cluster.start_server();
+    let back = Instant::now();
+    // After: requests succeed again, without restarting Switchboard.
+    let deadline = Instant::now() + WAIT;
+    loop {
+        match api.get("conversations").await {
+            answer if answer.is_success() => break,
+            Answer::Status(503, _) if Instant::now() < deadline => {
+                tokio::time::sleep(Duration::from_millis(200)).await
+            }
+            other => panic!(
+                "requests did not recover after PostgreSQL came back: {other:?}\nlog:\n{}\npostgres:\n{}",
+                server.log_text(),
+                server_log(&cluster)
+            ),
+        }
+    }
+    // The subscriber is told to resync once the database is back (its page reloads what it
+    // shows then, not while the database still refuses)…
+    subscriber
+        .until("a resync after PostgreSQL came back", &mut seen, |at, m| {
+            m["event"] == "resync" && at >= back
+        })
+        .await;
+    // …and then receives new events on the same socket.
+    api.post(&messages, &json!({"content": "after the restart"}))
+        .await
+        .ok("a message after the restart");
+    subscriber
+        .until(
+            "the message after the restart",
+            &mut seen,
+            is_message_with("after the restart"),
+        )
+        .await;
+
+    assert!(server.is_running(), "switchboard exited");
+    let log = server.log_text();
+    assert!(!log.contains("panicked"), "a panic in the log:\n{log}");
+    drop(server);
+    let _ = std::fs::remove_dir_all(&dir);
+}

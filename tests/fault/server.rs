@@ -1,0 +1,270 @@
+//! The real `switchboard` binary as a child process, and a small JSON API client for it.
+
+use serde_json::{json, Value};
+use std::io::{BufRead, BufReader};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+pub const EMAIL: &str = "fault@example.test";
+pub const PASSWORD: &str = "fault-test-password-1";
+
+/// How long the binary may take to print its address.
+const START_TIMEOUT: Duration = Duration::from_secs(60);
+
+/// A fresh directory under the system's temp dir, removed by the caller's guard.
+pub fn fresh_dir(kind: &str) -> PathBuf {
+    static COUNTER: AtomicUsize = AtomicUsize::new(0);
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.subsec_nanos())
+        .unwrap_or(0);
+    let dir = std::env::temp_dir().join(format!(
+        "switchboard-fault-{kind}-{}-{}-{nanos}",
+        std::process::id(),
+        COUNTER.fetch_add(1, Ordering::Relaxed)
+    ));
+    std::fs::create_dir_all(&dir).expect("a temporary directory");
+    dir
+}
+
+/// A running `switchboard serve` on `127.0.0.1:0`. Dropping it kills the process.
+pub struct Switchboard {
+    child: Child,
+    pub base: String,
+    /// Where its log (stderr) goes; shown when a test fails.
+    pub log: PathBuf,
+}
+
+impl Switchboard {
+    /// Starts the binary on `database_url` (migrating, and seeding an administrator with
+    /// [`EMAIL`] / [`PASSWORD`] into an empty database) and waits for its address.
+    pub fn start(database_url: &str, dir: &Path) -> Switchboard {
+        static STARTS: AtomicUsize = AtomicUsize::new(0);
+        let log = dir.join(format!(
+            "switchboard-{}.log",
+            STARTS.fetch_add(1, Ordering::Relaxed)
+        ));
+        let stderr = std::fs::File::create(&log).expect("a log file");
+        let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
+            .args(["--addr", "127.0.0.1:0", "--no-demo"])
+            .env("DATABASE_URL", database_url)
+            .env("SWITCHBOARD_ADMIN_EMAIL", EMAIL)
+            .env("SWITCHBOARD_ADMIN_PASSWORD", PASSWORD)
+            .env("RUST_LOG", "info")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(stderr)
+            .spawn()
+            .expect("the switchboard binary starts");
+        let stdout = child.stdout.take().expect("a piped stdout");
+        let (tx, rx) = std::sync::mpsc::channel();
+        // Reads every line, so the child never blocks on a full pipe; the first address wins.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                if let Some(rest) = line.strip_prefix("Switchboard listening on ") {
+                    let _ = tx.send(rest.trim().to_owned());
+                }
+            }
+        });
+        let base = match rx.recv_timeout(START_TIMEOUT) {
+            Ok(base) => base,
+            Err(_) => {
+                let _ = child.kill();
+                let _ = child.wait();
+                panic!(
+                    "switchboard did not print its address; log:\n{}",
+                    std::fs::read_to_string(&log).unwrap_or_default()
+                );
+            }
+        };
+        Switchboard { child, base, log }
+    }
+
+    /// `kill -9`: no shutdown, no flush, nothing.
+    pub fn kill_9(mut self) {
+        self.child.kill().expect("SIGKILL is delivered");
+        self.child.wait().expect("the killed process is reaped");
+    }
+
+    /// The process is still running (it did not exit, or panic its way out).
+    pub fn is_running(&mut self) -> bool {
+        matches!(self.child.try_wait(), Ok(None))
+    }
+
+    pub fn log_text(&self) -> String {
+        std::fs::read_to_string(&self.log).unwrap_or_default()
+    }
+}
+
+impl Drop for Switchboard {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// What a request answered: its status and body, or that it got no answer at all.
+#[derive(Debug)]
+pub enum Answer {
+    Status(u16, String),
+    /// Connection refused, reset or timed out: the request may or may not have been served.
+    NoAnswer(String),
+}
+
+impl Answer {
+    pub fn is_success(&self) -> bool {
+        matches!(self, Answer::Status(status, _) if (200..300).contains(status))
+    }
+
+    /// The JSON body of a 2xx, or a panic naming what came instead.
+    pub fn ok(self, what: &str) -> Value {
+        match self {
+            Answer::Status(status, body) if (200..300).contains(&status) => {
+                serde_json::from_str(&body).unwrap_or(Value::Null)
+            }
+            other => panic!("{what}: {other:?}"),
+        }
+    }
+}
+
+/// The API as an administrator signed in with a token.
+#[derive(Clone)]
+pub struct Api {
+    http: reqwest::Client,
+    pub base: String,
+    pub token: String,
+    pub pubsub_token: String,
+    pub account_id: i64,
+}
+
+/// Every request gives up after this long; the server's own timeout is 30 s.
+pub const REQUEST_TIMEOUT: Duration = Duration::from_secs(40);
+
+pub fn client() -> reqwest::Client {
+    reqwest::Client::builder()
+        .timeout(REQUEST_TIMEOUT)
+        .build()
+        .expect("an HTTP client")
+}
+
+pub async fn send(request: reqwest::RequestBuilder) -> Answer {
+    match request.send().await {
+        Ok(response) => {
+            let status = response.status().as_u16();
+            match response.text().await {
+                Ok(body) => Answer::Status(status, body),
+                Err(error) => {
+                    Answer::NoAnswer(format!("{status} with an unreadable body: {error}"))
+                }
+            }
+        }
+        Err(error) => Answer::NoAnswer(error.to_string()),
+    }
+}
+
+impl Api {
+    pub async fn sign_in(base: &str) -> Api {
+        let http = client();
+        let body = send(
+            http.post(format!("{base}/auth/sign_in"))
+                .header("content-type", "application/json")
+                .body(json!({"email": EMAIL, "password": PASSWORD}).to_string()),
+        )
+        .await
+        .ok("sign in");
+        let data = &body["data"];
+        Api {
+            http,
+            base: base.to_owned(),
+            token: data["access_token"].as_str().expect("a token").to_owned(),
+            pubsub_token: data["pubsub_token"]
+                .as_str()
+                .expect("a pubsub token")
+                .to_owned(),
+            account_id: data["account_id"].as_i64().expect("an account"),
+        }
+    }
+
+    /// `{base}/api/v1/accounts/{account}/{rest}`.
+    pub fn url(&self, rest: &str) -> String {
+        format!("{}/api/v1/accounts/{}/{rest}", self.base, self.account_id)
+    }
+
+    pub async fn get(&self, rest: &str) -> Answer {
+        send(
+            self.http
+                .get(self.url(rest))
+                .header("api_access_token", &self.token),
+        )
+        .await
+    }
+
+    pub async fn post(&self, rest: &str, body: &Value) -> Answer {
+        send(
+            self.http
+                .post(self.url(rest))
+                .header("api_access_token", &self.token)
+                .header("content-type", "application/json")
+                .body(body.to_string()),
+        )
+        .await
+    }
+
+    /// An inbox, a contact and an open conversation; returns the conversation's display id.
+    pub async fn conversation(&self) -> i64 {
+        let inbox = self
+            .post("inboxes", &json!({"name": "Fault line"}))
+            .await
+            .ok("create an inbox");
+        let inbox_id = inbox["id"].as_i64().expect("an inbox id");
+        let contact = self
+            .post(
+                "contacts",
+                &json!({"name": "Fay Ult", "email": "fay@example.test", "inbox_id": inbox_id}),
+            )
+            .await
+            .ok("create a contact");
+        let contact_id = contact["payload"]["contact"]["id"]
+            .as_i64()
+            .expect("a contact id");
+        let conversation = self
+            .post(
+                "conversations",
+                &json!({"inbox_id": inbox_id, "contact_id": contact_id}),
+            )
+            .await
+            .ok("create a conversation");
+        conversation["id"].as_i64().expect("a display id")
+    }
+
+    /// Every message of the conversation as (id, content), walking the thread back 20 at a time.
+    pub async fn all_messages(&self, display_id: i64) -> Vec<(i64, String)> {
+        let mut all = Vec::new();
+        let mut before: Option<i64> = None;
+        loop {
+            let query = before.map(|id| format!("?before={id}")).unwrap_or_default();
+            let page = self
+                .get(&format!("conversations/{display_id}/messages{query}"))
+                .await
+                .ok("list messages");
+            let items = page["payload"].as_array().expect("a payload").clone();
+            if items.is_empty() {
+                break;
+            }
+            let mut oldest = i64::MAX;
+            for item in &items {
+                let id = item["id"].as_i64().expect("a message id");
+                oldest = oldest.min(id);
+                let content = item["content"].as_str().unwrap_or_default().to_owned();
+                all.push((id, content));
+            }
+            if before == Some(oldest) {
+                break;
+            }
+            before = Some(oldest);
+        }
+        all
+    }
+}
