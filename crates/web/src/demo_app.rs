@@ -2,18 +2,32 @@
 //! fresh install shows a working cross-origin app. It is an ordinary app: it knows only the
 //! documented protocol.
 
-use axum::extract::State;
-use axum::http::{header, StatusCode};
+use axum::extract::{DefaultBodyLimit, State};
+use axum::http::{header, HeaderValue, StatusCode};
 use axum::response::IntoResponse;
 use axum::routing::{get, post};
 use axum::{Json, Router};
 use domain::{AccountId, DashboardAppId};
 use serde_json::{json, Value};
+use std::time::Duration;
 use store::Store;
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
 
 const INDEX: &str = include_str!("../assets/demo-app/index.html");
 const SCRIPT: &str = include_str!("../assets/demo-app/demo-app.js");
 const STYLE: &str = include_str!("../assets/demo-app/demo-app.css");
+
+/// The demo app's own policy, as a careful third-party app would set it: its scripts, styles
+/// and requests only from itself; contact avatars from anywhere on the web (`thumbnail` URLs).
+/// It sets no `frame-ancestors`: being framed by Switchboard is its whole job, and the origin
+/// agents browse Switchboard on (behind a proxy, say) is not known to this process.
+const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+                      img-src 'self' data: http: https:; connect-src 'self'; object-src 'none'; \
+                      base-uri 'none'; form-action 'self'";
+
+/// The largest request body the demo backend reads (a context token).
+pub const MAX_BODY: usize = 16 * 1024;
 
 /// Where the demo app's backend finds the secret its tokens are signed with: the app as
 /// registered in Switchboard (read on every check, so a rotated secret takes effect at once).
@@ -46,6 +60,16 @@ pub fn router(registration: Option<Registration>) -> Router {
             get(|| async { ([(header::CONTENT_TYPE, "text/css; charset=utf-8")], STYLE) }),
         )
         .fallback(|| async { (StatusCode::NOT_FOUND, "not found").into_response() })
+        // A context token is well under a kilobyte.
+        .layer(DefaultBodyLimit::max(MAX_BODY))
+        .layer(SetResponseHeaderLayer::if_not_present(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(POLICY),
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            StatusCode::REQUEST_TIMEOUT,
+            Duration::from_secs(10),
+        ))
         .with_state(registration)
 }
 

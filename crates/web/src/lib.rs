@@ -6,6 +6,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod cable;
+pub mod csp;
 pub mod demo_app;
 pub mod error;
 pub mod extract;

@@ -225,6 +225,8 @@ pub fn app(state: AppState) -> Router {
         .route("/assets/{*path}", get(assets::serve))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Pages that frame apps set their own policy (`csp::Csp`); the rest frame nothing.
+        .layer(crate::csp::layer())
         .layer(SetResponseHeaderLayer::if_not_present(
             header::X_CONTENT_TYPE_OPTIONS,
             HeaderValue::from_static("nosniff"),

@@ -6,6 +6,7 @@
 use super::{render, time_label, Layout};
 use crate::api::conversations::filter_from_query;
 use crate::auth::PageMember;
+use crate::csp::Csp;
 use crate::error::PageError;
 use crate::state::AppState;
 use askama::Template;
@@ -146,7 +147,7 @@ pub async fn show(
     page: PageMember,
     Path((_, display_id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
-) -> Result<Html<String>, PageError> {
+) -> Result<(Csp, Html<String>), PageError> {
     let view = find(&state, &page, &display_id).await?;
     // Opening it is reading it (Chatwoot's `update_last_seen`). Done here rather than by the
     // page's script so the list below already shows it read, and so the event is out before
@@ -201,11 +202,18 @@ pub async fn show(
         account_id: page.member.account_id.get(),
         inbox_id: view.conversation.inbox_id.get(),
     };
-    let apps = state
+    let shown_apps = state
         .store
         .dashboard_apps()
         .list(page.member.account_id)
-        .await?
+        .await?;
+    // The page may frame the origins of the apps it shows, and nothing else.
+    let csp = Csp::with_frames(
+        shown_apps
+            .iter()
+            .flat_map(|app| app.content.iter().map(|frame| frame.origin())),
+    );
+    let apps = shown_apps
         .into_iter()
         .map(|app| AppTab {
             id: app.id.get(),
@@ -228,7 +236,7 @@ pub async fn show(
         .iter()
         .map(|(k, v)| (domain::error::humanize(k), display_value(v)))
         .collect();
-    render(&ShowPage {
+    let html = render(&ShowPage {
         layout: Layout::new(&page, "conversations"),
         list,
         display_id: view.conversation.display_id.get(),
@@ -265,7 +273,8 @@ pub async fn show(
             .map(|t| (domain::time::iso8601(t), format!("{} UTC", time_label(t)))),
         agents,
         account_labels,
-    })
+    })?;
+    Ok((csp, html))
 }
 
 #[derive(Template)]

@@ -1,0 +1,201 @@
+// TypeScript declarations for Switchboard's dashboard-app SDK (/sdk/dashboard-app.js) and the
+// context it delivers. The payload interfaces mirror /schemas/app-context.json one for one: a
+// test in Switchboard (crates/web/src/sdk.rs) fails when a property, its type or whether it is
+// optional differs from the schema. Use it with
+//   // @ts-ignore: resolved by the browser
+//   import { connect } from "https://switchboard.example/sdk/dashboard-app.js";
+// and a `declare module` or `paths` entry pointing at a downloaded copy of this file.
+
+// ---- The payload (app-context.schema.json) -----------------------------------------------
+
+/** The message a host posts to the frame (as a JSON string), parsed. */
+export interface AppContext {
+  event: "appContext";
+  data: ConversationData | SidebarData;
+  /** Switchboard: an HS256 JWT signed with your app's secret, for your backend to verify. */
+  token?: string;
+  /** Switchboard: why this context was sent, numbered per frame. */
+  meta?: ContextMeta;
+}
+
+/** A conversation tab's context. */
+export interface ConversationData {
+  conversation: Conversation;
+  contact: Contact;
+  currentAgent: Agent;
+}
+
+/** Switchboard: a sidebar app's context (a page of its own, beside no conversation). */
+export interface SidebarData {
+  currentAgent: Agent;
+  account: Account;
+}
+
+export interface Agent {
+  id: number;
+  name: string;
+  email: string;
+}
+
+export interface Account {
+  id: number;
+  name: string;
+}
+
+export interface ContextMeta {
+  /** Grows with every context this frame receives; the SDK drops lower ones. */
+  seq: number;
+  /** "load", "fetch-info", "ready" or the event name, e.g. "message.created". */
+  reason: string;
+  protocol: 1;
+}
+
+export interface SocialProfiles {
+  github?: string;
+  twitter?: string;
+  facebook?: string;
+  linkedin?: string;
+}
+
+export interface ContactAdditionalAttributes {
+  description?: string;
+  company_name?: string;
+  social_profiles?: SocialProfiles;
+}
+
+export interface Contact {
+  additional_attributes: ContactAdditionalAttributes;
+  availability_status: string;
+  email: string | null;
+  id: number;
+  name: string | null;
+  phone_number: string | null;
+  identifier: string | null;
+  thumbnail: string;
+  custom_attributes: Record<string, unknown>;
+  /** Epoch seconds. */
+  last_activity_at: number | null;
+}
+
+export interface Assignee {
+  id: number;
+  account_id: number;
+  availability_status: string;
+  auto_offline: boolean;
+  confirmed: boolean;
+  email: string;
+  available_name: string;
+  name: string;
+  role: "agent" | "administrator";
+  thumbnail: string;
+}
+
+export interface MessageSender {
+  id: number;
+  name: string | null;
+  type: "contact" | "user" | "agent_bot";
+  email?: string | null;
+  identifier?: string | null;
+  phone_number?: string | null;
+  thumbnail?: string;
+  additional_attributes?: Record<string, unknown>;
+  custom_attributes?: Record<string, unknown>;
+}
+
+export interface Message {
+  id: number;
+  content: string | null;
+  inbox_id: number;
+  /** The conversation's display id. */
+  conversation_id: number;
+  /** 0 incoming, 1 outgoing, 2 activity, 3 template. */
+  message_type: 0 | 1 | 2 | 3;
+  content_type: string;
+  content_attributes: Record<string, unknown>;
+  /** Epoch seconds. */
+  created_at: number;
+  private: boolean;
+  source_id: string | null;
+  sender?: MessageSender;
+}
+
+export interface ConversationMeta {
+  sender: Contact;
+  channel: string;
+  /** Absent when nobody is assigned. */
+  assignee?: Assignee;
+  hmac_verified: boolean | null;
+}
+
+export interface Conversation {
+  meta: ConversationMeta;
+  /** The conversation's number in the account (what agents see as #7). */
+  id: number;
+  messages: Message[];
+  account_id: number;
+  additional_attributes: Record<string, unknown>;
+  agent_last_seen_at: number;
+  assignee_last_seen_at: number;
+  can_reply: boolean;
+  contact_last_seen_at: number;
+  custom_attributes: Record<string, unknown>;
+  inbox_id: number;
+  labels: string[];
+  muted: boolean;
+  snoozed_until: string | null;
+  status: "open" | "resolved" | "pending" | "snoozed";
+  timestamp: number;
+  unread_count: number;
+  allMessagesLoaded: boolean;
+  dataFetched: boolean;
+}
+
+// ---- The SDK (dashboard-app.js) ------------------------------------------------------------
+
+export interface ConnectOptions {
+  /** Accept messages only from this origin, e.g. "https://support.example.com". */
+  hostOrigin?: string;
+  /** Milliseconds to wait for the first context (default 10000). */
+  contextTimeout?: number;
+  /** Milliseconds to wait for an action's result (default 10000). */
+  actionTimeout?: number;
+}
+
+export interface NotifyOptions {
+  level?: "info" | "success" | "warning" | "error";
+}
+
+export type DashboardAppErrorCode =
+  | "not_allowed"
+  | "invalid"
+  | "rate_limited"
+  | "unavailable"
+  | "timeout"
+  | "no_context"
+  | "not_in_frame"
+  | "closed";
+
+export class DashboardAppError extends Error {
+  readonly code: DashboardAppErrorCode;
+}
+
+export class DashboardApp {
+  constructor(options?: ConnectOptions);
+  /** The latest delivered context, or null before the first. */
+  readonly latest: AppContext | null;
+  /** The latest context's token, or null. */
+  readonly token: string | null;
+  /** Called for every context (stale ones dropped), at once with the latest; returns an unsubscribe function. */
+  onContext(callback: (context: AppContext) => void): () => void;
+  /** The latest context, or the first to arrive; rejects with "no_context" after the bound. */
+  context(): Promise<AppContext>;
+  /** Asks the host again; resolves with the next context. */
+  refresh(): Promise<AppContext>;
+  /** Puts text in the agent's reply box for review; rejects with the host's error code. */
+  insertReply(text: string): Promise<void>;
+  /** Shows a short notice in the host's UI. */
+  notify(text: string, options?: NotifyOptions): Promise<void>;
+  close(): void;
+}
+
+export function connect(options?: ConnectOptions): DashboardApp;
