@@ -20,10 +20,13 @@ pub struct Claims {
     /// The agent's user id.
     pub sub: String,
     pub account_id: i64,
-    /// The conversation's display id.
-    pub conversation_id: i64,
-    pub contact_id: i64,
-    pub inbox_id: i64,
+    /// The conversation's display id; absent for a sidebar app, which has no conversation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conversation_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contact_id: Option<i64>,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub inbox_id: Option<i64>,
     pub agent_email: String,
     pub agent_role: String,
     pub iat: i64,
@@ -36,20 +39,21 @@ pub struct Subject<'a> {
     pub issuer: &'a str,
     pub app_id: i64,
     pub agent: &'a crate::Member,
-    pub view: &'a crate::ConversationView,
+    /// The conversation on screen; `None` for a sidebar app.
+    pub view: Option<&'a crate::ConversationView>,
 }
 
 impl Claims {
     pub fn new(subject: &Subject<'_>, now: i64) -> Self {
-        let c = &subject.view.conversation;
+        let view = subject.view;
         Self {
             iss: subject.issuer.to_owned(),
             aud: format!("dashboard_app:{}", subject.app_id),
             sub: subject.agent.user.id.to_string(),
-            account_id: c.account_id.get(),
-            conversation_id: c.display_id.get(),
-            contact_id: subject.view.contact.id.get(),
-            inbox_id: c.inbox_id.get(),
+            account_id: subject.agent.account_id.get(),
+            conversation_id: view.map(|v| v.conversation.display_id.get()),
+            contact_id: view.map(|v| v.contact.id.get()),
+            inbox_id: view.map(|v| v.conversation.inbox_id.get()),
             agent_email: subject.agent.user.email.clone(),
             agent_role: subject.agent.role.as_str().to_owned(),
             iat: now,
@@ -139,9 +143,9 @@ mod tests {
             aud: "dashboard_app:5".into(),
             sub: "3".into(),
             account_id: 1,
-            conversation_id: 7,
-            contact_id: 42,
-            inbox_id: 2,
+            conversation_id: Some(7),
+            contact_id: Some(42),
+            inbox_id: Some(2),
             agent_email: "sam@support.example".into(),
             agent_role: "agent".into(),
             iat: now,

@@ -1,15 +1,17 @@
 //! Dashboard apps: an account's embedded web apps, `{title, content: [{type: "frame", url}]}`, and
 //! the validation Chatwoot's `dashboard_app.rb` schema performs (made stricter where it lets bad
-//! data through).
+//! data through), plus our control fields: whether the app is enabled, its place in the order,
+//! where it is shown (a conversation tab or a full-page sidebar app), which inboxes' conversations
+//! show it, and which actions it may ask of the host.
 
-use crate::{validate, AccountId, DashboardAppId, DomainError};
+use crate::{validate, AccountId, DashboardAppId, DomainError, InboxId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 /// The longest frame URL we store.
 pub const MAX_URL: usize = 2048;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, utoipa::ToSchema)]
 pub struct DashboardAppFrame {
     #[serde(rename = "type")]
     pub kind: String,
@@ -17,13 +19,66 @@ pub struct DashboardAppFrame {
 }
 
 impl DashboardAppFrame {
-    /// The origin the host pins its `postMessage` to (`https://app.example:8443`).
+    /// The origin the host pins its `postMessage` to (`https://app.example:8443`). Read from
+    /// the URL with sample placeholder values, as it was validated: placeholders never reach the
+    /// origin, but `{{ contact.email }}`'s spaces would make the raw text no URL at all.
     pub fn origin(&self) -> String {
-        http_url(&self.url)
+        crate::placeholder::check(&self.url)
+            .ok()
+            .and_then(|sample| http_url(&sample))
             .map(|url| url.origin().ascii_serialization())
             .unwrap_or_default()
     }
 }
+
+/// Where an app is shown.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum DisplayType {
+    /// A tab beside the messages of each conversation (Chatwoot's only kind).
+    #[default]
+    Conversation,
+    /// A full page with its own entry in the main navigation; its context has no conversation.
+    Sidebar,
+}
+
+impl DisplayType {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DisplayType::Conversation => "conversation",
+            DisplayType::Sidebar => "sidebar",
+        }
+    }
+}
+
+/// What an app may ask of the host, each only when an administrator allowed it for that app.
+#[derive(
+    Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
+)]
+pub enum AppAction {
+    /// Put text into the reply box, for the agent to review and send.
+    #[serde(rename = "insert-reply")]
+    InsertReply,
+    /// Show a short notice in the host's UI.
+    #[serde(rename = "notify")]
+    Notify,
+}
+
+impl AppAction {
+    pub const ALL: [AppAction; 2] = [AppAction::InsertReply, AppAction::Notify];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            AppAction::InsertReply => "insert-reply",
+            AppAction::Notify => "notify",
+        }
+    }
+}
+
+/// The most inboxes one app may be limited to.
+pub const MAX_INBOX_IDS: usize = 100;
 
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct DashboardApp {
@@ -32,6 +87,93 @@ pub struct DashboardApp {
     pub title: String,
     pub content: Vec<DashboardAppFrame>,
     pub created_at: i64,
+    /// A disabled app is kept but shown nowhere.
+    pub enabled: bool,
+    /// 1-based place in the account's order: the order of tabs and sidebar entries.
+    pub position: i64,
+    pub display_type: DisplayType,
+    /// The inboxes whose conversations show the app; empty means all.
+    pub inbox_ids: Vec<InboxId>,
+    pub allowed_actions: Vec<AppAction>,
+}
+
+impl DashboardApp {
+    /// Whether the app has a tab on a conversation of `inbox`.
+    pub fn shows_in_conversation_of(&self, inbox: InboxId) -> bool {
+        self.enabled
+            && self.display_type == DisplayType::Conversation
+            && (self.inbox_ids.is_empty() || self.inbox_ids.contains(&inbox))
+    }
+
+    /// Whether the app has an entry in the main navigation.
+    pub fn shows_in_sidebar(&self) -> bool {
+        self.enabled && self.display_type == DisplayType::Sidebar
+    }
+
+    pub fn allows(&self, action: AppAction) -> bool {
+        self.allowed_actions.contains(&action)
+    }
+}
+
+/// The control fields of a create or an update, as sent; `None` keeps the default or the
+/// current value.
+#[derive(Debug, Clone, PartialEq, Eq, Default, Deserialize)]
+pub struct ControlChanges {
+    pub enabled: Option<bool>,
+    pub position: Option<i64>,
+    pub display_type: Option<DisplayType>,
+    pub inbox_ids: Option<Vec<InboxId>>,
+    pub allowed_actions: Option<Vec<AppAction>>,
+}
+
+impl ControlChanges {
+    /// Checks ranges and normalises lists (sorted, without repeats). Whether the inboxes belong
+    /// to the account is the store's to check.
+    pub fn validate(mut self) -> Result<Self, DomainError> {
+        if self.position.is_some_and(|p| !(1..=10_000).contains(&p)) {
+            return Err(DomainError::invalid(
+                "position",
+                "Position must be between 1 and 10000",
+            ));
+        }
+        if let Some(ids) = &mut self.inbox_ids {
+            if ids.iter().any(|id| id.get() <= 0) {
+                return Err(DomainError::invalid(
+                    "inbox_ids",
+                    "Inbox ids must be positive integers",
+                ));
+            }
+            ids.sort_unstable();
+            ids.dedup();
+            if ids.len() > MAX_INBOX_IDS {
+                return Err(DomainError::invalid(
+                    "inbox_ids",
+                    format!("An app may be limited to at most {MAX_INBOX_IDS} inboxes"),
+                ));
+            }
+        }
+        if let Some(actions) = &mut self.allowed_actions {
+            actions.sort_unstable();
+            actions.dedup();
+        }
+        Ok(self)
+    }
+
+    /// Applies the changes to `app`'s control fields (position is the store's to apply).
+    pub fn apply_to(&self, app: &mut DashboardApp) {
+        if let Some(enabled) = self.enabled {
+            app.enabled = enabled;
+        }
+        if let Some(display_type) = self.display_type {
+            app.display_type = display_type;
+        }
+        if let Some(ids) = &self.inbox_ids {
+            app.inbox_ids = ids.clone();
+        }
+        if let Some(actions) = &self.allowed_actions {
+            app.allowed_actions = actions.clone();
+        }
+    }
 }
 
 /// A validated create.
@@ -40,6 +182,7 @@ pub struct NewDashboardApp {
     pub account_id: AccountId,
     pub title: String,
     pub content: Vec<DashboardAppFrame>,
+    pub control: ControlChanges,
 }
 
 impl NewDashboardApp {
@@ -47,11 +190,17 @@ impl NewDashboardApp {
         account_id: AccountId,
         title: Option<&str>,
         content: Option<&Value>,
+        control: ControlChanges,
     ) -> Result<Self, DomainError> {
+        let title = title_of(title)?;
+        let content = content_of(content)?;
+        let control = control.validate()?;
+        check_placement(control.display_type.unwrap_or_default(), &content)?;
         Ok(Self {
             account_id,
-            title: title_of(title)?,
-            content: content_of(content)?,
+            title,
+            content,
+            control,
         })
     }
 }
@@ -61,15 +210,58 @@ impl NewDashboardApp {
 pub struct DashboardAppChanges {
     pub title: Option<String>,
     pub content: Option<Vec<DashboardAppFrame>>,
+    pub control: ControlChanges,
 }
 
 impl DashboardAppChanges {
-    pub fn validate(title: Option<&str>, content: Option<&Value>) -> Result<Self, DomainError> {
+    pub fn validate(
+        title: Option<&str>,
+        content: Option<&Value>,
+        control: ControlChanges,
+    ) -> Result<Self, DomainError> {
         Ok(Self {
             title: title.map(|t| title_of(Some(t))).transpose()?,
             content: content.map(|c| content_of(Some(c))).transpose()?,
+            control: control.validate()?,
         })
     }
+
+    /// `app` with these changes applied, checked as a whole (e.g. a sidebar app may not use
+    /// conversation placeholders, whichever of the two changed).
+    pub fn applied_to(&self, mut app: DashboardApp) -> Result<DashboardApp, DomainError> {
+        if let Some(title) = &self.title {
+            app.title = title.clone();
+        }
+        if let Some(content) = &self.content {
+            app.content = content.clone();
+        }
+        self.control.apply_to(&mut app);
+        check_placement(app.display_type, &app.content)?;
+        Ok(app)
+    }
+}
+
+/// A sidebar app has no conversation, so its URLs may only use the agent's and the account's
+/// placeholders.
+pub fn check_placement(
+    display_type: DisplayType,
+    content: &[DashboardAppFrame],
+) -> Result<(), DomainError> {
+    if display_type != DisplayType::Sidebar {
+        return Ok(());
+    }
+    for frame in content {
+        if let Some(name) = crate::placeholder::names_in(&frame.url)
+            .into_iter()
+            .find(|name| !crate::placeholder::SIDEBAR_NAMES.contains(name))
+        {
+            return Err(DomainError::invalid(
+                "content",
+                format!("Content : {{{{{name}}}}} is not available to sidebar apps, which have no conversation"),
+            ));
+        }
+    }
+    Ok(())
 }
 
 fn title_of(title: Option<&str>) -> Result<String, DomainError> {
@@ -140,7 +332,12 @@ mod tests {
             "https://apps.example/orders",
             "http://127.0.0.1:3001/?a=b#c",
         ] {
-            let app = NewDashboardApp::validate(AccountId(1), Some("Orders"), Some(&content(url)));
+            let app = NewDashboardApp::validate(
+                AccountId(1),
+                Some("Orders"),
+                Some(&content(url)),
+                ControlChanges::default(),
+            );
             assert!(app.is_ok(), "{url}");
         }
     }
@@ -165,11 +362,23 @@ mod tests {
             content(&long),
         ];
         for value in bad {
-            let err = NewDashboardApp::validate(AccountId(1), Some("T"), Some(&value)).unwrap_err();
+            let err = NewDashboardApp::validate(
+                AccountId(1),
+                Some("T"),
+                Some(&value),
+                ControlChanges::default(),
+            )
+            .unwrap_err();
             assert_eq!(err.message, "Content : Invalid data", "{value}");
             assert_eq!(err.attributes, ["content"]);
         }
-        assert!(NewDashboardApp::validate(AccountId(1), Some("T"), None).is_err());
+        assert!(NewDashboardApp::validate(
+            AccountId(1),
+            Some("T"),
+            None,
+            ControlChanges::default()
+        )
+        .is_err());
     }
 
     #[test]
@@ -178,6 +387,7 @@ mod tests {
             AccountId(1),
             Some("  "),
             Some(&content("https://a.example")),
+            ControlChanges::default(),
         )
         .unwrap_err();
         assert_eq!(err.message, "Title can't be blank");
@@ -190,5 +400,96 @@ mod tests {
             url: "http://127.0.0.1:3001/orders?x=1".into(),
         };
         assert_eq!(frame.origin(), "http://127.0.0.1:3001");
+    }
+
+    fn app(display_type: DisplayType, inbox_ids: &[i64]) -> DashboardApp {
+        DashboardApp {
+            id: DashboardAppId(1),
+            account_id: AccountId(1),
+            title: "Orders".into(),
+            content: vec![DashboardAppFrame {
+                kind: "frame".into(),
+                url: "https://a.example/{{agent.id}}".into(),
+            }],
+            created_at: 0,
+            enabled: true,
+            position: 1,
+            display_type,
+            inbox_ids: inbox_ids.iter().copied().map(InboxId).collect(),
+            allowed_actions: vec![],
+        }
+    }
+
+    #[test]
+    fn an_app_shows_on_the_conversations_of_its_inboxes_only_while_enabled() {
+        let everywhere = app(DisplayType::Conversation, &[]);
+        assert!(everywhere.shows_in_conversation_of(InboxId(7)));
+        let limited = app(DisplayType::Conversation, &[2, 3]);
+        assert!(limited.shows_in_conversation_of(InboxId(3)));
+        assert!(!limited.shows_in_conversation_of(InboxId(7)));
+        let disabled = DashboardApp {
+            enabled: false,
+            ..everywhere.clone()
+        };
+        assert!(!disabled.shows_in_conversation_of(InboxId(7)));
+        let sidebar = app(DisplayType::Sidebar, &[]);
+        assert!(!sidebar.shows_in_conversation_of(InboxId(7)));
+        assert!(sidebar.shows_in_sidebar() && !everywhere.shows_in_sidebar());
+    }
+
+    #[test]
+    fn control_changes_are_range_checked_and_normalised() {
+        let parse = |value: Value| serde_json::from_value::<ControlChanges>(value);
+        let changes = parse(json!({"inbox_ids": [3, 1, 3], "allowed_actions": ["notify", "insert-reply", "notify"]}))
+            .unwrap()
+            .validate()
+            .unwrap();
+        assert_eq!(changes.inbox_ids, Some(vec![InboxId(1), InboxId(3)]));
+        assert_eq!(
+            changes.allowed_actions,
+            Some(vec![AppAction::InsertReply, AppAction::Notify])
+        );
+        for (value, field) in [
+            (json!({"position": 0}), "position"),
+            (json!({"inbox_ids": [0]}), "inbox_ids"),
+            (
+                json!({"inbox_ids": (1..=101).collect::<Vec<i64>>()}),
+                "inbox_ids",
+            ),
+        ] {
+            let err = parse(value).unwrap().validate().unwrap_err();
+            assert_eq!(err.attributes, [field]);
+        }
+        assert!(parse(json!({"display_type": "popup"})).is_err());
+        assert!(parse(json!({"allowed_actions": ["send-reply"]})).is_err());
+    }
+
+    #[test]
+    fn a_sidebar_app_may_only_use_agent_and_account_placeholders() {
+        let sidebar = ControlChanges {
+            display_type: Some(DisplayType::Sidebar),
+            ..ControlChanges::default()
+        };
+        let ok = content("https://a.example/{{account.id}}?agent={{agent.email}}");
+        assert!(
+            NewDashboardApp::validate(AccountId(1), Some("T"), Some(&ok), sidebar.clone()).is_ok()
+        );
+        let bad = content("https://a.example/?c={{conversation.id}}");
+        let err = NewDashboardApp::validate(AccountId(1), Some("T"), Some(&bad), sidebar.clone())
+            .unwrap_err();
+        assert_eq!(err.attributes, ["content"]);
+        assert!(
+            err.message.contains("{{conversation.id}}"),
+            "{}",
+            err.message
+        );
+        // Turning an existing conversation app into a sidebar app is checked the same way.
+        let mut existing = app(DisplayType::Conversation, &[]);
+        existing.content[0].url = "https://a.example/?c={{contact.id}}".into();
+        let changes = DashboardAppChanges {
+            control: sidebar,
+            ..DashboardAppChanges::default()
+        };
+        assert!(changes.applied_to(existing).is_err());
     }
 }

@@ -27,7 +27,7 @@ pub use conversation::{
     AssigneeFilter, Conversation, ConversationCounts, ConversationFilter, ConversationView,
     NewConversation, Status,
 };
-pub use dashboard_app::{DashboardApp, DashboardAppFrame, NewDashboardApp};
+pub use dashboard_app::{AppAction, DashboardApp, DashboardAppFrame, DisplayType, NewDashboardApp};
 pub use error::DomainError;
 pub use event::Event;
 pub use ids::*;

@@ -17,6 +17,9 @@ pub const NAMES: [&str; 9] = [
     "inbox.id",
 ];
 
+/// The placeholders a sidebar app (no conversation, contact or inbox) may use.
+pub const SIDEBAR_NAMES: [&str; 3] = ["agent.id", "agent.email", "account.id"];
+
 /// Everything but RFC 3986's unreserved characters is encoded, so a value can never end a
 /// query parameter, start a new one, or climb the path.
 const VALUE: &AsciiSet = &NON_ALPHANUMERIC
@@ -70,6 +73,13 @@ fn tokens(url: &str) -> Result<Vec<(std::ops::Range<usize>, &str)>, ()> {
         from = end + 2;
     }
     Ok(found)
+}
+
+/// The placeholder names `url` uses, in order (none for a URL with an unclosed `{{`).
+pub fn names_in(url: &str) -> Vec<&str> {
+    tokens(url)
+        .map(|found| found.into_iter().map(|(_, name)| name).collect())
+        .unwrap_or_default()
 }
 
 /// Checks the placeholders of a frame URL: each known, none in the scheme, host or port.

@@ -1,24 +1,36 @@
-//! Dashboard apps; `content` is stored as JSON text.
+//! Dashboard apps; `content`, `inbox_ids` and `allowed_actions` are stored as JSON text.
+//! Positions are kept dense (1..=n per account), so `position` always reads as a rank.
 
 use crate::error::found;
 use crate::{on_pool, Store, StoreError};
-use domain::dashboard_app::DashboardAppChanges;
-use domain::{AccountId, DashboardApp, DashboardAppId, NewDashboardApp};
+use domain::dashboard_app::{DashboardAppChanges, DisplayType};
+use domain::{AccountId, DashboardApp, DashboardAppId, DomainError, InboxId, NewDashboardApp};
 
-const INSERT: &str =
-    "INSERT INTO dashboard_apps (account_id, title, content_json, created_at, signing_secret) \
-     VALUES ($1, $2, $3, $4, $5) RETURNING id, account_id, title, content_json, created_at";
+const COLUMNS: &str = "id, account_id, title, content_json, created_at, enabled, position, \
+     display_type, inbox_ids_json, allowed_actions_json";
+
+const INSERT: &str = "INSERT INTO dashboard_apps (account_id, title, content_json, created_at, \
+     signing_secret, enabled, position, display_type, inbox_ids_json, allowed_actions_json) \
+     VALUES ($1, $2, $3, $4, $5, $6, \
+     (SELECT COALESCE(MAX(position), 0) + 1 FROM dashboard_apps WHERE account_id = $1), \
+     $7, $8, $9) RETURNING id";
 const SELECT_SECRET: &str =
     "SELECT signing_secret FROM dashboard_apps WHERE account_id = $1 AND id = $2";
 const SET_SECRET: &str =
     "UPDATE dashboard_apps SET signing_secret = $1 WHERE account_id = $2 AND id = $3";
-const SELECT_ALL: &str = "SELECT id, account_id, title, content_json, created_at \
-     FROM dashboard_apps WHERE account_id = $1 ORDER BY id";
-const SELECT_ONE: &str = "SELECT id, account_id, title, content_json, created_at \
-     FROM dashboard_apps WHERE account_id = $1 AND id = $2";
-const UPDATE: &str =
-    "UPDATE dashboard_apps SET title = $1, content_json = $2 WHERE account_id = $3 AND id = $4";
+const UPDATE: &str = "UPDATE dashboard_apps SET title = $1, content_json = $2, enabled = $3, \
+     display_type = $4, inbox_ids_json = $5, allowed_actions_json = $6 \
+     WHERE account_id = $7 AND id = $8";
 const DELETE: &str = "DELETE FROM dashboard_apps WHERE account_id = $1 AND id = $2";
+/// Touches the app first, so a SQLite transaction takes the write lock before it reads.
+const LOCK_ONE: &str =
+    "UPDATE dashboard_apps SET position = position WHERE account_id = $1 AND id = $2";
+const ORDER: &str = "SELECT id FROM dashboard_apps WHERE account_id = $1 ORDER BY position, id";
+const SET_POSITION: &str = "UPDATE dashboard_apps SET position = $1 WHERE id = $2";
+/// Closes the gap a deleted app leaves.
+const CLOSE_GAP: &str =
+    "UPDATE dashboard_apps SET position = position - 1 WHERE account_id = $1 AND position > $2";
+const ACCOUNT_INBOXES: &str = "SELECT id FROM inboxes WHERE account_id = $1";
 
 #[derive(sqlx::FromRow)]
 struct DashboardAppRow {
@@ -27,6 +39,11 @@ struct DashboardAppRow {
     title: String,
     content_json: String,
     created_at: i64,
+    enabled: bool,
+    position: i64,
+    display_type: String,
+    inbox_ids_json: String,
+    allowed_actions_json: String,
 }
 
 impl From<DashboardAppRow> for DashboardApp {
@@ -37,8 +54,20 @@ impl From<DashboardAppRow> for DashboardApp {
             title: row.title,
             content: serde_json::from_str(&row.content_json).unwrap_or_default(),
             created_at: row.created_at,
+            enabled: row.enabled,
+            position: row.position,
+            display_type: match row.display_type.as_str() {
+                "sidebar" => DisplayType::Sidebar,
+                _ => DisplayType::Conversation,
+            },
+            inbox_ids: serde_json::from_str(&row.inbox_ids_json).unwrap_or_default(),
+            allowed_actions: serde_json::from_str(&row.allowed_actions_json).unwrap_or_default(),
         }
     }
+}
+
+fn json<T: serde::Serialize + ?Sized>(value: &T) -> String {
+    serde_json::to_string(value).expect("dashboard-app fields always serialize")
 }
 
 pub struct DashboardApps<'a> {
@@ -46,18 +75,30 @@ pub struct DashboardApps<'a> {
 }
 
 impl DashboardApps<'_> {
+    /// Creates the app at the end of the order (or at `control.position`), with its signing
+    /// secret.
     pub async fn create(&self, new: &NewDashboardApp) -> Result<DashboardApp, StoreError> {
-        let content = serde_json::to_string(&new.content).expect("frames always serialize");
+        let control = &new.control;
+        let inbox_ids = control.inbox_ids.clone().unwrap_or_default();
+        self.check_inboxes(new.account_id, &inbox_ids).await?;
         let now = domain::time::now();
-        let row: DashboardAppRow = on_pool!(self.store, |pool| sqlx::query_as(INSERT)
+        let id: i64 = on_pool!(self.store, |pool| sqlx::query_scalar(INSERT)
             .bind(new.account_id.get())
             .bind(&new.title)
-            .bind(&content)
+            .bind(json(&new.content))
             .bind(now)
             .bind(domain::context_token::new_secret())
+            .bind(control.enabled.unwrap_or(true))
+            .bind(control.display_type.unwrap_or_default().as_str())
+            .bind(json(&inbox_ids))
+            .bind(json(&control.allowed_actions.clone().unwrap_or_default()))
             .fetch_one(pool)
             .await)?;
-        Ok(row.into())
+        let id = DashboardAppId(id);
+        if let Some(position) = control.position {
+            self.move_to(new.account_id, id, position).await?;
+        }
+        self.find(new.account_id, id).await
     }
 
     /// The app's signing secret (`None` for an app made before secrets existed); `NotFound`
@@ -94,9 +135,12 @@ impl DashboardApps<'_> {
         Ok(secret)
     }
 
-    /// The account's apps in creation order: the order of the tabs.
+    /// The account's apps in their order: the order of tabs and sidebar entries.
     pub async fn list(&self, account_id: AccountId) -> Result<Vec<DashboardApp>, StoreError> {
-        let rows: Vec<DashboardAppRow> = on_pool!(self.store, |pool| sqlx::query_as(SELECT_ALL)
+        let sql = format!(
+            "SELECT {COLUMNS} FROM dashboard_apps WHERE account_id = $1 ORDER BY position, id"
+        );
+        let rows: Vec<DashboardAppRow> = on_pool!(self.store, |pool| sqlx::query_as(&sql)
             .bind(account_id.get())
             .fetch_all(pool)
             .await)?;
@@ -108,7 +152,8 @@ impl DashboardApps<'_> {
         account_id: AccountId,
         id: DashboardAppId,
     ) -> Result<DashboardApp, StoreError> {
-        let row: Option<DashboardAppRow> = on_pool!(self.store, |pool| sqlx::query_as(SELECT_ONE)
+        let sql = format!("SELECT {COLUMNS} FROM dashboard_apps WHERE account_id = $1 AND id = $2");
+        let row: Option<DashboardAppRow> = on_pool!(self.store, |pool| sqlx::query_as(&sql)
             .bind(account_id.get())
             .bind(id.get())
             .fetch_optional(pool)
@@ -122,23 +167,65 @@ impl DashboardApps<'_> {
         id: DashboardAppId,
         changes: &DashboardAppChanges,
     ) -> Result<DashboardApp, StoreError> {
-        let mut app = self.find(account_id, id).await?;
-        if let Some(title) = &changes.title {
-            app.title = title.clone();
+        let app = changes.applied_to(self.find(account_id, id).await?)?;
+        if changes.control.inbox_ids.is_some() {
+            self.check_inboxes(account_id, &app.inbox_ids).await?;
         }
-        if let Some(content) = &changes.content {
-            app.content = content.clone();
-        }
-        let content = serde_json::to_string(&app.content).expect("frames always serialize");
-        on_pool!(self.store, |pool| sqlx::query(UPDATE)
+        let done = on_pool!(self.store, |pool| sqlx::query(UPDATE)
             .bind(&app.title)
-            .bind(&content)
+            .bind(json(&app.content))
+            .bind(app.enabled)
+            .bind(app.display_type.as_str())
+            .bind(json(&app.inbox_ids))
+            .bind(json(&app.allowed_actions))
             .bind(account_id.get())
             .bind(id.get())
             .execute(pool)
             .await
-            .map(|_| ()))?;
-        Ok(app)
+            .map(|r| r.rows_affected()))?;
+        crate::error::touched(done)?;
+        if let Some(position) = changes.control.position {
+            self.move_to(account_id, id, position).await?;
+        }
+        self.find(account_id, id).await
+    }
+
+    /// Moves the app to 1-based `position` (past the end means last) and renumbers the
+    /// account's apps 1..=n, in one transaction.
+    pub async fn move_to(
+        &self,
+        account_id: AccountId,
+        id: DashboardAppId,
+        position: i64,
+    ) -> Result<(), StoreError> {
+        on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            let touched = sqlx::query(LOCK_ONE)
+                .bind(account_id.get())
+                .bind(id.get())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if touched == 0 {
+                return Err(StoreError::NotFound);
+            }
+            let mut order: Vec<i64> = sqlx::query_scalar(ORDER)
+                .bind(account_id.get())
+                .fetch_all(&mut *tx)
+                .await?;
+            order.retain(|other| *other != id.get());
+            let index = usize::try_from(position - 1).unwrap_or(0).min(order.len());
+            order.insert(index, id.get());
+            for (rank, app) in order.iter().enumerate() {
+                sqlx::query(SET_POSITION)
+                    .bind(rank as i64 + 1)
+                    .bind(app)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok(())
+        })
     }
 
     pub async fn delete(
@@ -146,12 +233,46 @@ impl DashboardApps<'_> {
         account_id: AccountId,
         id: DashboardAppId,
     ) -> Result<(), StoreError> {
-        let done = on_pool!(self.store, |pool| sqlx::query(DELETE)
+        let app = self.find(account_id, id).await?;
+        on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(DELETE)
+                .bind(account_id.get())
+                .bind(id.get())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            crate::error::touched(done)?;
+            sqlx::query(CLOSE_GAP)
+                .bind(account_id.get())
+                .bind(app.position)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(())
+        })
+    }
+
+    /// Every inbox an app is limited to must be one of the account's.
+    async fn check_inboxes(
+        &self,
+        account_id: AccountId,
+        inbox_ids: &[InboxId],
+    ) -> Result<(), StoreError> {
+        if inbox_ids.is_empty() {
+            return Ok(());
+        }
+        let known: Vec<i64> = on_pool!(self.store, |pool| sqlx::query_scalar(ACCOUNT_INBOXES)
             .bind(account_id.get())
-            .bind(id.get())
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        crate::error::touched(done)
+            .fetch_all(pool)
+            .await)?;
+        match inbox_ids.iter().find(|id| !known.contains(&id.get())) {
+            None => Ok(()),
+            Some(unknown) => Err(DomainError::invalid(
+                "inbox_ids",
+                format!("Inbox {unknown} is not one of this account's inboxes"),
+            )
+            .into()),
+        }
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::{on_pool, Store, StoreError};
 use domain::contact::ContactFields;
+use domain::dashboard_app::{AppAction, ControlChanges};
 use domain::message::Author;
 use domain::{
     Account, AccountId, ConversationFilter, InboxId, NewContact, NewConversation, NewDashboardApp,
@@ -292,7 +293,17 @@ pub async fn demo(
     }
     if let Some(url) = demo_app_url {
         let content = json!([{"type": "frame", "url": url}]);
-        let app = NewDashboardApp::validate(account.id, Some("Customer orders"), Some(&content))?;
+        // The demo app drafts replies and shows notices, so both actions are allowed.
+        let control = ControlChanges {
+            allowed_actions: Some(AppAction::ALL.to_vec()),
+            ..ControlChanges::default()
+        };
+        let app = NewDashboardApp::validate(
+            account.id,
+            Some("Customer orders"),
+            Some(&content),
+            control,
+        )?;
         store.dashboard_apps().create(&app).await?;
     }
 

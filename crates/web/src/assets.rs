@@ -27,6 +27,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     asset!("js/settings-resources.js", JS),
     asset!("js/toast.js", JS),
     asset!("js/workflow.js", JS),
+    asset!("js/sidebar-app.js", JS),
 ];
 
 pub async fn serve(Path(path): Path<String>) -> Response {

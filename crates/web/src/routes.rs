@@ -144,6 +144,10 @@ pub fn app(state: AppState) -> Router {
             post(dashboard_apps::rotate_secret),
         )
         .route(
+            "/api/v1/accounts/{account_id}/dashboard_apps/{id}/app_context",
+            get(dashboard_apps::sidebar_context),
+        )
+        .route(
             "/api/v1/accounts/{account_id}/webhooks",
             get(api::webhooks::index).post(api::webhooks::create),
         )
@@ -209,6 +213,10 @@ pub fn app(state: AppState) -> Router {
         .route(
             "/app/accounts/{account_id}/settings/integrations/dashboard_apps",
             get(pages::dashboard_apps::index),
+        )
+        .route(
+            "/app/accounts/{account_id}/apps/{app_id}",
+            get(pages::sidebar_apps::show),
         )
         .route(
             "/app/accounts/{account_id}/settings/inboxes",

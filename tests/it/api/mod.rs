@@ -5,6 +5,7 @@ mod agents;
 mod auth;
 mod contacts;
 mod conversations;
+mod dashboard_app_control;
 mod dashboard_apps;
 mod errors;
 mod health;

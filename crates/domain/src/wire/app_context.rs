@@ -43,3 +43,43 @@ impl AppContext {
         }
     }
 }
+
+/// The context of a sidebar app (ours): a full page with no conversation, so just the agent and
+/// the account, under the same `appContext` event.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct SidebarContext {
+    pub event: &'static str,
+    pub data: SidebarContextData,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct SidebarContextData {
+    #[serde(rename = "currentAgent")]
+    pub current_agent: CurrentAgent,
+    pub account: SidebarAccount,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct SidebarAccount {
+    pub id: i64,
+    pub name: String,
+}
+
+impl SidebarContext {
+    pub fn new(account: &crate::Account, agent: &User) -> Self {
+        Self {
+            event: "appContext",
+            data: SidebarContextData {
+                current_agent: CurrentAgent {
+                    id: agent.id.get(),
+                    name: agent.name.clone(),
+                    email: agent.email.clone(),
+                },
+                account: SidebarAccount {
+                    id: account.id.get(),
+                    name: account.name.clone(),
+                },
+            },
+        }
+    }
+}

@@ -1,10 +1,12 @@
 //! `api/v1/accounts/dashboard_apps/_dashboard_app.json.jbuilder`: exactly `id, title, content,
-//! created_at`.
+//! created_at` — what Chatwoot clients get. Our control fields are served beside them only to
+//! clients that ask (`?include=control`), so a Chatwoot client sees Chatwoot's body byte for byte.
 
+use crate::dashboard_app::{AppAction, DisplayType};
 use crate::DashboardAppFrame;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct DashboardApp {
     pub id: i64,
     pub title: String,
@@ -20,6 +22,31 @@ impl From<&crate::DashboardApp> for DashboardApp {
             title: app.title.clone(),
             content: app.content.clone(),
             created_at: crate::time::iso8601(app.created_at),
+        }
+    }
+}
+
+/// Chatwoot's body plus the control fields (ours).
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct DashboardAppWithControl {
+    #[serde(flatten)]
+    pub app: DashboardApp,
+    pub enabled: bool,
+    pub position: i64,
+    pub display_type: DisplayType,
+    pub inbox_ids: Vec<i64>,
+    pub allowed_actions: Vec<AppAction>,
+}
+
+impl From<&crate::DashboardApp> for DashboardAppWithControl {
+    fn from(app: &crate::DashboardApp) -> Self {
+        Self {
+            app: DashboardApp::from(app),
+            enabled: app.enabled,
+            position: app.position,
+            display_type: app.display_type,
+            inbox_ids: app.inbox_ids.iter().map(|id| id.get()).collect(),
+            allowed_actions: app.allowed_actions.clone(),
         }
     }
 }

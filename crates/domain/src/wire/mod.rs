@@ -15,10 +15,10 @@ mod public;
 mod user;
 mod webhook;
 
-pub use app_context::{AppContext, AppContextData, CurrentAgent};
+pub use app_context::{AppContext, AppContextData, CurrentAgent, SidebarContext};
 pub use contact::Contact;
 pub use conversation::{Conversation, ConversationMeta};
-pub use dashboard_app::DashboardApp;
+pub use dashboard_app::{DashboardApp, DashboardAppWithControl};
 pub use errors::{Failure, Invalid};
 pub use inbox::Inbox;
 pub use label::Label;
@@ -33,7 +33,7 @@ pub use webhook::{
 
 #[cfg(test)]
 mod tests {
-    use super::{AppContext, Conversation, DashboardApp};
+    use super::{AppContext, Conversation, DashboardApp, DashboardAppWithControl};
     use crate::{
         AccountId, Agent, ContactId, ConversationId, ConversationView, DashboardAppFrame,
         DashboardAppId, DisplayId, InboxId, MessageId, MessageSender, MessageType, Role, Status,
@@ -176,7 +176,17 @@ mod tests {
                 url: "https://a.example".into(),
             }],
             created_at: 1_764_050_000,
+            enabled: false,
+            position: 2,
+            display_type: crate::DisplayType::Sidebar,
+            inbox_ids: vec![crate::InboxId(4)],
+            allowed_actions: vec![crate::AppAction::Notify],
         };
+        let control = serde_json::to_value(DashboardAppWithControl::from(&app)).unwrap();
+        assert_eq!(control["display_type"], "sidebar");
+        assert_eq!(control["allowed_actions"], serde_json::json!(["notify"]));
+        assert_eq!(control["inbox_ids"], serde_json::json!([4]));
+        assert_eq!(control["title"], "Orders");
         let body = serde_json::to_value(DashboardApp::from(&app)).unwrap();
         let mut keys: Vec<&String> = body.as_object().unwrap().keys().collect();
         keys.sort();

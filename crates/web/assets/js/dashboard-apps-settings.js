@@ -1,5 +1,7 @@
 // Settings › Dashboard apps: add and edit in a dialog (name and URL required, the URL checked
-// before sending), delete after a confirmation naming the app. Talks to the JSON API.
+// before sending; where the app shows, its inboxes, its allowed actions, enabled), move up and
+// down, enable and disable in place, delete after a confirmation naming the app. Talks to the
+// JSON API.
 
 import { errorText, request } from "./api.js";
 
@@ -10,6 +12,10 @@ const form = document.getElementById("app-form");
 const titleInput = document.getElementById("app-title");
 const urlInput = document.getElementById("app-url");
 const formError = document.getElementById("app-form-error");
+const enabledInput = document.getElementById("app-enabled");
+const inboxInputs = [...document.querySelectorAll("#app-form .app-inbox")];
+const actionInputs = [...document.querySelectorAll("#app-form .app-action")];
+const displayInputs = [...document.querySelectorAll('#app-form [name="display_type"]')];
 const deleteDialog = document.getElementById("delete-dialog");
 let editing = null;
 let deleting = null;
@@ -45,6 +51,15 @@ function openForm(row) {
   document.getElementById("app-dialog-title").textContent = row ? "Edit dashboard app" : "Add dashboard app";
   titleInput.value = row ? row.dataset.appTitle : "";
   urlInput.value = row ? row.dataset.appUrls.split("\n")[0] : "";
+  const inboxIds = row ? row.dataset.appInboxIds.split(",").filter(Boolean) : [];
+  const actions = row ? row.dataset.appAllowedActions.split(" ").filter(Boolean) : [];
+  const displayType = row ? row.dataset.appDisplayType : "conversation";
+  for (const input of inboxInputs) input.checked = inboxIds.includes(input.value);
+  for (const input of actionInputs) input.checked = actions.includes(input.value);
+  for (const input of displayInputs) input.checked = input.value === displayType;
+  enabledInput.checked = row ? row.dataset.appEnabled === "true" : true;
+  showInboxes();
+  document.getElementById("app-inboxes-error").textContent = "";
   setFieldError(titleInput, null);
   setFieldError(urlInput, null);
   formError.hidden = true;
@@ -68,13 +83,26 @@ form.addEventListener("submit", async (event) => {
   const row = editing && document.querySelector(`tr[data-app-id="${editing}"]`);
   const others = row ? row.dataset.appUrls.split("\n").slice(1) : [];
   const content = [url, ...others].map((u) => ({ type: "frame", url: u }));
+  const app = {
+    title,
+    content,
+    enabled: enabledInput.checked,
+    display_type: displayInputs.find((input) => input.checked)?.value || "conversation",
+    inbox_ids: inboxInputs.filter((input) => input.checked).map((input) => Number(input.value)),
+    allowed_actions: actionInputs.filter((input) => input.checked).map((input) => input.value),
+  };
   const result = editing
-    ? await request("PATCH", `${endpoint}/${editing}`, { dashboard_app: { title, content } })
-    : await request("POST", endpoint, { dashboard_app: { title, content } });
+    ? await request("PATCH", `${endpoint}/${editing}`, { dashboard_app: app })
+    : await request("POST", endpoint, { dashboard_app: app });
   if (!result.ok) {
     const attributes = (result.data && result.data.attributes) || [];
     if (attributes.includes("title")) setFieldError(titleInput, errorText(result));
-    else if (attributes.includes("content")) setFieldError(urlInput, "That URL can't be embedded: use an absolute http(s) URL.");
+    else if (attributes.includes("content")) {
+      const placeholderProblem = /placeholder|\{\{/.test(result.data.message || "");
+      setFieldError(urlInput, placeholderProblem ? errorText(result) : "That URL can't be embedded: use an absolute http(s) URL.");
+    } else if (attributes.includes("inbox_ids")) {
+      document.getElementById("app-inboxes-error").textContent = errorText(result);
+    }
     else {
       formError.textContent = errorText(result);
       formError.hidden = false;
@@ -85,6 +113,25 @@ form.addEventListener("submit", async (event) => {
   window.location.reload();
 });
 
+/** Inboxes only matter to conversation tabs. */
+function showInboxes() {
+  const sidebar = displayInputs.find((input) => input.checked)?.value === "sidebar";
+  document.getElementById("app-inboxes").hidden = sidebar;
+}
+for (const input of displayInputs) input.addEventListener("change", showInboxes);
+
+/** Sends a change of one app and reloads the list, or shows why it failed. */
+async function change(row, attributes) {
+  const result = await request("PATCH", `${endpoint}/${row.dataset.appId}`, { dashboard_app: attributes });
+  if (!result.ok) {
+    const pageError = document.getElementById("page-error");
+    pageError.textContent = errorText(result);
+    pageError.hidden = false;
+    return;
+  }
+  window.location.reload();
+}
+
 document.getElementById("add-app").addEventListener("click", () => openForm(null));
 
 document.addEventListener("click", async (event) => {
@@ -92,6 +139,9 @@ document.addEventListener("click", async (event) => {
   if (!button) return;
   const row = button.closest("tr[data-app-id]");
   if (button.dataset.action === "edit") openForm(row);
+  if (button.dataset.action === "toggle") await change(row, { enabled: row.dataset.appEnabled !== "true" });
+  if (button.dataset.action === "move-up") await change(row, { position: Number(row.dataset.appPosition) - 1 });
+  if (button.dataset.action === "move-down") await change(row, { position: Number(row.dataset.appPosition) + 1 });
   if (button.dataset.action === "delete") {
     deleting = row;
     document.getElementById("delete-dialog-text").textContent =

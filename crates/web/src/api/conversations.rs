@@ -184,22 +184,16 @@ pub async fn app_context(
             let app_id = app_id
                 .parse::<i64>()
                 .map_err(|_| DomainError::invalid("app_id", "App id must be a number"))?;
-            let secret = state
-                .store
-                .dashboard_apps()
-                .signing_secret(member.account_id, domain::DashboardAppId(app_id))
-                .await?;
-            secret.map(|secret| {
-                let issuer = issuer(&headers);
-                let subject = domain::context_token::Subject {
-                    issuer: &issuer,
-                    app_id,
-                    agent: &member,
-                    view: &view,
-                };
-                let claims = domain::context_token::Claims::new(&subject, domain::time::now());
-                domain::context_token::sign(&claims, &secret)
-            })
+            let apps = state.store.dashboard_apps();
+            let app = apps.find(member.account_id, app_id).await?;
+            // Agents get tokens only for apps shown here; administrators for any app of the
+            // account (the playground tries apps out before they are switched on).
+            if !member.is_admin() && !app.shows_in_conversation_of(view.conversation.inbox_id) {
+                return Err(ApiError::NotFound);
+            }
+            apps.signing_secret(member.account_id, app_id)
+                .await?
+                .map(|secret| super::sign_context(&headers, &member, app_id, Some(&view), &secret))
         }
     };
     Ok(Json(SignedContext {
@@ -217,15 +211,7 @@ pub struct SignedContext {
     token: Option<String>,
 }
 
-/// The Switchboard URL the request came to, as the token's `iss`.
-fn issuer(headers: &axum::http::HeaderMap) -> String {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let scheme = header("x-forwarded-proto").unwrap_or("http");
-    let host = header("host").unwrap_or("localhost");
-    format!("{scheme}://{host}")
-}
-
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ToggleParams {
     status: Option<String>,
     snoozed_until: Option<Value>,

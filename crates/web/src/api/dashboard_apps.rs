@@ -1,85 +1,215 @@
 //! `/api/v1/accounts/{account_id}/dashboard_apps`, exactly Chatwoot's
 //! (`dashboard_apps_controller.rb`): a bare array; each app `id, title, content, created_at`;
 //! bodies wrapped in `dashboard_app` or bare; writes for administrators; delete answers 204.
+//!
+//! Ours on top: the control fields (`enabled`, `position`, `display_type`, `inbox_ids`,
+//! `allowed_actions`) are accepted in every write and returned only with `?include=control`,
+//! so Chatwoot clients keep getting Chatwoot's exact body; the signing secret; and the context
+//! of a sidebar app.
 
-use super::path_id;
+use super::{path_id, query_param};
 use crate::auth::RequireAdmin;
 use crate::error::ApiError;
 use crate::extract::{Resource, Wrapped};
+use crate::openapi::{AccountPath, ResourcePath};
 use crate::state::AppState;
-use axum::extract::{Path, State};
+use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
 use axum::Json;
-use domain::dashboard_app::DashboardAppChanges;
-use domain::{wire, DashboardAppId, Member, NewDashboardApp};
-use serde::Deserialize;
+use domain::dashboard_app::{AppAction, ControlChanges, DashboardAppChanges, DisplayType};
+use domain::{
+    wire, DashboardApp, DashboardAppFrame, DashboardAppId, DomainError, InboxId, Member,
+    NewDashboardApp,
+};
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DashboardAppParams {
     title: Option<String>,
     /// Kept raw: any shape that is not a list of frames is Chatwoot's "Content : Invalid data".
+    #[schema(value_type = Option<Vec<DashboardAppFrame>>)]
     content: Option<Value>,
+    enabled: Option<bool>,
+    position: Option<i64>,
+    display_type: Option<DisplayType>,
+    #[schema(value_type = Option<Vec<i64>>)]
+    inbox_ids: Option<Vec<InboxId>>,
+    allowed_actions: Option<Vec<AppAction>>,
+}
+
+impl DashboardAppParams {
+    fn control(&self) -> ControlChanges {
+        ControlChanges {
+            enabled: self.enabled,
+            position: self.position,
+            display_type: self.display_type,
+            inbox_ids: self.inbox_ids.clone(),
+            allowed_actions: self.allowed_actions.clone(),
+        }
+    }
+}
+
+/// `?include=control`: also return the control fields (ours).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+pub struct IncludeQuery {
+    /// `control` adds `enabled`, `position`, `display_type`, `inbox_ids`, `allowed_actions`.
+    #[allow(dead_code)]
+    include: Option<String>,
+}
+
+/// Which body the client asked for: Chatwoot's, or Chatwoot's plus the control fields.
+#[derive(Debug, Clone, Copy)]
+pub struct View {
+    control: bool,
+}
+
+impl View {
+    /// `?include=control` (a comma-separated list; `control` is the one thing to include).
+    fn from_query(query: Option<&str>) -> Result<Self, ApiError> {
+        let Some(include) = query_param(query, "include") else {
+            return Ok(Self { control: false });
+        };
+        let mut control = false;
+        for part in include.split(',').map(str::trim).filter(|p| !p.is_empty()) {
+            if part != "control" {
+                return Err(DomainError::invalid(
+                    "include",
+                    format!("Include must be \"control\"; {part:?} is not something to include"),
+                )
+                .into());
+            }
+            control = true;
+        }
+        Ok(Self { control })
+    }
+
+    fn body(self, app: &DashboardApp) -> AppBody {
+        if self.control {
+            AppBody::WithControl(wire::DashboardAppWithControl::from(app))
+        } else {
+            AppBody::Chatwoot(wire::DashboardApp::from(app))
+        }
+    }
+}
+
+/// Chatwoot's body, or with `?include=control` Chatwoot's plus the control fields.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum AppBody {
+    Chatwoot(wire::DashboardApp),
+    WithControl(wire::DashboardAppWithControl),
 }
 
 impl Resource for DashboardAppParams {
     const KEY: &'static str = "dashboard_app";
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/dashboard_apps",
+    tag = "dashboard_apps",
+    params(AccountPath, IncludeQuery),
+    responses((status = 200, body = Vec<AppBody>))
+)]
 pub async fn index(
     State(state): State<AppState>,
     member: Member,
-) -> Result<Json<Vec<wire::DashboardApp>>, ApiError> {
+    RawQuery(query): RawQuery,
+) -> Result<Json<Vec<AppBody>>, ApiError> {
+    let view = View::from_query(query.as_deref())?;
     let apps = state.store.dashboard_apps().list(member.account_id).await?;
-    Ok(Json(apps.iter().map(wire::DashboardApp::from).collect()))
+    Ok(Json(apps.iter().map(|app| view.body(app)).collect()))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/dashboard_apps/{id}",
+    tag = "dashboard_apps",
+    params(ResourcePath, IncludeQuery),
+    responses((status = 200, body = AppBody))
+)]
 pub async fn show(
     State(state): State<AppState>,
     member: Member,
     Path((_, id)): Path<(String, String)>,
-) -> Result<Json<wire::DashboardApp>, ApiError> {
+    RawQuery(query): RawQuery,
+) -> Result<Json<AppBody>, ApiError> {
+    let view = View::from_query(query.as_deref())?;
     let id = DashboardAppId(path_id(&id)?);
     let app = state
         .store
         .dashboard_apps()
         .find(member.account_id, id)
         .await?;
-    Ok(Json(wire::DashboardApp::from(&app)))
+    Ok(Json(view.body(&app)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/dashboard_apps",
+    tag = "dashboard_apps",
+    params(AccountPath, IncludeQuery),
+    request_body = DashboardAppParams,
+    responses((status = 200, body = AppBody))
+)]
 pub async fn create(
     State(state): State<AppState>,
     member: Member,
+    RawQuery(query): RawQuery,
     Wrapped(params): Wrapped<DashboardAppParams>,
-) -> Result<Json<wire::DashboardApp>, ApiError> {
+) -> Result<Json<AppBody>, ApiError> {
     member.require_admin()?;
+    let view = View::from_query(query.as_deref())?;
     let new = NewDashboardApp::validate(
         member.account_id,
         params.title.as_deref(),
         params.content.as_ref(),
+        params.control(),
     )?;
     let app = state.store.dashboard_apps().create(&new).await?;
-    Ok(Json(wire::DashboardApp::from(&app)))
+    Ok(Json(view.body(&app)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/accounts/{account_id}/dashboard_apps/{id}",
+    tag = "dashboard_apps",
+    params(ResourcePath, IncludeQuery),
+    request_body = DashboardAppParams,
+    responses((status = 200, body = AppBody))
+)]
 pub async fn update(
     State(state): State<AppState>,
     member: Member,
     Path((_, id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
     Wrapped(params): Wrapped<DashboardAppParams>,
-) -> Result<Json<wire::DashboardApp>, ApiError> {
+) -> Result<Json<AppBody>, ApiError> {
     member.require_admin()?;
+    let view = View::from_query(query.as_deref())?;
     let id = DashboardAppId(path_id(&id)?);
-    let changes = DashboardAppChanges::validate(params.title.as_deref(), params.content.as_ref())?;
+    let changes = DashboardAppChanges::validate(
+        params.title.as_deref(),
+        params.content.as_ref(),
+        params.control(),
+    )?;
     let app = state
         .store
         .dashboard_apps()
         .update(member.account_id, id, &changes)
         .await?;
-    Ok(Json(wire::DashboardApp::from(&app)))
+    Ok(Json(view.body(&app)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/accounts/{account_id}/dashboard_apps/{id}",
+    tag = "dashboard_apps",
+    params(ResourcePath),
+    responses((status = 204, description = "Deleted"))
+)]
 pub async fn destroy(
     State(state): State<AppState>,
     member: Member,
@@ -95,13 +225,20 @@ pub async fn destroy(
     Ok(StatusCode::NO_CONTENT)
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct SigningSecret {
     signing_secret: String,
 }
 
 /// `POST …/dashboard_apps/{id}/signing_secret` (ours, administrators): a new secret for the
 /// app's context tokens, shown this once; the previous one stops working.
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/dashboard_apps/{id}/signing_secret",
+    tag = "dashboard_apps",
+    params(ResourcePath),
+    responses((status = 200, body = SigningSecret))
+)]
 pub async fn rotate_secret(
     State(state): State<AppState>,
     member: Member,
@@ -115,4 +252,47 @@ pub async fn rotate_secret(
         .rotate_secret(member.account_id, id)
         .await?;
     Ok(Json(SigningSecret { signing_secret }))
+}
+
+/// A sidebar app's context and, when the app has a secret, its token.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct SignedSidebarContext {
+    #[serde(flatten)]
+    context: wire::SidebarContext,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+}
+
+/// `GET …/dashboard_apps/{id}/app_context` (ours): what the host posts to a sidebar app — the
+/// agent and the account, signed for that app. Agents get it for enabled sidebar apps only;
+/// administrators for any of the account's apps (the playground tries apps out before they are
+/// switched on).
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/dashboard_apps/{id}/app_context",
+    tag = "dashboard_apps",
+    params(ResourcePath),
+    responses((status = 200, body = SignedSidebarContext))
+)]
+pub async fn sidebar_context(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, String)>,
+    headers: axum::http::HeaderMap,
+) -> Result<Json<SignedSidebarContext>, ApiError> {
+    let id = DashboardAppId(path_id(&id)?);
+    let apps = state.store.dashboard_apps();
+    let app = apps.find(member.account_id, id).await?;
+    if !member.is_admin() && !app.shows_in_sidebar() {
+        return Err(ApiError::NotFound);
+    }
+    let account = state.store.accounts().find(member.account_id).await?;
+    let token = apps
+        .signing_secret(member.account_id, id)
+        .await?
+        .map(|secret| super::sign_context(&headers, &member, id, None, &secret));
+    Ok(Json(SignedSidebarContext {
+        context: wire::SidebarContext::new(&account, &member.user),
+        token,
+    }))
 }

@@ -35,6 +35,29 @@ pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
+/// The context token for `app_id`: who is asking (`member`) about what (`view`, or nothing for
+/// a sidebar app), signed with the app's secret, issued by the URL the request came to.
+pub fn sign_context(
+    headers: &axum::http::HeaderMap,
+    member: &Member,
+    app_id: domain::DashboardAppId,
+    view: Option<&ConversationView>,
+    secret: &str,
+) -> String {
+    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
+    let scheme = header("x-forwarded-proto").unwrap_or("http");
+    let host = header("host").unwrap_or("localhost");
+    let issuer = format!("{scheme}://{host}");
+    let subject = domain::context_token::Subject {
+        issuer: &issuer,
+        app_id: app_id.get(),
+        agent: member,
+        view,
+    };
+    let claims = domain::context_token::Claims::new(&subject, domain::time::now());
+    domain::context_token::sign(&claims, secret)
+}
+
 /// The member's account's conversation with this display id.
 pub async fn conversation(
     store: &Store,

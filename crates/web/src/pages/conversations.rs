@@ -61,6 +61,8 @@ pub struct MessageItem {
 pub struct AppTab {
     pub id: i64,
     pub title: String,
+    /// The actions the app may ask for, space-separated (`insert-reply notify`).
+    pub allowed_actions: String,
     /// `[{"url": ..., "origin": ...}]` for `app-bridge.js`.
     pub frames_json: String,
 }
@@ -202,11 +204,15 @@ pub async fn show(
         account_id: page.member.account_id.get(),
         inbox_id: view.conversation.inbox_id.get(),
     };
-    let shown_apps = state
+    let inbox_id = view.conversation.inbox_id;
+    let shown_apps: Vec<_> = state
         .store
         .dashboard_apps()
         .list(page.member.account_id)
-        .await?;
+        .await?
+        .into_iter()
+        .filter(|app| app.shows_in_conversation_of(inbox_id))
+        .collect();
     // The page may frame the origins of the apps it shows, and nothing else.
     let csp = Csp::with_frames(
         shown_apps
@@ -218,6 +224,12 @@ pub async fn show(
         .map(|app| AppTab {
             id: app.id.get(),
             title: app.title.clone(),
+            allowed_actions: app
+                .allowed_actions
+                .iter()
+                .map(|action| action.as_str())
+                .collect::<Vec<_>>()
+                .join(" "),
             frames_json: serde_json::to_string(
                 &app.content
                     .iter()

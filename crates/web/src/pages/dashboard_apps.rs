@@ -1,5 +1,6 @@
-//! Settings › Integrations › Dashboard apps: list, add, edit, delete. Administrators only; the
-//! page's script talks to the JSON API with the session's CSRF token.
+//! Settings › Integrations › Dashboard apps: list in order, add, edit (name, URL, where the app
+//! shows, for which inboxes, which actions it may take, enabled), move up and down, delete.
+//! Administrators only; the page's script talks to the JSON API with the session's CSRF token.
 
 use super::{render, Layout};
 use crate::auth::PageMember;
@@ -8,6 +9,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
+use domain::DisplayType;
 
 pub struct AppRow {
     pub id: i64,
@@ -15,6 +17,22 @@ pub struct AppRow {
     pub url: String,
     /// Every frame URL, one per line, for the edit form.
     pub urls: String,
+    pub enabled: bool,
+    pub position: i64,
+    pub sidebar: bool,
+    /// The inbox ids it is limited to, comma-separated (empty: all), for the edit form.
+    pub inbox_ids: String,
+    /// "All inboxes" or their names.
+    pub inboxes_label: String,
+    /// The allowed actions, space-separated, for the edit form.
+    pub allowed_actions: String,
+    /// "None" or the actions' names.
+    pub actions_label: String,
+}
+
+pub struct InboxChoice {
+    pub id: i64,
+    pub name: String,
 }
 
 #[derive(Template)]
@@ -22,6 +40,7 @@ pub struct AppRow {
 pub struct IndexPage {
     pub layout: Layout,
     pub apps: Vec<AppRow>,
+    pub inboxes: Vec<InboxChoice>,
 }
 
 /// `GET /app/accounts/{account_id}/settings/integrations/dashboard_apps`.
@@ -32,6 +51,13 @@ pub async fn index(
     if !page.member.is_admin() {
         return Err(PageError::Forbidden);
     }
+    let inboxes = state.store.inboxes().list(page.member.account_id).await?;
+    let inbox_name = |id: domain::InboxId| {
+        inboxes
+            .iter()
+            .find(|inbox| inbox.id == id)
+            .map_or_else(|| format!("Inbox {id} (deleted)"), |inbox| inbox.name.clone())
+    };
     let apps = state
         .store
         .dashboard_apps()
@@ -51,11 +77,40 @@ pub async fn index(
                 .map(|f| f.url.as_str())
                 .collect::<Vec<_>>()
                 .join("\n"),
+            enabled: app.enabled,
+            position: app.position,
+            sidebar: app.display_type == DisplayType::Sidebar,
+            inbox_ids: join(app.inbox_ids.iter().map(|id| id.to_string()), ","),
+            inboxes_label: if app.inbox_ids.is_empty() {
+                "All inboxes".to_owned()
+            } else {
+                join(app.inbox_ids.iter().map(|id| inbox_name(*id)), ", ")
+            },
+            allowed_actions: join(app.allowed_actions.iter().map(|a| a.as_str()), " "),
+            actions_label: if app.allowed_actions.is_empty() {
+                "None".to_owned()
+            } else {
+                join(app.allowed_actions.iter().map(|a| a.as_str()), ", ")
+            },
             title: app.title,
         })
         .collect();
     render(&IndexPage {
         layout: Layout::new(&page, "settings"),
         apps,
+        inboxes: inboxes
+            .into_iter()
+            .map(|inbox| InboxChoice {
+                id: inbox.id.get(),
+                name: inbox.name,
+            })
+            .collect(),
     })
+}
+
+fn join<S: AsRef<str>>(parts: impl Iterator<Item = S>, separator: &str) -> String {
+    parts
+        .map(|part| part.as_ref().to_owned())
+        .collect::<Vec<_>>()
+        .join(separator)
 }

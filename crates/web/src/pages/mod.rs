@@ -7,6 +7,7 @@ pub mod inboxes;
 pub mod labels;
 pub mod sessions;
 
+pub mod sidebar_apps;
 use crate::auth::PageMember;
 use crate::error::PageError;
 use askama::Template;
@@ -23,12 +24,14 @@ pub struct Layout {
     /// The user's `/cable` subscription token (their own).
     pub pubsub_token: String,
     /// Which nav entry is current: "conversations" or "settings".
-    /// The settings lists use "inboxes", "agents" and "labels".
-    pub section: &'static str,
+    /// The settings lists use "inboxes", "agents" and "labels"; a sidebar app "app-<id>".
+    pub section: String,
+    /// The account's enabled sidebar apps (id, title): one navigation entry each.
+    pub sidebar_apps: Vec<(i64, String)>,
 }
 
 impl Layout {
-    pub fn new(page: &PageMember, section: &'static str) -> Self {
+    pub fn new(page: &PageMember, section: &str) -> Self {
         let account_name = page
             .accounts
             .iter()
@@ -43,10 +46,21 @@ impl Layout {
             is_admin: page.member.is_admin(),
             csrf_token: page.session.csrf_token.clone(),
             pubsub_token: page.member.user.pubsub_token.clone(),
-            section,
+            section: section.to_owned(),
+            sidebar_apps: page.sidebar_apps.clone(),
         }
     }
 }
+
+    /// The section name of sidebar app `id`'s page.
+    pub fn app_section(id: i64) -> String {
+        format!("app-{id}")
+    }
+
+    /// Whether the page is sidebar app `id`'s.
+    pub fn is_app_section(&self, id: &i64) -> bool {
+        self.section == Self::app_section(*id)
+    }
 
 #[derive(Template)]
 #[template(path = "error.html")]

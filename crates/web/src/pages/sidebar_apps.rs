@@ -1,0 +1,71 @@
+//! A sidebar app's page (`display_type: "sidebar"`): the app full-page beside the main
+//! navigation, receiving the agent and the account instead of a conversation.
+
+use super::{render, Layout};
+use crate::auth::PageMember;
+use crate::csp::Csp;
+use crate::error::PageError;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::{Path, State};
+use axum::response::Html;
+use domain::placeholder::Values;
+use domain::DashboardAppId;
+
+#[derive(Template)]
+#[template(path = "apps/show.html")]
+pub struct ShowPage {
+    pub layout: Layout,
+    pub app_id: i64,
+    pub title: String,
+    /// The actions the app may ask for, space-separated.
+    pub allowed_actions: String,
+    /// `[{"url": ..., "origin": ...}]` for `app-bridge.js`.
+    pub frames_json: String,
+}
+
+/// `GET /app/accounts/{account_id}/apps/{app_id}`: any member, for an enabled sidebar app.
+pub async fn show(
+    State(state): State<AppState>,
+    page: PageMember,
+    Path((_, app_id)): Path<(String, String)>,
+) -> Result<(Csp, Html<String>), PageError> {
+    let app_id = app_id.parse().map_err(|_| PageError::NotFound)?;
+    let app = state
+        .store
+        .dashboard_apps()
+        .find(page.member.account_id, DashboardAppId(app_id))
+        .await?;
+    if !app.shows_in_sidebar() {
+        return Err(PageError::NotFound);
+    }
+    // Sidebar URLs may only hold the agent's and the account's placeholders (checked at save).
+    let values = Values {
+        agent_id: page.member.user.id.get(),
+        agent_email: page.member.user.email.clone(),
+        account_id: page.member.account_id.get(),
+        ..Values::default()
+    };
+    let frames: Vec<_> = app
+        .content
+        .iter()
+        .map(|frame| {
+            let url = domain::placeholder::substitute(&frame.url, &values);
+            serde_json::json!({"url": url, "origin": frame.origin()})
+        })
+        .collect();
+    let csp = Csp::with_frames(app.content.iter().map(|frame| frame.origin()));
+    let html = render(&ShowPage {
+        layout: Layout::new(&page, &Layout::app_section(app.id.get())),
+        app_id: app.id.get(),
+        allowed_actions: app
+            .allowed_actions
+            .iter()
+            .map(|action| action.as_str())
+            .collect::<Vec<_>>()
+            .join(" "),
+        frames_json: serde_json::Value::from(frames).to_string(),
+        title: app.title,
+    })?;
+    Ok((csp, html))
+}
