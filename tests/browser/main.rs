@@ -12,6 +12,8 @@ mod bridge;
 mod demo;
 mod harness;
 mod live;
+mod playground;
 mod recorder;
+mod sdk;
 mod settings;
 mod workflow;

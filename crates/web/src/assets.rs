@@ -16,12 +16,14 @@ macro_rules! asset {
 /// (path under /assets/, content type, body)
 const ASSETS: &[(&str, &str, &str)] = &[
     asset!("css/app.css", CSS),
+    asset!("css/playground.css", CSS),
     asset!("js/api.js", JS),
     asset!("js/app-bridge.js", JS),
     asset!("js/app-protocol.js", JS),
     asset!("js/cable.js", JS),
     asset!("js/conversation.js", JS),
     asset!("js/conversations-index.js", JS),
+    asset!("js/dashboard-app-playground.js", JS),
     asset!("js/dashboard-apps-settings.js", JS),
     asset!("js/live-list.js", JS),
     asset!("js/settings-resources.js", JS),

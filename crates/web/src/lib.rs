@@ -12,6 +12,7 @@ pub mod error;
 pub mod extract;
 pub mod pages;
 pub mod routes;
+pub mod sdk;
 pub mod server;
 pub mod state;
 

@@ -215,6 +215,10 @@ pub fn app(state: AppState) -> Router {
             get(pages::dashboard_apps::index),
         )
         .route(
+            "/app/accounts/{account_id}/settings/integrations/dashboard_apps/playground",
+            get(pages::playground::show),
+        )
+        .route(
             "/app/accounts/{account_id}/apps/{app_id}",
             get(pages::sidebar_apps::show),
         )
@@ -231,6 +235,9 @@ pub fn app(state: AppState) -> Router {
             get(pages::labels::index),
         )
         .route("/assets/{*path}", get(assets::serve))
+        .route("/sdk/dashboard-app.js", get(crate::sdk::script))
+        .route("/sdk/dashboard-app.d.ts", get(crate::sdk::declarations))
+        .route("/schemas/app-context.json", get(crate::sdk::schema))
         .fallback(pages::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Pages that frame apps set their own policy (`csp::Csp`); the rest frame nothing.

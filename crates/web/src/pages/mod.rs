@@ -5,6 +5,7 @@ pub mod conversations;
 pub mod dashboard_apps;
 pub mod inboxes;
 pub mod labels;
+pub mod playground;
 pub mod sessions;
 
 pub mod sidebar_apps;

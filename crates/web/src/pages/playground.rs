@@ -1,0 +1,66 @@
+//! Settings › Dashboard apps › Playground: app authors host any http(s) URL, or a registered app,
+//! with sample or real context, and watch every message both ways. Administrators only, as the
+//! rest of the dashboard-app settings. The page is a shell; `dashboard-app-playground.js` drives
+//! the frame through the same `AppBridge` the conversation view uses, so what works here works
+//! there.
+
+use super::{render, Layout};
+use crate::auth::PageMember;
+use crate::csp::Csp;
+use crate::error::PageError;
+use crate::state::AppState;
+use askama::Template;
+use axum::extract::State;
+use axum::response::Html;
+
+/// The sample context the playground offers when no real conversation is picked: the fixture
+/// the tests validate against the published schema, so authors see the real shape.
+const SAMPLE_CONTEXT: &str = include_str!("../../../../tests/fixtures/app-context.sample.json");
+
+/// A registered app the playground can host: its first frame (the playground shows one).
+pub struct AppChoice {
+    pub id: i64,
+    pub title: String,
+    pub url: String,
+}
+
+#[derive(Template)]
+#[template(path = "settings/dashboard_apps_playground.html")]
+pub struct PlaygroundPage {
+    pub layout: Layout,
+    pub apps: Vec<AppChoice>,
+    pub sample_context: &'static str,
+}
+
+/// `GET /app/accounts/{account_id}/settings/integrations/dashboard_apps/playground`. It may
+/// frame any web page the author names, so its policy allows `http: https:` frames; scripts stay
+/// our own.
+pub async fn show(
+    State(state): State<AppState>,
+    page: PageMember,
+) -> Result<(Csp, Html<String>), PageError> {
+    if !page.member.is_admin() {
+        return Err(PageError::Forbidden);
+    }
+    let apps = state
+        .store
+        .dashboard_apps()
+        .list(page.member.account_id)
+        .await?
+        .into_iter()
+        .filter_map(|app| {
+            let url = app.content.first()?.url.clone();
+            Some(AppChoice {
+                id: app.id.get(),
+                title: app.title,
+                url,
+            })
+        })
+        .collect();
+    let html = render(&PlaygroundPage {
+        layout: Layout::new(&page, "settings"),
+        apps,
+        sample_context: SAMPLE_CONTEXT,
+    })?;
+    Ok((Csp::any_web_frames(), html))
+}

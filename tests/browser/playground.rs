@@ -1,0 +1,259 @@
+//! The dashboard-app playground in a real browser, hosting the SDK test app (on its own origin)
+//! through the real `AppBridge`: the log of both directions, actions allowed and refused,
+//! simulated messages, and the decoded token of a registered app on a real conversation.
+
+use crate::harness::{create_app, Browser, Frame};
+use crate::sdk::{act, contexts, SdkApp};
+use crate::support::{self, TestApp};
+use serde_json::{json, Value};
+
+const FRAME: &str = "iframe[data-playground]";
+
+fn playground_page(base: &str, app: &TestApp) -> String {
+    format!(
+        "{base}/app/accounts/{}/settings/integrations/dashboard_apps/playground",
+        app.acme.account_id
+    )
+}
+
+/// Waits for a log entry matching `css` (under `#pg-log`).
+async fn logged(browser: &Browser, css: &str) {
+    browser.find(&format!("#pg-log > li{css}")).await;
+}
+
+/// Sets a `<select>` of the page and announces the change, as a person picking would.
+async fn pick(browser: &Browser, id: &str, value: &str) {
+    let script = format!(
+        "const s = document.getElementById({}); s.value = {}; s.dispatchEvent(new Event('change')); return s.value;",
+        json!(id),
+        json!(value)
+    );
+    let chosen = browser.run(&Frame::top(), &script).await;
+    assert_eq!(chosen, json!(value), "option {value} of #{id}");
+}
+
+#[tokio::test]
+async fn the_playground_logs_a_round_trip_and_performs_only_allowed_actions() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let sdk_app = SdkApp::start().await;
+    browser.sign_in(&base, &app.admin.email).await;
+    browser.open(&playground_page(&base, &app)).await;
+    browser
+        .fill("#pg-url", &sdk_app.url(&base, &json!({})))
+        .await;
+    browser.click("#pg-load").await;
+
+    // The round trip: the context on load, the SDK's request, its answer.
+    logged(
+        &browser,
+        "[data-direction=sent][data-event=appContext][data-reason=load]",
+    )
+    .await;
+    logged(
+        &browser,
+        "[data-direction=received][data-event=\"chatwoot-dashboard-app:fetch-info\"]",
+    )
+    .await;
+    logged(&browser, "[data-direction=sent][data-reason=fetch-info]").await;
+    let frame = Frame::top().child(FRAME);
+    let delivered = contexts(&browser, &frame, 1).await;
+    let sample = support::fixture("app-context.sample.json");
+    assert_eq!(delivered[0]["data"], sample["data"], "the sample context");
+    // Each entry shows its message as pretty JSON.
+    let shown = browser
+        .run(
+            &Frame::top(),
+            "return document.querySelector('#pg-log > li[data-reason=load] pre').textContent;",
+        )
+        .await;
+    let shown: Value = serde_json::from_str(shown.as_str().expect("text")).expect("JSON");
+    assert_eq!(shown["meta"]["reason"], "load");
+    assert!(
+        browser
+            .find("#pg-token")
+            .await
+            .attr("hidden")
+            .await
+            .expect("an attribute")
+            .is_some(),
+        "a sample context carries no token"
+    );
+
+    // Allowed actions: the reply box gets the text, the notice shows, both resolve.
+    let reply = act(
+        &browser,
+        &frame,
+        "insert-reply",
+        "Your order ships today.",
+        "",
+    )
+    .await;
+    assert_eq!(reply["ok"], true, "{reply}");
+    let boxed = browser
+        .run(
+            &Frame::top(),
+            "return document.getElementById('pg-reply').value;",
+        )
+        .await;
+    assert_eq!(boxed, "Your order ships today.");
+    let notice = act(&browser, &frame, "notify", "Order id copied", "success").await;
+    assert_eq!(notice["ok"], true, "{notice}");
+    let toast = browser.find("#toasts .notice-success").await;
+    assert!(toast
+        .text()
+        .await
+        .expect("text")
+        .contains("Order id copied"));
+    logged(
+        &browser,
+        "[data-direction=received][data-event=insert-reply]",
+    )
+    .await;
+    logged(
+        &browser,
+        "[data-direction=sent][data-event=\"insert-reply:result\"]",
+    )
+    .await;
+
+    // Simulated messages and pushes reach the app, marked, with growing seq.
+    browser.click("#pg-simulate").await;
+    let delivered = browser
+        .eventually(
+            &frame,
+            "return window.__contexts.filter((c) => c.meta.reason === 'message.created');",
+            "the simulated message",
+            |v| v.as_array().is_some_and(|a| !a.is_empty()),
+        )
+        .await;
+    let messages = delivered[0]["data"]["conversation"]["messages"]
+        .as_array()
+        .expect("messages")
+        .clone();
+    let last = messages.last().expect("a message");
+    assert!(
+        last["content"]
+            .as_str()
+            .is_some_and(|c| c.starts_with("[Simulated by the playground]")),
+        "{last}"
+    );
+    assert_eq!(last["content_attributes"]["playground_simulated"], true);
+    assert_eq!(
+        support::schema_errors(&delivered[0], None),
+        Vec::<String>::new()
+    );
+    browser.click("#pg-push").await;
+    let all = browser
+        .eventually(
+            &frame,
+            "return window.__contexts;",
+            "the pushed update",
+            |v| {
+                v.as_array().is_some_and(|a| {
+                    a.iter()
+                        .any(|c| c["meta"]["reason"] == "conversation.updated")
+                })
+            },
+        )
+        .await;
+    let seqs: Vec<u64> = all
+        .as_array()
+        .expect("contexts")
+        .iter()
+        .filter_map(|c| c["meta"]["seq"].as_u64())
+        .collect();
+    assert!(seqs.windows(2).all(|w| w[0] < w[1]), "{seqs:?}");
+
+    // Refused: with notify switched off the frame is reloaded, and notify now rejects.
+    browser.click("#pg-allow-notify").await;
+    let reloaded = Frame::top().child(FRAME);
+    browser
+        .eventually(
+            &reloaded,
+            "return window.__contexts && window.__contexts.length > 0 && window.__outcomes.length === 0;",
+            "the reloaded app's first context",
+            |v| *v == json!(true),
+        )
+        .await;
+    let refused = act(&browser, &reloaded, "notify", "Not now", "info").await;
+    assert_eq!(refused["ok"], false, "{refused}");
+    assert_eq!(refused["code"], "not_allowed");
+    let reply = act(&browser, &reloaded, "insert-reply", "Still allowed", "").await;
+    assert_eq!(reply["ok"], true, "{reply}");
+}
+
+#[tokio::test]
+async fn the_playground_shows_the_decoded_token_of_a_registered_app_on_a_real_conversation() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let sdk_app = SdkApp::start().await;
+    let id = create_app(
+        &app,
+        &app.admin,
+        "SDK app",
+        &[sdk_app.url(&base, &json!({}))],
+    )
+    .await;
+    let secret = app.rotate_secret(id).await;
+    browser.sign_in(&base, &app.admin.email).await;
+    browser.open(&playground_page(&base, &app)).await;
+    pick(&browser, "pg-app", &id.to_string()).await;
+    browser.find("#pg-conversation[data-loaded]").await;
+    pick(
+        &browser,
+        "pg-conversation",
+        &app.acme.conversation.to_string(),
+    )
+    .await;
+    browser.click("#pg-load").await;
+
+    browser.find("#pg-token[data-state=valid]").await;
+    let claims = browser
+        .run(
+            &Frame::top(),
+            "return JSON.parse(document.getElementById('pg-token-claims').textContent);",
+        )
+        .await;
+    assert_eq!(claims["aud"], json!(format!("dashboard_app:{id}")));
+    assert_eq!(claims["conversation_id"], json!(app.acme.conversation));
+    assert_eq!(claims["sub"], json!(app.admin.id.to_string()));
+    let header = browser
+        .run(
+            &Frame::top(),
+            "return JSON.parse(document.getElementById('pg-token-header').textContent);",
+        )
+        .await;
+    assert_eq!(header["alg"], "HS256");
+    let expiry = browser
+        .run(
+            &Frame::top(),
+            "return document.getElementById('pg-token-expiry').textContent;",
+        )
+        .await;
+    assert!(
+        expiry
+            .as_str()
+            .is_some_and(|t| t.starts_with("Expires in 4:") || t == "Expires in 5:00"),
+        "{expiry}"
+    );
+
+    // The app got the same real, signed context, and its token verifies with the app's secret.
+    let frame = Frame::top().child(FRAME);
+    let delivered = contexts(&browser, &frame, 1).await;
+    let context = &delivered[0];
+    assert_eq!(
+        context["data"]["conversation"]["id"],
+        json!(app.acme.conversation)
+    );
+    assert_eq!(context["data"]["contact"]["name"], "Maria Lopez");
+    let token = browser.run(&frame, "return window.__app.token;").await;
+    let verified = support::verified_claims(token.as_str().expect("a token"), &secret, id)
+        .expect("the token verifies with the app's secret");
+    assert_eq!(verified["conversation_id"], claims["conversation_id"]);
+}
