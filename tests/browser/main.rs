@@ -9,6 +9,7 @@
 mod support;
 
 mod bridge;
+mod control;
 mod demo;
 mod harness;
 mod live;
