@@ -112,7 +112,7 @@ async fn attempt(
         (_, Some(why)) => tracing::warn!(
             delivery = delivery.id,
             attempt = number,
-            url = %url,
+            url = %loggable(url),
             error = %why,
             gave_up = matches!(next, NextStep::GiveUp),
             "webhook attempt failed"
@@ -129,6 +129,21 @@ async fn attempt(
         .webhooks()
         .finish_attempt(delivery, &result, next)
         .await
+}
+
+/// The URL as logs may show it: without user info, query or fragment, where integrators put
+/// keys of their own (`?token=…`). The attempts log an administrator reads keeps it whole.
+fn loggable(url: &str) -> String {
+    match reqwest::Url::parse(url) {
+        Ok(mut url) => {
+            let _ = url.set_username("");
+            let _ = url.set_password(None);
+            url.set_query(None);
+            url.set_fragment(None);
+            url.to_string()
+        }
+        Err(_) => "(unparsable URL)".to_owned(),
+    }
 }
 
 /// Why a request got no answer, in words for the delivery log (reqwest's own text names the
@@ -157,4 +172,22 @@ fn describe(error: &reqwest::Error) -> String {
 
 pub(crate) fn millis(duration: Duration) -> i64 {
     i64::try_from(duration.as_millis()).unwrap_or(i64::MAX)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::loggable;
+
+    #[test]
+    fn logged_urls_keep_neither_credentials_nor_query() {
+        assert_eq!(
+            loggable("https://user:pass@hooks.example:8443/in/42?key=s3cret#frag"),
+            "https://hooks.example:8443/in/42"
+        );
+        assert_eq!(
+            loggable("http://127.0.0.1:9/hook"),
+            "http://127.0.0.1:9/hook"
+        );
+        assert_eq!(loggable("not a url ?key=s3cret"), "(unparsable URL)");
+    }
 }
