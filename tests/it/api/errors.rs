@@ -106,11 +106,18 @@ async fn an_unknown_route_is_a_404_and_a_wrong_method_a_405() {
             "/api/v1/nothing-here".to_owned(),
             app.api("nothing-here"),
             app.api("dashboard_apps/1/frames"),
-            "/no/such/page".to_owned(),
+            "/public/api/v1/nothing-here".to_owned(),
         ] {
-            let res = app.get(&uri, &app.admin).await;
-            assert_eq!(res.status.as_u16(), 404, "{uri}: {}", res.text);
+            // Under the API's prefixes, the API's JSON 404: clients parse it.
+            assert_not_found(&app.get(&uri, &app.admin).await);
         }
+        let page = app.get("/no/such/page", &app.admin).await;
+        assert_eq!(page.status.as_u16(), 404, "{}", page.text);
+        let html = page
+            .headers
+            .get("content-type")
+            .and_then(|v| v.to_str().ok());
+        assert!(html.is_some_and(|t| t.starts_with("text/html")), "{html:?}");
         let res = app.delete(&app.api("conversations"), &app.admin).await;
         assert_eq!(res.status.as_u16(), 405, "{}", res.text);
         let res = app.request(Method::GET, "/auth/sign_in", None, None).await;

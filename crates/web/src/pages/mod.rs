@@ -7,8 +7,8 @@ pub mod inboxes;
 pub mod labels;
 pub mod playground;
 pub mod sessions;
-
 pub mod sidebar_apps;
+
 use crate::auth::PageMember;
 use crate::error::PageError;
 use askama::Template;
@@ -51,7 +51,6 @@ impl Layout {
             sidebar_apps: page.sidebar_apps.clone(),
         }
     }
-}
 
     /// The section name of sidebar app `id`'s page.
     pub fn app_section(id: i64) -> String {
@@ -62,6 +61,7 @@ impl Layout {
     pub fn is_app_section(&self, id: &i64) -> bool {
         self.section == Self::app_section(*id)
     }
+}
 
 #[derive(Template)]
 #[template(path = "error.html")]
@@ -74,8 +74,19 @@ pub fn render(template: &impl Template) -> Result<Html<String>, PageError> {
     Ok(Html(template.render()?))
 }
 
-pub async fn not_found() -> PageError {
-    PageError::NotFound
+/// The answer for a URL no route matches: the API's JSON 404 under the API's prefixes (a
+/// client parsing JSON must not get an HTML page), the HTML page elsewhere.
+pub async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
+    use axum::response::IntoResponse;
+    let path = uri.path();
+    let api = ["/api/", "/public/api/", "/auth/"]
+        .iter()
+        .any(|prefix| path.starts_with(prefix));
+    if api {
+        crate::error::ApiError::NotFound.into_response()
+    } else {
+        PageError::NotFound.into_response()
+    }
 }
 
 /// "Nov 25, 14:02" (UTC) for an epoch-seconds time.
