@@ -428,3 +428,29 @@ async fn each_frame_receives_a_token_signed_with_its_own_apps_secret() {
     // An old-style app that only reads data.conversation is unaffected by the extra keys.
     assert_eq!(context["data"]["conversation"]["id"], app.acme.conversation);
 }
+
+#[tokio::test]
+async fn another_agents_change_to_the_contact_shows_in_the_open_panel() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    live_conversation(&browser, &app, &base).await;
+    let changed = app
+        .patch(
+            &app.api(&format!("contacts/{}", app.acme.contact_id)),
+            &app.agent,
+            &json!({"name": "Maria Lopez-Garcia", "phone_number": "+34600111222"}),
+        )
+        .await;
+    assert_eq!(changed.status, 200, "{}", changed.text);
+    let panel = "var p = document.getElementById('contact-panel'); \
+                 return [p.querySelector('.contact-name').textContent.trim(), \
+                 p.querySelector('[data-field=\"phone_number\"]').textContent.trim()];";
+    browser
+        .eventually(&Frame::top(), panel, "the new name and phone", |v| {
+            *v == json!(["Maria Lopez-Garcia", "+34600111222"])
+        })
+        .await;
+}

@@ -210,6 +210,9 @@ function setupLive() {
         applyConversation(view, detail.data);
         refreshThread(view);
       }
+      if (detail.name === "contact.updated") {
+        view.contact.dispatchEvent(new CustomEvent("contact:updated", { detail: detail.data }));
+      }
       view.bridge.push(detail.name);
     }
   });

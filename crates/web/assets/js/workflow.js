@@ -455,6 +455,13 @@ function setupContact(contactUrl, contactId, displayId, byId, header) {
     panel.dataset.contact = JSON.stringify(contact);
   };
 
+  // Another agent (or the API) changed the contact: show it. A form being edited is left as
+  // the agent typed it; the panel behind it follows.
+  panel.addEventListener("contact:updated", ({ detail }) => {
+    contact = panelContact(detail);
+    render();
+  });
+
   const open = () => {
     clearErrors();
     for (const [name] of CONTACT_FIELDS) input(name).value = contact[name] ?? "";
