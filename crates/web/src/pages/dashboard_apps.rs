@@ -53,10 +53,10 @@ pub async fn index(
     }
     let inboxes = state.store.inboxes().list(page.member.account_id).await?;
     let inbox_name = |id: domain::InboxId| {
-        inboxes
-            .iter()
-            .find(|inbox| inbox.id == id)
-            .map_or_else(|| format!("Inbox {id} (deleted)"), |inbox| inbox.name.clone())
+        inboxes.iter().find(|inbox| inbox.id == id).map_or_else(
+            || format!("Inbox {id} (deleted)"),
+            |inbox| inbox.name.clone(),
+        )
     };
     let apps = state
         .store
