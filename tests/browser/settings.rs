@@ -87,6 +87,20 @@ async fn the_settings_page_adds_edits_and_deletes_an_app_and_rejects_an_ftp_url_
     browser.fill("#app-url", &first_url).await;
     mark_stale(&browser).await;
     browser.click("#app-save").await;
+    // The new app's secret is shown once, right away; closing the dialog reloads the list.
+    let secret = browser
+        .eventually(
+            &top,
+            "var d = document.getElementById('secret-dialog'); \
+             return d.open ? document.getElementById('secret-value').value : '';",
+            "the new app's secret",
+            |v| v.as_str().is_some_and(|s| s.starts_with("dapp_")),
+        )
+        .await;
+    let secret = secret.as_str().unwrap().to_owned();
+    browser
+        .click("#secret-dialog [data-action=\"cancel\"]")
+        .await;
     expect_reload(&browser, "the page after adding").await;
     browser.find("#apps-table tr[data-app-id]").await;
     let rows = browser
@@ -110,6 +124,20 @@ async fn the_settings_page_adds_edits_and_deletes_an_app_and_rejects_an_ftp_url_
     );
     let id = listed[0]["id"].as_i64().expect("an id");
     let row = format!("tr[data-app-id=\"{id}\"]");
+    let context = app
+        .get(
+            &app.api(&format!(
+                "conversations/{}/app_context?app_id={id}",
+                app.acme.conversation
+            )),
+            &app.admin,
+        )
+        .await
+        .json();
+    assert!(
+        crate::support::verified_claims(context["token"].as_str().unwrap(), &secret, id).is_some(),
+        "the secret shown at creation signs the app's context"
+    );
 
     // Edit: the dialog comes filled in.
     let second_url = recorder.url("f=orders-v2");

@@ -110,8 +110,35 @@ form.addEventListener("submit", async (event) => {
     return;
   }
   dialog.close();
+  if (!editing) {
+    // A new app's first secret is shown now, once; the list reloads when the dialog closes.
+    await showNewSecret(result.data.id, title);
+    return;
+  }
   window.location.reload();
 });
+
+/** Generates a secret for a just-created app and shows it in the secret dialog. */
+async function showNewSecret(appId, title) {
+  const secretDialog = document.getElementById("secret-dialog");
+  secretDialog.addEventListener("close", () => window.location.reload(), { once: true });
+  document.getElementById("secret-dialog-title").textContent = `“${title}” is added — its signing secret`;
+  document.getElementById("secret-error").hidden = true;
+  document.getElementById("secret-generate").hidden = true;
+  secretDialog.showModal();
+  const result = await request("POST", `${endpoint}/${appId}/signing_secret`);
+  if (!result.ok) {
+    const slot = document.getElementById("secret-error");
+    slot.textContent = errorText(result);
+    slot.hidden = false;
+    return;
+  }
+  const input = document.getElementById("secret-value");
+  input.value = result.data.signing_secret;
+  document.getElementById("secret-field").hidden = false;
+  input.focus();
+  input.select();
+}
 
 /** Inboxes only matter to conversation tabs. */
 function showInboxes() {
