@@ -7,26 +7,38 @@ use serde_json::json;
 
 /// The fixture with the demo app registered, the browser signed in as the administrator, on
 /// the conversation with the demo app's tab open and its context rendered. Returns the
-/// Switchboard base URL and the demo app's id.
-async fn demo_open(browser: &Browser, app: &TestApp) -> (String, i64) {
+/// Switchboard base URL and the demo app's id. `allowed`: the actions an administrator allowed it.
+async fn demo_open(browser: &Browser, app: &TestApp, allowed: &[&str]) -> (String, i64) {
     // Bound first: the app is registered with its URL, then served knowing its own id, so its
-    // backend can verify the context tokens with the app's secret.
+    // backend can verify the context tokens with the app's secret, and Switchboard's URL, so its
+    // page can import the SDK from there.
+    let base = app.serve().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a port");
     let demo = format!("http://{}", listener.local_addr().expect("an address"));
     let id = create_app(app, &app.admin, "Customer orders", &[format!("{demo}/")]).await;
+    if !allowed.is_empty() {
+        let allow = app
+            .patch(
+                &app.api(&format!("dashboard_apps/{id}")),
+                &app.admin,
+                &json!({"allowed_actions": allowed}),
+            )
+            .await;
+        assert_eq!(allow.status, 200, "{}", allow.text);
+    }
     let registration = web::demo_app::Registration {
         store: app.store().clone(),
         account_id: domain::AccountId(app.acme.account_id),
         app_id: domain::DashboardAppId(id),
+        host_url: base.clone(),
     };
     tokio::spawn(async move {
         axum::serve(listener, web::demo_app::router(Some(registration)))
             .await
             .expect("the demo app serves");
     });
-    let base = app.serve().await;
     assert_ne!(base, demo, "the demo app is on another origin");
     browser.sign_in(&base, &app.admin.email).await;
     browser.open(&conversation_page(&base, app)).await;
@@ -48,7 +60,7 @@ async fn the_demo_app_shows_the_conversation_across_origins() {
         return;
     };
     let app = TestApp::new().await;
-    let (_, id) = demo_open(&browser, &app).await;
+    let (_, id) = demo_open(&browser, &app, &[]).await;
     let frame = Frame::app(id, 0);
     let shown = browser
         .run(
@@ -93,6 +105,91 @@ async fn the_demo_app_shows_the_conversation_across_origins() {
             .is_some_and(|t| t.contains(&format!("conversation #{}", app.acme.conversation))),
         "{line}"
     );
+
+    // Not allowed to draft: the app says why instead of failing silently.
+    browser
+        .run(
+            &frame,
+            "document.getElementById('draft-reply').click(); return true;",
+        )
+        .await;
+    browser
+        .eventually(
+            &frame,
+            "return document.body.dataset.lastAction || null;",
+            "the refused draft",
+            |v| *v == json!("insert-reply:not_allowed"),
+        )
+        .await;
+    let reply = browser
+        .run(
+            &Frame::top(),
+            "return document.getElementById('reply-content').value;",
+        )
+        .await;
+    assert_eq!(reply, json!(""), "nothing reached the reply box");
+}
+
+#[tokio::test]
+async fn the_demo_app_drafts_a_reply_and_announces_a_copied_order_when_allowed() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let (_, id) = demo_open(&browser, &app, &["insert-reply", "notify"]).await;
+    let frame = Frame::app(id, 0);
+    browser
+        .run(
+            &frame,
+            "document.getElementById('draft-reply').click(); return true;",
+        )
+        .await;
+    browser
+        .eventually(
+            &frame,
+            "return document.body.dataset.lastAction || null;",
+            "the draft",
+            |v| *v == json!("insert-reply:ok"),
+        )
+        .await;
+    let number = browser
+        .run(
+            &frame,
+            "return document.querySelector('#orders li.order').dataset.orderNumber;",
+        )
+        .await;
+    let number = number.as_str().expect("an order number").to_owned();
+    let reply = browser
+        .run(
+            &Frame::top(),
+            "return document.getElementById('reply-content').value;",
+        )
+        .await;
+    let reply = reply.as_str().expect("the reply box's text");
+    assert!(reply.starts_with("Hi Maria,"), "{reply}");
+    assert!(
+        reply.contains(&number),
+        "the latest order is named: {reply}"
+    );
+
+    browser
+        .run(
+            &frame,
+            "document.querySelector('#orders li.order .copy-order').click(); return true;",
+        )
+        .await;
+    browser
+        .eventually(
+            &frame,
+            "return document.body.dataset.lastAction || null;",
+            "the notice",
+            |v| *v == json!("notify:ok"),
+        )
+        .await;
+    // Copied or not (headless clipboards may refuse), the notice names the order in Switchboard.
+    let notice = browser.find("#toasts .notice").await;
+    let text = notice.text().await.expect("the notice's text");
+    assert!(text.contains(&number), "{text}");
 }
 
 #[tokio::test]
@@ -101,7 +198,7 @@ async fn screenshots_of_the_conversation_with_the_demo_app_and_of_the_settings_p
         return;
     };
     let app = TestApp::new().await;
-    let (base, id) = demo_open(&browser, &app).await;
+    let (base, id) = demo_open(&browser, &app, &[]).await;
     browser
         .eventually(
             &Frame::app(id, 0),

@@ -1,6 +1,7 @@
 //! The "Customer orders" demo dashboard app, served on its own listener (its own origin), so a
-//! fresh install shows a working cross-origin app. It is an ordinary app: it knows only the
-//! documented protocol.
+//! fresh install shows a working cross-origin app. It is an ordinary app, written as the
+//! author's guide says: its page imports the SDK from the Switchboard it is registered with
+//! (`/sdk/dashboard-app.js`), and its backend verifies the signed context.
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -19,12 +20,17 @@ const SCRIPT: &str = include_str!("../assets/demo-app/demo-app.js");
 const STYLE: &str = include_str!("../assets/demo-app/demo-app.css");
 
 /// The demo app's own policy, as a careful third-party app would set it: its scripts, styles
-/// and requests only from itself; contact avatars from anywhere on the web (`thumbnail` URLs).
-/// It sets no `frame-ancestors`: being framed by Switchboard is its whole job, and the origin
-/// agents browse Switchboard on (behind a proxy, say) is not known to this process.
-const POLICY: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+/// and requests only from itself — and scripts from the Switchboard it is registered with,
+/// whose SDK it imports (`{sdk}`, filled by [`policy`]); contact avatars from anywhere on the web
+/// (`thumbnail` URLs). It sets no `frame-ancestors`: being framed by Switchboard is its whole
+/// job, and the origin agents browse Switchboard on (behind a proxy, say) is not known to this
+/// process.
+const POLICY: &str = "default-src 'self'; script-src 'self'{sdk}; style-src 'self'; \
                       img-src 'self' data: http: https:; connect-src 'self'; object-src 'none'; \
                       base-uri 'none'; form-action 'self'";
+
+/// Where the page says which Switchboard to import the SDK from (`index.html`).
+const HOST_MARKER: &str = "{{SWITCHBOARD_URL}}";
 
 /// The largest request body the demo backend reads (a context token).
 pub const MAX_BODY: usize = 16 * 1024;
@@ -36,15 +42,42 @@ pub struct Registration {
     pub store: Store,
     pub account_id: AccountId,
     pub app_id: DashboardAppId,
+    /// The Switchboard URL (`http://127.0.0.1:3000`): the page imports the SDK from there.
+    pub host_url: String,
+}
+
+/// The policy, allowing scripts from the origin of `host_url` too when it is a plain
+/// `http(s)` origin (anything else is left out, so the SDK import fails visibly).
+fn policy(host_url: Option<&str>) -> HeaderValue {
+    let origin = host_url
+        .and_then(|u| url::Url::parse(u).ok())
+        .filter(|u| matches!(u.scheme(), "http" | "https"))
+        .map(|u| format!(" {}", u.origin().ascii_serialization()))
+        .unwrap_or_default();
+    HeaderValue::from_str(&POLICY.replace("{sdk}", &origin))
+        .expect("an ASCII origin serialization keeps the policy a valid header")
+}
+
+/// `index.html` naming the Switchboard to import the SDK from (empty when unregistered).
+fn index(host_url: Option<&str>) -> String {
+    let escaped = host_url
+        .unwrap_or_default()
+        .replace('&', "&amp;")
+        .replace('"', "&quot;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
+    INDEX.replace(HOST_MARKER, &escaped)
 }
 
 /// The demo app; with a registration, its backend verifies context tokens at `POST /api/verify`.
 pub fn router(registration: Option<Registration>) -> Router {
+    let host_url = registration.as_ref().map(|r| r.host_url.clone());
+    let page = index(host_url.as_deref());
     Router::new()
         .route("/api/verify", post(verify))
         .route(
             "/",
-            get(|| async { ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], INDEX) }),
+            get(|| async { ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page) }),
         )
         .route(
             "/demo-app.js",
@@ -64,7 +97,7 @@ pub fn router(registration: Option<Registration>) -> Router {
         .layer(DefaultBodyLimit::max(MAX_BODY))
         .layer(SetResponseHeaderLayer::if_not_present(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(POLICY),
+            policy(host_url.as_deref()),
         ))
         .layer(TimeoutLayer::with_status_code(
             StatusCode::REQUEST_TIMEOUT,
@@ -107,5 +140,39 @@ async fn verify(
             Json(json!({"verified": true, "claims": claims})),
         ),
         Err(error) => refuse(StatusCode::UNAUTHORIZED, &error.to_string()),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_page_and_its_policy_name_the_switchboard_it_imports_the_sdk_from() {
+        let policy = policy(Some("http://127.0.0.1:3000/"));
+        let policy = policy.to_str().unwrap();
+        assert!(
+            policy.contains("script-src 'self' http://127.0.0.1:3000;"),
+            "{policy}"
+        );
+        let page = index(Some("http://127.0.0.1:3000"));
+        assert!(
+            page.contains("data-switchboard=\"http://127.0.0.1:3000\""),
+            "{page}"
+        );
+        assert!(!page.contains(HOST_MARKER));
+    }
+
+    #[test]
+    fn an_unregistered_or_odd_host_adds_nothing_to_the_policy() {
+        for host in [None, Some("javascript:alert(1)"), Some("not a url")] {
+            let policy = policy(host);
+            assert!(
+                policy.to_str().unwrap().contains("script-src 'self';"),
+                "{host:?}"
+            );
+        }
+        let page = index(Some("http://x.example/\"><script>"));
+        assert!(!page.contains("\"><script>"), "{page}");
     }
 }

@@ -69,7 +69,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     }
     if let (Some(listener), Some(url)) = (demo_listener, &demo_url) {
         println!("Demo dashboard app on {url}");
-        let registration = demo_registration(&store, url).await?;
+        let registration = demo_registration(&store, url, &format!("http://{addr}")).await?;
         tokio::spawn(async move {
             let router = crate::demo_app::router(registration);
             if let Err(error) = axum::serve(listener, router).await {
@@ -90,10 +90,12 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
 }
 
 /// The demo app as the demo account registered it (its frame URL is the demo listener's), so
-/// its backend can verify context tokens with that app's secret.
+/// its backend can verify context tokens with that app's secret, and its page can import the
+/// SDK from `host_url` (this Switchboard).
 async fn demo_registration(
     store: &Store,
     url: &str,
+    host_url: &str,
 ) -> anyhow::Result<Option<crate::demo_app::Registration>> {
     let account_id = domain::AccountId(1);
     let apps = match store.dashboard_apps().list(account_id).await {
@@ -108,6 +110,7 @@ async fn demo_registration(
             store: store.clone(),
             account_id,
             app_id: app.id,
+            host_url: host_url.to_owned(),
         }))
 }
 

@@ -1,19 +1,21 @@
-// "Customer orders" — a demo dashboard app for Switchboard.
+// "Customer orders" — a demo dashboard app for Switchboard, written on the SDK the way the
+// author's guide (docs/dashboard-apps.md) says.
 //
-// Runs inside an iframe on another origin and speaks the Chatwoot Dashboard
-// Apps protocol: it asks the parent for context with the string
-// "chatwoot-dashboard-app:fetch-info" and receives a JSON *string*
-// {event: "appContext", data: {conversation, contact, currentAgent}}.
+// Runs inside an iframe on its own origin. The SDK (imported from the Switchboard this app is
+// registered with, named in <html data-switchboard>) asks for the context, retries, drops stale
+// updates and carries the actions: "Draft reply" puts a reply in the agent's reply box
+// (insertReply), "Copy" on an order copies its number and says so in Switchboard (notify). The
+// signed token goes to this app's own backend, which verifies it.
 //
 // All data is rendered with textContent / createElement, never innerHTML.
 //
 // Test hooks:
 //   body[data-context-received="true"]  once a context has been rendered
 //   body[data-context-count="N"]        number of contexts received
+//   body[data-token-verified]           "true"/"false" once the backend answered
+//   body[data-last-action]              "<action>:ok" or "<action>:<error code>"
 //   #contact-name, #contact-email, #conversation-id ("#<id>"), #orders > .order
 
-const FETCH_INFO = "chatwoot-dashboard-app:fetch-info";
-const RETRY_DELAYS_MS = [250, 1000, 3000];
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 const PRODUCTS = [
@@ -340,6 +342,7 @@ function renderConversation(conversation) {
 
 function renderOrders(contact) {
   const orders = ordersFor(contact);
+  shown.orders = orders;
   const list = $("orders");
   list.replaceChildren();
 
@@ -348,10 +351,13 @@ function renderOrders(contact) {
     item.dataset.orderNumber = order.number;
 
     const head = el("div", "order-head");
-    head.append(
-      el("span", "order-number", order.number),
-      el("span", `badge order-status ${STATUS_CLASS[order.status]}`, order.status),
-    );
+    const copy = el("button", "btn btn-small copy-order", "Copy");
+    copy.type = "button";
+    copy.setAttribute("aria-label", `Copy order number ${order.number}`);
+    copy.addEventListener("click", () => copyOrderNumber(order.number));
+    const end = el("span", "order-head-end");
+    end.append(el("span", `badge order-status ${STATUS_CLASS[order.status]}`, order.status), copy);
+    head.append(el("span", "order-number", order.number), end);
 
     const time = el("time", "order-date muted small", dayFormat.format(order.date));
     time.dateTime = order.date.toISOString().slice(0, 10);
@@ -394,41 +400,20 @@ function render(data) {
 }
 
 // ---------------------------------------------------------------------------
-// Protocol
+// Talking to Switchboard (through the SDK)
 // ---------------------------------------------------------------------------
 
-let received = false;
+/** What is on screen: the draft reply is written from it. */
+const shown = { contact: null, orders: [] };
 let contextCount = 0;
-const retryTimers = [];
+let app = null;
 
-function inFrame() {
-  return window.parent && window.parent !== window;
-}
-
-function requestContext() {
-  if (!inFrame()) return;
-  window.parent.postMessage(FETCH_INFO, "*");
-}
-
-function onMessage(event) {
-  if (event.source !== window.parent) return;
-  if (typeof event.data !== "string") return;
-
-  let payload;
-  try {
-    payload = JSON.parse(event.data);
-  } catch {
-    return;
-  }
-  if (!isObject(payload) || payload.event !== "appContext") return;
-  const data = isObject(payload.data) ? payload.data : {};
-
-  received = true;
-  while (retryTimers.length) clearTimeout(retryTimers.pop());
-
+function onContext({ data, token }) {
+  if (!isObject(data)) return;
   let ok = true;
   try {
     render(data);
+    shown.contact = isObject(data.contact) ? data.contact : null;
   } catch (error) {
     ok = false;
     const banner = $("error");
@@ -436,13 +421,12 @@ function onMessage(event) {
     banner.hidden = false;
     console.error("demo-app: render failed", error);
   }
-
-  if (typeof payload.token === "string") verify(payload.token);
-
+  if (typeof token === "string") verify(token);
   contextCount += 1;
   document.body.dataset.contextCount = String(contextCount);
   if (ok) {
     document.body.dataset.contextReceived = "true";
+    $("draft-reply").disabled = false;
     announce("Conversation context updated.");
   }
 }
@@ -469,36 +453,79 @@ async function verify(token) {
   document.body.dataset.tokenVerified = String(Boolean(result.verified));
 }
 
-function start() {
+/** Shows what an action did; a refusal (e.g. an administrator has not allowed it) in amber. */
+function actionOutcome(action, text, error) {
+  const line = $("action-status");
+  line.textContent = error ? `${text}: ${error.message}` : text;
+  line.dataset.outcome = error ? "refused" : "done";
+  line.hidden = false;
+  document.body.dataset.lastAction = `${action}:${error ? error.code : "ok"}`;
+}
+
+function draftText() {
+  const contact = shown.contact || {};
+  const first = str(contact.name).split(/\s+/)[0];
+  const latest = shown.orders[0];
+  const greeting = first ? `Hi ${first},` : "Hi,";
+  if (!latest) return `${greeting}\n\nThanks for reaching out. I'm looking into this for you now.`;
+  const when = dayFormat.format(latest.date);
+  return `${greeting}\n\nThanks for your patience. Your order ${latest.number} from ${when} is ${latest.status.toLowerCase()}. I'll keep an eye on it and update you here.`;
+}
+
+async function draftReply() {
+  try {
+    await app.insertReply(draftText());
+    actionOutcome("insert-reply", "Draft placed in the reply box — review it before sending");
+  } catch (error) {
+    actionOutcome("insert-reply", "Could not draft a reply", error);
+  }
+}
+
+async function copyOrderNumber(number) {
+  let copied = true;
+  try {
+    await navigator.clipboard.writeText(number);
+  } catch {
+    // Clipboard access can be refused (permissions, an unfocused frame); say so instead.
+    copied = false;
+  }
+  const text = copied ? `Copied order ${number}` : `Could not copy ${number}; select it by hand`;
+  try {
+    await app.notify(text, { level: copied ? "success" : "warning" });
+    actionOutcome("notify", text);
+  } catch (error) {
+    actionOutcome("notify", text, error);
+  }
+}
+
+async function start() {
   document.body.dataset.contextCount = String(contextCount);
-  window.addEventListener("message", onMessage);
-
-  $("refresh").addEventListener("click", () => {
-    announce("Requesting conversation context…");
-    requestContext();
-  });
-
-  if (!inFrame()) {
-    $("waiting-hint").textContent =
-      "Open this app from a conversation in Switchboard to see the contact's orders.";
+  const host = document.documentElement.dataset.switchboard;
+  let sdk;
+  try {
+    // Imported at run time because the Switchboard URL differs per install; an app for one
+    // known Switchboard writes `import { connect } from "https://…/sdk/dashboard-app.js"`.
+    sdk = await import(new URL("/sdk/dashboard-app.js", host).href);
+  } catch {
+    $("waiting-hint").textContent = host
+      ? `Could not load the Switchboard SDK from ${host}.`
+      : "This demo app is not registered in Switchboard, so it cannot load the SDK.";
     return;
   }
 
-  requestContext();
-  for (const delay of RETRY_DELAYS_MS) {
-    retryTimers.push(
-      setTimeout(() => {
-        if (!received) requestContext();
-      }, delay),
-    );
-  }
-  retryTimers.push(
-    setTimeout(() => {
-      if (!received) {
-        $("waiting-hint").textContent = "Still waiting. Press Refresh to ask the conversation again.";
-      }
-    }, 4500),
-  );
+  app = sdk.connect();
+  app.onContext(onContext);
+  $("refresh").addEventListener("click", () => {
+    announce("Requesting conversation context…");
+    app.refresh().catch(() => announce("No answer from Switchboard."));
+  });
+  $("draft-reply").addEventListener("click", draftReply);
+  app.context().catch((error) => {
+    $("waiting-hint").textContent =
+      error.code === "not_in_frame"
+        ? "Open this app from a conversation in Switchboard to see the contact's orders."
+        : "Still waiting. Press Refresh to ask the conversation again.";
+  });
 }
 
 start();
