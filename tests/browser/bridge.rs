@@ -301,13 +301,23 @@ async fn with_two_apps_of_two_frames_each_frame_gets_only_its_own_answers() {
 }
 
 #[tokio::test]
-async fn a_frame_that_navigated_to_a_third_origin_receives_nothing_and_is_not_answered() {
+async fn a_frame_that_navigated_to_another_apps_origin_receives_nothing_and_is_not_answered() {
     let Some(browser) = Browser::start().await else {
         return;
     };
     let app = TestApp::new().await;
     let (home, elsewhere) = (Recorder::start().await, Recorder::start().await);
     let id = create_app(&app, &app.admin, "Wanderer", &[home.url("f=home")]).await;
+    // The page's frame-src lists only its apps' origins, so the one origin other than its own
+    // that an app frame can reach is another app's: the bridge must still tell them apart.
+    // (Navigations anywhere else are blocked: hardening.rs.)
+    create_app(
+        &app,
+        &app.admin,
+        "Neighbour",
+        &[elsewhere.url("f=neighbour")],
+    )
+    .await;
     let base = signed_in(&browser, &app).await;
     browser.open(&conversation_page(&base, &app)).await;
     browser.open_tab(id).await;
@@ -327,9 +337,12 @@ async fn a_frame_that_navigated_to_a_third_origin_receives_nothing_and_is_not_an
         "return location.origin + ' ' + (document.body ? document.body.dataset.ready || '' : '');";
     let there = format!("{} true", elsewhere.base);
     browser
-        .eventually(&frame, where_script, "the frame on the third origin", |v| {
-            *v == json!(there)
-        })
+        .eventually(
+            &frame,
+            where_script,
+            "the frame on the other app's origin",
+            |v| *v == json!(there),
+        )
         .await;
     // The host posted on that load (pinned to the app's origin, so the browser dropped it).
     browser
@@ -341,7 +354,7 @@ async fn a_frame_that_navigated_to_a_third_origin_receives_nothing_and_is_not_an
         )
         .await;
     browser
-        .stays(&frame, COUNT, &json!(0), "the third origin's messages")
+        .stays(&frame, COUNT, &json!(0), "the other origin's messages")
         .await;
 
     // Its requests are not answered, in any form.
@@ -351,7 +364,7 @@ async fn a_frame_that_navigated_to_a_third_origin_receives_nothing_and_is_not_an
         }
     }
     browser
-        .stays(&frame, COUNT, &json!(0), "the third origin's messages")
+        .stays(&frame, COUNT, &json!(0), "the other origin's messages")
         .await;
     browser
         .stays(&Frame::top(), &sent, &json!(2), "data-context-sent")

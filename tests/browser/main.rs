@@ -11,6 +11,7 @@ mod support;
 mod bridge;
 mod control;
 mod demo;
+mod hardening;
 mod harness;
 mod live;
 mod playground;
