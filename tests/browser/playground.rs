@@ -256,4 +256,11 @@ async fn the_playground_shows_the_decoded_token_of_a_registered_app_on_a_real_co
     let verified = support::verified_claims(token.as_str().expect("a token"), &secret, id)
         .expect("the token verifies with the app's secret");
     assert_eq!(verified["conversation_id"], claims["conversation_id"]);
+
+    // The author's guide shows this state.
+    logged(&browser, "[data-direction=sent][data-reason=fetch-info]").await;
+    let path = browser
+        .screenshot_to("docs/screenshots/dashboard-app-playground.png")
+        .await;
+    eprintln!("saved {}", path.display());
 }

@@ -89,10 +89,13 @@ mod tests {
     /// Interfaces of the `.d.ts` that describe the SDK itself, not the payload.
     const SDK_INTERFACES: &[&str] = &["ConnectOptions", "NotifyOptions"];
 
-    /// `name → (property → (optional, type))` for every `export interface` of `source`.
-    fn interfaces(source: &str) -> BTreeMap<String, BTreeMap<String, (bool, String)>> {
+    /// An interface's properties: name → (optional, TypeScript type).
+    type Properties = BTreeMap<String, (bool, String)>;
+
+    /// Every `export interface` of `source`, by name.
+    fn interfaces(source: &str) -> BTreeMap<String, Properties> {
         let mut all = BTreeMap::new();
-        let mut current: Option<(String, BTreeMap<String, (bool, String)>)> = None;
+        let mut current: Option<(String, Properties)> = None;
         for line in source.lines() {
             if let Some(rest) = line.strip_prefix("export interface ") {
                 let name = rest.split_whitespace().next().expect("an interface name");
@@ -182,7 +185,7 @@ mod tests {
     }
 
     /// What the interface for an object schema must say.
-    fn expected(object: &Value) -> BTreeMap<String, (bool, String)> {
+    fn expected(object: &Value) -> Properties {
         let required: Vec<&str> = object["required"]
             .as_array()
             .map(|r| r.iter().filter_map(Value::as_str).collect())

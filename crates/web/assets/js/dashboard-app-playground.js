@@ -153,8 +153,12 @@ function log(direction, label, { event = "", reason = "", body } = {}) {
     details.append(pre);
   }
   item.append(details);
-  $("pg-log").append(item);
-  item.scrollIntoView({ block: "nearest" });
+  // Follow new entries only when the reader is at the end, and scroll the log, not the page
+  // (which would pull the frame out of view).
+  const list = $("pg-log");
+  const atEnd = list.scrollTop + list.clientHeight >= list.scrollHeight - 4;
+  list.append(item);
+  if (atEnd) list.scrollTop = list.scrollHeight;
 }
 
 function onSent({ detail }) {
@@ -280,7 +284,9 @@ async function load() {
     loadContext: () => loadContext(current, appId),
     actions: {
       "insert-reply": ({ text }) => {
-        $("pg-reply").value = text;
+        // As the conversation view does: after what is there, separated by a blank line.
+        const box = $("pg-reply");
+        box.value = box.value.trim() ? `${box.value.trimEnd()}\n\n${text}` : text;
       },
       notify: ({ text, level }) => {
         toast(text, level || "info", { source: appSelect.selectedOptions[0]?.textContent || "App" });

@@ -1,10 +1,10 @@
 // TypeScript declarations for Switchboard's dashboard-app SDK (/sdk/dashboard-app.js) and the
 // context it delivers. The payload interfaces mirror /schemas/app-context.json one for one: a
 // test in Switchboard (crates/web/src/sdk.rs) fails when a property, its type or whether it is
-// optional differs from the schema. Use it with
-//   // @ts-ignore: resolved by the browser
-//   import { connect } from "https://switchboard.example/sdk/dashboard-app.js";
-// and a `declare module` or `paths` entry pointing at a downloaded copy of this file.
+// optional differs from the schema. TypeScript does not fetch URLs: save this file (say as
+// types/dashboard-app.d.ts) and map the URL you import to it in tsconfig.json,
+//   "paths": { "https://switchboard.example/sdk/dashboard-app.js": ["./types/dashboard-app.d.ts"] }
+// or, in plain JS, annotate: /** @type {import("./types/dashboard-app").AppContext} */.
 
 // ---- The payload (app-context.schema.json) -----------------------------------------------
 
