@@ -388,3 +388,120 @@ async fn post_json(url: &str, token: &str, body: &Value) -> String {
         .expect("reads");
     String::from_utf8_lossy(&response).into_owned()
 }
+
+/// Reads `socket` until it ends; `true` when the server closed it within `wait`.
+async fn closes_within(socket: &mut Socket, wait: Duration) -> bool {
+    let deadline = tokio::time::Instant::now() + wait;
+    loop {
+        match tokio::time::timeout_at(deadline, socket.next()).await {
+            Ok(None) | Ok(Some(Err(_))) | Ok(Some(Ok(Message::Close(_)))) => return true,
+            Ok(Some(Ok(_))) => {}
+            Err(_) => return false,
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_command_over_16_kib_ends_the_socket() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let mut socket = subscribed(&app, &base, &app.admin.email).await;
+    let huge = json!({"command": "subscribe", "identifier": "x".repeat(17 * 1024)}).to_string();
+    socket.send(Message::Text(huge.into())).await.expect("sent");
+    assert!(
+        closes_within(&mut socket, PATIENCE).await,
+        "the server kept a socket that sent a 17 KiB frame"
+    );
+    // A command under the limit is served as usual (the control).
+    let mut socket = open(&base).await;
+    next_frame(&mut socket, PATIENCE).await.expect("welcome");
+    let token = user_pubsub_token(&app, &app.admin.email).await;
+    let padding = "x".repeat(8 * 1024);
+    let identifier =
+        json!({"channel": "RoomChannel", "pubsub_token": token, "padding": padding}).to_string();
+    let command = json!({"command": "subscribe", "identifier": identifier}).to_string();
+    socket
+        .send(Message::Text(command.into()))
+        .await
+        .expect("sent");
+    let answer = next_frame(&mut socket, PATIENCE).await.expect("an answer");
+    assert_eq!(answer["type"], "confirm_subscription", "{answer}");
+}
+
+/// A client that vanished without closing (a laptop shut mid-session, a half-open TCP
+/// connection) never answers the server's WebSocket pings: its socket is closed after the idle
+/// timeout. A client that reads, and so answers them as every browser and library does, is
+/// kept however quiet it is. Takes the idle timeout (30 s) to run.
+#[tokio::test]
+async fn a_socket_that_never_answers_is_closed_after_the_idle_timeout_and_a_live_one_stays() {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    // The live client reads all along in a task of its own (tungstenite answers pings while
+    // reading) and never sends a command of its own.
+    let mut live = subscribed(&app, &base, &app.admin.email).await;
+    let (events_tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+    tokio::spawn(async move {
+        while let Some(Ok(frame)) = live.next().await {
+            if let Message::Text(text) = frame {
+                let value: Value = serde_json::from_str(text.as_str()).unwrap_or(Value::Null);
+                let _ = events_tx.send(value);
+            }
+        }
+    });
+
+    // The silent client completes the handshake by hand and never writes again.
+    let addr = base.trim_start_matches("http://");
+    let mut silent = TcpStream::connect(addr).await.expect("connect");
+    let handshake = format!(
+        "GET /cable HTTP/1.1\r\nHost: {addr}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\
+         Sec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n"
+    );
+    silent
+        .write_all(handshake.as_bytes())
+        .await
+        .expect("handshake");
+    let started = tokio::time::Instant::now();
+    let bound = web::cable::IDLE_TIMEOUT + Duration::from_secs(15);
+    let mut buffer = vec![0u8; 4096];
+    let mut received = Vec::new();
+    loop {
+        match tokio::time::timeout_at(started + bound, silent.read(&mut buffer)).await {
+            Ok(Ok(0)) | Ok(Err(_)) => break,
+            Ok(Ok(n)) => received.extend_from_slice(&buffer[..n]),
+            Err(_) => panic!("the silent socket was still open after {bound:?}"),
+        }
+    }
+    let text = String::from_utf8_lossy(&received);
+    assert!(
+        text.starts_with("HTTP/1.1 101"),
+        "the handshake succeeded: {text}"
+    );
+    assert!(
+        started.elapsed() >= web::cable::IDLE_TIMEOUT,
+        "closed after {:?}, before the idle timeout",
+        started.elapsed()
+    );
+
+    // The live socket, as quiet for as long, still gets events.
+    let posted = app
+        .post(
+            &app.api(&format!("conversations/{}/messages", app.acme.conversation)),
+            &app.admin,
+            &json!({"content": "still there?"}),
+        )
+        .await;
+    assert_eq!(posted.status, 200, "{}", posted.text);
+    let deadline = tokio::time::Instant::now() + PATIENCE;
+    loop {
+        let value = tokio::time::timeout_at(deadline, events.recv())
+            .await
+            .expect("the live socket got the event in time")
+            .expect("the live socket stayed open");
+        if value["message"]["event"] == "message.created" {
+            assert_eq!(value["message"]["data"]["content"], "still there?");
+            break;
+        }
+    }
+}

@@ -16,6 +16,14 @@ use tokio::sync::broadcast::error::RecvError;
 
 /// How often the server pings (ActionCable's beat).
 const PING_EVERY: Duration = Duration::from_secs(3);
+/// A socket that sends nothing for this long is closed. ActionCable's JSON pings are never
+/// answered, so each beat also sends a WebSocket ping, which browsers and WebSocket libraries
+/// answer with a pong on their own: a live client is never idle this long, while a vanished
+/// one (a laptop closed mid-session, a half-open TCP connection) stops holding a task.
+pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
+/// A frame that cannot be written within this long (the client stopped reading) ends the
+/// socket rather than holding it open.
+const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest command a client may send.
 const MAX_COMMAND: usize = 16 * 1024;
 /// Per-socket buffers. Clients send a few small commands and we send small frames, so the
@@ -67,6 +75,7 @@ async fn session(socket: WebSocket, state: AppState) {
     let mut subscriptions: Vec<Subscription> = Vec::new();
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
+    let mut last_heard = tokio::time::Instant::now();
     if send(&mut sink, r#"{"type":"welcome"}"#.to_owned())
         .await
         .is_err()
@@ -75,12 +84,25 @@ async fn session(socket: WebSocket, state: AppState) {
     }
     loop {
         let outgoing: Vec<String> = tokio::select! {
-            _ = ping.tick() => vec![format!(r#"{{"type":"ping","message":{}}}"#, domain::time::now())],
-            incoming = stream.next() => match incoming {
-                Some(Ok(Message::Text(text))) => handle(&state, &mut subscriptions, text.as_str()).await,
-                Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
-                Some(Ok(_)) => Vec::new(),
-            },
+            _ = ping.tick() => {
+                if last_heard.elapsed() > IDLE_TIMEOUT {
+                    break;
+                }
+                let probe = sink.send(Message::Ping(Default::default()));
+                if !matches!(tokio::time::timeout(WRITE_TIMEOUT, probe).await, Ok(Ok(()))) {
+                    return;
+                }
+                vec![format!(r#"{{"type":"ping","message":{}}}"#, domain::time::now())]
+            }
+            incoming = stream.next() => {
+                last_heard = tokio::time::Instant::now();
+                match incoming {
+                    Some(Ok(Message::Text(text))) => handle(&state, &mut subscriptions, text.as_str()).await,
+                    Some(Ok(Message::Close(_))) | None | Some(Err(_)) => break,
+                    // Pongs (and pings) only show the client is alive.
+                    Some(Ok(_)) => Vec::new(),
+                }
+            }
             event = events.recv() => match event {
                 Ok(rendered) => subscriptions
                     .iter()
@@ -170,7 +192,15 @@ async fn send(
     sink: &mut futures_util::stream::SplitSink<WebSocket, Message>,
     text: String,
 ) -> Result<(), axum::Error> {
-    sink.send(Message::Text(Utf8Bytes::from(text))).await
+    match tokio::time::timeout(
+        WRITE_TIMEOUT,
+        sink.send(Message::Text(Utf8Bytes::from(text))),
+    )
+    .await
+    {
+        Ok(sent) => sent,
+        Err(_) => Err(axum::Error::new("the client stopped reading")),
+    }
 }
 
 #[cfg(test)]
