@@ -10,6 +10,7 @@ pub mod csp;
 pub mod demo_app;
 pub mod error;
 pub mod extract;
+pub mod openapi;
 pub mod pages;
 pub mod routes;
 pub mod sdk;

@@ -21,6 +21,7 @@ pub fn app(state: AppState) -> Router {
     };
     Router::new()
         .route("/health", get(health::show))
+        .route("/api/openapi.json", get(crate::openapi::show))
         .route("/cable", get(crate::cable::connect))
         .route("/auth/sign_in", post(auth::sign_in))
         .route("/auth/sign_out", axum::routing::delete(auth::sign_out))

@@ -5,13 +5,13 @@ use super::{Contact, Conversation};
 use crate::{ConversationView, User};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct AppContext {
     pub event: &'static str,
     pub data: AppContextData,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct AppContextData {
     /// Its `id` is the per-account display id.
     pub conversation: Conversation,
@@ -20,7 +20,7 @@ pub struct AppContextData {
     pub current_agent: CurrentAgent,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct CurrentAgent {
     pub id: i64,
     pub name: String,

@@ -7,7 +7,7 @@ use crate::ConversationView;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ConversationMeta {
     pub sender: Contact,
     pub channel: String,
@@ -17,7 +17,7 @@ pub struct ConversationMeta {
     pub hmac_verified: bool,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Conversation {
     pub meta: ConversationMeta,
     /// The per-account display id.

@@ -3,7 +3,7 @@
 use serde::Serialize;
 
 /// 401 and 404 bodies: `{"error": "..."}`.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Failure {
     pub error: String,
 }
@@ -25,7 +25,7 @@ impl Failure {
 }
 
 /// 422 (and our 400/413) bodies: `{"message": "...", "attributes": [...]}`.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Invalid {
     pub message: String,
     pub attributes: Vec<String>,

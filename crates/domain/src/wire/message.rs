@@ -4,7 +4,7 @@ use crate::{Contact, ConversationView, MessageSender as DomainSender};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Message {
     pub id: i64,
     pub content: Option<String>,
@@ -25,7 +25,7 @@ pub struct Message {
 }
 
 /// The sender block: a contact's or an agent's `push_event_data`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 #[serde(untagged)]
 pub enum MessageSender {
     Contact {

@@ -9,7 +9,7 @@ use serde_json::{Map, Value};
 
 /// `inboxes/contacts/{create,show}.json.jbuilder`: the contact and its credentials for this
 /// inbox (`source_id` in URLs, `pubsub_token` for `/cable`).
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct PublicContact {
     pub id: i64,
     pub source_id: String,
@@ -33,7 +33,7 @@ impl PublicContact {
 }
 
 /// `models/_message.json.jbuilder`.
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct PublicMessage {
     pub id: i64,
     pub content: Option<String>,
@@ -73,7 +73,7 @@ impl PublicMessage {
 
 /// `models/_conversation.json.jbuilder`: `id` is the display id; `messages` are the chat
 /// messages (neither activity nor private).
-#[derive(Debug, Clone, Serialize, PartialEq)]
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct PublicConversation {
     pub id: i64,
     pub uuid: String,

@@ -3,7 +3,7 @@
 
 use serde::Serialize;
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Agent {
     pub id: i64,
     pub account_id: i64,
@@ -34,7 +34,7 @@ impl From<&crate::Agent> for Agent {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct ProfileAccount {
     pub id: i64,
     pub name: String,
@@ -59,7 +59,7 @@ impl ProfileAccount {
     }
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Profile {
     pub id: i64,
     pub provider: &'static str,

@@ -237,7 +237,7 @@ pub struct ContactEvent {
 }
 
 /// The inbox a webhook is limited to, as `_webhook.json.jbuilder` shows it.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct WebhookInboxRef {
     pub id: i64,
     pub name: String,
@@ -246,7 +246,7 @@ pub struct WebhookInboxRef {
 
 /// A webhook subscription (`webhooks/_webhook.json.jbuilder`). The signing secret appears only
 /// in the answer to its creation.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Webhook {
     pub id: i64,
     pub name: Option<String>,
@@ -285,7 +285,7 @@ impl Webhook {
 
 /// One entry of `GET /webhooks/{id}/deliveries`: an event sent (or being sent) to the webhook
 /// and every attempt so far. Times are epoch seconds.
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct WebhookDelivery {
     pub id: i64,
     pub event: String,
@@ -298,7 +298,7 @@ pub struct WebhookDelivery {
     pub attempts: Vec<WebhookDeliveryAttempt>,
 }
 
-#[derive(Debug, Clone, Serialize, PartialEq, Eq)]
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct WebhookDeliveryAttempt {
     pub attempt: i64,
     pub url: String,

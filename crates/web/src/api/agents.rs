@@ -5,6 +5,7 @@ use super::path_id;
 use crate::auth::RequireAdmin;
 use crate::error::ApiError;
 use crate::extract::{Resource, Wrapped};
+use crate::openapi::{AccountPath, ResourcePath};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -13,7 +14,7 @@ use domain::user::NewAgent;
 use domain::{validate, wire, Member, Role, UserId};
 use serde::Deserialize;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct AgentParams {
     name: Option<String>,
     email: Option<String>,
@@ -26,6 +27,13 @@ impl Resource for AgentParams {
     const KEY: &'static str = "agent";
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/agents",
+    tag = "agents",
+    params(AccountPath),
+    responses((status = 200, body = Vec<wire::Agent>))
+)]
 pub async fn index(
     State(state): State<AppState>,
     member: Member,
@@ -34,6 +42,14 @@ pub async fn index(
     Ok(Json(agents.iter().map(wire::Agent::from).collect()))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/agents",
+    tag = "agents",
+    params(AccountPath),
+    request_body = AgentParams,
+    responses((status = 200, body = wire::Agent))
+)]
 pub async fn create(
     State(state): State<AppState>,
     member: Member,
@@ -60,6 +76,14 @@ pub async fn create(
     Ok(Json(wire::Agent::from(&agent)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/accounts/{account_id}/agents/{id}",
+    tag = "agents",
+    params(ResourcePath),
+    request_body = AgentParams,
+    responses((status = 200, body = wire::Agent))
+)]
 pub async fn update(
     State(state): State<AppState>,
     member: Member,
@@ -82,6 +106,13 @@ pub async fn update(
     Ok(Json(wire::Agent::from(&agent)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/accounts/{account_id}/agents/{id}",
+    tag = "agents",
+    params(ResourcePath),
+    responses((status = 200, description = "Removed from the account"))
+)]
 pub async fn destroy(
     State(state): State<AppState>,
     member: Member,

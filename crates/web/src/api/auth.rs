@@ -12,18 +12,30 @@ use domain::User;
 use serde::Deserialize;
 use store::{Store, StoreError};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct SignInParams {
     email: Option<String>,
     password: Option<String>,
 }
 
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Data<T> {
     data: T,
 }
 
 /// `POST /auth/sign_in`: `{"data": profile}` with the access token, or 401.
+#[utoipa::path(
+    post,
+    path = "/auth/sign_in",
+    tag = "auth",
+    security(()),
+    request_body = SignInParams,
+    responses(
+        (status = 200, body = Data<Profile>, description = "The profile, with `access_token`"),
+        (status = 401, body = domain::wire::Failure, description = "Wrong e-mail or password"),
+        (status = 429, body = domain::wire::Failure, description = "Ten failures a minute for this e-mail"),
+    )
+)]
 pub async fn sign_in(
     State(state): State<AppState>,
     JsonBody(params): JsonBody<SignInParams>,
@@ -66,12 +78,29 @@ pub async fn check_password(
     }
 }
 
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct SignedOut {
+    success: bool,
+}
+
 /// `DELETE /auth/sign_out`: API tokens stay valid (as in Chatwoot); this ends nothing but says ok.
-pub async fn sign_out(_current: CurrentUser) -> Json<serde_json::Value> {
-    Json(serde_json::json!({"success": true}))
+#[utoipa::path(
+    delete,
+    path = "/auth/sign_out",
+    tag = "auth",
+    responses((status = 200, body = SignedOut))
+)]
+pub async fn sign_out(_current: CurrentUser) -> Json<SignedOut> {
+    Json(SignedOut { success: true })
 }
 
 /// `GET /api/v1/profile`.
+#[utoipa::path(
+    get,
+    path = "/api/v1/profile",
+    tag = "auth",
+    responses((status = 200, body = Profile))
+)]
 pub async fn profile_show(
     State(state): State<AppState>,
     current: CurrentUser,

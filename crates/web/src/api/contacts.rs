@@ -5,6 +5,7 @@
 use super::{path_id, query_param, Payload};
 use crate::error::ApiError;
 use crate::extract::{JsonBody, Resource, Wrapped};
+use crate::openapi::{AccountPath, PageQuery, ResourcePath};
 use crate::state::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::http::StatusCode;
@@ -15,7 +16,7 @@ use domain::{wire, ContactChanges, ContactId, ConversationFilter, InboxId, Membe
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ContactParams {
     name: Option<String>,
     email: Option<String>,
@@ -43,30 +44,55 @@ impl ContactParams {
     }
 }
 
-#[derive(Serialize)]
+/// `?sort=`: `name`, `email`, `last_activity_at` or `created_at`, `-` first for descending
+/// (doc-only; `index` reads the raw query).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct SortQuery {
+    sort: Option<String>,
+}
+
+/// `?q=`: the text to look for.
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct SearchQuery {
+    q: Option<String>,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ContactListMeta)]
 pub struct ListMeta {
     count: i64,
     current_page: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ContactList {
     meta: ListMeta,
     payload: Vec<wire::Contact>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ContactInbox {
     inbox: Option<wire::Inbox>,
     source_id: String,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CreatedContact {
     contact: wire::Contact,
     contact_inbox: Option<ContactInbox>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/contacts",
+    tag = "contacts",
+    params(AccountPath, PageQuery, SortQuery),
+    responses((status = 200, body = ContactList))
+)]
 pub async fn index(
     State(state): State<AppState>,
     member: Member,
@@ -84,6 +110,13 @@ pub async fn index(
 }
 
 /// `GET /contacts/search?q=`: by name, e-mail, phone number or identifier.
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/contacts/search",
+    tag = "contacts",
+    params(AccountPath, SearchQuery, PageQuery),
+    responses((status = 200, body = ContactList))
+)]
 pub async fn search(
     State(state): State<AppState>,
     member: Member,
@@ -111,6 +144,14 @@ fn list(found: store::ContactPage, page: i64) -> ContactList {
     }
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/contacts",
+    tag = "contacts",
+    params(AccountPath),
+    request_body = ContactParams,
+    responses((status = 200, body = Payload<CreatedContact>))
+)]
 pub async fn create(
     State(state): State<AppState>,
     member: Member,
@@ -144,6 +185,13 @@ pub async fn create(
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/contacts/{id}",
+    tag = "contacts",
+    params(ResourcePath),
+    responses((status = 200, body = Payload<wire::Contact>))
+)]
 pub async fn show(
     State(state): State<AppState>,
     member: Member,
@@ -159,6 +207,14 @@ pub async fn show(
     }))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/accounts/{account_id}/contacts/{id}",
+    tag = "contacts",
+    params(ResourcePath),
+    request_body = ContactParams,
+    responses((status = 200, body = Payload<wire::Contact>))
+)]
 pub async fn update(
     State(state): State<AppState>,
     member: Member,
@@ -188,6 +244,13 @@ async fn save(
     }))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/accounts/{account_id}/contacts/{id}",
+    tag = "contacts",
+    params(ResourcePath),
+    responses((status = 200, description = "Deleted"))
+)]
 pub async fn destroy(
     State(state): State<AppState>,
     member: Member,
@@ -202,6 +265,13 @@ pub async fn destroy(
 }
 
 /// `GET /contacts/{id}/conversations`: every conversation of the contact, any status.
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/contacts/{id}/conversations",
+    tag = "contacts",
+    params(ResourcePath),
+    responses((status = 200, body = Payload<Vec<wire::Conversation>>))
+)]
 pub async fn conversations(
     State(state): State<AppState>,
     member: Member,
@@ -226,13 +296,21 @@ pub async fn conversations(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct DestroyCustomAttributesParams {
     custom_attributes: Option<Vec<String>>,
 }
 
 /// `POST /contacts/{id}/destroy_custom_attributes` (Chatwoot's action of that name): drops the
 /// named keys, since an update only merges custom attributes.
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/contacts/{id}/destroy_custom_attributes",
+    tag = "contacts",
+    params(ResourcePath),
+    request_body = DestroyCustomAttributesParams,
+    responses((status = 200, body = Payload<wire::Contact>))
+)]
 pub async fn destroy_custom_attributes(
     State(state): State<AppState>,
     member: Member,
@@ -243,7 +321,7 @@ pub async fn destroy_custom_attributes(
     save(&state, &member, &id, &changes).await
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct MergeParams {
     base_contact_id: Option<i64>,
     mergee_contact_id: Option<i64>,
@@ -251,6 +329,14 @@ pub struct MergeParams {
 
 /// `POST /api/v1/accounts/{account_id}/actions/contact_merge` (Chatwoot's
 /// `actions/contact_merges_controller.rb`): the base contact after the merge.
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/actions/contact_merge",
+    tag = "contacts",
+    params(AccountPath),
+    request_body = MergeParams,
+    responses((status = 200, body = wire::Contact))
+)]
 pub async fn merge(
     State(state): State<AppState>,
     member: Member,

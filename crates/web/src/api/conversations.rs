@@ -5,6 +5,7 @@
 use super::{conversation, Payload};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::openapi::{AccountPath, ConversationPath};
 use crate::state::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
@@ -16,7 +17,8 @@ use domain::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ConversationListMeta)]
 pub struct ListMeta {
     mine_count: i64,
     assigned_count: i64,
@@ -24,15 +26,42 @@ pub struct ListMeta {
     all_count: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ConversationListData)]
 pub struct ListData {
     meta: ListMeta,
     payload: Vec<wire::Conversation>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ConversationList)]
 pub struct List {
     data: ListData,
+}
+
+/// The list's query (doc-only: `filter_from_query` reads it by hand).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct ListQuery {
+    /// `open` (the default), `resolved`, `pending`, `snoozed` or `all`.
+    status: Option<String>,
+    /// `me`, `unassigned`, `assigned` or `all` (the default).
+    assignee_type: Option<String>,
+    #[param(minimum = 1, maximum = 1_000_000)]
+    page: Option<i64>,
+    inbox_id: Option<i64>,
+    /// Only conversations with these labels.
+    #[param(rename = "labels[]")]
+    labels: Option<Vec<String>>,
+}
+
+/// `?app_id=`: sign the context with this dashboard app's secret (doc-only).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct AppIdQuery {
+    app_id: Option<i64>,
 }
 
 /// The list's query, read by hand: `labels[]` repeats, which `serde_urlencoded` cannot take.
@@ -70,6 +99,13 @@ pub fn filter_from_query(
     Ok(filter)
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/conversations",
+    tag = "conversations",
+    params(AccountPath, ListQuery),
+    responses((status = 200, body = List))
+)]
 pub async fn index(
     State(state): State<AppState>,
     member: Member,
@@ -95,7 +131,8 @@ pub async fn index(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = FirstMessageParams)]
 pub struct MessageParams {
     content: Option<String>,
     message_type: Option<String>,
@@ -103,7 +140,8 @@ pub struct MessageParams {
     content_attributes: Option<Value>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = ConversationParams)]
 pub struct CreateParams {
     inbox_id: Option<i64>,
     contact_id: Option<i64>,
@@ -115,6 +153,14 @@ pub struct CreateParams {
     message: Option<MessageParams>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/conversations",
+    tag = "conversations",
+    params(AccountPath),
+    request_body = CreateParams,
+    responses((status = 200, body = wire::Conversation))
+)]
 pub async fn create(
     State(state): State<AppState>,
     member: Member,
@@ -159,6 +205,13 @@ fn prefix(parent: &str, mut error: DomainError) -> DomainError {
     error
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/conversations/{display_id}",
+    tag = "conversations",
+    params(ConversationPath),
+    responses((status = 200, body = wire::Conversation))
+)]
 pub async fn show(
     State(state): State<AppState>,
     member: Member,
@@ -170,6 +223,13 @@ pub async fn show(
 
 /// `GET /conversations/{display_id}/app_context`: exactly what the dashboard-app bridge posts.
 /// With `?app_id=`, it also carries `"token"`: the context signed with that app's secret.
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/conversations/{display_id}/app_context",
+    tag = "conversations",
+    params(ConversationPath, AppIdQuery),
+    responses((status = 200, body = SignedContext))
+)]
 pub async fn app_context(
     State(state): State<AppState>,
     member: Member,
@@ -183,6 +243,7 @@ pub async fn app_context(
         Some(app_id) => {
             let app_id = app_id
                 .parse::<i64>()
+                .map(domain::DashboardAppId)
                 .map_err(|_| DomainError::invalid("app_id", "App id must be a number"))?;
             let apps = state.store.dashboard_apps();
             let app = apps.find(member.account_id, app_id).await?;
@@ -203,7 +264,7 @@ pub async fn app_context(
 }
 
 /// The appContext and, for a known app, its token.
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct SignedContext {
     #[serde(flatten)]
     context: wire::AppContext,
@@ -217,7 +278,7 @@ pub struct ToggleParams {
     snoozed_until: Option<Value>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct ToggleResult {
     success: bool,
     current_status: &'static str,
@@ -225,12 +286,20 @@ pub struct ToggleResult {
     snoozed_until: Option<String>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct Toggled {
     meta: Map<String, Value>,
     payload: ToggleResult,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/conversations/{display_id}/toggle_status",
+    tag = "conversations",
+    params(ConversationPath),
+    request_body = ToggleParams,
+    responses((status = 200, body = Toggled))
+)]
 pub async fn toggle_status(
     State(state): State<AppState>,
     member: Member,
@@ -261,13 +330,21 @@ pub async fn toggle_status(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct AssignParams {
     /// `null` or absent unassigns.
     assignee_id: Option<i64>,
 }
 
 /// `POST /conversations/{id}/assignments`: the new assignee (an agent), or `null`.
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/conversations/{display_id}/assignments",
+    tag = "conversations",
+    params(ConversationPath),
+    request_body = AssignParams,
+    responses((status = 200, body = Option<wire::Agent>, description = "The new assignee, or `null`"))
+)]
 pub async fn assign(
     State(state): State<AppState>,
     member: Member,
@@ -284,6 +361,13 @@ pub async fn assign(
     Ok(Json(outcome.value.assignee.as_ref().map(wire::Agent::from)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/conversations/{display_id}/labels",
+    tag = "conversations",
+    params(ConversationPath),
+    responses((status = 200, body = Payload<Vec<String>>))
+)]
 pub async fn labels_index(
     State(state): State<AppState>,
     member: Member,
@@ -295,12 +379,20 @@ pub async fn labels_index(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct LabelsParams {
     labels: Option<Vec<String>>,
 }
 
 /// `POST /conversations/{id}/labels`: replaces the set.
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/conversations/{display_id}/labels",
+    tag = "conversations",
+    params(ConversationPath),
+    request_body = LabelsParams,
+    responses((status = 200, body = Payload<Vec<String>>))
+)]
 pub async fn labels_create(
     State(state): State<AppState>,
     member: Member,
@@ -320,16 +412,24 @@ pub async fn labels_create(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CustomAttributesParams {
     custom_attributes: Option<Value>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct CustomAttributes {
     custom_attributes: Map<String, Value>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/conversations/{display_id}/custom_attributes",
+    tag = "conversations",
+    params(ConversationPath),
+    request_body = CustomAttributesParams,
+    responses((status = 200, body = CustomAttributes))
+)]
 pub async fn custom_attributes(
     State(state): State<AppState>,
     member: Member,
@@ -353,6 +453,13 @@ pub async fn custom_attributes(
 }
 
 /// `POST /conversations/{id}/update_last_seen`: the agent has read it.
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/conversations/{display_id}/update_last_seen",
+    tag = "conversations",
+    params(ConversationPath),
+    responses((status = 200, body = wire::Conversation))
+)]
 pub async fn update_last_seen(
     State(state): State<AppState>,
     member: Member,
@@ -368,7 +475,7 @@ pub async fn update_last_seen(
     Ok(Json(wire::Conversation::from(&outcome.value)))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct TypingParams {
     typing_status: Option<String>,
     is_private: Option<bool>,
@@ -376,6 +483,14 @@ pub struct TypingParams {
 
 /// `POST /conversations/{id}/toggle_typing_status`: tells the account's sockets an agent is
 /// typing (`on`) or stopped (`off`). Nothing is stored.
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/conversations/{display_id}/toggle_typing_status",
+    tag = "conversations",
+    params(ConversationPath),
+    request_body = TypingParams,
+    responses((status = 200, description = "Announced on `/cable`"))
+)]
 pub async fn toggle_typing_status(
     State(state): State<AppState>,
     member: Member,

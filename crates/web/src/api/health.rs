@@ -4,20 +4,43 @@ use crate::state::AppState;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::Json;
-use serde_json::{json, Value};
+use serde::Serialize;
 
-pub async fn show(State(state): State<AppState>) -> (StatusCode, Json<Value>) {
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct Health {
+    #[schema(example = "ok")]
+    status: &'static str,
+    version: &'static str,
+}
+
+#[utoipa::path(
+    get,
+    path = "/health",
+    tag = "health",
+    security(()),
+    responses(
+        (status = 200, body = Health, description = "Up, and the database answers"),
+        (status = 503, body = Health, description = "The database does not answer"),
+    )
+)]
+pub async fn show(State(state): State<AppState>) -> (StatusCode, Json<Health>) {
     let version = env!("CARGO_PKG_VERSION");
     match state.store.ping().await {
         Ok(()) => (
             StatusCode::OK,
-            Json(json!({"status": "ok", "version": version})),
+            Json(Health {
+                status: "ok",
+                version,
+            }),
         ),
         Err(error) => {
             tracing::error!(%error, "health check: database unreachable");
             (
                 StatusCode::SERVICE_UNAVAILABLE,
-                Json(json!({"status": "unavailable", "version": version})),
+                Json(Health {
+                    status: "unavailable",
+                    version,
+                }),
             )
         }
     }

@@ -4,13 +4,14 @@ use super::{path_id, Payload};
 use crate::auth::RequireAdmin;
 use crate::error::ApiError;
 use crate::extract::{Resource, Wrapped};
+use crate::openapi::{AccountPath, ResourcePath};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use domain::{wire, InboxChanges, InboxId, Member, NewInbox};
 use serde::Deserialize;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct InboxParams {
     name: Option<String>,
     webhook_url: Option<String>,
@@ -18,7 +19,7 @@ pub struct InboxParams {
     channel: Option<ChannelParams>,
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ChannelParams {
     #[serde(rename = "type")]
     kind: Option<String>,
@@ -48,6 +49,13 @@ impl InboxParams {
     }
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/inboxes",
+    tag = "inboxes",
+    params(AccountPath),
+    responses((status = 200, body = Payload<Vec<wire::Inbox>>, description = "`hmac_token` for administrators only"))
+)]
 pub async fn index(
     State(state): State<AppState>,
     member: Member,
@@ -60,6 +68,13 @@ pub async fn index(
     Ok(Json(Payload { payload }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/inboxes/{id}",
+    tag = "inboxes",
+    params(ResourcePath),
+    responses((status = 200, body = wire::Inbox))
+)]
 pub async fn show(
     State(state): State<AppState>,
     member: Member,
@@ -73,6 +88,14 @@ pub async fn show(
     Ok(Json(wire::Inbox::new(&inbox, member.is_admin())))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/inboxes",
+    tag = "inboxes",
+    params(AccountPath),
+    request_body = InboxParams,
+    responses((status = 200, body = wire::Inbox))
+)]
 pub async fn create(
     State(state): State<AppState>,
     member: Member,
@@ -89,6 +112,14 @@ pub async fn create(
     Ok(Json(wire::Inbox::new(&inbox, true)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/accounts/{account_id}/inboxes/{id}",
+    tag = "inboxes",
+    params(ResourcePath),
+    request_body = InboxParams,
+    responses((status = 200, body = wire::Inbox))
+)]
 pub async fn update(
     State(state): State<AppState>,
     member: Member,
@@ -105,18 +136,31 @@ pub async fn update(
     Ok(Json(wire::Inbox::new(&inbox, true)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/accounts/{account_id}/inboxes/{id}",
+    tag = "inboxes",
+    params(ResourcePath),
+    responses((status = 200, body = InboxDeleted))
+)]
 pub async fn destroy(
     State(state): State<AppState>,
     member: Member,
     Path((_, id)): Path<(String, String)>,
-) -> Result<Json<serde_json::Value>, ApiError> {
+) -> Result<Json<InboxDeleted>, ApiError> {
     member.require_admin()?;
     state
         .store
         .inboxes()
         .delete(member.account_id, InboxId(path_id(&id)?))
         .await?;
-    Ok(Json(
-        serde_json::json!({"message": "Your inbox deletion request will be processed in some time."}),
-    ))
+    Ok(Json(InboxDeleted {
+        message: "Your inbox deletion request will be processed in some time.",
+    }))
+}
+
+/// Chatwoot's answer to an inbox deletion (its deletion is a background job; ours is not).
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct InboxDeleted {
+    message: &'static str,
 }

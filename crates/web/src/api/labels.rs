@@ -5,6 +5,7 @@ use super::{path_id, Payload};
 use crate::auth::RequireAdmin;
 use crate::error::ApiError;
 use crate::extract::{Resource, Wrapped};
+use crate::openapi::{AccountPath, ResourcePath};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
@@ -12,7 +13,7 @@ use axum::Json;
 use domain::{wire, LabelChanges, LabelId, Member, NewLabel};
 use serde::Deserialize;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct LabelParams {
     title: Option<String>,
     description: Option<String>,
@@ -24,6 +25,13 @@ impl Resource for LabelParams {
     const KEY: &'static str = "label";
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/labels",
+    tag = "labels",
+    params(AccountPath),
+    responses((status = 200, body = Payload<Vec<wire::Label>>))
+)]
 pub async fn index(
     State(state): State<AppState>,
     member: Member,
@@ -34,6 +42,13 @@ pub async fn index(
     }))
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/labels/{id}",
+    tag = "labels",
+    params(ResourcePath),
+    responses((status = 200, body = wire::Label))
+)]
 pub async fn show(
     State(state): State<AppState>,
     member: Member,
@@ -47,6 +62,14 @@ pub async fn show(
     Ok(Json(wire::Label::from(&label)))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/labels",
+    tag = "labels",
+    params(AccountPath),
+    request_body = LabelParams,
+    responses((status = 200, body = wire::Label))
+)]
 pub async fn create(
     State(state): State<AppState>,
     member: Member,
@@ -64,6 +87,14 @@ pub async fn create(
     Ok(Json(wire::Label::from(&label)))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/accounts/{account_id}/labels/{id}",
+    tag = "labels",
+    params(ResourcePath),
+    request_body = LabelParams,
+    responses((status = 200, body = wire::Label))
+)]
 pub async fn update(
     State(state): State<AppState>,
     member: Member,
@@ -85,6 +116,13 @@ pub async fn update(
     Ok(Json(wire::Label::from(&label)))
 }
 
+#[utoipa::path(
+    delete,
+    path = "/api/v1/accounts/{account_id}/labels/{id}",
+    tag = "labels",
+    params(ResourcePath),
+    responses((status = 200, description = "Deleted"))
+)]
 pub async fn destroy(
     State(state): State<AppState>,
     member: Member,

@@ -3,6 +3,7 @@
 use super::{conversation, query_param};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::openapi::{BeforeQuery, ConversationPath, MessagePath};
 use crate::state::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
@@ -11,7 +12,8 @@ use domain::{wire, DomainError, Member, MessageId, NewMessage};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = MessageListMeta)]
 pub struct ListMeta {
     labels: Vec<String>,
     additional_attributes: serde_json::Map<String, Value>,
@@ -21,7 +23,8 @@ pub struct ListMeta {
     assignee_last_seen_at: i64,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = MessageList)]
 pub struct List {
     meta: ListMeta,
     payload: Vec<wire::Message>,
@@ -30,6 +33,13 @@ pub struct List {
 /// Messages a page of the thread holds (Chatwoot pages by 20 with `before`).
 const PAGE: i64 = 20;
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/conversations/{display_id}/messages",
+    tag = "messages",
+    params(ConversationPath, BeforeQuery),
+    responses((status = 200, body = List))
+)]
 pub async fn index(
     State(state): State<AppState>,
     member: Member,
@@ -61,7 +71,8 @@ pub async fn index(
     }))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = MessageParams)]
 pub struct CreateParams {
     content: Option<String>,
     message_type: Option<String>,
@@ -69,6 +80,14 @@ pub struct CreateParams {
     content_attributes: Option<Value>,
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/conversations/{display_id}/messages",
+    tag = "messages",
+    params(ConversationPath),
+    request_body = CreateParams,
+    responses((status = 200, body = wire::Message))
+)]
 pub async fn create(
     State(state): State<AppState>,
     member: Member,
@@ -93,6 +112,16 @@ pub async fn create(
 
 /// `DELETE …/conversations/{display_id}/messages/{id}`: administrators, or the agent who wrote
 /// it. The message stays in the thread as "This message was deleted" (`message.updated`).
+#[utoipa::path(
+    delete,
+    path = "/api/v1/accounts/{account_id}/conversations/{display_id}/messages/{id}",
+    tag = "messages",
+    params(MessagePath),
+    responses(
+        (status = 200, body = wire::Message, description = "The message, now \"This message was deleted\""),
+        (status = 422, body = wire::Invalid, description = "An activity message"),
+    )
+)]
 pub async fn destroy(
     State(state): State<AppState>,
     member: Member,

@@ -72,7 +72,7 @@ pub async fn conversation(
 }
 
 /// `{"payload": ...}`, Chatwoot's usual envelope.
-#[derive(serde::Serialize)]
+#[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Payload<T> {
     pub payload: T,
 }

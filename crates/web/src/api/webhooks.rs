@@ -6,6 +6,7 @@ use super::{path_id, Payload};
 use crate::auth::RequireAdmin;
 use crate::error::ApiError;
 use crate::extract::{Resource, Wrapped};
+use crate::openapi::{AccountPath, ResourcePath};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
@@ -14,7 +15,7 @@ use domain::conversation::parse_page;
 use domain::{wire, Inbox, Member, NewWebhook, Webhook, WebhookChanges, WebhookId};
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct WebhookParams {
     url: Option<String>,
     subscriptions: Option<Vec<String>>,
@@ -27,16 +28,23 @@ impl Resource for WebhookParams {
     const KEY: &'static str = "webhook";
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct WebhookList {
     webhooks: Vec<wire::Webhook>,
 }
 
-#[derive(Serialize)]
+#[derive(Serialize, utoipa::ToSchema)]
 pub struct OneWebhook {
     webhook: wire::Webhook,
 }
 
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/webhooks",
+    tag = "webhooks",
+    params(AccountPath),
+    responses((status = 200, body = Payload<WebhookList>))
+)]
 pub async fn index(
     State(state): State<AppState>,
     member: Member,
@@ -50,6 +58,14 @@ pub async fn index(
     }))
 }
 
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/webhooks",
+    tag = "webhooks",
+    params(AccountPath),
+    request_body = WebhookParams,
+    responses((status = 200, body = Payload<OneWebhook>, description = "With `secret`, shown this once"))
+)]
 pub async fn create(
     State(state): State<AppState>,
     member: Member,
@@ -72,6 +88,14 @@ pub async fn create(
     }))
 }
 
+#[utoipa::path(
+    patch,
+    path = "/api/v1/accounts/{account_id}/webhooks/{id}",
+    tag = "webhooks",
+    params(ResourcePath),
+    request_body = WebhookParams,
+    responses((status = 200, body = Payload<OneWebhook>))
+)]
 pub async fn update(
     State(state): State<AppState>,
     member: Member,
@@ -100,6 +124,13 @@ pub async fn update(
 
 /// `DELETE …/webhooks/{id}`: 200 with no body (Chatwoot's `head :ok`); its pending deliveries
 /// and its log go with it.
+#[utoipa::path(
+    delete,
+    path = "/api/v1/accounts/{account_id}/webhooks/{id}",
+    tag = "webhooks",
+    params(ResourcePath),
+    responses((status = 200, description = "Deleted, with its deliveries"))
+)]
 pub async fn destroy(
     State(state): State<AppState>,
     member: Member,
@@ -111,13 +142,21 @@ pub async fn destroy(
     Ok(StatusCode::OK)
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct LogQuery {
     page: Option<String>,
 }
 
 /// `GET …/webhooks/{id}/deliveries`: what was sent to the webhook, newest first, each with every
 /// attempt (status or error, duration).
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/webhooks/{id}/deliveries",
+    tag = "webhooks",
+    params(ResourcePath, LogQuery),
+    responses((status = 200, body = Payload<Vec<wire::WebhookDelivery>>))
+)]
 pub async fn deliveries(
     State(state): State<AppState>,
     member: Member,

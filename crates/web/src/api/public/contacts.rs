@@ -4,6 +4,7 @@
 use super::{contact_inbox, verified};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::openapi::{ContactInboxPath, InboxPath};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -12,7 +13,8 @@ use domain::{validate, wire, ContactChanges, NewContact};
 use serde::Deserialize;
 use serde_json::Value;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = PublicContactParams)]
 pub struct ContactParams {
     source_id: Option<String>,
     name: Option<String>,
@@ -38,6 +40,15 @@ impl ContactParams {
 }
 
 /// `POST …/contacts`: Chatwoot's `ContactBuilder` (an existing `source_id` answers its contact).
+#[utoipa::path(
+    post,
+    path = "/public/api/v1/inboxes/{inbox_identifier}/contacts",
+    tag = "public_contacts",
+    security(()),
+    params(InboxPath),
+    request_body = ContactParams,
+    responses((status = 200, body = wire::PublicContact))
+)]
 pub async fn create(
     State(state): State<AppState>,
     Path(inbox_identifier): Path<String>,
@@ -72,6 +83,14 @@ pub async fn create(
     )))
 }
 
+#[utoipa::path(
+    get,
+    path = "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}",
+    tag = "public_contacts",
+    security(()),
+    params(ContactInboxPath),
+    responses((status = 200, body = wire::PublicContact))
+)]
 pub async fn show(
     State(state): State<AppState>,
     Path((inbox_identifier, source_id)): Path<(String, String)>,
@@ -91,6 +110,15 @@ pub async fn show(
 
 /// `PATCH …/contacts/{source_id}`: Chatwoot's `ContactIdentifyAction` (attributes merged; the
 /// identifier only with a valid `identifier_hash`, which also verifies the contact inbox).
+#[utoipa::path(
+    patch,
+    path = "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}",
+    tag = "public_contacts",
+    security(()),
+    params(ContactInboxPath),
+    request_body = ContactParams,
+    responses((status = 200, body = wire::PublicContact))
+)]
 pub async fn update(
     State(state): State<AppState>,
     Path((inbox_identifier, source_id)): Path<(String, String)>,

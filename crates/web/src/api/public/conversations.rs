@@ -5,6 +5,7 @@
 use super::{contact_inbox, conversation};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::openapi::{ContactInboxPath, PublicConversationPath};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
@@ -13,6 +14,14 @@ use domain::{wire, NewConversation, Status, User, UserId};
 use serde::Deserialize;
 use serde_json::Value;
 
+#[utoipa::path(
+    get,
+    path = "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations",
+    tag = "public_conversations",
+    security(()),
+    params(ContactInboxPath),
+    responses((status = 200, body = Vec<wire::PublicConversation>))
+)]
 pub async fn index(
     State(state): State<AppState>,
     Path((inbox_identifier, source_id)): Path<(String, String)>,
@@ -30,12 +39,22 @@ pub async fn index(
     Ok(Json(conversations))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = PublicConversationParams)]
 pub struct CreateParams {
     custom_attributes: Option<Value>,
 }
 
 /// `POST …/conversations`: an open conversation of this contact inbox, without a message yet.
+#[utoipa::path(
+    post,
+    path = "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations",
+    tag = "public_conversations",
+    security(()),
+    params(ContactInboxPath),
+    request_body = CreateParams,
+    responses((status = 200, body = wire::PublicConversation))
+)]
 pub async fn create(
     State(state): State<AppState>,
     Path((inbox_identifier, source_id)): Path<(String, String)>,
@@ -58,6 +77,14 @@ pub async fn create(
     Ok(Json(wire::PublicConversation::from(&outcome.value)))
 }
 
+#[utoipa::path(
+    get,
+    path = "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}",
+    tag = "public_conversations",
+    security(()),
+    params(PublicConversationPath),
+    responses((status = 200, body = wire::PublicConversation))
+)]
 pub async fn show(
     State(state): State<AppState>,
     Path((inbox_identifier, source_id, id)): Path<(String, String, String)>,
@@ -68,6 +95,14 @@ pub async fn show(
 
 /// `POST …/conversations/{id}/toggle_status`: the contact resolves the conversation (a resolved
 /// one is left as it is, as Chatwoot does).
+#[utoipa::path(
+    post,
+    path = "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/toggle_status",
+    tag = "public_conversations",
+    security(()),
+    params(PublicConversationPath),
+    responses((status = 200, body = wire::PublicConversation))
+)]
 pub async fn toggle_status(
     State(state): State<AppState>,
     Path((inbox_identifier, source_id, id)): Path<(String, String, String)>,

@@ -5,6 +5,7 @@
 use super::conversation;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
+use crate::openapi::PublicConversationPath;
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -15,12 +16,21 @@ use serde::Deserialize;
 /// Messages a page of the thread holds (Chatwoot's `MessageFinder` pages by 20 with `before`).
 const PAGE: i64 = 20;
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
 pub struct ListQuery {
     /// Read as text so a bad value is a 422 naming it, not a plain-text 400.
     before: Option<String>,
 }
 
+#[utoipa::path(
+    get,
+    path = "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages",
+    tag = "public_messages",
+    security(()),
+    params(PublicConversationPath, ListQuery),
+    responses((status = 200, body = Vec<wire::PublicMessage>))
+)]
 pub async fn index(
     State(state): State<AppState>,
     Path((inbox_identifier, source_id, id)): Path<(String, String, String)>,
@@ -43,7 +53,8 @@ pub async fn index(
     ))
 }
 
-#[derive(Debug, Deserialize)]
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = PublicMessageParams)]
 pub struct CreateParams {
     content: Option<String>,
     /// The client's own id for the message; accepted and not kept, as in Chatwoot.
@@ -52,6 +63,15 @@ pub struct CreateParams {
 }
 
 /// `POST …/messages`: an incoming message from the contact (reopens a resolved conversation).
+#[utoipa::path(
+    post,
+    path = "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages",
+    tag = "public_messages",
+    security(()),
+    params(PublicConversationPath),
+    request_body = CreateParams,
+    responses((status = 200, body = wire::PublicMessage))
+)]
 pub async fn create(
     State(state): State<AppState>,
     Path((inbox_identifier, source_id, id)): Path<(String, String, String)>,
