@@ -12,6 +12,7 @@ mod health;
 mod inboxes;
 mod labels;
 mod messages;
+mod openapi;
 
 use crate::support::{Person, TestApp, TestResponse};
 use axum::body::Body;
