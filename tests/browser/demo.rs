@@ -54,6 +54,27 @@ async fn demo_open(browser: &Browser, app: &TestApp, allowed: &[&str]) -> (Strin
     (base, id)
 }
 
+const DRAFT: &str = "#draft-reply";
+const COPY: &str = "#orders li.order .copy-order";
+
+/// Clicks `button` in the demo app and waits until the app reports `outcome`
+/// (`<action>:ok` or `<action>:<error code>`).
+async fn press(browser: &Browser, frame: &Frame, button: &str, outcome: &str) {
+    let click = format!(
+        "document.querySelector({}).click(); return true;",
+        json!(button)
+    );
+    browser.run(frame, &click).await;
+    browser
+        .eventually(
+            frame,
+            "return document.body.dataset.lastAction || null;",
+            &format!("{outcome} after clicking {button}"),
+            |v| *v == json!(outcome),
+        )
+        .await;
+}
+
 #[tokio::test]
 async fn the_demo_app_shows_the_conversation_across_origins() {
     let Some(browser) = Browser::start().await else {
@@ -107,20 +128,7 @@ async fn the_demo_app_shows_the_conversation_across_origins() {
     );
 
     // Not allowed to draft: the app says why instead of failing silently.
-    browser
-        .run(
-            &frame,
-            "document.getElementById('draft-reply').click(); return true;",
-        )
-        .await;
-    browser
-        .eventually(
-            &frame,
-            "return document.body.dataset.lastAction || null;",
-            "the refused draft",
-            |v| *v == json!("insert-reply:not_allowed"),
-        )
-        .await;
+    press(&browser, &frame, DRAFT, "insert-reply:not_allowed").await;
     let reply = browser
         .run(
             &Frame::top(),
@@ -138,20 +146,7 @@ async fn the_demo_app_drafts_a_reply_and_announces_a_copied_order_when_allowed()
     let app = TestApp::new().await;
     let (_, id) = demo_open(&browser, &app, &["insert-reply", "notify"]).await;
     let frame = Frame::app(id, 0);
-    browser
-        .run(
-            &frame,
-            "document.getElementById('draft-reply').click(); return true;",
-        )
-        .await;
-    browser
-        .eventually(
-            &frame,
-            "return document.body.dataset.lastAction || null;",
-            "the draft",
-            |v| *v == json!("insert-reply:ok"),
-        )
-        .await;
+    press(&browser, &frame, DRAFT, "insert-reply:ok").await;
     let number = browser
         .run(
             &frame,
@@ -172,20 +167,7 @@ async fn the_demo_app_drafts_a_reply_and_announces_a_copied_order_when_allowed()
         "the latest order is named: {reply}"
     );
 
-    browser
-        .run(
-            &frame,
-            "document.querySelector('#orders li.order .copy-order').click(); return true;",
-        )
-        .await;
-    browser
-        .eventually(
-            &frame,
-            "return document.body.dataset.lastAction || null;",
-            "the notice",
-            |v| *v == json!("notify:ok"),
-        )
-        .await;
+    press(&browser, &frame, COPY, "notify:ok").await;
     // Copied or not (headless clipboards may refuse), the notice names the order in Switchboard.
     let notice = browser.find("#toasts .notice").await;
     let text = notice.text().await.expect("the notice's text");
