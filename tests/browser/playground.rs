@@ -200,10 +200,26 @@ async fn the_playground_shows_the_decoded_token_of_a_registered_app_on_a_real_co
         &[sdk_app.url(&base, &json!({}))],
     )
     .await;
+    let allowed = app
+        .patch(
+            &app.api(&format!("dashboard_apps/{id}")),
+            &app.admin,
+            &json!({"allowed_actions": ["notify"]}),
+        )
+        .await;
+    assert_eq!(allowed.status, 200, "{}", allowed.text);
     let secret = app.rotate_secret(id).await;
     browser.sign_in(&base, &app.admin.email).await;
     browser.open(&playground_page(&base, &app)).await;
     pick(&browser, "pg-app", &id.to_string()).await;
+    // The toggles start from what the administrator allowed the app.
+    let toggles = browser
+        .run(
+            &Frame::top(),
+            "return [document.getElementById('pg-allow-insert-reply').checked, document.getElementById('pg-allow-notify').checked];",
+        )
+        .await;
+    assert_eq!(toggles, json!([false, true]));
     browser.find("#pg-conversation[data-loaded]").await;
     pick(
         &browser,

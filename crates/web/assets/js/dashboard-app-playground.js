@@ -343,8 +343,12 @@ async function listConversations() {
 // ---- Wiring -------------------------------------------------------------------------------
 
 $("pg-app").addEventListener("change", (event) => {
-  const url = event.target.selectedOptions[0]?.dataset.url;
-  if (url) $("pg-url").value = url;
+  const option = event.target.selectedOptions[0];
+  if (!option?.dataset.url) return;
+  $("pg-url").value = option.dataset.url;
+  // Start from what an administrator allowed this app; the toggles then try other settings.
+  const allowed = (option.dataset.allowed || "").split(" ");
+  for (const id of ["pg-allow-insert-reply", "pg-allow-notify"]) $(id).checked = allowed.includes($(id).value);
 });
 $("pg-form").addEventListener("submit", (event) => {
   event.preventDefault();

@@ -17,11 +17,14 @@ use axum::response::Html;
 /// the tests validate against the published schema, so authors see the real shape.
 const SAMPLE_CONTEXT: &str = include_str!("../../../../tests/fixtures/app-context.sample.json");
 
-/// A registered app the playground can host: its first frame (the playground shows one).
+/// A registered app the playground can host: its first frame (the playground shows one), and
+/// the actions an administrator allowed it, which the playground's toggles start from.
 pub struct AppChoice {
     pub id: i64,
     pub title: String,
     pub url: String,
+    /// Space-separated action names (`insert-reply notify`).
+    pub allowed: String,
 }
 
 #[derive(Template)]
@@ -50,10 +53,12 @@ pub async fn show(
         .into_iter()
         .filter_map(|app| {
             let url = app.content.first()?.url.clone();
+            let allowed: Vec<&str> = app.allowed_actions.iter().map(|a| a.as_str()).collect();
             Some(AppChoice {
                 id: app.id.get(),
                 title: app.title,
                 url,
+                allowed: allowed.join(" "),
             })
         })
         .collect();
