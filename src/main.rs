@@ -84,6 +84,10 @@ struct SeedArgs {
         default_value = "admin@example.com"
     )]
     admin_email: String,
+    /// The administrator's password when the demo account is created (random and printed when
+    /// unset); lets scripts such as the benchmark harness sign in.
+    #[arg(long, env = "SWITCHBOARD_ADMIN_PASSWORD", hide_env_values = true)]
+    admin_password: Option<String>,
 }
 
 #[tokio::main]
@@ -123,12 +127,19 @@ async fn seed(args: SeedArgs) -> anyhow::Result<()> {
     let store = Store::connect(&args.database.database_url).await?;
     store.migrate().await?;
     if store.accounts().is_empty().await? {
-        let password = domain::password::random_token(16);
+        let password = args
+            .admin_password
+            .clone()
+            .unwrap_or_else(|| domain::password::random_token(16));
         store::seed::demo(&store, &args.admin_email, &password, None).await?;
-        println!(
-            "Seeded the demo account; sign in as {} with password {password}",
-            args.admin_email
-        );
+        if args.admin_password.is_some() {
+            println!("Seeded the demo account; sign in as {}", args.admin_email);
+        } else {
+            println!(
+                "Seeded the demo account; sign in as {} with password {password}",
+                args.admin_email
+            );
+        }
     }
     let account = domain::AccountId(1);
     let started = std::time::Instant::now();
