@@ -1,5 +1,6 @@
 //! Fault tests against the real `switchboard` binary: `kill -9` mid-burst (SQLite and
-//! PostgreSQL) and a PostgreSQL restart under a running server.
+//! PostgreSQL), a PostgreSQL restart under a running server, and clients that never finish a
+//! request.
 //!
 //! PostgreSQL cases: the `kill -9` one needs `TEST_DATABASE_URL` (a fresh database is created
 //! on that server); the restart one starts a private cluster with the server binaries in
@@ -10,3 +11,4 @@ mod kill;
 mod postgres;
 mod restart;
 mod server;
+mod slow_clients;

@@ -33,6 +33,8 @@ pub fn fresh_dir(kind: &str) -> PathBuf {
 pub struct Switchboard {
     child: Child,
     pub base: String,
+    /// The demo app's `http://127.0.0.1:PORT`, when it was started with one.
+    pub demo: Option<String>,
     /// Where its log (stderr) goes; shown when a test fails.
     pub log: PathBuf,
 }
@@ -41,6 +43,12 @@ impl Switchboard {
     /// Starts the binary on `database_url` (migrating, and seeding an administrator with
     /// [`EMAIL`] / [`PASSWORD`] into an empty database) and waits for its address.
     pub fn start(database_url: &str, dir: &Path) -> Switchboard {
+        Self::start_with(database_url, dir, false)
+    }
+
+    /// As [`Switchboard::start`], with the demo app on a port of its own when `demo` is set
+    /// (its address in [`Switchboard::demo`]).
+    pub fn start_with(database_url: &str, dir: &Path, demo: bool) -> Switchboard {
         static STARTS: AtomicUsize = AtomicUsize::new(0);
         let log = dir.join(format!(
             "switchboard-{}.log",
@@ -48,7 +56,12 @@ impl Switchboard {
         ));
         let stderr = std::fs::File::create(&log).expect("a log file");
         let mut child = Command::new(env!("CARGO_BIN_EXE_switchboard"))
-            .args(["--addr", "127.0.0.1:0", "--no-demo"])
+            .args(["--addr", "127.0.0.1:0"])
+            .args(if demo {
+                &["--demo-app-addr", "127.0.0.1:0"][..]
+            } else {
+                &["--no-demo"][..]
+            })
             .env("DATABASE_URL", database_url)
             .env("SWITCHBOARD_ADMIN_EMAIL", EMAIL)
             .env("SWITCHBOARD_ADMIN_PASSWORD", PASSWORD)
@@ -63,23 +76,35 @@ impl Switchboard {
         // Reads every line, so the child never blocks on a full pipe; the first address wins.
         std::thread::spawn(move || {
             for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                if let Some(rest) = line.strip_prefix("Switchboard listening on ") {
-                    let _ = tx.send(rest.trim().to_owned());
+                for prefix in ["Switchboard listening on ", "Demo dashboard app on "] {
+                    if let Some(rest) = line.strip_prefix(prefix) {
+                        let url = rest.trim().trim_end_matches('/').to_owned();
+                        let _ = tx.send((prefix, url));
+                    }
                 }
             }
         });
-        let base = match rx.recv_timeout(START_TIMEOUT) {
-            Ok(base) => base,
-            Err(_) => {
-                let _ = child.kill();
-                let _ = child.wait();
-                panic!(
-                    "switchboard did not print its address; log:\n{}",
-                    std::fs::read_to_string(&log).unwrap_or_default()
-                );
+        let (mut base, mut demo_base) = (None, None);
+        while base.is_none() || (demo && demo_base.is_none()) {
+            match rx.recv_timeout(START_TIMEOUT) {
+                Ok(("Switchboard listening on ", url)) => base = Some(url),
+                Ok((_, url)) => demo_base = Some(url),
+                Err(_) => {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    panic!(
+                        "switchboard did not print its address; log:\n{}",
+                        std::fs::read_to_string(&log).unwrap_or_default()
+                    );
+                }
             }
-        };
-        Switchboard { child, base, log }
+        }
+        Switchboard {
+            child,
+            base: base.expect("the address was printed"),
+            demo: demo_base,
+            log,
+        }
     }
 
     /// `kill -9`: no shutdown, no flush, nothing.

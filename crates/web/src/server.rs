@@ -1,9 +1,15 @@
 //! Starting Switchboard: connect and migrate, seed a fresh database, bind, serve until a signal.
 
 use crate::state::AppState;
+use axum::Router;
+use hyper_util::rt::{TokioIo, TokioTimer};
+use hyper_util::service::TowerToHyperService;
+use std::future::Future;
 use std::net::SocketAddr;
+use std::time::Duration;
 use store::Store;
 use tokio::net::TcpListener;
+use tokio::sync::watch;
 
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
@@ -72,7 +78,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         let registration = demo_registration(&store, url, &format!("http://{addr}")).await?;
         tokio::spawn(async move {
             let router = crate::demo_app::router(registration);
-            if let Err(error) = axum::serve(listener, router).await {
+            if let Err(error) = serve_http(listener, router, std::future::pending()).await {
                 tracing::error!(%error, "demo app server stopped");
             }
         });
@@ -81,9 +87,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let state = AppState::connected(store.clone()).await?;
     // Subscribed before the first request is served, so no event misses the webhook outbox.
     let webhooks = webhooks::Worker::spawn(store.clone(), &state.bus, webhooks::Config::default());
-    axum::serve(listener, crate::app(state))
-        .with_graceful_shutdown(shutdown_signal())
-        .await?;
+    serve_http(listener, crate::app(state), shutdown_signal()).await?;
     webhooks.stop().await;
     store.close().await;
     Ok(())
@@ -112,6 +116,68 @@ async fn demo_registration(
             app_id: app.id,
             host_url: host_url.to_owned(),
         }))
+}
+
+/// How long a client may take to send a request's headers, and how long a kept-alive
+/// connection may wait for its next request, before the connection is closed.
+pub const HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// How long, after a shutdown signal, requests in flight may take to finish.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+
+/// Serves `router` over HTTP/1.1 (with upgrades, for `/cable`) on `listener` until `shutdown`
+/// resolves, then lets requests in flight finish for up to [`DRAIN_TIMEOUT`].
+///
+/// Not `axum::serve`: it gives hyper no timer, and hyper enforces its header read timeout only
+/// with one, so a client that opens connections and never completes a request (slowloris), or
+/// leaves kept-alive connections idle, would hold each one forever. Handlers are bounded by the
+/// router's own `TimeoutLayer`; this bounds the time around them.
+pub async fn serve_http(
+    listener: TcpListener,
+    router: Router,
+    shutdown: impl Future<Output = ()>,
+) -> std::io::Result<()> {
+    // Connections watch `signal` to stop gracefully, and hold `open` while they run.
+    let (signal_tx, signal_rx) = watch::channel(());
+    let (open_tx, open_rx) = watch::channel(());
+    tokio::pin!(shutdown);
+    loop {
+        let stream = tokio::select! {
+            accepted = listener.accept() => match accepted {
+                Ok((stream, _)) => stream,
+                // Out of file descriptors, say: wait rather than spin.
+                Err(error) => {
+                    tracing::warn!(%error, "could not accept a connection");
+                    tokio::time::sleep(Duration::from_millis(50)).await;
+                    continue;
+                }
+            },
+            () = &mut shutdown => break,
+        };
+        let _ = stream.set_nodelay(true);
+        let service = TowerToHyperService::new(router.clone());
+        let (mut signal, open) = (signal_rx.clone(), open_rx.clone());
+        tokio::spawn(async move {
+            let connection = hyper::server::conn::http1::Builder::new()
+                .timer(TokioTimer::new())
+                .header_read_timeout(HEADER_READ_TIMEOUT)
+                .serve_connection(TokioIo::new(stream), service)
+                .with_upgrades();
+            tokio::pin!(connection);
+            tokio::select! {
+                _ = connection.as_mut() => {}
+                _ = signal.changed() => {
+                    connection.as_mut().graceful_shutdown();
+                    let _ = connection.await;
+                }
+            }
+            drop(open);
+        });
+    }
+    drop(listener);
+    drop(open_rx);
+    let _ = signal_tx.send(());
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, open_tx.closed()).await;
+    Ok(())
 }
 
 async fn shutdown_signal() {
