@@ -440,3 +440,78 @@ async fn bodies_over_the_limit_are_refused_with_413_on_every_kind_of_route() {
     .await;
     assert_eq!(res.status, StatusCode::PAYLOAD_TOO_LARGE);
 }
+
+#[tokio::test]
+async fn a_sidebar_app_page_may_frame_its_own_origin_only() {
+    let app = TestApp::new().await;
+    let cookie = page_session(&app, &app.agent.email).await;
+    ok(&app
+        .post(
+            &app.api("dashboard_apps"),
+            &app.admin,
+            &json!({"title": "Tab", "content": [{"type": "frame", "url": "https://tab.example/"}]}),
+        )
+        .await);
+    let sidebar = ok(&app
+        .post(
+            &app.api("dashboard_apps"),
+            &app.admin,
+            &json!({"title": "Reports", "display_type": "sidebar",
+                    "content": [{"type": "frame", "url": "https://reports.example:9443/a?agent={{agent.id}}"}]}),
+        )
+        .await);
+    let uri = format!(
+        "/app/accounts/{}/apps/{}",
+        app.acme.account_id, sidebar["id"]
+    );
+    let res = page(&app, &cookie, &uri).await;
+    assert_eq!(res.status, StatusCode::OK, "{}", res.text);
+    assert_eq!(
+        frame_src(&res, "the sidebar app page"),
+        set(&["https://reports.example:9443"])
+    );
+    assert_eq!(
+        policy(&res, "the sidebar app page")["frame-ancestors"],
+        "'none'"
+    );
+}
+
+#[tokio::test]
+async fn the_demo_app_has_a_policy_of_its_own_and_a_small_body_limit() {
+    let demo = web::demo_app::router(None);
+    let call = |method: Method, uri: &str, body: Vec<u8>| {
+        let request = axum::http::Request::builder()
+            .method(method)
+            .uri(uri)
+            .body(axum::body::Body::from(body))
+            .expect("a request");
+        tower::ServiceExt::oneshot(demo.clone(), request)
+    };
+    let page = call(Method::GET, "/", Vec::new()).await.expect("an answer");
+    assert_eq!(page.status(), StatusCode::OK);
+    let policy = page.headers()["content-security-policy"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    for directive in [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "object-src 'none'",
+        "base-uri 'none'",
+    ] {
+        assert!(policy.contains(directive), "{directive} in {policy}");
+    }
+    // It is made to be framed, by Switchboard on whatever origin agents browse it.
+    assert!(!policy.contains("frame-ancestors"), "{policy}");
+
+    // A context token is under a kilobyte; 17 KiB is refused before the handler reads it.
+    let big = call(Method::POST, "/api/verify", vec![b'x'; 17 * 1024])
+        .await
+        .expect("an answer");
+    assert_eq!(big.status(), StatusCode::PAYLOAD_TOO_LARGE);
+    let small = call(Method::POST, "/api/verify", b"not.a.token".to_vec())
+        .await
+        .expect("an answer");
+    assert_eq!(small.status(), StatusCode::NOT_FOUND, "unregistered demo");
+}
