@@ -95,6 +95,8 @@ async fn listen_loop(store: Store, mut listener: PgListener, local: broadcast::S
         match listener.try_recv().await {
             Ok(Some(notification)) => match serde_json::from_str::<Event>(notification.payload()) {
                 Ok(event) => {
+                    // Caches first: whoever hears the event and reads finds them up to date.
+                    store.observe(&event);
                     let _ = local.send(BusMessage::Event(event));
                 }
                 Err(error) => tracing::warn!(%error, "ignoring an unreadable event notification"),
@@ -102,6 +104,7 @@ async fn listen_loop(store: Store, mut listener: PgListener, local: broadcast::S
             // The connection dropped and sqlx re-established it at once: anything in between
             // is lost.
             Ok(None) => {
+                store.forget_caches();
                 let _ = local.send(BusMessage::Resync);
             }
             // The connection is gone and the database does not answer (restarting, say).
@@ -116,6 +119,7 @@ async fn listen_loop(store: Store, mut listener: PgListener, local: broadcast::S
                 };
                 listener = fresh;
                 tracing::info!("event listener reconnected");
+                store.forget_caches();
                 let _ = local.send(BusMessage::Resync);
             }
         }

@@ -469,6 +469,7 @@ impl Contacts<'_> {
             account_id,
             contact_id: base,
         });
+        self.store.observe_all(&events);
         Ok(crate::Outcome::new(merged, events))
     }
 }

@@ -1,6 +1,7 @@
 //! Conversations: the list with its filters and counts, one conversation with its thread, and
 //! every change an agent makes (status, assignee, labels, attributes, read).
 
+use crate::counts_cache::{CountsKey, Tally};
 use crate::error::found;
 use crate::messages::{insert, message_select, MessageRow, THREAD_LIMIT};
 use crate::{json, on_pool, Outcome, Store, StoreError};
@@ -11,6 +12,7 @@ use domain::{
     DomainError, Event, InboxId, NewConversation, NewMessage, Role, Status, User, UserId,
 };
 use sqlx::QueryBuilder;
+use std::sync::Arc;
 
 macro_rules! conversation_select {
     () => {
@@ -164,13 +166,6 @@ impl From<ConversationRow> for ConversationView {
     }
 }
 
-#[derive(sqlx::FromRow)]
-struct CountsRow {
-    all_count: i64,
-    mine_count: i64,
-    unassigned_count: i64,
-}
-
 /// One page of the conversation list, each with its last message, and the `meta` counts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConversationPage {
@@ -229,16 +224,30 @@ impl Conversations<'_> {
         filter: &ConversationFilter,
         counts: bool,
     ) -> Result<ConversationPage, StoreError> {
-        let offset = (filter.page - 1) * PAGE_SIZE;
-        let rows: Vec<ConversationRow> = on_pool!(self.store, |pool| {
-            let mut qb = QueryBuilder::new(conversation_select!());
-            push_filters!(qb, filter, true);
-            qb.push(" ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ")
-                .push_bind(PAGE_SIZE)
-                .push(" OFFSET ")
-                .push_bind(offset);
-            qb.build_query_as().fetch_all(pool).await
-        })?;
+        let rows: Vec<ConversationRow> = match self.page_start(filter).await? {
+            PageStart::PastTheEnd => Vec::new(),
+            start => on_pool!(self.store, |pool| {
+                let mut qb = QueryBuilder::new(conversation_select!());
+                push_filters!(qb, filter, true);
+                if let PageStart::At {
+                    last_activity_at,
+                    id,
+                } = start
+                {
+                    // The first conjunct is the index range; the second settles equal times.
+                    qb.push(" AND c.last_activity_at <= ")
+                        .push_bind(last_activity_at)
+                        .push(" AND (c.last_activity_at < ")
+                        .push_bind(last_activity_at)
+                        .push(" OR c.id <= ")
+                        .push_bind(id)
+                        .push(")");
+                }
+                qb.push(" ORDER BY c.last_activity_at DESC, c.id DESC LIMIT ")
+                    .push_bind(PAGE_SIZE);
+                qb.build_query_as().fetch_all(pool).await
+            })?,
+        };
         let mut conversations: Vec<ConversationView> =
             rows.into_iter().map(ConversationView::from).collect();
         self.attach_last_messages(&mut conversations).await?;
@@ -253,30 +262,52 @@ impl Conversations<'_> {
         })
     }
 
-    /// Chatwoot's `mine_count`, `assigned_count`, `unassigned_count` and `all_count`.
+    /// Where the filter's page begins. Keyset paging behind Chatwoot's `page`: rather than
+    /// `OFFSET`, which joins and drops every row before the page, the sort key of the page's
+    /// first row is read from the list's index alone, and the page query seeks to it.
+    async fn page_start(&self, filter: &ConversationFilter) -> Result<PageStart, StoreError> {
+        if filter.page <= 1 {
+            return Ok(PageStart::Top);
+        }
+        let key: Option<(i64, i64)> = on_pool!(self.store, |pool| {
+            let mut qb = QueryBuilder::new("SELECT c.last_activity_at, c.id FROM conversations c");
+            push_filters!(qb, filter, true);
+            qb.push(" ORDER BY c.last_activity_at DESC, c.id DESC LIMIT 1 OFFSET ")
+                .push_bind((filter.page - 1) * PAGE_SIZE);
+            qb.build_query_as().fetch_optional(pool).await
+        })?;
+        Ok(match key {
+            Some((last_activity_at, id)) => PageStart::At {
+                last_activity_at,
+                id,
+            },
+            None => PageStart::PastTheEnd,
+        })
+    }
+
+    /// Chatwoot's `mine_count`, `assigned_count`, `unassigned_count` and `all_count`, from the
+    /// per-account cache when it holds them (see `counts_cache`), else counted per assignee.
     pub async fn counts(
         &self,
         filter: &ConversationFilter,
     ) -> Result<ConversationCounts, StoreError> {
-        let row: CountsRow = on_pool!(self.store, |pool| {
-            let mut qb = QueryBuilder::new(
-                "SELECT COUNT(*) AS all_count, COALESCE(SUM(CASE WHEN c.assignee_id = ",
-            );
-            qb.push_bind(filter.viewer.get());
-            qb.push(
-                " THEN 1 ELSE 0 END), 0) AS mine_count, \
-                 COALESCE(SUM(CASE WHEN c.assignee_id IS NULL THEN 1 ELSE 0 END), 0) AS unassigned_count \
-                 FROM conversations c",
-            );
-            push_filters!(qb, filter, false);
-            qb.build_query_as().fetch_one(pool).await
-        })?;
-        Ok(ConversationCounts {
-            mine: row.mine_count,
-            assigned: row.all_count - row.unassigned_count,
-            unassigned: row.unassigned_count,
-            all: row.all_count,
-        })
+        let key = CountsKey::of(filter);
+        let tally = match self.store.counts.lookup(&key) {
+            Ok(tally) => tally,
+            Err(stamp) => {
+                let per_assignee: Vec<(Option<i64>, i64)> = on_pool!(self.store, |pool| {
+                    let mut qb =
+                        QueryBuilder::new("SELECT c.assignee_id, COUNT(*) FROM conversations c");
+                    push_filters!(qb, filter, false);
+                    qb.push(" GROUP BY c.assignee_id");
+                    qb.build_query_as().fetch_all(pool).await
+                })?;
+                let tally = Arc::new(Tally::new(per_assignee));
+                self.store.counts.keep(key, stamp, Arc::clone(&tally));
+                tally
+            }
+        };
+        Ok(tally.counts(filter.viewer))
     }
 
     /// Loads each conversation's last message (what Chatwoot's list shows in `messages`).
@@ -430,6 +461,7 @@ impl Conversations<'_> {
                 message_id: message.id,
             });
         }
+        self.store.observe_all(&events);
         Ok(Outcome::new(view, events))
     }
 
@@ -587,11 +619,13 @@ impl Conversations<'_> {
         self.reload(view, vec![event]).await
     }
 
+    /// The tail of every change: caches follow the committed events, then the fresh view.
     async fn reload(
         &self,
         view: &ConversationView,
         events: Vec<Event>,
     ) -> Result<Outcome<ConversationView>, StoreError> {
+        self.store.observe_all(&events);
         let fresh = self.find_by_id(view.conversation.id).await?;
         Ok(Outcome::new(fresh, events))
     }
@@ -628,6 +662,19 @@ impl Conversations<'_> {
         }
         self.store.users().agent(account, id).await
     }
+}
+
+/// Where a page of the list begins.
+#[derive(Debug, Clone, Copy)]
+enum PageStart {
+    Top,
+    /// At the row with this sort key (and after it in list order).
+    At {
+        last_activity_at: i64,
+        id: i64,
+    },
+    /// The filter has fewer rows than the pages before this one.
+    PastTheEnd,
 }
 
 /// The columns `insert!` reads from a conversation that is not committed yet.

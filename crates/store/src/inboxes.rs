@@ -116,6 +116,8 @@ impl Inboxes<'_> {
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;
+        // The inbox's conversations went with it; no event says so, so forget here.
+        self.store.counts.forget(account_id);
         crate::error::touched(done)
     }
 }

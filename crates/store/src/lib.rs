@@ -7,6 +7,7 @@ mod accounts;
 mod contact_inboxes;
 mod contacts;
 mod conversations;
+mod counts_cache;
 mod dashboard_apps;
 mod error;
 mod inboxes;
@@ -36,6 +37,7 @@ use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
 use sqlx::{PgPool, SqlitePool};
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 /// Expands one body into a `match` arm per backend: written once, type-checked per driver.
@@ -78,6 +80,8 @@ pub enum Backend {
 #[derive(Debug, Clone)]
 pub struct Store {
     pub(crate) pool: Pool,
+    /// Shared by every clone of this store (one per instance).
+    pub(crate) counts: Arc<counts_cache::CountsCache>,
 }
 
 impl Store {
@@ -113,6 +117,7 @@ impl Store {
             .await?;
         Ok(Store {
             pool: Pool::Sqlite(pool),
+            counts: Arc::default(),
         })
     }
 
@@ -124,6 +129,7 @@ impl Store {
             .await?;
         Ok(Store {
             pool: Pool::Postgres(pool),
+            counts: Arc::default(),
         })
     }
 
@@ -153,6 +159,15 @@ impl Store {
         Ok(store)
     }
 
+    /// The same database as another instance sees it: the same pool, but caches of its own
+    /// (tests of several instances in one process).
+    pub fn another_instance(&self) -> Store {
+        Store {
+            pool: self.pool.clone(),
+            counts: Arc::default(),
+        }
+    }
+
     /// Applies the embedded migrations of this backend (idempotent).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pool {
@@ -176,6 +191,37 @@ impl Store {
             .await
             .map(|_| ()))?;
         Ok(())
+    }
+
+    /// Lets the store's caches follow a committed event, this instance's or another's: the
+    /// event bus calls it for everything it hears (see `counts_cache`).
+    pub fn observe(&self, event: &domain::Event) {
+        use domain::Event::*;
+        match event {
+            ConversationCreated { account_id, .. }
+            | ConversationStatusChanged { account_id, .. }
+            | AssigneeChanged { account_id, .. }
+            // Labels: the counts of a label filter.
+            | ConversationUpdated { account_id, .. }
+            | ConversationContactChanged { account_id, .. } => self.counts.forget(*account_id),
+            MessageCreated { .. }
+            | MessageUpdated { .. }
+            | ConversationRead { .. }
+            | ContactUpdated { .. }
+            | Typing { .. } => {}
+        }
+    }
+
+    /// Forgets every cached value: events may have been missed (the bus lost its listener).
+    pub fn forget_caches(&self) {
+        self.counts.forget_all();
+    }
+
+    /// What this instance's own writes do right after commit, before answering.
+    pub(crate) fn observe_all(&self, events: &[domain::Event]) {
+        for event in events {
+            self.observe(event);
+        }
     }
 
     pub async fn close(&self) {

@@ -171,6 +171,7 @@ impl Messages<'_> {
                 conversation_id: c.id,
             });
         }
+        self.store.observe_all(&events);
         Ok(Outcome::new(message, events))
     }
 

@@ -363,6 +363,8 @@ impl Users<'_> {
                 .await?;
             tx.commit().await
         })?;
+        // Their conversations are unassigned now; no event says so, so forget here.
+        self.store.counts.forget(account_id);
         Ok(())
     }
 

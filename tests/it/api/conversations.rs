@@ -250,6 +250,229 @@ async fn the_list_pages_by_25_with_the_same_counts_on_every_page() {
     .await;
 }
 
+/// The counts are cached per account (issue 6); every change that moves a conversation between
+/// the counts must show in the very next list, asked by the writer or by anyone else.
+#[tokio::test]
+async fn cached_counts_follow_every_create_status_change_assignment_and_reopening() {
+    support::on_each_backend(async |app| {
+        let messages = app.api(&format!("conversations/{}/messages", app.acme.conversation));
+        let assign = app.api(&format!(
+            "conversations/{}/assignments",
+            app.acme.conversation
+        ));
+        // Both agents have listed (and cached) the counts before each change.
+        let both = async |expected_for_admin: Value, expected_for_agent: Value| {
+            assert_eq!(list(&app, &app.admin, "").await.0, expected_for_admin);
+            assert_eq!(list(&app, &app.agent, "").await.0, expected_for_agent);
+        };
+        both(meta(0, 0, 1, 1), meta(0, 0, 1, 1)).await;
+
+        let second = id(&open(&app, &app.agent, json!({})).await);
+        both(meta(0, 0, 2, 2), meta(0, 0, 2, 2)).await;
+
+        ok(&app
+            .post(&assign, &app.admin, &json!({"assignee_id": app.agent.id}))
+            .await);
+        both(meta(0, 1, 1, 2), meta(1, 1, 1, 2)).await;
+
+        toggle(&app, &app.admin, json!({"status": "resolved"})).await;
+        both(meta(0, 0, 1, 1), meta(0, 0, 1, 1)).await;
+        assert_eq!(
+            list(&app, &app.admin, "?status=resolved").await.0,
+            meta(0, 1, 0, 1)
+        );
+
+        // An incoming message reopens the resolved conversation (as Chatwoot does).
+        let incoming = json!({"content": "still waiting", "message_type": "incoming"});
+        ok(&app.post(&messages, &app.admin, &incoming).await);
+        both(meta(0, 1, 1, 2), meta(1, 1, 1, 2)).await;
+        assert_eq!(
+            list(&app, &app.admin, "?status=resolved").await.0,
+            meta(0, 0, 0, 0)
+        );
+
+        ok(&app
+            .post(&assign, &app.admin, &json!({"assignee_id": null}))
+            .await);
+        both(meta(0, 0, 2, 2), meta(0, 0, 2, 2)).await;
+
+        // Labels change the counts of a label filter.
+        let labels = app.api(&format!("conversations/{second}/labels"));
+        assert_eq!(
+            list(&app, &app.admin, "?labels[]=billing").await.0,
+            meta(0, 0, 0, 0)
+        );
+        ok(&app
+            .post(&labels, &app.admin, &json!({"labels": ["billing"]}))
+            .await);
+        assert_eq!(
+            list(&app, &app.admin, "?labels[]=billing").await.0,
+            meta(0, 0, 1, 1)
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn counts_false_leaves_out_the_meta_and_pages_alike() {
+    support::on_each_backend(async |app| {
+        for _ in 0..25 {
+            open(&app, &app.agent, json!({})).await;
+        }
+        for page in ["", "&page=2", "&page=3"] {
+            let with = ok(&app
+                .get(
+                    &app.api(&format!("conversations?status=open{page}")),
+                    &app.admin,
+                )
+                .await);
+            let without = ok(&app
+                .get(
+                    &app.api(&format!("conversations?counts=false{page}")),
+                    &app.admin,
+                )
+                .await);
+            assert_eq!(keys(&without["data"]), ["payload"], "{page}");
+            assert_eq!(
+                without["data"]["payload"], with["data"]["payload"],
+                "{page}"
+            );
+        }
+        let counted = ok(&app
+            .get(&app.api("conversations?counts=true"), &app.admin)
+            .await);
+        assert_eq!(counted["data"]["meta"], meta(0, 0, 26, 26));
+        let res = app
+            .get(&app.api("conversations?counts=maybe"), &app.admin)
+            .await;
+        assert_invalid(&res, "counts");
+    })
+    .await;
+}
+
+/// Another instance's writes reach this instance's cached counts through PostgreSQL LISTEN:
+/// once the event is heard here, the list here counts it.
+#[tokio::test]
+async fn cached_counts_follow_writes_made_on_another_instance() {
+    let Ok(url) = std::env::var("TEST_DATABASE_URL") else {
+        if std::env::var_os("REQUIRE_POSTGRES").is_some() {
+            panic!("REQUIRE_POSTGRES is set but TEST_DATABASE_URL is not");
+        }
+        eprintln!("postgres: skipped, TEST_DATABASE_URL is not set");
+        return;
+    };
+    let store = store::Store::postgres_fresh_schema(&url)
+        .await
+        .expect("postgres");
+    let app = TestApp::with_store(store).await;
+    let a = web::AppState::connected(app.store().clone())
+        .await
+        .expect("instance A");
+    let b = web::AppState::connected(app.store().another_instance())
+        .await
+        .expect("instance B");
+    let (router_a, router_b) = (web::app(a), web::app(b.clone()));
+    let counts_on_b = async || {
+        let body = call(
+            &router_b,
+            Method::GET,
+            &app.api("conversations"),
+            &app.admin,
+            None,
+        )
+        .await;
+        body["data"]["meta"].clone()
+    };
+    assert_eq!(counts_on_b().await, meta(0, 0, 1, 1));
+
+    let mut heard_on_b = b.bus.subscribe();
+    let assign = app.api(&format!(
+        "conversations/{}/assignments",
+        app.acme.conversation
+    ));
+    let body = json!({"assignee_id": app.admin.id});
+    call(&router_a, Method::POST, &assign, &app.admin, Some(&body)).await;
+    heard(&mut heard_on_b, "assignee.changed").await;
+    assert_eq!(counts_on_b().await, meta(1, 1, 0, 1));
+
+    let create = json!({"inbox_id": app.acme.inbox_id, "contact_id": app.acme.contact_id});
+    call(
+        &router_a,
+        Method::POST,
+        &app.api("conversations"),
+        &app.admin,
+        Some(&create),
+    )
+    .await;
+    heard(&mut heard_on_b, "conversation.created").await;
+    assert_eq!(counts_on_b().await, meta(1, 1, 1, 2));
+
+    let toggle = app.api(&format!(
+        "conversations/{}/toggle_status",
+        app.acme.conversation
+    ));
+    call(
+        &router_a,
+        Method::POST,
+        &toggle,
+        &app.admin,
+        Some(&json!({})),
+    )
+    .await;
+    heard(&mut heard_on_b, "conversation.status_changed").await;
+    assert_eq!(counts_on_b().await, meta(0, 0, 1, 1));
+}
+
+/// Waits (10 s at most) for an event named `name` on a bus subscription.
+async fn heard(
+    subscription: &mut tokio::sync::broadcast::Receiver<realtime::BusMessage>,
+    name: &str,
+) {
+    let wait = async {
+        loop {
+            match subscription.recv().await {
+                Ok(realtime::BusMessage::Event(event)) if event.name() == name => return,
+                Ok(_) => {}
+                Err(error) => panic!("the bus closed: {error}"),
+            }
+        }
+    };
+    tokio::time::timeout(std::time::Duration::from_secs(10), wait)
+        .await
+        .unwrap_or_else(|_| panic!("{name} was not heard within 10 s"));
+}
+
+/// One request to `router` (an instance other than the fixture's own), answered 2xx, as JSON.
+async fn call(
+    router: &axum::Router,
+    method: Method,
+    uri: &str,
+    who: &Person,
+    body: Option<&Value>,
+) -> Value {
+    use http_body_util::BodyExt;
+    use tower::ServiceExt;
+    let request = axum::http::Request::builder()
+        .method(method)
+        .uri(uri)
+        .header("api_access_token", &who.token)
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(
+            body.map(Value::to_string).unwrap_or_default(),
+        ))
+        .expect("a valid request");
+    let response = router.clone().oneshot(request).await.expect("an answer");
+    let status = response.status();
+    let bytes = response
+        .into_body()
+        .collect()
+        .await
+        .expect("a body")
+        .to_bytes();
+    assert!(status.is_success(), "{uri}: {status} {bytes:?}");
+    serde_json::from_slice(&bytes).expect("JSON")
+}
+
 #[tokio::test]
 async fn invalid_list_filters_are_422s_naming_the_filter() {
     support::on_each_backend(async |app| {

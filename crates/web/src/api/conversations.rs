@@ -29,7 +29,9 @@ pub struct ListMeta {
 #[derive(Serialize, utoipa::ToSchema)]
 #[schema(as = ConversationListData)]
 pub struct ListData {
-    meta: ListMeta,
+    /// Absent when the request asked `counts=false`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    meta: Option<ListMeta>,
     payload: Vec<wire::Conversation>,
 }
 
@@ -54,6 +56,8 @@ pub struct ListQuery {
     /// Only conversations with these labels.
     #[param(rename = "labels[]")]
     labels: Option<Vec<String>>,
+    /// `false` leaves out `meta` (ours; Chatwoot always counts).
+    counts: Option<bool>,
 }
 
 /// `?app_id=`: sign the context with this dashboard app's secret (doc-only).
@@ -62,6 +66,19 @@ pub struct ListQuery {
 #[allow(dead_code)]
 pub struct AppIdQuery {
     app_id: Option<i64>,
+}
+
+/// Our `counts=false` (Chatwoot has no such parameter): a client that keeps the counts from
+/// `/cable` events skips them, and `meta` is left out. Any other value, or none, counts.
+fn counts_wanted(query: Option<&str>) -> Result<bool, ApiError> {
+    let value = url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+        .find(|(key, _)| key == "counts")
+        .map(|(_, value)| value);
+    match value.as_deref() {
+        None | Some("" | "true" | "1") => Ok(true),
+        Some("false" | "0") => Ok(false),
+        Some(_) => Err(DomainError::invalid("counts", "Counts must be true or false").into()),
+    }
 }
 
 /// The list's query, read by hand: `labels[]` repeats, which `serde_urlencoded` cannot take.
@@ -112,16 +129,19 @@ pub async fn index(
     RawQuery(query): RawQuery,
 ) -> Result<Json<List>, ApiError> {
     let filter = filter_from_query(&member, query.as_deref())?;
-    let page = state.store.conversations().list(&filter, true).await?;
-    let counts = page.counts.unwrap_or_default();
+    let page = state
+        .store
+        .conversations()
+        .list(&filter, counts_wanted(query.as_deref())?)
+        .await?;
     Ok(Json(List {
         data: ListData {
-            meta: ListMeta {
+            meta: page.counts.map(|counts| ListMeta {
                 mine_count: counts.mine,
                 assigned_count: counts.assigned,
                 unassigned_count: counts.unassigned,
                 all_count: counts.all,
-            },
+            }),
             payload: page
                 .conversations
                 .iter()
