@@ -113,6 +113,16 @@ async fn a_postgres_restart_fails_requests_cleanly_then_recovers_and_resyncs_cab
         )
         .await;
 
+    let cookie = page_session(&api.base).await;
+    let list_page = format!("{}/app/accounts/{}/conversations", api.base, api.account_id);
+    let page = |cookie: String, url: String| async move {
+        send(client().get(url).header("cookie", cookie)).await
+    };
+    match page(cookie.clone(), list_page.clone()).await {
+        Answer::Status(200, _) => {}
+        other => panic!("the list page before the restart: {other:?}"),
+    }
+
     cluster.stop_server();
     // While down: every kind of request answers, in time, with a JSON 503.
     let started = Instant::now();
@@ -139,6 +149,11 @@ async fn a_postgres_restart_fails_requests_cleanly_then_recovers_and_resyncs_cab
         Answer::Status(503, _) => {}
         other => panic!("/health while PostgreSQL is down: {other:?}"),
     }
+    // A page says so in a page of its own.
+    match page(cookie.clone(), list_page.clone()).await {
+        Answer::Status(503, body) => assert!(body.contains("Temporarily unavailable"), "{body}"),
+        other => panic!("expected a 503 page while PostgreSQL is down: {other:?}"),
+    }
     assert!(
         server.is_running(),
         "switchboard exited while PostgreSQL was down"
@@ -160,6 +175,10 @@ async fn a_postgres_restart_fails_requests_cleanly_then_recovers_and_resyncs_cab
                 server_log(&cluster)
             ),
         }
+    }
+    match page(cookie, list_page).await {
+        Answer::Status(200, _) => {}
+        other => panic!("the list page after the restart: {other:?}"),
     }
     // The subscriber is told to resync once the database is back (its page reloads what it
     // shows then, not while the database still refuses)…
@@ -185,4 +204,31 @@ async fn a_postgres_restart_fails_requests_cleanly_then_recovers_and_resyncs_cab
     assert!(!log.contains("panicked"), "a panic in the log:\n{log}");
     drop(server);
     let _ = std::fs::remove_dir_all(&dir);
+}
+
+/// Signs in through the login form; returns the session `Cookie` header value.
+async fn page_session(base: &str) -> String {
+    let http = reqwest::Client::builder()
+        .redirect(reqwest::redirect::Policy::none())
+        .build()
+        .expect("an HTTP client");
+    let form = format!(
+        "email={}&password={}",
+        crate::server::EMAIL.replace('@', "%40"),
+        crate::server::PASSWORD
+    );
+    let response = http
+        .post(format!("{base}/app/login"))
+        .header("content-type", "application/x-www-form-urlencoded")
+        .body(form)
+        .send()
+        .await
+        .expect("the login form answers");
+    assert!(response.status().is_redirection(), "{response:?}");
+    let cookie = response
+        .headers()
+        .get("set-cookie")
+        .and_then(|v| v.to_str().ok())
+        .expect("a session cookie");
+    cookie.split(';').next().expect("name=value").to_owned()
 }
