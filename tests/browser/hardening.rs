@@ -365,6 +365,19 @@ async fn hostile_text_in_every_field_stays_text() {
     );
     let recorder = Recorder::start().await;
     let app_id = create_app(&app, &app.admin, &app_title, &[recorder.url("f=hostile")]).await;
+    // A sidebar app: its title is a link in every page's navigation.
+    let sidebar_title = hostile_text("Side", 250);
+    let sidebar = ok(
+        app.post(
+            &app.api("dashboard_apps"),
+            &app.admin,
+            &json!({"title": sidebar_title, "display_type": "sidebar",
+                    "content": [{"type": "frame", "url": recorder.url("f=side")}]}),
+        )
+        .await,
+        "create a sidebar app",
+    );
+    let sidebar_id = sidebar["id"].as_i64().expect("an app id");
 
     let base = app.serve().await;
     browser.sign_in(&base, &app.admin.email).await;
@@ -407,7 +420,11 @@ async fn hostile_text_in_every_field_stays_text() {
             app.acme.account_id
         ))
         .await;
-    check("the list", vec![name.clone(), inbox.clone()]).await;
+    check(
+        "the list",
+        vec![name.clone(), inbox.clone(), sidebar_title.clone()],
+    )
+    .await;
 
     browser.open(&conversation_page(&base, &app)).await;
     check(
@@ -437,7 +454,39 @@ async fn hostile_text_in_every_field_stays_text() {
     check("the conversation's app tab", vec![app_title.clone()]).await;
 
     browser.open(&settings_page(&base, &app)).await;
-    check("the dashboard apps settings", vec![app_title.clone()]).await;
+    check(
+        "the dashboard apps settings",
+        vec![app_title.clone(), sidebar_title.clone()],
+    )
+    .await;
+    browser
+        .open(&format!(
+            "{base}/app/accounts/{}/apps/{sidebar_id}",
+            app.acme.account_id
+        ))
+        .await;
+    check("the sidebar app's page", vec![sidebar_title.clone()]).await;
+    // The playground lists every app in a <select>, whose options innerText leaves out.
+    browser
+        .open(&format!("{}/playground", settings_page(&base, &app)))
+        .await;
+    check("the playground", Vec::new()).await;
+    let options = browser
+        .run(
+            &top,
+            "return Array.from(document.querySelectorAll('option')).map(function (o) { return o.textContent.trim(); });",
+        )
+        .await;
+    for title in [&app_title, &sidebar_title] {
+        assert!(
+            options
+                .as_array()
+                .expect("a list")
+                .iter()
+                .any(|o| o.as_str() == Some(title.trim())),
+            "the playground does not offer {title:?} literally: {options}"
+        );
+    }
     for (page, needles) in [
         ("inboxes", vec![inbox.clone()]),
         ("labels", vec![label.clone()]),
