@@ -260,20 +260,7 @@ async fn secrets_never_reach_the_log_nor_a_read_answer() {
         .expect("a token")
         .to_owned();
     let cookie = page_session(&app, &app.admin.email).await;
-    let page_res = page(
-        &app,
-        &cookie,
-        &format!("/app/accounts/{}/conversations", app.acme.account_id),
-    )
-    .await;
-    assert_eq!(page_res.status, StatusCode::OK);
-    let csrf = page_res
-        .text
-        .split("data-csrf-token=\"")
-        .nth(1)
-        .and_then(|rest| rest.split('"').next())
-        .expect("the page's CSRF token")
-        .to_owned();
+    let csrf = page_csrf(&app, &cookie).await;
     // A cookie-authenticated write, as the pages make them.
     let labelled = raw(
         &app,
@@ -514,4 +501,136 @@ async fn the_demo_app_has_a_policy_of_its_own_and_a_small_body_limit() {
         .await
         .expect("an answer");
     assert_eq!(small.status(), StatusCode::NOT_FOUND, "unregistered demo");
+}
+
+/// The CSRF token a signed-in page carries (`body[data-csrf-token]`).
+async fn page_csrf(app: &TestApp, cookie: &str) -> String {
+    let res = page(
+        app,
+        cookie,
+        &format!("/app/accounts/{}/conversations", app.acme.account_id),
+    )
+    .await;
+    assert_eq!(res.status, StatusCode::OK);
+    res.text
+        .split("data-csrf-token=\"")
+        .nth(1)
+        .and_then(|rest| rest.split('"').next())
+        .expect("the page's CSRF token")
+        .to_owned()
+}
+
+#[tokio::test]
+async fn cookie_authenticated_writes_need_the_pages_csrf_token() {
+    let app = TestApp::new().await;
+    let cookie = page_session(&app, &app.admin.email).await;
+    let csrf = page_csrf(&app, &cookie).await;
+    let labels = app.api("labels");
+    let write = |method: Method, uri: String, token: Option<&'static str>, body: &str| {
+        let mut headers = vec![
+            ("cookie", cookie.as_str()),
+            ("content-type", "application/json"),
+        ];
+        let token = match token {
+            Some("right") => Some(csrf.as_str()),
+            Some(other) => Some(other),
+            None => None,
+        };
+        if let Some(token) = token {
+            headers.push(("x-csrf-token", token));
+        }
+        let body = body.as_bytes().to_vec();
+        let app = &app;
+        async move { raw(app, method, &uri, &headers, body).await }
+    };
+    let body = json!({"title": "csrf"}).to_string();
+    // What a cross-site page can make a browser send: the cookie, without our header.
+    for token in [None, Some(""), Some("not-the-token")] {
+        let res = write(Method::POST, labels.clone(), token, &body).await;
+        assert_eq!(
+            res.status,
+            StatusCode::UNAUTHORIZED,
+            "{token:?}: {}",
+            res.text
+        );
+        assert!(res.json()["error"].is_string(), "{}", res.text);
+    }
+    assert!(
+        !ok(&app.get(&labels, &app.admin).await)
+            .to_string()
+            .contains("csrf"),
+        "a refused write happened anyway"
+    );
+    let created = write(Method::POST, labels.clone(), Some("right"), &body).await;
+    let id = ok(&created)["id"].clone();
+    let one = format!("{labels}/{id}");
+    let refused = write(Method::DELETE, one.clone(), None, "").await;
+    assert_eq!(refused.status, StatusCode::UNAUTHORIZED);
+    // Reads need no token; the label is still there.
+    let read = raw(&app, Method::GET, &one, &[("cookie", &cookie)], Vec::new()).await;
+    assert_eq!(read.status, StatusCode::OK, "{}", read.text);
+    let deleted = write(Method::DELETE, one.clone(), Some("right"), "").await;
+    assert!(deleted.status.is_success(), "{}", deleted.text);
+}
+
+#[tokio::test]
+async fn signing_out_needs_the_token_and_the_session_cookie_is_http_only_and_same_site() {
+    let app = TestApp::new().await;
+    let body = format!(
+        "email={}&password={PASSWORD}",
+        app.admin.email.replace('@', "%40")
+    );
+    let res = raw(
+        &app,
+        Method::POST,
+        "/app/login",
+        &[("content-type", "application/x-www-form-urlencoded")],
+        body.into_bytes(),
+    )
+    .await;
+    let set_cookie = res.headers["set-cookie"]
+        .to_str()
+        .expect("ascii")
+        .to_owned();
+    let attributes: Vec<String> = set_cookie
+        .split(';')
+        .map(|a| a.trim().to_lowercase())
+        .collect();
+    for wanted in ["httponly", "samesite=lax", "path=/"] {
+        assert!(
+            attributes.iter().any(|a| a == wanted),
+            "{wanted} in {set_cookie}"
+        );
+    }
+    let cookie = set_cookie.split(';').next().expect("name=value").to_owned();
+    let csrf = page_csrf(&app, &cookie).await;
+    let list = format!("/app/accounts/{}/conversations", app.acme.account_id);
+    let sign_out = |token: String| {
+        let cookie = cookie.clone();
+        let app = &app;
+        async move {
+            raw(
+                app,
+                Method::POST,
+                "/app/logout",
+                &[
+                    ("cookie", &cookie),
+                    ("content-type", "application/x-www-form-urlencoded"),
+                ],
+                format!("csrf_token={token}").into_bytes(),
+            )
+            .await
+        }
+    };
+    // A cross-site form cannot sign the user out.
+    let refused = sign_out("forged".to_owned()).await;
+    assert_eq!(refused.status, StatusCode::FORBIDDEN);
+    assert_eq!(page(&app, &cookie, &list).await.status, StatusCode::OK);
+    let done = sign_out(csrf).await;
+    assert!(done.status.is_redirection(), "{done:?}");
+    let after = page(&app, &cookie, &list).await;
+    assert!(
+        after.status.is_redirection(),
+        "the session ended: {after:?}"
+    );
 }
