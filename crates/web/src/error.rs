@@ -206,3 +206,52 @@ fn page_html(page: &crate::pages::ErrorPage) -> String {
     askama::Template::render(page)
         .unwrap_or_else(|_| format!("<!doctype html><title>{0}</title><h1>{0}</h1>", page.title))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use http_body_util::BodyExt;
+
+    async fn body_of(response: Response) -> String {
+        let bytes = response
+            .into_body()
+            .collect()
+            .await
+            .expect("a body")
+            .to_bytes();
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    fn unreachable() -> StoreError {
+        let refused = std::io::Error::new(
+            std::io::ErrorKind::ConnectionRefused,
+            "secret-host:5432 refused",
+        );
+        StoreError::Database(sqlx::Error::Io(refused))
+    }
+
+    #[tokio::test]
+    async fn an_unreachable_database_is_a_503_to_retry_without_its_cause() {
+        let response = ApiError::from(unreachable()).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert_eq!(response.headers()[axum::http::header::RETRY_AFTER], "5");
+        let body: serde_json::Value = serde_json::from_str(&body_of(response).await).unwrap();
+        assert_eq!(body, serde_json::json!({"error": UNAVAILABLE}));
+
+        let response = PageError::from(unreachable()).into_response();
+        assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
+        assert!(response
+            .headers()
+            .contains_key(axum::http::header::RETRY_AFTER));
+        let html = body_of(response).await;
+        assert!(html.contains("Temporarily unavailable"), "{html}");
+        assert!(!html.contains("secret-host"), "{html}");
+    }
+
+    #[tokio::test]
+    async fn a_failed_statement_is_still_a_500() {
+        let failed = StoreError::Database(sqlx::Error::RowNotFound);
+        let response = ApiError::from(failed).into_response();
+        assert_eq!(response.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+}
