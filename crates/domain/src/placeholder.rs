@@ -92,11 +92,12 @@ pub fn check(url: &str) -> Result<String, DomainError> {
     if found.is_empty() {
         return Ok(url.to_owned());
     }
-    // The origin ends where the path, query or fragment begins after "scheme://".
-    let authority_start = url.find("://").map_or(0, |i| i + 3);
-    let origin_end = url[authority_start..]
-        .find(['/', '?', '#'])
-        .map_or(url.len(), |i| i + authority_start);
+    let origin_end = origin_end(url).ok_or_else(|| {
+        invalid(
+            "Content : a URL with placeholders must start with http:// or https:// and its host"
+                .into(),
+        )
+    })?;
     let mut sample = String::with_capacity(url.len());
     let mut last = 0;
     for (range, name) in found {
@@ -119,16 +120,42 @@ pub fn check(url: &str) -> Result<String, DomainError> {
     Ok(sample)
 }
 
+/// Where the origin of `url` ends: at the first `/`, `?`, `#` or `\` after `http(s)://` and a
+/// host. `None` unless the URL starts that way: URL parsers forgive `https:/host`,
+/// `https:///host` and `https:host`, and in those a placeholder value would become the host.
+fn origin_end(url: &str) -> Option<usize> {
+    let scheme = ["http://", "https://"].into_iter().find(|prefix| {
+        url.get(..prefix.len())
+            .is_some_and(|start| start.eq_ignore_ascii_case(prefix))
+    })?;
+    let authority = &url[scheme.len()..];
+    if authority.starts_with(['/', '\\']) {
+        return None;
+    }
+    Some(
+        authority
+            .find(['/', '?', '#', '\\'])
+            .map_or(url.len(), |i| i + scheme.len()),
+    )
+}
+
 /// `url` with each placeholder replaced by its percent-encoded value.
 pub fn substitute(url: &str, values: &Values) -> String {
     let Ok(found) = tokens(url) else {
         return url.to_owned();
     };
+    let path_end = url.find(['?', '#']).unwrap_or(url.len());
     let mut out = String::with_capacity(url.len());
     let mut last = 0;
     for (range, name) in found {
         out.push_str(&url[last..range.start]);
-        out.extend(utf8_percent_encode(&values.get(name), VALUE));
+        let value = values.get(name);
+        // A path segment "." or ".." climbs however it is encoded (parsers decode `%2e` there
+        // too), so in a path such a value is left out rather than let it move the frame.
+        let climbs = range.start < path_end && (value == "." || value == "..");
+        if !climbs {
+            out.extend(utf8_percent_encode(&value, VALUE));
+        }
         last = range.end;
     }
     out.push_str(&url[last..]);
@@ -182,6 +209,20 @@ mod tests {
     }
 
     #[test]
+    fn a_dot_segment_value_cannot_climb_the_path() {
+        let mut dots = values();
+        dots.contact_identifier = Some("..".into());
+        dots.contact_email = Some(".".into());
+        assert_eq!(
+            substitute(
+                "https://a.example/c/{{contact.identifier}}/{{contact.email}}/x?i={{contact.identifier}}",
+                &dots
+            ),
+            "https://a.example/c///x?i=.."
+        );
+    }
+
+    #[test]
     fn unknown_unclosed_and_origin_placeholders_are_refused() {
         for url in [
             "https://a.example/?x={{contact.password}}",
@@ -189,6 +230,12 @@ mod tests {
             "https://{{contact.id}}.a.example/",
             "https://a.example:{{inbox.id}}/",
             "{{account.id}}://a.example/",
+            // Forgiven spellings of "https://" in which a value would become the host.
+            "https:/{{contact.identifier}}",
+            "https:///{{contact.identifier}}/",
+            "https:{{contact.identifier}}",
+            "https:\\\\{{contact.identifier}}/",
+            "https://a.example@{{contact.identifier}}/",
         ] {
             let error = check(url).unwrap_err();
             assert_eq!(error.attributes, ["content"], "{url}");
