@@ -25,7 +25,7 @@ pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// socket rather than holding it open.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
 /// The largest command a client may send.
-const MAX_COMMAND: usize = 16 * 1024;
+pub const MAX_COMMAND: usize = 16 * 1024;
 /// Per-socket buffers. Clients send a few small commands and we send small frames, so the
 /// library's 128 KiB defaults would make each idle socket cost ~130 KB.
 const READ_BUFFER: usize = 4 * 1024;
@@ -59,9 +59,19 @@ pub fn parse_command(text: &str) -> Option<(Command, Identifier)> {
     if text.len() > MAX_COMMAND {
         return None;
     }
-    let command: Command = serde_json::from_str(text).ok()?;
-    let identifier: Identifier = serde_json::from_str(&command.identifier).ok()?;
+    let command: Command = from_object(text)?;
+    let identifier: Identifier = from_object(&command.identifier)?;
     Some((command, identifier))
+}
+
+/// `text` read as `T` only when it is a JSON object: serde also reads a struct from an array
+/// (`["subscribe", "…"]`), which is no ActionCable command.
+fn from_object<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
+    let value: serde_json::Value = serde_json::from_str(text).ok()?;
+    if !value.is_object() {
+        return None;
+    }
+    serde_json::from_value(value).ok()
 }
 
 struct Subscription {
