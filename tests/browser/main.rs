@@ -8,6 +8,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod app_protocol;
 mod bridge;
 mod control;
 mod demo;
