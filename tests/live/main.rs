@@ -505,3 +505,38 @@ async fn a_socket_that_never_answers_is_closed_after_the_idle_timeout_and_a_live
         }
     }
 }
+
+#[tokio::test]
+async fn a_snooze_that_runs_out_reopens_the_conversation_for_every_subscriber() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let mut socket = subscribed(&app, &base, &app.agent.email).await;
+    let sweeper = web::snoozes::SnoozeSweeper::spawn(
+        app.state.store.clone(),
+        app.state.bus.clone(),
+        Duration::from_millis(200),
+    );
+    let toggle = app.api(&format!(
+        "conversations/{}/toggle_status",
+        app.acme.conversation
+    ));
+    let until = domain::time::now() + 1;
+    let snoozed = app
+        .post(
+            &toggle,
+            &app.admin,
+            &json!({"status": "snoozed", "snoozed_until": until}),
+        )
+        .await;
+    assert_eq!(snoozed.status, 200, "{}", snoozed.text);
+    let frame = event(&mut socket, "conversation.status_changed").await;
+    assert_eq!(frame["message"]["data"]["status"], "snoozed");
+
+    let frame = event(&mut socket, "conversation.status_changed").await;
+    let data = &frame["message"]["data"];
+    assert_eq!(data["status"], "open", "{data}");
+    assert_eq!(data["id"], app.acme.conversation);
+    assert!(data["snoozed_until"].is_null(), "{data}");
+    assert!(domain::time::now() >= until, "not before its time");
+    sweeper.stop();
+}

@@ -16,6 +16,7 @@ mod labels;
 mod messages;
 mod notify;
 pub mod seed;
+mod snoozes;
 mod users;
 mod webhooks;
 

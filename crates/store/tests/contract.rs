@@ -340,3 +340,82 @@ async fn the_bulk_seed_adds_conversations_with_messages() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_snooze_that_ran_out_reopens_the_conversation_once() {
+    on_each_backend(async |store: Store| {
+        let f = fixture(&store, "acme").await;
+        let admin = store.users().find(f.admin).await.unwrap();
+        let conversations = store.conversations();
+        let snooze = |until: i64| domain::conversation::StatusChange {
+            status: Status::Snoozed,
+            snoozed_until: Some(until),
+        };
+        let now = domain::time::now();
+        let mut views = Vec::new();
+        for until in [now - 60, now - 1, now + 3600] {
+            let view = conversations
+                .create(&new_conversation(&f, Status::Open, None))
+                .await
+                .unwrap()
+                .value;
+            let snoozed = conversations
+                .set_status(&view, snooze(until), &admin)
+                .await
+                .unwrap()
+                .value;
+            views.push(snoozed);
+        }
+
+        let reopened = conversations.reopen_due_snoozes(now).await.unwrap();
+        let ids: Vec<DisplayId> = reopened
+            .iter()
+            .map(|o| o.value.conversation.display_id)
+            .collect();
+        assert_eq!(
+            ids,
+            [
+                views[0].conversation.display_id,
+                views[1].conversation.display_id
+            ],
+            "the two that ran out, the oldest first; not the one still snoozed"
+        );
+        for outcome in &reopened {
+            assert_eq!(outcome.value.conversation.status, Status::Open);
+            assert_eq!(outcome.value.conversation.snoozed_until, None);
+            assert!(matches!(
+                outcome.events.as_slice(),
+                [domain::Event::ConversationStatusChanged { .. }]
+            ));
+            let note = outcome.value.messages.last().unwrap();
+            assert!(
+                note.content
+                    .as_deref()
+                    .is_some_and(|c| c.contains("snooze ended")),
+                "{note:?}"
+            );
+        }
+        assert!(
+            conversations
+                .reopen_due_snoozes(now)
+                .await
+                .unwrap()
+                .is_empty(),
+            "a second sweep (or another instance) finds nothing left to do"
+        );
+        let later = conversations
+            .find(f.account, views[2].conversation.display_id)
+            .await
+            .unwrap();
+        assert_eq!(later.conversation.status, Status::Snoozed);
+        assert_eq!(
+            conversations
+                .reopen_due_snoozes(now + 3600)
+                .await
+                .unwrap()
+                .len(),
+            1
+        );
+    })
+    .await;
+}

@@ -15,6 +15,7 @@ pub mod pages;
 pub mod routes;
 pub mod sdk;
 pub mod server;
+pub mod snoozes;
 pub mod state;
 
 pub use routes::app;

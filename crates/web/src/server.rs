@@ -87,7 +87,13 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let state = AppState::connected(store.clone()).await?;
     // Subscribed before the first request is served, so no event misses the webhook outbox.
     let webhooks = webhooks::Worker::spawn(store.clone(), &state.bus, webhooks::Config::default());
+    let snoozes = crate::snoozes::SnoozeSweeper::spawn(
+        store.clone(),
+        state.bus.clone(),
+        crate::snoozes::SWEEP_EVERY,
+    );
     serve_http(listener, crate::app(state), shutdown_signal()).await?;
+    snoozes.stop();
     webhooks.stop().await;
     store.close().await;
     Ok(())
