@@ -48,7 +48,7 @@ impl FromRequestParts<AppState> for CurrentUser {
         let session = cookie_session(&parts.headers, state)
             .await?
             .ok_or(ApiError::Unauthorized(SIGN_IN))?;
-        if !is_safe(&parts.method) && csrf_header(parts) != Some(session.csrf_token.as_str()) {
+        if !is_safe(&parts.method) && !csrf_matches(csrf_header(parts), &session.csrf_token) {
             return Err(ApiError::Unauthorized(BAD_CSRF));
         }
         Ok(CurrentUser {
@@ -86,6 +86,13 @@ impl RequireAdmin for Member {
             Err(ApiError::forbidden())
         }
     }
+}
+
+/// Whether the CSRF token a request presents is the session's, compared in constant time so
+/// the answer's timing tells nothing about how much of a guess was right.
+pub fn csrf_matches(presented: Option<&str>, session_token: &str) -> bool {
+    use subtle::ConstantTimeEq;
+    presented.is_some_and(|token| token.as_bytes().ct_eq(session_token.as_bytes()).into())
 }
 
 /// A member browsing a page of their account, with their session (for its CSRF token).

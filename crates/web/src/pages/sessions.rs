@@ -128,7 +128,7 @@ pub async fn destroy(
     Form(form): Form<LogoutForm>,
 ) -> Result<Response, PageError> {
     if let Some(session) = cookie_session(&headers, &state).await.ok().flatten() {
-        if session.csrf_token != form.csrf_token {
+        if !crate::auth::csrf_matches(Some(&form.csrf_token), &session.csrf_token) {
             return Err(PageError::Forbidden);
         }
         state.store.users().delete_session(&session.id).await?;
