@@ -461,6 +461,36 @@ async fn unknown_identifiers_source_ids_and_other_peoples_conversations_are_404(
     .await;
 }
 
+/// `%00` in a path decodes to a NUL, which PostgreSQL refuses in a parameter: it was a 500 on
+/// PostgreSQL (found probing what schemathesis reaches only by chance); it is a 404 like any
+/// unknown credential.
+#[tokio::test]
+async fn a_nul_in_the_path_credentials_is_a_404() {
+    support::on_each_backend(async |app| {
+        let inbox = identifier(&app).await;
+        let contact = new_contact(&app, &inbox, json!({"name": "Nul"})).await;
+        let source = contact["source_id"].as_str().unwrap().to_owned();
+        for uri in [
+            public("%00", &format!("contacts/{source}")),
+            public(&format!("{inbox}%00"), "contacts/x"),
+            public(&inbox, "contacts/%00"),
+            public(&inbox, &format!("contacts/{source}%00/conversations")),
+            public(&inbox, "contacts/%00/conversations/1/messages"),
+        ] {
+            assert_not_found(&anonymous(&app, Method::GET, &uri, None).await);
+        }
+        let res = anonymous(
+            &app,
+            Method::POST,
+            &public("a%00b", "contacts"),
+            Some(json!({"name": "X"})),
+        )
+        .await;
+        assert_not_found(&res);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn bad_bodies_are_422_naming_the_field() {
     support::on_each_backend(async |app| {

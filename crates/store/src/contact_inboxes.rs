@@ -68,6 +68,11 @@ pub struct ContactInboxes<'a> {
 impl ContactInboxes<'_> {
     /// The inbox whose public identifier this is (`NotFound` otherwise).
     pub async fn inbox(&self, inbox_identifier: &str) -> Result<Inbox, StoreError> {
+        // Identifiers come from URL paths, where `%00` decodes to a NUL that PostgreSQL
+        // refuses in a parameter (a 500); none is stored, so none is found.
+        if inbox_identifier.contains('\0') {
+            return Err(StoreError::NotFound);
+        }
         let ids: Option<(i64, i64)> =
             on_pool!(self.store, |pool| sqlx::query_as(INBOX_BY_IDENTIFIER)
                 .bind(inbox_identifier)
@@ -82,6 +87,10 @@ impl ContactInboxes<'_> {
 
     /// The contact inbox with `source_id` in `inbox` (`NotFound` otherwise).
     pub async fn find(&self, inbox: &Inbox, source_id: &str) -> Result<ContactInbox, StoreError> {
+        // As in `inbox`: a NUL from the path is in no stored `source_id`.
+        if source_id.contains('\0') {
+            return Err(StoreError::NotFound);
+        }
         let mut row = self.row(inbox, source_id).await?;
         if row.pubsub_token.is_none() {
             self.settle(ContactInboxId(row.id), false).await?;

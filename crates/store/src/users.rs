@@ -404,6 +404,11 @@ impl Users<'_> {
     }
 
     pub async fn session(&self, id: &str) -> Result<Session, StoreError> {
+        // The id comes from a cookie, which is percent-decoded: `%00` is a NUL, which PostgreSQL
+        // refuses in a parameter (a 500); no session id holds one.
+        if id.contains('\0') {
+            return Err(StoreError::NotFound);
+        }
         let now = domain::time::now();
         let row: Option<SessionRow> = on_pool!(self.store, |pool| sqlx::query_as(SELECT_SESSION)
             .bind(id)

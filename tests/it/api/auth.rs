@@ -194,3 +194,20 @@ async fn signing_out_needs_a_token_and_leaves_api_tokens_valid() {
     })
     .await;
 }
+
+/// A session cookie is percent-decoded, so `%00` reaches the lookup as a NUL, which PostgreSQL
+/// refuses in a parameter: it was a 500 there. It is no session, like any unknown one.
+#[tokio::test]
+async fn a_nul_in_the_session_cookie_is_no_session() {
+    support::on_each_backend(async |app| {
+        for cookie in ["switchboard_session=%00", "switchboard_session=a%00b"] {
+            let headers = [("cookie", cookie)];
+            let res = super::raw(&app, Method::GET, "/api/v1/profile", &headers, Vec::new()).await;
+            assert_unauthorized(&res);
+            let page = app.api("conversations").replacen("/api/v1", "/app", 1);
+            let res = super::raw(&app, Method::GET, &page, &headers, Vec::new()).await;
+            assert!(res.status.is_redirection(), "{cookie}: {}", res.status);
+        }
+    })
+    .await;
+}
