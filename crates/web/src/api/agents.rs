@@ -111,7 +111,10 @@ pub async fn update(
     path = "/api/v1/accounts/{account_id}/agents/{id}",
     tag = "agents",
     params(ResourcePath),
-    responses((status = 200, description = "Removed from the account"))
+    responses(
+        (status = 200, description = "Removed from the account"),
+        (status = 422, body = wire::Invalid, description = "The account's last administrator"),
+    )
 )]
 pub async fn destroy(
     State(state): State<AppState>,
