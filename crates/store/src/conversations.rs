@@ -355,6 +355,22 @@ impl Conversations<'_> {
         self.with_thread(found(row)?.into()).await
     }
 
+    /// One conversation by its display id without its thread: what a new message needs (its
+    /// columns and contact), without reading the latest [`THREAD_LIMIT`] messages.
+    pub async fn find_without_thread(
+        &self,
+        account_id: AccountId,
+        display_id: DisplayId,
+    ) -> Result<ConversationView, StoreError> {
+        let row: Option<ConversationRow> =
+            on_pool!(self.store, |pool| sqlx::query_as(BY_DISPLAY_ID)
+                .bind(account_id.get())
+                .bind(display_id.get())
+                .fetch_optional(pool)
+                .await)?;
+        Ok(found(row)?.into())
+    }
+
     /// One conversation by its database id (for events), with its thread.
     pub async fn find_by_id(&self, id: ConversationId) -> Result<ConversationView, StoreError> {
         let row: Option<ConversationRow> = on_pool!(self.store, |pool| sqlx::query_as(BY_ID)

@@ -20,6 +20,10 @@ const SELECT_BY_ID: &str =
 const SELECT_TOKEN: &str = "SELECT token FROM access_tokens WHERE user_id = $1";
 const SELECT_BY_TOKEN: &str = "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token \
      FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.token = $1";
+const SELECT_MEMBER_BY_TOKEN: &str =
+    "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token, \
+     au.role FROM access_tokens t JOIN users u ON u.id = t.user_id \
+     LEFT JOIN account_users au ON au.user_id = u.id AND au.account_id = $2 WHERE t.token = $1";
 const SELECT_BY_PUBSUB: &str =
     "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token FROM users u WHERE u.pubsub_token = $1";
 const SELECT_ROLE: &str = "SELECT role FROM account_users WHERE account_id = $1 AND user_id = $2";
@@ -48,6 +52,13 @@ const DELETE_SESSION: &str = "DELETE FROM sessions WHERE id = $1";
 
 /// Browser sessions last two weeks.
 const SESSION_SECONDS: i64 = 14 * 24 * 3600;
+
+#[derive(sqlx::FromRow)]
+struct TokenMemberRow {
+    #[sqlx(flatten)]
+    user: UserRow,
+    role: Option<String>,
+}
 
 #[derive(sqlx::FromRow)]
 struct UserRow {
@@ -209,6 +220,26 @@ impl Users<'_> {
             .fetch_optional(pool)
             .await)?;
         found(row).map(User::from)
+    }
+
+    /// The user an API token names and their role in `account_id` (`None`: not a member), in
+    /// one query: every API request asks both (`NotFound`: no such token).
+    pub async fn by_access_token_in(
+        &self,
+        token: &str,
+        account_id: AccountId,
+    ) -> Result<(User, Option<Role>), StoreError> {
+        let row: Option<TokenMemberRow> =
+            on_pool!(self.store, |pool| sqlx::query_as(SELECT_MEMBER_BY_TOKEN)
+                .bind(token)
+                .bind(account_id.get())
+                .fetch_optional(pool)
+                .await)?;
+        let row = found(row)?;
+        let role = row
+            .role
+            .map(|role| Role::parse(&role).unwrap_or(Role::Agent));
+        Ok((User::from(row.user), role))
     }
 
     /// The user a `/cable` subscription names by its `pubsub_token`.

@@ -1,6 +1,6 @@
 //! `/api/v1/accounts/{account_id}/conversations/{display_id}/messages` (`messages_controller.rb`).
 
-use super::{conversation, query_param};
+use super::{conversation, conversation_without_thread, query_param};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::openapi::{BeforeQuery, ConversationPath, MessagePath};
@@ -101,7 +101,7 @@ pub async fn create(
         p.content_attributes,
         Author::User(member.user.id),
     )?;
-    let view = conversation(&state.store, &member, &display_id).await?;
+    let view = conversation_without_thread(&state.store, &member, &display_id).await?;
     let outcome = state.store.messages().create(&view, &new).await?;
     state.bus.publish(outcome.events);
     Ok(Json(wire::Message::new(

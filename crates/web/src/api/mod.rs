@@ -71,6 +71,19 @@ pub async fn conversation(
         .await?)
 }
 
+/// The same without its thread, for writes that only add to it (a new message).
+pub async fn conversation_without_thread(
+    store: &Store,
+    member: &Member,
+    display_id: &str,
+) -> Result<ConversationView, ApiError> {
+    let display_id = DisplayId(path_id(display_id)?);
+    Ok(store
+        .conversations()
+        .find_without_thread(member.account_id, display_id)
+        .await?)
+}
+
 /// `{"payload": ...}`, Chatwoot's usual envelope.
 #[derive(serde::Serialize, utoipa::ToSchema)]
 pub struct Payload<T> {
