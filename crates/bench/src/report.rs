@@ -7,8 +7,9 @@ use std::fmt::Write as _;
 use std::path::Path;
 use std::time::Duration;
 
-/// What a row measures; the smoke test checks that every expected one is present.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// What a row measures (declared in the table's order); the smoke test checks that every
+/// expected one is present.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub enum RowKind {
     Health,
     ListWithCounts,
