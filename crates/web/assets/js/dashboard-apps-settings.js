@@ -126,18 +126,25 @@ async function showNewSecret(appId, title) {
   document.getElementById("secret-error").hidden = true;
   document.getElementById("secret-generate").hidden = true;
   secretDialog.showModal();
+  await generateSecret(appId);
+}
+
+/** Asks for a new secret for `appId` and shows it (or why it failed) in the secret dialog;
+ * whether it succeeded. */
+async function generateSecret(appId) {
   const result = await request("POST", `${endpoint}/${appId}/signing_secret`);
   if (!result.ok) {
     const slot = document.getElementById("secret-error");
     slot.textContent = errorText(result);
     slot.hidden = false;
-    return;
+    return false;
   }
   const input = document.getElementById("secret-value");
   input.value = result.data.signing_secret;
   document.getElementById("secret-field").hidden = false;
   input.focus();
   input.select();
+  return true;
 }
 
 /** Inboxes only matter to conversation tabs. */
@@ -203,20 +210,7 @@ document.getElementById("delete-confirm").addEventListener("click", async () => 
 
 const generate = document.getElementById("secret-generate");
 generate.addEventListener("click", async () => {
-  if (!secretFor) return;
-  const result = await request("POST", `${endpoint}/${secretFor.dataset.appId}/signing_secret`);
-  if (!result.ok) {
-    const slot = document.getElementById("secret-error");
-    slot.textContent = errorText(result);
-    slot.hidden = false;
-    return;
-  }
-  const input = document.getElementById("secret-value");
-  input.value = result.data.signing_secret;
-  document.getElementById("secret-field").hidden = false;
-  generate.hidden = true;
-  input.focus();
-  input.select();
+  if (secretFor && (await generateSecret(secretFor.dataset.appId))) generate.hidden = true;
 });
 
 document.body.dataset.ready = "true";

@@ -3,6 +3,7 @@
 //! The view also renders what `workflow.js` needs for the agent's controls (status, assignee,
 //! labels, contact editing), and opening it marks the conversation read.
 
+use super::app_frames::AppFrames;
 use super::{render, time_label, Layout};
 use crate::api::conversations::filter_from_query;
 use crate::auth::PageMember;
@@ -57,16 +58,6 @@ pub struct MessageItem {
     pub time: String,
 }
 
-/// A dashboard-app tab and what its frames load.
-pub struct AppTab {
-    pub id: i64,
-    pub title: String,
-    /// The actions the app may ask for, space-separated (`insert-reply notify`).
-    pub allowed_actions: String,
-    /// `[{"url": ..., "origin": ...}]` for `app-bridge.js`.
-    pub frames_json: String,
-}
-
 #[derive(Template)]
 #[template(path = "conversations/index.html")]
 pub struct IndexPage {
@@ -87,7 +78,7 @@ pub struct ShowPage {
     pub labels: Vec<String>,
     pub contact: ContactPanel,
     pub thread: ThreadPartial,
-    pub apps: Vec<AppTab>,
+    pub apps: Vec<AppFrames>,
     /// The signed-in user, for "Assign to me".
     pub user_id: i64,
     pub assigned_to_me: bool,
@@ -220,27 +211,8 @@ pub async fn show(
             .flat_map(|app| app.content.iter().map(|frame| frame.origin())),
     );
     let apps = shown_apps
-        .into_iter()
-        .map(|app| AppTab {
-            id: app.id.get(),
-            title: app.title.clone(),
-            allowed_actions: app
-                .allowed_actions
-                .iter()
-                .map(|action| action.as_str())
-                .collect::<Vec<_>>()
-                .join(" "),
-            frames_json: serde_json::to_string(
-                &app.content
-                    .iter()
-                    .map(|f| {
-                        let url = domain::placeholder::substitute(&f.url, &values);
-                        serde_json::json!({"url": url, "origin": f.origin()})
-                    })
-                    .collect::<Vec<_>>(),
-            )
-            .unwrap_or_else(|_| "[]".into()),
-        })
+        .iter()
+        .map(|app| AppFrames::new(app, &values))
         .collect();
     let contact = &view.contact;
     let custom = contact

@@ -1,6 +1,7 @@
 //! Server-rendered pages of the agent workspace: one askama struct per page and partial.
 
 pub mod agents;
+pub mod app_frames;
 pub mod conversations;
 pub mod dashboard_apps;
 pub mod inboxes;

@@ -1,6 +1,7 @@
 //! A sidebar app's page (`display_type: "sidebar"`): the app full-page beside the main
 //! navigation, receiving the agent and the account instead of a conversation.
 
+use super::app_frames::AppFrames;
 use super::{render, Layout};
 use crate::auth::PageMember;
 use crate::csp::Csp;
@@ -16,12 +17,7 @@ use domain::DashboardAppId;
 #[template(path = "apps/show.html")]
 pub struct ShowPage {
     pub layout: Layout,
-    pub app_id: i64,
-    pub title: String,
-    /// The actions the app may ask for, space-separated.
-    pub allowed_actions: String,
-    /// `[{"url": ..., "origin": ...}]` for `app-bridge.js`.
-    pub frames_json: String,
+    pub app: AppFrames,
 }
 
 /// `GET /app/accounts/{account_id}/apps/{app_id}`: any member, for an enabled sidebar app.
@@ -46,26 +42,10 @@ pub async fn show(
         account_id: page.member.account_id.get(),
         ..Values::default()
     };
-    let frames: Vec<_> = app
-        .content
-        .iter()
-        .map(|frame| {
-            let url = domain::placeholder::substitute(&frame.url, &values);
-            serde_json::json!({"url": url, "origin": frame.origin()})
-        })
-        .collect();
     let csp = Csp::with_frames(app.content.iter().map(|frame| frame.origin()));
     let html = render(&ShowPage {
         layout: Layout::new(&page, &Layout::app_section(app.id.get())),
-        app_id: app.id.get(),
-        allowed_actions: app
-            .allowed_actions
-            .iter()
-            .map(|action| action.as_str())
-            .collect::<Vec<_>>()
-            .join(" "),
-        frames_json: serde_json::Value::from(frames).to_string(),
-        title: app.title,
+        app: AppFrames::new(&app, &values),
     })?;
     Ok((csp, html))
 }
