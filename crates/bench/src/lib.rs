@@ -55,6 +55,7 @@ impl Options {
             clients: self.clients,
             duration: self.duration,
             warm_up: (self.duration / 5).min(Duration::from_secs(2)),
+            pace: None,
         }
     }
 
@@ -323,6 +324,8 @@ pub struct SoakOptions {
     pub switchboard: PathBuf,
     pub conversations: usize,
     pub clients: usize,
+    /// Requests per second over all clients: steady, well below saturation, as a working day.
+    pub rate: f64,
     pub sockets: usize,
     pub duration: Duration,
     pub sample_every: Duration,
@@ -380,6 +383,9 @@ async fn soak_on(options: &SoakOptions, database: &Database) -> Result<SoakRepor
         clients: options.clients,
         duration: options.duration,
         warm_up: Duration::ZERO,
+        pace: Some(Duration::from_secs_f64(
+            options.clients as f64 / options.rate.max(1.0),
+        )),
     };
     let load = tokio::spawn(mixed_load(
         server.addr,

@@ -14,6 +14,8 @@ pub struct Load {
     pub clients: usize,
     pub duration: Duration,
     pub warm_up: Duration,
+    /// Each client's least time between the starts of two requests (`None`: flat out).
+    pub pace: Option<Duration>,
 }
 
 /// Sorted latencies of completed requests.
@@ -92,6 +94,9 @@ where
                     samples.push(sent.elapsed());
                 }
                 n += 1;
+                if let Some(pace) = load.pace {
+                    tokio::time::sleep_until((sent + pace).into()).await;
+                }
             }
             Ok::<_, BenchError>(samples)
         }));

@@ -70,6 +70,9 @@ enum Command {
         conversations: usize,
         #[arg(long, default_value_t = 32)]
         clients: usize,
+        /// Requests per second over all clients (a quarter of them new messages).
+        #[arg(long, default_value_t = 400.0)]
+        rate: f64,
         #[arg(long, default_value_t = 100)]
         sockets: usize,
         /// Fail when RSS grows more than this many percent after warm-up.
@@ -178,6 +181,7 @@ async fn main() -> anyhow::Result<()> {
             warm_up_seconds,
             conversations,
             clients,
+            rate,
             sockets,
             limit_percent,
             postgres,
@@ -190,6 +194,7 @@ async fn main() -> anyhow::Result<()> {
                 switchboard: switchboard(binary)?,
                 conversations,
                 clients,
+                rate,
                 sockets,
                 duration,
                 sample_every: Duration::from_secs(sample_seconds.max(1)),
