@@ -194,6 +194,21 @@ async fn the_document_is_well_formed_openapi_3_1() {
             assert!(responses.contains_key("422"), "{method} {path}");
         }
     }
+    // The OpenAPI Initiative's own schema of an OpenAPI 3.1 document (2022-10-07, Apache-2.0;
+    // this copy is the one schemathesis ships to check documents it loads).
+    let meta = support::fixture("openapi-3.1.schema.json");
+    let validator = jsonschema::validator_for(&meta).expect("the OAS 3.1 schema compiles");
+    let errors: Vec<String> = validator
+        .iter_errors(&doc)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect();
+    assert!(errors.is_empty(), "not valid OpenAPI 3.1: {errors:#?}");
+    let mut broken = doc.clone();
+    broken["paths"]["/health"]["get"]["responses"] = json!("none");
+    assert!(
+        !validator.is_valid(&broken),
+        "the meta-schema checks nothing"
+    );
     let mut targets = Vec::new();
     refs(&doc, &mut targets);
     assert!(!targets.is_empty());
