@@ -5,7 +5,7 @@
 # PyPI and takes minutes. Run from anywhere:
 #
 #   scripts/schemathesis.sh                       # 50 cases per operation (the default)
-#   MAX_EXAMPLES=500 scripts/schemathesis.sh      # longer
+#   MAX_EXAMPLES=500 SEED=1125 scripts/schemathesis.sh   # longer, and reproducible
 #   POSTGRES=postgres://postgres@127.0.0.1:5432 scripts/schemathesis.sh
 #                                                 # on a fresh PostgreSQL database instead
 #
@@ -94,7 +94,7 @@ source_id="$(json "d['source_id']" <<<"$contact")"
 # is generated, so odd values in those places are tried too.
 cat >"$WORK/schemathesis.toml" <<TOML
 [dictionaries]
-account = { values = ["$account_id"] }
+account = { values = [$account_id] }
 inbox = { values = ["$inbox_identifier"] }
 contact = { values = ["$source_id"] }
 conversation = { values = [1, 2, 3] }
