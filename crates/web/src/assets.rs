@@ -27,9 +27,9 @@ const ASSETS: &[(&str, &str, &str)] = &[
     asset!("js/dashboard-apps-settings.js", JS),
     asset!("js/live-list.js", JS),
     asset!("js/settings-resources.js", JS),
+    asset!("js/sidebar-app.js", JS),
     asset!("js/toast.js", JS),
     asset!("js/workflow.js", JS),
-    asset!("js/sidebar-app.js", JS),
 ];
 
 pub async fn serve(Path(path): Path<String>) -> Response {
