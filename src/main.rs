@@ -150,6 +150,7 @@ async fn seed(args: SeedArgs) -> anyhow::Result<()> {
         args.messages_per_conversation,
     )
     .await?;
+    store.refresh_statistics().await?;
     println!(
         "Added {} conversations ({} messages each) in {:.1}s; account {account} now has {total}.",
         args.conversations,
