@@ -122,6 +122,7 @@ args=(--config-file "$WORK/schemathesis.toml" run "$base/api/openapi.json"
 [[ -n "$SEED" ]] && args+=(--seed "$SEED")
 destructive='^(DELETE |PATCH /api/v1/accounts/\{account_id\}/agents/)'
 status=0
+cd "$WORK" # schemathesis keeps a .schemathesis/ cache in the working directory
 "$VENV/bin/schemathesis" "${args[@]}" --exclude-name-regex "$destructive" \
     --report junit --report-dir "$WORK/report-1" || status=$?
 "$VENV/bin/schemathesis" "${args[@]}" --include-name-regex "$destructive" \
