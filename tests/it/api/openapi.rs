@@ -253,6 +253,12 @@ async fn real_answers_match_the_documented_schemas() {
         let doc = document(&app).await;
         let account = "/api/v1/accounts/{account_id}";
         let conversation = app.api(&format!("conversations/{}", app.acme.conversation));
+        let frame =
+            json!({"title": "Orders", "content": [{"type": "frame", "url": "https://a.example"}]});
+        let created = ok(&app
+            .post(&app.api("dashboard_apps"), &app.admin, &frame)
+            .await);
+        let dashboard_app = app.api(&format!("dashboard_apps/{}", created["id"]));
         for (path, uri) in [
             ("/api/v1/profile".to_owned(), "/api/v1/profile".to_owned()),
             (format!("{account}/conversations"), app.api("conversations")),
@@ -275,6 +281,18 @@ async fn real_answers_match_the_documented_schemas() {
             (
                 format!("{account}/dashboard_apps"),
                 app.api("dashboard_apps"),
+            ),
+            (
+                format!("{account}/dashboard_apps"),
+                app.api("dashboard_apps?include=control"),
+            ),
+            (
+                format!("{account}/dashboard_apps/{{id}}"),
+                dashboard_app.clone(),
+            ),
+            (
+                format!("{account}/dashboard_apps/{{id}}"),
+                format!("{dashboard_app}?include=control"),
             ),
             (format!("{account}/webhooks"), app.api("webhooks")),
         ] {

@@ -95,11 +95,48 @@ impl View {
 }
 
 /// Chatwoot's body, or with `?include=control` Chatwoot's plus the control fields.
-#[derive(Serialize, utoipa::ToSchema)]
+#[derive(Serialize)]
 #[serde(untagged)]
 pub enum AppBody {
     Chatwoot(wire::DashboardApp),
     WithControl(wire::DashboardAppWithControl),
+}
+
+/// Written by hand: the derived schema of an untagged enum is `oneOf`, which a body with the
+/// control fields fails, since it is also a valid Chatwoot body (that schema allows other keys).
+impl utoipa::PartialSchema for AppBody {
+    fn schema() -> utoipa::openapi::RefOr<utoipa::openapi::schema::Schema> {
+        use utoipa::openapi::schema::AnyOfBuilder;
+        use utoipa::openapi::Ref;
+        AnyOfBuilder::new()
+            .item(Ref::from_schema_name("DashboardApp"))
+            .item(Ref::from_schema_name("DashboardAppWithControl"))
+            .description(Some(
+                "Chatwoot's body, or with `?include=control` Chatwoot's plus the control fields.",
+            ))
+            .into()
+    }
+}
+
+impl utoipa::ToSchema for AppBody {
+    fn schemas(
+        schemas: &mut Vec<(
+            String,
+            utoipa::openapi::RefOr<utoipa::openapi::schema::Schema>,
+        )>,
+    ) {
+        use utoipa::PartialSchema;
+        schemas.push((
+            wire::DashboardApp::name().into(),
+            wire::DashboardApp::schema(),
+        ));
+        wire::DashboardApp::schemas(schemas);
+        schemas.push((
+            wire::DashboardAppWithControl::name().into(),
+            wire::DashboardAppWithControl::schema(),
+        ));
+        wire::DashboardAppWithControl::schemas(schemas);
+    }
 }
 
 impl Resource for DashboardAppParams {
