@@ -89,15 +89,16 @@ contact="$(curl -sf -H 'content-type: application/json' -d '{"name":"Schemathesi
 source_id="$(json "d['source_id']" <<<"$contact")"
 
 # Values random generation would never guess (the demo account, its API inbox, a contact of
-# it, the first conversations' numbers) are used most of the time, so generated requests
-# reach the handlers rather than stopping at 401 or 404; the rest of the time the parameter
-# is generated, so odd values in those places are tried too.
+# it, the first conversations' numbers, dashboard apps' ?include=control) are used most of
+# the time, so generated requests reach the handlers rather than stopping at 401 or 404; the
+# rest of the time the parameter is generated, so odd values in those places are tried too.
 cat >"$WORK/schemathesis.toml" <<TOML
 [dictionaries]
 account = { values = [$account_id] }
 inbox = { values = ["$inbox_identifier"] }
 contact = { values = ["$source_id"] }
 conversation = { values = [1, 2, 3] }
+include = { values = ["control"] }
 
 [parameters]
 "path.account_id" = { dictionary = "account", probability = 0.9 }
@@ -105,6 +106,7 @@ conversation = { values = [1, 2, 3] }
 "path.source_id" = { dictionary = "contact", probability = 0.8 }
 "path.display_id" = { dictionary = "conversation", probability = 0.5 }
 "path.conversation_id" = { dictionary = "conversation", probability = 0.5 }
+"query.include" = { dictionary = "include", probability = 0.5 }
 
 # The administrator's token, as the document's api_access_token header scheme.
 [auth.openapi.api_access_token]
