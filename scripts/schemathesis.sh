@@ -29,12 +29,13 @@ pg_database=""
 
 server_pid=""
 cleanup() {
+    cd "$ROOT" # the runs happen in $WORK, which may be gone by now
     if [[ -n "$server_pid" ]] && kill -0 "$server_pid" 2>/dev/null; then
         kill "$server_pid"
         wait "$server_pid" 2>/dev/null || true
     fi
     if [[ -n "$pg_database" ]]; then
-        psql -q "$POSTGRES/postgres" -c "DROP DATABASE IF EXISTS $pg_database" || true
+        psql -q "$POSTGRES/postgres" -c "DROP DATABASE IF EXISTS $pg_database WITH (FORCE)" || true
     fi
 }
 trap cleanup EXIT
