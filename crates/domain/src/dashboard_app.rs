@@ -32,9 +32,7 @@ impl DashboardAppFrame {
 }
 
 /// Where an app is shown.
-#[derive(
-    Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema,
-)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
 #[serde(rename_all = "snake_case")]
 pub enum DisplayType {
     /// A tab beside the messages of each conversation (Chatwoot's only kind).
