@@ -116,8 +116,9 @@ pub struct PageMember {
     pub session: Session,
     /// Every account they belong to, for the account switcher.
     pub accounts: Vec<(domain::Account, domain::Role)>,
-    /// The account's enabled sidebar apps (id, title), for the main navigation.
-    pub sidebar_apps: Vec<(i64, String)>,
+    /// The account's dashboard apps in their order: the navigation shows the sidebar ones, the
+    /// conversation page the tabs (read once per page, for both).
+    pub dashboard_apps: Vec<domain::DashboardApp>,
 }
 
 impl FromRequestParts<AppState> for PageMember {
@@ -145,20 +146,12 @@ impl FromRequestParts<AppState> for PageMember {
             Err(other) => return Err(other.into()),
         };
         let accounts = state.store.users().memberships(member.user.id).await?;
-        let sidebar_apps = state
-            .store
-            .dashboard_apps()
-            .list(account_id)
-            .await?
-            .into_iter()
-            .filter(|app| app.shows_in_sidebar())
-            .map(|app| (app.id.get(), app.title))
-            .collect();
+        let dashboard_apps = state.store.dashboard_apps().list(account_id).await?;
         Ok(PageMember {
             member,
             session,
             accounts,
-            sidebar_apps,
+            dashboard_apps,
         })
     }
 }

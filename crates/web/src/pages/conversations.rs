@@ -196,12 +196,9 @@ pub async fn show(
         inbox_id: view.conversation.inbox_id.get(),
     };
     let inbox_id = view.conversation.inbox_id;
-    let shown_apps: Vec<_> = state
-        .store
-        .dashboard_apps()
-        .list(page.member.account_id)
-        .await?
-        .into_iter()
+    let shown_apps: Vec<_> = page
+        .dashboard_apps
+        .iter()
         .filter(|app| app.shows_in_conversation_of(inbox_id))
         .collect();
     // The page may frame the origins of the apps it shows, and nothing else.

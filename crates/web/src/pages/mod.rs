@@ -49,7 +49,12 @@ impl Layout {
             csrf_token: page.session.csrf_token.clone(),
             pubsub_token: page.member.user.pubsub_token.clone(),
             section: section.to_owned(),
-            sidebar_apps: page.sidebar_apps.clone(),
+            sidebar_apps: page
+                .dashboard_apps
+                .iter()
+                .filter(|app| app.shows_in_sidebar())
+                .map(|app| (app.id.get(), app.title.clone()))
+                .collect(),
         }
     }
 

@@ -6,9 +6,8 @@ use super::{render, Layout};
 use crate::auth::PageMember;
 use crate::csp::Csp;
 use crate::error::PageError;
-use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, State};
+use axum::extract::Path;
 use axum::response::Html;
 use domain::placeholder::Values;
 use domain::DashboardAppId;
@@ -22,19 +21,15 @@ pub struct ShowPage {
 
 /// `GET /app/accounts/{account_id}/apps/{app_id}`: any member, for an enabled sidebar app.
 pub async fn show(
-    State(state): State<AppState>,
     page: PageMember,
     Path((_, app_id)): Path<(String, String)>,
 ) -> Result<(Csp, Html<String>), PageError> {
-    let app_id = app_id.parse().map_err(|_| PageError::NotFound)?;
-    let app = state
-        .store
-        .dashboard_apps()
-        .find(page.member.account_id, DashboardAppId(app_id))
-        .await?;
-    if !app.shows_in_sidebar() {
-        return Err(PageError::NotFound);
-    }
+    let app_id = DashboardAppId(app_id.parse().map_err(|_| PageError::NotFound)?);
+    let app = page
+        .dashboard_apps
+        .iter()
+        .find(|app| app.id == app_id && app.shows_in_sidebar())
+        .ok_or(PageError::NotFound)?;
     // Sidebar URLs may only hold the agent's and the account's placeholders (checked at save).
     let values = Values {
         agent_id: page.member.user.id.get(),
@@ -45,7 +40,7 @@ pub async fn show(
     let csp = Csp::with_frames(app.content.iter().map(|frame| frame.origin()));
     let html = render(&ShowPage {
         layout: Layout::new(&page, &Layout::app_section(app.id.get())),
-        app: AppFrames::new(&app, &values),
+        app: AppFrames::new(app, &values),
     })?;
     Ok((csp, html))
 }
