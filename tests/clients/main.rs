@@ -1,24 +1,27 @@
 //! Published Chatwoot API clients, unmodified, against a real Switchboard server.
 //!
-//! Chatwoot's own Python SDK (`chatwoot-sdk`, pinned in `tests/clients/python/requirements.txt`)
-//! runs every one of its operations (`tests/clients/python/suite.py`) as an integration's
-//! backend would. What each operation should do is written once, in the SDK table of
-//! `docs/COMPATIBILITY.md`: every operation marked `supported` must pass, on SQLite and on
-//! PostgreSQL, and every operation the suite runs must have a row there.
+//! Two clients run every one of their operations as an integration's backend would, each using
+//! what the previous ones made:
+//! - Chatwoot's own Python SDK (`chatwoot-sdk`, pinned in `tests/clients/python/requirements.txt`,
+//!   JSON bodies, pydantic models that check every answer's shape), by
+//!   `tests/clients/python/suite.py`;
+//! - the TypeScript client `@figuro/chatwoot-sdk` (pinned in `tests/clients/node/package.json`;
+//!   multipart messages, query arrays, trailing slashes), by `tests/clients/node/suite.js`.
 //!
-//! The client lives in a virtualenv that `.ci/run` makes (`tests/clients/python/.venv`);
-//! without it the test says so and passes, unless `REQUIRE_COMPAT` is set.
+//! What each operation should do is written once, in that client's table of
+//! `docs/COMPATIBILITY.md`: every operation marked `supported` must pass, on SQLite and on
+//! PostgreSQL, and every operation a suite runs must have a row there.
+//!
+//! The clients are installed by `.ci/run` (a virtualenv and `npm ci`, both inside
+//! `tests/clients/`); without them the test says so and passes, unless `REQUIRE_COMPAT` is set.
 
 #[path = "../support/mod.rs"]
 mod support;
 
 use serde::Deserialize;
 use std::collections::BTreeMap;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
 use support::{on_each_backend, TestApp};
-
-/// The heading of the SDK's table in `docs/COMPATIBILITY.md`.
-const TABLE_HEADING: &str = "## Chatwoot's Python SDK";
 
 #[derive(Debug, Deserialize)]
 struct Outcome {
@@ -35,21 +38,48 @@ enum Expected {
     Other(String),
 }
 
+/// One published client and how to run its suite.
+struct Suite {
+    /// The heading of its table in `docs/COMPATIBILITY.md` (a prefix of the line).
+    heading: &'static str,
+    program: PathBuf,
+    script: PathBuf,
+}
+
 fn root() -> PathBuf {
     PathBuf::from(env!("CARGO_MANIFEST_DIR"))
 }
 
-fn python() -> Option<PathBuf> {
-    let path = root().join("tests/clients/python/.venv/bin/python");
-    path.is_file().then_some(path)
+/// The suite, or `None` when its client is not installed.
+fn suite(name: &str) -> Option<Suite> {
+    let dir = root().join("tests/clients").join(name);
+    match name {
+        "python" => {
+            let program = dir.join(".venv/bin/python");
+            program.is_file().then(|| Suite {
+                heading: "## Chatwoot's Python SDK",
+                program,
+                script: dir.join("suite.py"),
+            })
+        }
+        "node" => dir
+            .join("node_modules/@figuro/chatwoot-sdk")
+            .is_dir()
+            .then(|| Suite {
+                heading: "## @figuro/chatwoot-sdk",
+                program: PathBuf::from("node"),
+                script: dir.join("suite.js"),
+            }),
+        other => unreachable!("no suite {other}"),
+    }
 }
 
-/// The SDK table: `| \`op\` | route | status | note |` rows under [`TABLE_HEADING`].
-fn expected_outcomes(markdown: &str) -> BTreeMap<String, Expected> {
+/// A table: `| \`op\` | route | status | note |` rows under the line starting with `heading`.
+fn expected_outcomes(markdown: &str, heading: &str) -> BTreeMap<String, Expected> {
     let section = markdown
-        .split_once(TABLE_HEADING)
+        .split_once(heading)
         .map(|(_, rest)| rest)
-        .expect("docs/COMPATIBILITY.md has the SDK's table");
+        .unwrap_or_else(|| panic!("docs/COMPATIBILITY.md has a table under {heading:?}"));
     let section = section.split("\n## ").next().unwrap_or(section);
     section
         .lines()
@@ -67,9 +97,9 @@ fn expected_outcomes(markdown: &str) -> BTreeMap<String, Expected> {
         .collect()
 }
 
-fn run_suite(python: &Path, base: &str, token: &str, account_id: i64) -> Vec<Outcome> {
-    let output = std::process::Command::new(python)
-        .arg(root().join("tests/clients/python/suite.py"))
+fn run_suite(suite: &Suite, base: &str, token: &str, account_id: i64) -> Vec<Outcome> {
+    let output = std::process::Command::new(&suite.program)
+        .arg(&suite.script)
         .args([base, token, &account_id.to_string()])
         .output()
         .expect("the suite starts");
@@ -84,26 +114,27 @@ fn run_suite(python: &Path, base: &str, token: &str, account_id: i64) -> Vec<Out
         .collect()
 }
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn chatwoots_python_sdk_passes_every_operation_we_claim() {
-    let Some(python) = python() else {
+/// Runs the named suite on each backend and fails on every claimed operation that fails.
+async fn every_claimed_operation_passes(name: &str) {
+    let Some(suite) = suite(name) else {
         assert!(
             std::env::var_os("REQUIRE_COMPAT").is_none(),
-            "REQUIRE_COMPAT is set but tests/clients/python/.venv is missing (see .ci/run)"
+            "REQUIRE_COMPAT is set but the {name} client is not installed (see .ci/run)"
         );
-        eprintln!("clients: skipped, no tests/clients/python/.venv");
+        eprintln!("clients: {name} skipped, its client is not installed in tests/clients/{name}");
         return;
     };
     let docs = std::fs::read_to_string(root().join("docs/COMPATIBILITY.md"))
         .expect("docs/COMPATIBILITY.md");
-    let expected = expected_outcomes(&docs);
+    let expected = expected_outcomes(&docs, suite.heading);
+    let suite = std::sync::Arc::new(suite);
     on_each_backend(async |app: TestApp| {
         let base = app.serve().await;
-        let python = python.clone();
         let token = app.admin.token.clone();
         let account = app.acme.account_id;
+        let runner = suite.clone();
         let outcomes =
-            tokio::task::spawn_blocking(move || run_suite(&python, &base, &token, account))
+            tokio::task::spawn_blocking(move || run_suite(&runner, &base, &token, account))
                 .await
                 .expect("the suite ran");
         let mut failures = Vec::new();
@@ -130,11 +161,21 @@ async fn chatwoots_python_sdk_passes_every_operation_we_claim() {
         );
         assert!(
             failures.is_empty(),
-            "claimed but failing:\n{}",
+            "{name}: claimed but failing:\n{}",
             failures.join("\n")
         );
     })
     .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn chatwoots_python_sdk_passes_every_operation_we_claim() {
+    every_claimed_operation_passes("python").await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_figuro_typescript_client_passes_every_operation_we_claim() {
+    every_claimed_operation_passes("node").await;
 }
 
 #[test]
@@ -143,7 +184,7 @@ fn the_table_parser_reads_statuses_and_ignores_other_sections() {
         | operation | route | status | note |\n|---|---|---|---|\n\
         | `a.b` | GET /x | supported | |\n| `c.d` | GET /y | not supported | why |\n\
         ## Routes\n| `e.f` | GET /z | supported | |\n";
-    let table = expected_outcomes(markdown);
+    let table = expected_outcomes(markdown, "## Chatwoot's Python SDK");
     assert_eq!(table.len(), 2);
     assert_eq!(table["a.b"], Expected::Supported);
     assert_eq!(table["c.d"], Expected::Other("not supported".into()));
