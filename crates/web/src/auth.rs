@@ -12,6 +12,9 @@ use domain::{AccountId, Member, User};
 use std::collections::HashMap;
 use store::{Session, StoreError};
 
+mod roles;
+pub use roles::{Admin, PageAdmin};
+
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "switchboard_session";
 /// The header page scripts send their session's CSRF token in.
@@ -85,21 +88,6 @@ impl FromRequestParts<AppState> for Member {
             .member(current.user, account_id)
             .await
             .map_err(unauthorized(NOT_MEMBER))
-    }
-}
-
-/// Administrators only: `member.require_admin()?`.
-pub trait RequireAdmin {
-    fn require_admin(&self) -> Result<(), ApiError>;
-}
-
-impl RequireAdmin for Member {
-    fn require_admin(&self) -> Result<(), ApiError> {
-        if self.is_admin() {
-            Ok(())
-        } else {
-            Err(ApiError::forbidden())
-        }
     }
 }
 

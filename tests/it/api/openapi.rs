@@ -22,7 +22,7 @@ fn is_api(path: &str) -> bool {
 /// `(method, path)` of every `.route("<path>", <method router>)` in `routes.rs`, read from the
 /// text: each call's first string literal, then each `get(`, `post(`, `put(`, `patch(` or
 /// `delete(` in its method chain (plain, `.post(…)` or `axum::routing::patch(…)`).
-fn routes_in_source() -> BTreeSet<(String, String)> {
+pub(super) fn routes_in_source() -> BTreeSet<(String, String)> {
     let mut found = BTreeSet::new();
     let mut rest = ROUTES;
     while let Some(start) = rest.find(".route(") {

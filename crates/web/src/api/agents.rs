@@ -2,7 +2,7 @@
 //! agents; writes for administrators.
 
 use super::path_id;
-use crate::auth::RequireAdmin;
+use crate::auth::Admin;
 use crate::error::ApiError;
 use crate::extract::{Resource, Wrapped};
 use crate::openapi::{AccountPath, ResourcePath};
@@ -52,10 +52,9 @@ pub async fn index(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Wrapped(params): Wrapped<AgentParams>,
 ) -> Result<Json<wire::Agent>, ApiError> {
-    member.require_admin()?;
     let new = NewAgent::validate(
         member.account_id,
         params.name.as_deref(),
@@ -86,11 +85,10 @@ pub async fn create(
 )]
 pub async fn update(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Path((_, id)): Path<(String, String)>,
     Wrapped(params): Wrapped<AgentParams>,
 ) -> Result<Json<wire::Agent>, ApiError> {
-    member.require_admin()?;
     let id = UserId(path_id(&id)?);
     let name = params
         .name
@@ -118,10 +116,9 @@ pub async fn update(
 )]
 pub async fn destroy(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    member.require_admin()?;
     let id = UserId(path_id(&id)?);
     state
         .store

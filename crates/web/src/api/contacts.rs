@@ -3,6 +3,7 @@
 //! conversations.
 
 use super::{path_id, query_param, Payload};
+use crate::auth::Admin;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, Resource, Wrapped};
 use crate::openapi::{AccountPath, PageQuery, ResourcePath};
@@ -244,16 +245,20 @@ async fn save(
     }))
 }
 
+/// Administrators only (Chatwoot's `ContactPolicy#destroy?`): it takes the contact's
+/// conversations and messages with it.
 #[utoipa::path(
     delete,
     path = "/api/v1/accounts/{account_id}/contacts/{id}",
     tag = "contacts",
     params(ResourcePath),
-    responses((status = 200, description = "Deleted"))
+    responses(
+        (status = 200, description = "Deleted, with its conversations and messages"),
+    )
 )]
 pub async fn destroy(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
     state

@@ -8,7 +8,7 @@
 //! of a sidebar app.
 
 use super::{path_id, query_param};
-use crate::auth::RequireAdmin;
+use crate::auth::Admin;
 use crate::error::ApiError;
 use crate::extract::{Resource, Wrapped};
 use crate::openapi::{AccountPath, ResourcePath};
@@ -193,11 +193,10 @@ pub async fn show(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     RawQuery(query): RawQuery,
     Wrapped(params): Wrapped<DashboardAppParams>,
 ) -> Result<Json<AppBody>, ApiError> {
-    member.require_admin()?;
     let view = View::from_query(query.as_deref())?;
     let new = NewDashboardApp::validate(
         member.account_id,
@@ -219,12 +218,11 @@ pub async fn create(
 )]
 pub async fn update(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Path((_, id)): Path<(String, String)>,
     RawQuery(query): RawQuery,
     Wrapped(params): Wrapped<DashboardAppParams>,
 ) -> Result<Json<AppBody>, ApiError> {
-    member.require_admin()?;
     let view = View::from_query(query.as_deref())?;
     let id = DashboardAppId(path_id(&id)?);
     let changes = DashboardAppChanges::validate(
@@ -249,10 +247,9 @@ pub async fn update(
 )]
 pub async fn destroy(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    member.require_admin()?;
     let id = DashboardAppId(path_id(&id)?);
     state
         .store
@@ -278,10 +275,9 @@ pub struct SigningSecret {
 )]
 pub async fn rotate_secret(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Json<SigningSecret>, ApiError> {
-    member.require_admin()?;
     let id = DashboardAppId(path_id(&id)?);
     let signing_secret = state
         .store

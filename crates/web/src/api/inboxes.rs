@@ -1,7 +1,7 @@
 //! `/api/v1/accounts/{account_id}/inboxes` for API-channel inboxes (`inboxes_controller.rb`).
 
 use super::{path_id, Payload};
-use crate::auth::RequireAdmin;
+use crate::auth::Admin;
 use crate::error::ApiError;
 use crate::extract::{Resource, Wrapped};
 use crate::openapi::{AccountPath, ResourcePath};
@@ -98,10 +98,9 @@ pub async fn show(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Wrapped(params): Wrapped<InboxParams>,
 ) -> Result<Json<wire::Inbox>, ApiError> {
-    member.require_admin()?;
     params.require_api_channel()?;
     let new = NewInbox::validate(
         member.account_id,
@@ -122,11 +121,10 @@ pub async fn create(
 )]
 pub async fn update(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Path((_, id)): Path<(String, String)>,
     Wrapped(params): Wrapped<InboxParams>,
 ) -> Result<Json<wire::Inbox>, ApiError> {
-    member.require_admin()?;
     let changes = InboxChanges::validate(params.name.as_deref(), params.webhook_url())?;
     let inbox = state
         .store
@@ -145,10 +143,9 @@ pub async fn update(
 )]
 pub async fn destroy(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<Json<InboxDeleted>, ApiError> {
-    member.require_admin()?;
     state
         .store
         .inboxes()

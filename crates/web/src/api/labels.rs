@@ -2,7 +2,7 @@
 //! writes for administrators.
 
 use super::{path_id, Payload};
-use crate::auth::RequireAdmin;
+use crate::auth::Admin;
 use crate::error::ApiError;
 use crate::extract::{Resource, Wrapped};
 use crate::openapi::{AccountPath, ResourcePath};
@@ -72,10 +72,9 @@ pub async fn show(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Wrapped(p): Wrapped<LabelParams>,
 ) -> Result<Json<wire::Label>, ApiError> {
-    member.require_admin()?;
     let new = NewLabel::validate(
         member.account_id,
         p.title.as_deref(),
@@ -97,11 +96,10 @@ pub async fn create(
 )]
 pub async fn update(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Path((_, id)): Path<(String, String)>,
     Wrapped(p): Wrapped<LabelParams>,
 ) -> Result<Json<wire::Label>, ApiError> {
-    member.require_admin()?;
     let changes = LabelChanges::validate(
         p.title.as_deref(),
         p.description.as_deref(),
@@ -125,10 +123,9 @@ pub async fn update(
 )]
 pub async fn destroy(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    member.require_admin()?;
     state
         .store
         .labels()

@@ -3,7 +3,7 @@
 //! delete — and our delivery log, `GET …/webhooks/{id}/deliveries`.
 
 use super::{path_id, Payload};
-use crate::auth::RequireAdmin;
+use crate::auth::Admin;
 use crate::error::ApiError;
 use crate::extract::{Resource, Wrapped};
 use crate::openapi::{AccountPath, ResourcePath};
@@ -12,7 +12,7 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use domain::conversation::parse_page;
-use domain::{wire, Inbox, Member, NewWebhook, Webhook, WebhookChanges, WebhookId};
+use domain::{wire, Inbox, NewWebhook, Webhook, WebhookChanges, WebhookId};
 use serde::{Deserialize, Serialize};
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -47,9 +47,8 @@ pub struct OneWebhook {
 )]
 pub async fn index(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
 ) -> Result<Json<Payload<WebhookList>>, ApiError> {
-    member.require_admin()?;
     let webhooks = state.store.webhooks().list(member.account_id).await?;
     let inboxes = state.store.inboxes().list(member.account_id).await?;
     let webhooks = webhooks.iter().map(|w| shown(w, &inboxes)).collect();
@@ -68,10 +67,9 @@ pub async fn index(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Wrapped(p): Wrapped<WebhookParams>,
 ) -> Result<Json<Payload<OneWebhook>>, ApiError> {
-    member.require_admin()?;
     let new = NewWebhook::validate(
         member.account_id,
         p.url.as_deref(),
@@ -98,11 +96,10 @@ pub async fn create(
 )]
 pub async fn update(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Path((_, id)): Path<(String, String)>,
     Wrapped(p): Wrapped<WebhookParams>,
 ) -> Result<Json<Payload<OneWebhook>>, ApiError> {
-    member.require_admin()?;
     let id = WebhookId(path_id(&id)?);
     let changes = WebhookChanges::validate(
         p.url.as_deref(),
@@ -133,10 +130,9 @@ pub async fn update(
 )]
 pub async fn destroy(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    member.require_admin()?;
     let id = WebhookId(path_id(&id)?);
     state.store.webhooks().delete(member.account_id, id).await?;
     Ok(StatusCode::OK)
@@ -159,11 +155,10 @@ pub struct LogQuery {
 )]
 pub async fn deliveries(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Path((_, id)): Path<(String, String)>,
     Query(query): Query<LogQuery>,
 ) -> Result<Json<Payload<Vec<wire::WebhookDelivery>>>, ApiError> {
-    member.require_admin()?;
     let id = WebhookId(path_id(&id)?);
     let page = parse_page(query.page.as_deref())?;
     state.store.webhooks().find(member.account_id, id).await?;

@@ -3,7 +3,7 @@
 //! which keeps the last administrator (a 422 the page shows). Administrators only.
 
 use super::{render, Layout};
-use crate::auth::PageMember;
+use crate::auth::PageAdmin;
 use crate::error::PageError;
 use crate::state::AppState;
 use askama::Template;
@@ -31,11 +31,8 @@ pub struct IndexPage {
 /// `GET /app/accounts/{account_id}/settings/agents`.
 pub async fn index(
     State(state): State<AppState>,
-    page: PageMember,
+    PageAdmin(page): PageAdmin,
 ) -> Result<Html<String>, PageError> {
-    if !page.member.is_admin() {
-        return Err(PageError::Forbidden);
-    }
     let me = page.member.user.id;
     let agents = state
         .store

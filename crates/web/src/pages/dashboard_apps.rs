@@ -3,7 +3,7 @@
 //! Administrators only; the page's script talks to the JSON API with the session's CSRF token.
 
 use super::{render, Layout};
-use crate::auth::PageMember;
+use crate::auth::PageAdmin;
 use crate::error::PageError;
 use crate::state::AppState;
 use askama::Template;
@@ -46,11 +46,8 @@ pub struct IndexPage {
 /// `GET /app/accounts/{account_id}/settings/integrations/dashboard_apps`.
 pub async fn index(
     State(state): State<AppState>,
-    page: PageMember,
+    PageAdmin(page): PageAdmin,
 ) -> Result<Html<String>, PageError> {
-    if !page.member.is_admin() {
-        return Err(PageError::Forbidden);
-    }
     let inboxes = state.store.inboxes().list(page.member.account_id).await?;
     let inbox_name = |id: domain::InboxId| {
         inboxes.iter().find(|inbox| inbox.id == id).map_or_else(

@@ -3,7 +3,7 @@
 //! Administrators only.
 
 use super::{render, Layout};
-use crate::auth::PageMember;
+use crate::auth::PageAdmin;
 use crate::error::PageError;
 use crate::state::AppState;
 use askama::Template;
@@ -29,11 +29,8 @@ pub struct IndexPage {
 /// `GET /app/accounts/{account_id}/settings/inboxes`.
 pub async fn index(
     State(state): State<AppState>,
-    page: PageMember,
+    PageAdmin(page): PageAdmin,
 ) -> Result<Html<String>, PageError> {
-    if !page.member.is_admin() {
-        return Err(PageError::Forbidden);
-    }
     let inboxes = state
         .store
         .inboxes()

@@ -2,7 +2,7 @@
 //! deleted by `settings-resources.js` through the JSON API. Administrators only.
 
 use super::{render, Layout};
-use crate::auth::PageMember;
+use crate::auth::PageAdmin;
 use crate::error::PageError;
 use crate::state::AppState;
 use askama::Template;
@@ -28,11 +28,8 @@ pub struct IndexPage {
 /// `GET /app/accounts/{account_id}/settings/labels`.
 pub async fn index(
     State(state): State<AppState>,
-    page: PageMember,
+    PageAdmin(page): PageAdmin,
 ) -> Result<Html<String>, PageError> {
-    if !page.member.is_admin() {
-        return Err(PageError::Forbidden);
-    }
     let labels = state
         .store
         .labels()

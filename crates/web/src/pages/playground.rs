@@ -5,7 +5,7 @@
 //! there.
 
 use super::{render, Layout};
-use crate::auth::PageMember;
+use crate::auth::PageAdmin;
 use crate::csp::Csp;
 use crate::error::PageError;
 use crate::state::AppState;
@@ -40,11 +40,8 @@ pub struct PlaygroundPage {
 /// our own.
 pub async fn show(
     State(state): State<AppState>,
-    page: PageMember,
+    PageAdmin(page): PageAdmin,
 ) -> Result<(Csp, Html<String>), PageError> {
-    if !page.member.is_admin() {
-        return Err(PageError::Forbidden);
-    }
     let apps = state
         .store
         .dashboard_apps()
