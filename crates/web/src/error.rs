@@ -118,6 +118,15 @@ impl IntoResponse for ApiError {
     }
 }
 
+/// Whether `path` is under a prefix whose errors are JSON (`/api`, `/public`, `/auth`) rather
+/// than HTML pages.
+pub fn is_api_path(path: &str) -> bool {
+    ["/api", "/public", "/auth"].iter().any(|prefix| {
+        path.strip_prefix(prefix)
+            .is_some_and(|rest| rest.is_empty() || rest.starts_with('/'))
+    })
+}
+
 const UNAVAILABLE: &str = "The service is temporarily unavailable, try again shortly";
 
 /// How long clients are told to wait before retrying a 503 (the pool's acquire timeout, so a

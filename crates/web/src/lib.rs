@@ -10,6 +10,7 @@ pub mod csp;
 pub mod demo_app;
 pub mod error;
 pub mod extract;
+pub mod keep_alive;
 pub mod openapi;
 pub mod pages;
 pub mod routes;

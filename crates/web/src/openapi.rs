@@ -27,7 +27,8 @@ pub const TOKEN_SCHEME: &str = "api_access_token";
                        (`/public/api/v1`) and Switchboard's own additions. Authenticate with \
                        the `api_access_token` header (`POST /auth/sign_in` or the profile \
                        page gives it). Bodies of writes may also be wrapped in the resource's \
-                       key, as Chatwoot accepts (`{\"label\": {...}}`)."
+                       key, as Chatwoot accepts (`{\"label\": {...}}`), and sent as form or \
+                       multipart fields in Rails' bracket notation (`label[title]=x`)."
     ),
     paths(
         crate::api::health::show,
@@ -123,7 +124,8 @@ pub async fn show() -> Response {
 ///   the wrong role);
 /// - one with path parameters answers 404 `{error}` for an id that is not there (a path that is
 ///   no number included, see `api::path_id`);
-/// - one with a body answers 400 for malformed JSON, 413 beyond `routes::BODY_LIMIT` and 422
+/// - one with a body takes it as JSON, form or multipart (`rails_encodings`), and answers 400
+///   for a body that cannot be read, 413 beyond `routes::BODY_LIMIT` and 422
 ///   `{message, attributes}` for a value it cannot take (`extract.rs`);
 /// - one with query parameters answers 422 for a value it cannot take.
 struct SharedErrors;
@@ -176,6 +178,9 @@ fn shared_errors(operation: &mut Operation) {
         .iter()
         .any(|p| p.parameter_in == ParameterIn::Query);
     let has_body = operation.request_body.is_some();
+    if let Some(body) = operation.request_body.as_mut() {
+        rails_encodings(body);
+    }
     let mut add = |status: &str, description: &str, schema: &str| {
         operation
             .responses
@@ -206,7 +211,11 @@ fn shared_errors(operation: &mut Operation) {
         add("404", "Resource could not be found", "Failure");
     }
     if has_body {
-        add("400", "The body is not JSON", "Invalid");
+        add(
+            "400",
+            "The body cannot be read (malformed JSON, form or multipart)",
+            "Invalid",
+        );
         add("413", "The body is over 1 MiB", "Invalid");
     }
     if has_body || has_query {
@@ -217,6 +226,23 @@ fn shared_errors(operation: &mut Operation) {
         );
     }
 }
+
+/// The body encodings Rails reads beside JSON (`extract.rs`), with the same schema: form and
+/// multipart fields in Rails' bracket notation (`custom_attributes[plan]=pro`), numbers and
+/// booleans as strings.
+fn rails_encodings(body: &mut utoipa::openapi::request_body::RequestBody) {
+    let Some(json) = body.content.get("application/json").cloned() else {
+        return;
+    };
+    for kind in FORM_ENCODINGS {
+        body.content
+            .entry(kind.to_owned())
+            .or_insert_with(|| json.clone());
+    }
+}
+
+/// The media types every write also accepts.
+const FORM_ENCODINGS: [&str; 2] = ["application/x-www-form-urlencoded", "multipart/form-data"];
 
 /// `/api/v1/accounts/{account_id}/…`. Doc-only: handlers read the path as text (anything that
 /// is not a member's account is a 401 or 404, never a plain-text 400).

@@ -3,11 +3,13 @@
 
 use crate::state::AppState;
 use crate::{api, assets, pages};
-use axum::extract::DefaultBodyLimit;
-use axum::http::{header, HeaderValue};
+use axum::extract::{DefaultBodyLimit, Request};
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::routing::{get, post};
 use axum::Router;
 use std::time::Duration;
+use tower_http::normalize_path::NormalizePath;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 use tower_http::trace::TraceLayer;
@@ -16,6 +18,13 @@ use tower_http::trace::TraceLayer;
 pub const BODY_LIMIT: usize = 1024 * 1024;
 
 pub fn app(state: AppState) -> Router {
+    // A layer on a `Router` runs after it has routed, so the trailing slash is trimmed by a
+    // service around the routes, reached as the outer router's fallback.
+    Router::new().fallback_service(NormalizePath::trim_trailing_slash(routes(state)))
+}
+
+/// Every route, with the layers that run once a request is routed.
+fn routes(state: AppState) -> Router {
     use api::{
         agents, auth, contacts, conversations, dashboard_apps, health, inboxes, labels, messages,
     };
@@ -239,7 +248,9 @@ pub fn app(state: AppState) -> Router {
         .route("/sdk/dashboard-app.js", get(crate::sdk::script))
         .route("/sdk/dashboard-app.d.ts", get(crate::sdk::declarations))
         .route("/schemas/app-context.json", get(crate::sdk::schema))
-        .fallback(pages::not_found)
+        // After every route: it applies to the routes already added.
+        .method_not_allowed_fallback(method_not_allowed)
+        .fallback(unknown)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
         // Pages that frame apps set their own policy (`csp::Csp`); the rest frame nothing.
         .layer(crate::csp::layer())
@@ -255,6 +266,28 @@ pub fn app(state: AppState) -> Router {
             axum::http::StatusCode::REQUEST_TIMEOUT,
             Duration::from_secs(30),
         ))
+        // Outside the timeout, so a request cut short by it is answered `Connection: close` too.
+        .layer(axum::middleware::from_fn(crate::keep_alive::close_unless_read))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// An unknown path: Chatwoot's JSON 404 under the API prefixes, the HTML page elsewhere. The
+/// body is read first, so the connection stays open for the client's next request.
+async fn unknown(request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    crate::keep_alive::drain(body, BODY_LIMIT).await;
+    pages::not_found(parts.uri).await
+}
+
+/// A known path with a method it lacks: under the API prefixes the JSON 404 Rails' router
+/// answers (it routes by method and path together); pages keep their 405.
+async fn method_not_allowed(request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    crate::keep_alive::drain(body, BODY_LIMIT).await;
+    if crate::error::is_api_path(parts.uri.path()) {
+        crate::error::ApiError::NotFound.into_response()
+    } else {
+        StatusCode::METHOD_NOT_ALLOWED.into_response()
+    }
 }

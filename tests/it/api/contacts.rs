@@ -245,7 +245,7 @@ async fn invalid_contact_input_is_a_422_naming_the_field() {
             ),
             (json!({"inbox_id": app.other.inbox_id}), "inbox_id"),
             (json!({"inbox_id": 999_999}), "inbox_id"),
-            (json!({"inbox_id": "1"}), "inbox_id"),
+            (json!({"inbox_id": "one"}), "inbox_id"),
             (json!({"inbox_id": 1.5}), "inbox_id"),
             // Taken within the account, whatever the case.
             (json!({"email": "maria@northwind.example"}), "email"),

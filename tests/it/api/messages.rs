@@ -213,7 +213,7 @@ async fn invalid_message_input_is_a_422_naming_the_field() {
             ),
             (json!({"content": "hi", "message_type": 1}), "message_type"),
             (json!({"content": "hi", "private": "yes"}), "private"),
-            (json!({"content": "hi", "private": 1}), "private"),
+            (json!({"content": "hi", "private": 2}), "private"),
             (
                 json!({"content": "hi", "content_attributes": [1]}),
                 "content_attributes",

@@ -13,6 +13,7 @@ mod inboxes;
 mod labels;
 mod messages;
 mod openapi;
+mod rails_bodies;
 mod roles;
 
 use crate::support::{Person, TestApp, TestResponse};

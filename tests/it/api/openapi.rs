@@ -192,6 +192,14 @@ async fn the_document_is_well_formed_openapi_3_1() {
         }
         if op.get("requestBody").is_some() {
             assert!(responses.contains_key("422"), "{method} {path}");
+            // Rails reads form and multipart bodies as it reads JSON.
+            let content = &op["requestBody"]["content"];
+            for kind in ["application/x-www-form-urlencoded", "multipart/form-data"] {
+                assert_eq!(
+                    content[kind], content["application/json"],
+                    "{method} {path} {kind}"
+                );
+            }
         }
     }
     // The OpenAPI Initiative's own schema of an OpenAPI 3.1 document (2022-10-07, Apache-2.0;

@@ -2,7 +2,7 @@
 
 use super::{conversation, conversation_without_thread, query_param};
 use crate::error::ApiError;
-use crate::extract::JsonBody;
+use crate::extract::{Resource, Wrapped};
 use crate::openapi::{BeforeQuery, ConversationPath, MessagePath};
 use crate::state::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -80,6 +80,11 @@ pub struct CreateParams {
     content_attributes: Option<Value>,
 }
 
+/// Rails wraps a JSON body's parameters in `message`, and form clients send `message[content]`.
+impl Resource for CreateParams {
+    const KEY: &'static str = "message";
+}
+
 #[utoipa::path(
     post,
     path = "/api/v1/accounts/{account_id}/conversations/{display_id}/messages",
@@ -92,7 +97,7 @@ pub async fn create(
     State(state): State<AppState>,
     member: Member,
     Path((_, display_id)): Path<(String, String)>,
-    JsonBody(p): JsonBody<CreateParams>,
+    Wrapped(p): Wrapped<CreateParams>,
 ) -> Result<Json<wire::Message>, ApiError> {
     let new = NewMessage::validate(
         p.content.as_deref(),

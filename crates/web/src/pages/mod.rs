@@ -85,10 +85,7 @@ pub fn render(template: &impl Template) -> Result<Html<String>, PageError> {
 pub async fn not_found(uri: axum::http::Uri) -> axum::response::Response {
     use axum::response::IntoResponse;
     let path = uri.path();
-    let api = ["/api/", "/public/api/", "/auth/"]
-        .iter()
-        .any(|prefix| path.starts_with(prefix));
-    if api {
+    if crate::error::is_api_path(path) {
         crate::error::ApiError::NotFound.into_response()
     } else {
         PageError::NotFound.into_response()
