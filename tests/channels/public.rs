@@ -569,6 +569,200 @@ async fn bad_bodies_are_422_naming_the_field() {
     .await;
 }
 
+/// The contact as the Application API shows it to the administrator.
+async fn stored_contact(app: &TestApp, id: &Value) -> Value {
+    let seen = expect(
+        &app.get(&app.api(&format!("contacts/{id}")), &app.admin)
+            .await,
+        200,
+    );
+    seen["payload"].clone()
+}
+
+#[tokio::test]
+async fn an_email_alone_attaches_a_caller_that_neither_reads_nor_overwrites_the_contact() {
+    support::on_each_backend(async |app| {
+        let inbox = identifier(&app).await;
+        let before = stored_contact(&app, &json!(app.acme.contact_id)).await;
+        assert_eq!(before["name"], "Maria Lopez");
+        let mallory = new_contact(
+            &app,
+            &inbox,
+            json!({"name": "Mallory", "email": "maria@northwind.example"}),
+        )
+        .await;
+        // Attached to the real contact (agents see one person), but the answer is only what
+        // the caller sent: not the stored name, phone or identifier.
+        assert_eq!(mallory["id"], app.acme.contact_id);
+        assert_eq!(mallory["name"], "Mallory");
+        assert_eq!(mallory["email"], "maria@northwind.example");
+        assert_eq!(mallory["phone_number"], Value::Null);
+        assert!(!mallory.to_string().contains("4155550100"), "{mallory}");
+        let me = public(&inbox, &format!("contacts/{}", mallory["source_id"].as_str().unwrap()));
+        let shown = expect(&anonymous(&app, Method::GET, &me, None).await, 200);
+        assert_eq!((shown["name"].clone(), shown["email"].clone(), shown["phone_number"].clone()), (Value::Null, Value::Null, Value::Null), "{shown}");
+        assert_eq!(shown["source_id"], mallory["source_id"]);
+
+        // Its update is not written (the finding: it overwrote the phone).
+        let res = anonymous(&app, Method::PATCH, &me, Some(json!({"name": "Mallory", "phone_number": "+15550000000", "custom_attributes": {"plan": "free"}}))).await;
+        let echoed = expect(&res, 200);
+        assert_eq!(echoed["phone_number"], "+15550000000");
+        assert_eq!(stored_contact(&app, &json!(app.acme.contact_id)).await, before);
+
+        // Its conversation and messages carry no field of the contact either.
+        let conversation = expect(&anonymous(&app, Method::POST, &format!("{me}/conversations"), Some(json!({}))).await, 200);
+        let display = conversation["id"].as_i64().unwrap();
+        let messages = format!("{me}/conversations/{display}/messages");
+        let sent = expect(&anonymous(&app, Method::POST, &messages, Some(json!({"content": "hello"}))).await, 200);
+        let listed = expect(&anonymous(&app, Method::GET, &messages, None).await, 200);
+        let shown = expect(&anonymous(&app, Method::GET, &format!("{me}/conversations/{display}"), None).await, 200);
+        for body in [&conversation, &sent, &listed, &shown] {
+            let text = body.to_string();
+            for secret in ["Maria", "4155550100", "cust_8812", "maria@northwind.example", "\"pro\""] {
+                assert!(!text.contains(secret), "{secret} leaked in {text}");
+            }
+        }
+        assert_eq!(shown["contact"]["id"], app.acme.contact_id);
+        // The agents see the conversation on the real contact.
+        let theirs = expect(&app.get(&app.api(&format!("conversations/{display}")), &app.admin).await, 200);
+        assert_eq!(theirs["meta"]["sender"]["name"], "Maria Lopez");
+
+        // Proving the contact's identifier (signed by the integrator) lets it in.
+        let token = acme_inbox(&app).await["hmac_token"].as_str().unwrap().to_owned();
+        let res = anonymous(&app, Method::PATCH, &me, Some(json!({"identifier": "cust_8812", "identifier_hash": hmac_hex(&token, "cust_8812")}))).await;
+        assert_eq!(expect(&res, 200)["name"], "Maria Lopez");
+        let shown = expect(&anonymous(&app, Method::GET, &me, None).await, 200);
+        assert_eq!(shown["phone_number"], "+14155550100");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_proof_of_another_identifier_neither_verifies_nor_renames_the_contact() {
+    support::on_each_backend(async |app| {
+        let inbox = identifier(&app).await;
+        let token = acme_inbox(&app).await["hmac_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let mallory = new_contact(&app, &inbox, json!({"email": "maria@northwind.example"})).await;
+        let me = public(
+            &inbox,
+            &format!("contacts/{}", mallory["source_id"].as_str().unwrap()),
+        );
+        let before = stored_contact(&app, &json!(app.acme.contact_id)).await;
+        // Mallory's own identifier, validly signed, is not Maria's.
+        let proof =
+            json!({"identifier": "mallory", "identifier_hash": hmac_hex(&token, "mallory")});
+        assert_invalid(
+            &anonymous(&app, Method::PATCH, &me, Some(proof.clone())).await,
+            "identifier",
+        );
+        let mut again = proof.clone();
+        again["source_id"] = mallory["source_id"].clone();
+        let res = new_contact(&app, &inbox, again).await;
+        assert_eq!(res["name"], Value::Null, "{res}");
+        assert_eq!(
+            stored_contact(&app, &json!(app.acme.contact_id)).await,
+            before
+        );
+        let shown = expect(&anonymous(&app, Method::GET, &me, None).await, 200);
+        assert_eq!(shown["email"], Value::Null, "{shown}");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn an_hmac_mandatory_inbox_takes_contacts_only_with_a_valid_identifier_hash() {
+    support::on_each_backend(async |app| {
+        let inbox = identifier(&app).await;
+        let uri = app.api(&format!("inboxes/{}", app.acme.inbox_id));
+        let earlier = new_contact(&app, &inbox, json!({"name": "Early"})).await;
+        let earlier = public(&inbox, &format!("contacts/{}", earlier["source_id"].as_str().unwrap()));
+
+        let body = expect(&app.patch(&uri, &app.admin, &json!({"channel": {"hmac_mandatory": true}})).await, 200);
+        assert_eq!(body["hmac_mandatory"], true);
+        let seen = expect(&app.get(&uri, &app.agent).await, 200);
+        assert_eq!(seen["hmac_mandatory"], true);
+        assert!(seen.get("hmac_token").is_none(), "agents never see the token: {seen}");
+        let token = body["hmac_token"].as_str().unwrap().to_owned();
+
+        // No hash, an e-mail alone, a wrong hash: refused, naming the hash; nothing created.
+        let contacts = public(&inbox, "contacts");
+        for refused in [
+            json!({"name": "Anon"}),
+            json!({"email": "maria@northwind.example"}),
+            json!({"identifier": "cust_8812"}),
+            json!({"identifier": "cust_8812", "identifier_hash": hmac_hex("wrong", "cust_8812")}),
+        ] {
+            let res = anonymous(&app, Method::POST, &contacts, Some(refused)).await;
+            assert_invalid(&res, "identifier_hash");
+        }
+        let listed = expect(&app.get(&app.api("contacts"), &app.admin).await, 200);
+        assert_eq!(listed["meta"]["count"], 2, "only the seeded and the early contact: {listed}");
+
+        // A contact inbox from before the switch is shut out until it proves itself.
+        for path in [earlier.clone(), format!("{earlier}/conversations")] {
+            let res = anonymous(&app, Method::GET, &path, None).await;
+            assert_eq!(res.status.as_u16(), 401, "{path}: {}", res.text);
+            assert!(res.json()["error"].is_string());
+        }
+        assert_invalid(&anonymous(&app, Method::PATCH, &earlier, Some(json!({"name": "x"}))).await, "identifier_hash");
+        let proof = json!({"identifier": "early-1", "identifier_hash": hmac_hex(&token, "early-1")});
+        expect(&anonymous(&app, Method::PATCH, &earlier, Some(proof)).await, 200);
+        expect(&anonymous(&app, Method::GET, &earlier, None).await, 200);
+
+        // With a valid hash the identifier finds the contact it names.
+        let proof = json!({"identifier": "cust_8812", "identifier_hash": hmac_hex(&token, "cust_8812")});
+        let maria = new_contact(&app, &inbox, proof).await;
+        assert_eq!(maria["id"], app.acme.contact_id);
+        assert_eq!(maria["name"], "Maria Lopez");
+        let me = public(&inbox, &format!("contacts/{}", maria["source_id"].as_str().unwrap()));
+        let theirs = expect(&anonymous(&app, Method::GET, &format!("{me}/conversations"), None).await, 200);
+        assert_eq!(theirs[0]["id"], app.acme.conversation, "verified: all of the contact's conversations");
+        // A new identifier makes a new contact.
+        let proof = json!({"identifier": "new-9", "identifier_hash": hmac_hex(&token, "new-9"), "name": "Nine"});
+        let nine = new_contact(&app, &inbox, proof).await;
+        assert_ne!(nine["id"], app.acme.contact_id);
+        assert_eq!(nine["name"], "Nine");
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn rotating_the_hmac_token_stops_old_hashes_from_verifying() {
+    support::on_each_backend(async |app| {
+        let inbox = identifier(&app).await;
+        let old = acme_inbox(&app).await["hmac_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let rotate = app.api(&format!("inboxes/{}/rotate_hmac_token", app.acme.inbox_id));
+        let rotated = expect(&app.post(&rotate, &app.admin, &json!({})).await, 200);
+        let new = rotated["hmac_token"].as_str().unwrap().to_owned();
+        assert_ne!(new, old);
+        assert!(new.len() >= 24, "{new}");
+        assert_eq!(rotated["id"], app.acme.inbox_id);
+        assert_eq!(acme_inbox(&app).await["hmac_token"], new.as_str());
+        let contacts = public(&inbox, "contacts");
+        let stale = json!({"identifier": "u-1", "identifier_hash": hmac_hex(&old, "u-1")});
+        assert_invalid(
+            &anonymous(&app, Method::POST, &contacts, Some(stale)).await,
+            "identifier_hash",
+        );
+        let fresh = json!({"identifier": "u-1", "identifier_hash": hmac_hex(&new, "u-1")});
+        expect(
+            &anonymous(&app, Method::POST, &contacts, Some(fresh)).await,
+            200,
+        );
+        // Another account's administrator cannot rotate it.
+        let res = app.post(&rotate, &app.stranger, &json!({})).await;
+        assert_eq!(res.status.as_u16(), 401, "{}", res.text);
+        assert_eq!(acme_inbox(&app).await["hmac_token"], new.as_str());
+    })
+    .await;
+}
+
 /// Hex HMAC-SHA256, computed here independently of the server's code.
 pub fn hmac_hex(key: &str, message: &str) -> String {
     use hmac::Mac;

@@ -19,6 +19,23 @@ pub struct Contact {
 }
 
 impl Contact {
+    /// The contact without its fields (only its ids and creation time): what a Client API caller
+    /// that has not proved it is this contact may see of it.
+    pub fn withheld(&self) -> Contact {
+        Contact {
+            id: self.id,
+            account_id: self.account_id,
+            name: None,
+            email: None,
+            phone_number: None,
+            identifier: None,
+            additional_attributes: Map::new(),
+            custom_attributes: Map::new(),
+            last_activity_at: None,
+            created_at: self.created_at,
+        }
+    }
+
     /// The company, wherever Chatwoot clients put it.
     pub fn company_name(&self) -> Option<&str> {
         self.additional_attributes

@@ -89,6 +89,22 @@ pub struct ConversationView {
     pub unread_count: i64,
 }
 
+impl ConversationView {
+    /// The view with its contact's fields withheld, in the conversation and in its messages
+    /// (`Contact::withheld`).
+    pub fn withholding_contact(&self) -> ConversationView {
+        ConversationView {
+            contact: self.contact.withheld(),
+            messages: self
+                .messages
+                .iter()
+                .map(crate::Message::withholding_contact)
+                .collect(),
+            ..self.clone()
+        }
+    }
+}
+
 /// Which assignees a conversation list shows (Chatwoot's `assignee_type`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
 pub enum AssigneeFilter {

@@ -16,6 +16,8 @@ pub struct Inbox {
     pub inbox_identifier: String,
     /// The secret that signs contact identifiers (`identifier_hash`).
     pub hmac_token: String,
+    /// Chatwoot's `hmac_mandatory`: Client API contacts only with a valid `identifier_hash`.
+    pub hmac_mandatory: bool,
     pub created_at: i64,
 }
 
@@ -45,11 +47,13 @@ impl NewInbox {
 pub struct InboxChanges {
     pub name: Option<String>,
     pub webhook_url: Option<Option<String>>,
+    pub hmac_mandatory: Option<bool>,
 }
 
 impl InboxChanges {
     pub fn validate(name: Option<&str>, webhook_url: Option<&str>) -> Result<Self, DomainError> {
         Ok(Self {
+            hmac_mandatory: None,
             name: name
                 .map(|n| validate::required("name", Some(n), validate::MAX_SHORT_TEXT))
                 .transpose()?,

@@ -55,6 +55,17 @@ pub enum MessageSender {
     User(crate::User),
 }
 
+impl Message {
+    /// The message with a contact sender's fields withheld (`Contact::withheld`).
+    pub fn withholding_contact(&self) -> Message {
+        let mut message = self.clone();
+        if let Some(MessageSender::Contact(contact)) = &mut message.sender {
+            **contact = contact.withheld();
+        }
+        message
+    }
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Message {
     pub id: MessageId,

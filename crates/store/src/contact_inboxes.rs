@@ -9,12 +9,18 @@ use domain::{
 };
 
 const INBOX_BY_IDENTIFIER: &str = "SELECT account_id, id FROM inboxes WHERE inbox_identifier = $1";
-const BY_SOURCE: &str = "SELECT id, contact_id, source_id, pubsub_token, hmac_verified \
-     FROM contact_inboxes WHERE inbox_id = $1 AND source_id = $2";
+const BY_SOURCE: &str = "SELECT id, contact_id, source_id, pubsub_token, hmac_verified, \
+     owns_contact FROM contact_inboxes WHERE inbox_id = $1 AND source_id = $2";
 const SOURCE_ID: &str = "SELECT source_id FROM contact_inboxes WHERE id = $1";
 const CONTACT_BY_IDENTIFIER: &str =
     "SELECT id FROM contacts WHERE account_id = $1 AND identifier = $2";
 const CONTACT_BY_EMAIL: &str = "SELECT id FROM contacts WHERE account_id = $1 AND email = $2";
+const CONTACT_IDENTIFIER: &str = "SELECT identifier FROM contacts WHERE id = $1";
+const CLAIM_IDENTIFIER: &str =
+    "UPDATE contacts SET identifier = $1 WHERE id = $2 AND identifier IS NULL";
+/// An e-mail alone attached this contact inbox to an existing contact: its caller gets neither
+/// the contact's fields nor a say over them.
+const DISOWN: &str = "UPDATE contact_inboxes SET owns_contact = FALSE WHERE id = $1";
 /// Gives the contact inbox a token if it has none yet; marks it verified when asked (never
 /// un-verifies: Chatwoot keeps `hmac_verified` once set).
 const SETTLE: &str = "UPDATE contact_inboxes SET pubsub_token = COALESCE(pubsub_token, $1), \
@@ -34,6 +40,7 @@ struct ContactInboxRow {
     source_id: String,
     pubsub_token: Option<String>,
     hmac_verified: bool,
+    owns_contact: bool,
 }
 
 /// A contact's presence in one API inbox: what the Client API authenticates.
@@ -46,11 +53,20 @@ pub struct ContactInbox {
     pub pubsub_token: String,
     /// The contact proved its identifier with `identifier_hash`.
     pub hmac_verified: bool,
+    /// The caller created the contact (or an agent made this contact inbox); false when an
+    /// e-mail alone attached it to an existing contact.
+    pub owns_contact: bool,
 }
 
 impl ContactInbox {
     pub fn account_id(&self) -> AccountId {
         self.inbox.account_id
+    }
+
+    /// Whether the caller may read and change the contact's fields: it proved the contact's
+    /// identifier, or the contact is its own.
+    pub fn may_see_contact(&self) -> bool {
+        self.hmac_verified || self.owns_contact
     }
 }
 
@@ -103,6 +119,7 @@ impl ContactInboxes<'_> {
             source_id: row.source_id,
             pubsub_token: row.pubsub_token.unwrap_or_default(),
             hmac_verified: row.hmac_verified,
+            owns_contact: row.owns_contact,
         })
     }
 
@@ -126,6 +143,11 @@ impl ContactInboxes<'_> {
     /// Chatwoot's `ContactBuilder`: the contact inbox with `source_id` when it exists already;
     /// otherwise a new contact inbox (with `source_id`, or a fresh one) for the account's contact
     /// with this identifier (only when `verified`) or e-mail, or for a new contact.
+    ///
+    /// Unlike Chatwoot, an e-mail alone (no verified identifier) attaches the new contact inbox
+    /// without the contact's fields (`owns_contact` false), and `hmac_mandatory` inboxes never
+    /// look contacts up by e-mail. A verified identifier verifies an existing contact inbox only
+    /// when it is that contact's identifier.
     pub async fn create(
         &self,
         inbox: &Inbox,
@@ -137,7 +159,10 @@ impl ContactInboxes<'_> {
             match self.find(inbox, source).await {
                 Ok(existing) => {
                     if verified && !existing.hmac_verified {
-                        self.settle(existing.id, true).await?;
+                        let theirs = self.identifier_of(existing.contact_id).await?;
+                        if theirs.is_some() && theirs == new.identifier {
+                            self.settle(existing.id, true).await?;
+                        }
                     }
                     return self.with_contact(inbox, source).await;
                 }
@@ -153,12 +178,13 @@ impl ContactInboxes<'_> {
             }
             _ => None,
         };
-        let existing = match (existing, &new.email) {
-            (Some(id), _) => Some(id),
-            (None, Some(email)) => self.contact_by(CONTACT_BY_EMAIL, account, email).await?,
-            (None, None) => None,
+        let by_email = match (existing, &new.email) {
+            (None, Some(email)) if !inbox.hmac_mandatory => {
+                self.contact_by(CONTACT_BY_EMAIL, account, email).await?
+            }
+            _ => None,
         };
-        let contact_id = match existing {
+        let contact_id = match existing.or(by_email) {
             Some(id) => id,
             None => self.store.contacts().create(new).await?.contact.id,
         };
@@ -170,8 +196,48 @@ impl ContactInboxes<'_> {
             .contacts()
             .contact_inbox(contact_id, inbox.id, Some(&source))
             .await?;
+        // A verified identifier vouches for a contact found by e-mail only when that contact
+        // has no other identifier (it then takes this one).
+        let verified = match (by_email, &new.identifier) {
+            (Some(contact), Some(identifier)) if verified => {
+                self.claim_identifier(contact, identifier).await?
+            }
+            _ => verified,
+        };
         self.settle(id, verified).await?;
+        if by_email.is_some() && !verified {
+            on_pool!(self.store, |pool| sqlx::query(DISOWN)
+                .bind(id.get())
+                .execute(pool)
+                .await
+                .map(|_| ()))?;
+        }
         self.with_contact(inbox, &source).await
+    }
+
+    /// Gives the contact `identifier` unless it has one; whether it is the contact's now.
+    async fn claim_identifier(
+        &self,
+        contact_id: ContactId,
+        identifier: &str,
+    ) -> Result<bool, StoreError> {
+        on_pool!(self.store, |pool| sqlx::query(CLAIM_IDENTIFIER)
+            .bind(identifier)
+            .bind(contact_id.get())
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(crate::error::taken("identifier"))?;
+        Ok(self.identifier_of(contact_id).await?.as_deref() == Some(identifier))
+    }
+
+    async fn identifier_of(&self, contact_id: ContactId) -> Result<Option<String>, StoreError> {
+        let identifier: Option<Option<String>> =
+            on_pool!(self.store, |pool| sqlx::query_scalar(CONTACT_IDENTIFIER)
+                .bind(contact_id.get())
+                .fetch_optional(pool)
+                .await)?;
+        Ok(identifier.flatten())
     }
 
     /// Marks the contact inbox verified (a valid `identifier_hash` came with an update).

@@ -7,15 +7,16 @@ use domain::{password, AccountId, Inbox, InboxChanges, InboxId, NewInbox};
 
 const INSERT: &str = "INSERT INTO inboxes (account_id, name, channel_type, webhook_url, inbox_identifier, \
      hmac_token, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-     RETURNING id, account_id, name, channel_type, webhook_url, inbox_identifier, hmac_token, created_at";
+     RETURNING id, account_id, name, channel_type, webhook_url, inbox_identifier, hmac_token, hmac_mandatory, created_at";
 const SELECT_ALL: &str =
     "SELECT id, account_id, name, channel_type, webhook_url, inbox_identifier, \
-     hmac_token, created_at FROM inboxes WHERE account_id = $1 ORDER BY id";
+     hmac_token, hmac_mandatory, created_at FROM inboxes WHERE account_id = $1 ORDER BY id";
 const SELECT_ONE: &str =
     "SELECT id, account_id, name, channel_type, webhook_url, inbox_identifier, \
-     hmac_token, created_at FROM inboxes WHERE account_id = $1 AND id = $2";
-const UPDATE: &str =
-    "UPDATE inboxes SET name = $1, webhook_url = $2 WHERE account_id = $3 AND id = $4";
+     hmac_token, hmac_mandatory, created_at FROM inboxes WHERE account_id = $1 AND id = $2";
+const UPDATE: &str = "UPDATE inboxes SET name = $1, webhook_url = $2, hmac_mandatory = $3 \
+     WHERE account_id = $4 AND id = $5";
+const ROTATE_HMAC: &str = "UPDATE inboxes SET hmac_token = $1 WHERE account_id = $2 AND id = $3";
 const DELETE: &str = "DELETE FROM inboxes WHERE account_id = $1 AND id = $2";
 
 #[derive(sqlx::FromRow)]
@@ -27,6 +28,7 @@ struct InboxRow {
     webhook_url: Option<String>,
     inbox_identifier: String,
     hmac_token: String,
+    hmac_mandatory: bool,
     created_at: i64,
 }
 
@@ -40,6 +42,7 @@ impl From<InboxRow> for Inbox {
             webhook_url: row.webhook_url,
             inbox_identifier: row.inbox_identifier,
             hmac_token: row.hmac_token,
+            hmac_mandatory: row.hmac_mandatory,
             created_at: row.created_at,
         }
     }
@@ -97,15 +100,38 @@ impl Inboxes<'_> {
         if let Some(url) = &changes.webhook_url {
             inbox.webhook_url = url.clone();
         }
+        if let Some(mandatory) = changes.hmac_mandatory {
+            inbox.hmac_mandatory = mandatory;
+        }
         on_pool!(self.store, |pool| sqlx::query(UPDATE)
             .bind(&inbox.name)
             .bind(&inbox.webhook_url)
+            .bind(inbox.hmac_mandatory)
             .bind(account_id.get())
             .bind(id.get())
             .execute(pool)
             .await
             .map(|_| ()))?;
         Ok(inbox)
+    }
+
+    /// A new HMAC token for the inbox (Chatwoot's `rotate_hmac_token`): identifier hashes made
+    /// with the old one stop verifying.
+    pub async fn rotate_hmac_token(
+        &self,
+        account_id: AccountId,
+        id: InboxId,
+    ) -> Result<Inbox, StoreError> {
+        let token = password::random_token(32);
+        let done = on_pool!(self.store, |pool| sqlx::query(ROTATE_HMAC)
+            .bind(&token)
+            .bind(account_id.get())
+            .bind(id.get())
+            .execute(pool)
+            .await
+            .map(|r| r.rows_affected()))?;
+        crate::error::touched(done)?;
+        self.find(account_id, id).await
     }
 
     /// Deletes the inbox with its conversations (as Chatwoot does).

@@ -45,6 +45,7 @@ pub const TOKEN_SCHEME: &str = "api_access_token";
         crate::api::inboxes::show,
         crate::api::inboxes::update,
         crate::api::inboxes::destroy,
+        crate::api::inboxes::rotate_hmac_token,
         crate::api::contacts::index,
         crate::api::contacts::create,
         crate::api::contacts::search,

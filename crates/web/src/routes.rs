@@ -57,6 +57,10 @@ fn routes(state: AppState) -> Router {
                 .delete(inboxes::destroy),
         )
         .route(
+            "/api/v1/accounts/{account_id}/inboxes/{id}/rotate_hmac_token",
+            post(inboxes::rotate_hmac_token),
+        )
+        .route(
             "/api/v1/accounts/{account_id}/contacts",
             get(contacts::index).post(contacts::create),
         )

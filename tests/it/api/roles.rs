@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 /// Administrators only: managing inboxes, agents, labels, dashboard apps and webhooks
 /// (`InboxPolicy`, `UserPolicy`, `LabelPolicy`, `DashboardAppPolicy`, `WebhookPolicy`) and
 /// deleting a contact with its conversations (`ContactPolicy#destroy?`).
-const ADMIN_ONLY: [(&str, &str); 21] = [
+const ADMIN_ONLY: [(&str, &str); 22] = [
     ("post", "/api/v1/accounts/{account_id}/agents"),
     ("patch", "/api/v1/accounts/{account_id}/agents/{id}"),
     ("put", "/api/v1/accounts/{account_id}/agents/{id}"),
@@ -21,6 +21,10 @@ const ADMIN_ONLY: [(&str, &str); 21] = [
     ("patch", "/api/v1/accounts/{account_id}/inboxes/{id}"),
     ("put", "/api/v1/accounts/{account_id}/inboxes/{id}"),
     ("delete", "/api/v1/accounts/{account_id}/inboxes/{id}"),
+    (
+        "post",
+        "/api/v1/accounts/{account_id}/inboxes/{id}/rotate_hmac_token",
+    ),
     ("delete", "/api/v1/accounts/{account_id}/contacts/{id}"),
     ("post", "/api/v1/accounts/{account_id}/labels"),
     ("patch", "/api/v1/accounts/{account_id}/labels/{id}"),
@@ -181,6 +185,7 @@ async fn concrete(app: &TestApp, ids: &Ids, method: &str, template: &str) -> (St
         (_, "get" | "delete") => Value::Null,
         ("agents", "post") => json!({"name": "Nia New", "email": "nia@acme.test"}),
         ("agents", _) => json!({"role": "administrator"}),
+        ("inboxes", _) if uri.ends_with("rotate_hmac_token") => json!({}),
         ("inboxes", _) => json!({"name": "Renamed"}),
         ("labels", "post") => json!({"title": "fresh"}),
         ("labels", _) => json!({"description": "changed"}),

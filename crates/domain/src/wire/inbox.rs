@@ -47,7 +47,7 @@ impl Inbox {
             lock_to_single_conversation: false,
             webhook_url: inbox.webhook_url.clone(),
             inbox_identifier: inbox.inbox_identifier.clone(),
-            hmac_mandatory: false,
+            hmac_mandatory: inbox.hmac_mandatory,
             hmac_token: show_secrets.then(|| inbox.hmac_token.clone()),
         }
     }

@@ -20,6 +20,34 @@ pub struct PublicContact {
 }
 
 impl PublicContact {
+    /// The contact inbox's own ids, without the contact's fields: what a caller that an e-mail
+    /// alone attached to an existing contact gets.
+    pub fn withheld(contact_id: crate::ContactId, source_id: &str, pubsub_token: &str) -> Self {
+        Self {
+            id: contact_id.get(),
+            source_id: source_id.to_owned(),
+            pubsub_token: pubsub_token.to_owned(),
+            name: None,
+            email: None,
+            phone_number: None,
+        }
+    }
+
+    /// With the values the caller itself sent (never the stored ones).
+    pub fn echoing(
+        self,
+        name: Option<String>,
+        email: Option<String>,
+        phone_number: Option<String>,
+    ) -> Self {
+        Self {
+            name,
+            email,
+            phone_number,
+            ..self
+        }
+    }
+
     pub fn new(contact: &crate::Contact, source_id: &str, pubsub_token: &str) -> Self {
         Self {
             id: contact.id.get(),

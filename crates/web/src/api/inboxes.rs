@@ -15,6 +15,8 @@ use serde::Deserialize;
 pub struct InboxParams {
     name: Option<String>,
     webhook_url: Option<String>,
+    /// Client API contacts only with a valid `identifier_hash` (also under `channel`).
+    hmac_mandatory: Option<bool>,
     /// Chatwoot nests channel settings: `{"channel": {"type": "api", "webhook_url": ...}}`.
     channel: Option<ChannelParams>,
 }
@@ -24,6 +26,7 @@ pub struct ChannelParams {
     #[serde(rename = "type")]
     kind: Option<String>,
     webhook_url: Option<String>,
+    hmac_mandatory: Option<bool>,
 }
 
 impl Resource for InboxParams {
@@ -35,6 +38,11 @@ impl InboxParams {
         self.webhook_url
             .as_deref()
             .or(self.channel.as_ref().and_then(|c| c.webhook_url.as_deref()))
+    }
+
+    fn hmac_mandatory(&self) -> Option<bool> {
+        self.hmac_mandatory
+            .or(self.channel.as_ref().and_then(|c| c.hmac_mandatory))
     }
 
     fn require_api_channel(&self) -> Result<(), ApiError> {
@@ -125,11 +133,36 @@ pub async fn update(
     Path((_, id)): Path<(String, String)>,
     Wrapped(params): Wrapped<InboxParams>,
 ) -> Result<Json<wire::Inbox>, ApiError> {
-    let changes = InboxChanges::validate(params.name.as_deref(), params.webhook_url())?;
+    let changes = InboxChanges {
+        hmac_mandatory: params.hmac_mandatory(),
+        ..InboxChanges::validate(params.name.as_deref(), params.webhook_url())?
+    };
     let inbox = state
         .store
         .inboxes()
         .update(member.account_id, InboxId(path_id(&id)?), &changes)
+        .await?;
+    Ok(Json(wire::Inbox::new(&inbox, true)))
+}
+
+/// `POST …/inboxes/{id}/rotate_hmac_token` (Chatwoot's `InboxSecretManagement`): a new HMAC
+/// token; identifier hashes signed with the old one stop verifying at once.
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/inboxes/{id}/rotate_hmac_token",
+    tag = "inboxes",
+    params(ResourcePath),
+    responses((status = 200, body = wire::Inbox))
+)]
+pub async fn rotate_hmac_token(
+    State(state): State<AppState>,
+    Admin(member): Admin,
+    Path((_, id)): Path<(String, String)>,
+) -> Result<Json<wire::Inbox>, ApiError> {
+    let inbox = state
+        .store
+        .inboxes()
+        .rotate_hmac_token(member.account_id, InboxId(path_id(&id)?))
         .await?;
     Ok(Json(wire::Inbox::new(&inbox, true)))
 }

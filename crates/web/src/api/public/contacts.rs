@@ -1,7 +1,18 @@
 //! `/public/api/v1/inboxes/{inbox_identifier}/contacts` (`inboxes/contacts_controller.rb`):
 //! create a contact of the inbox (→ its `source_id` and `pubsub_token`), show and update it.
+//!
+//! Identity: the caller is whoever holds the `source_id`, so what it may see of the contact is
+//! decided here. A caller that created its contact, or proved the contact's `identifier` with
+//! `identifier_hash`, reads and changes the contact's fields as in Chatwoot. One that an e-mail
+//! alone attached to an existing contact (Chatwoot's `ContactBuilder` matches by e-mail) keeps
+//! that attachment, so its conversations land on the right contact for the agents, but it never
+//! reads the contact's stored fields (its answers echo only what it sent) and its changes are
+//! not written, until it proves an identifier. We chose this over a second contact because an
+//! account's contacts are unique by e-mail, and agents expect one contact per person. With the
+//! inbox's `hmac_mandatory` on, contacts are created and identified by `identifier` with a
+//! valid `identifier_hash` only, and never looked up by e-mail.
 
-use super::{contact_inbox, verified};
+use super::{contact_inbox, require_identity, unverified_contact_inbox, verified};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::openapi::{ContactInboxPath, InboxPath};
@@ -9,7 +20,7 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use domain::contact::ContactFields;
-use domain::{validate, wire, ContactChanges, NewContact};
+use domain::{validate, wire, ContactChanges, DomainError, NewContact};
 use serde::Deserialize;
 use serde_json::Value;
 
@@ -69,6 +80,7 @@ pub async fn create(
         p.identifier.as_deref(),
         p.identifier_hash.as_deref(),
     )?;
+    require_identity(&inbox, verified)?;
     let new = NewContact::validate(inbox.account_id, p.fields(verified), None)?;
     let created = state
         .store
@@ -76,6 +88,12 @@ pub async fn create(
         .create(&inbox, &new, source_id.as_deref(), verified)
         .await?;
     let ci = &created.contact_inbox;
+    if !ci.may_see_contact() {
+        let echo =
+            wire::PublicContact::withheld(created.contact.id, &ci.source_id, &ci.pubsub_token)
+                .echoing(new.name, new.email, new.phone_number);
+        return Ok(Json(echo));
+    }
     Ok(Json(wire::PublicContact::new(
         &created.contact,
         &ci.source_id,
@@ -83,6 +101,7 @@ pub async fn create(
     )))
 }
 
+/// `GET …/contacts/{source_id}`: the contact, or only its ids for a caller that may not see it.
 #[utoipa::path(
     get,
     path = "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}",
@@ -96,6 +115,13 @@ pub async fn show(
     Path((inbox_identifier, source_id)): Path<(String, String)>,
 ) -> Result<Json<wire::PublicContact>, ApiError> {
     let ci = contact_inbox(&state.store, &inbox_identifier, &source_id).await?;
+    if !ci.may_see_contact() {
+        return Ok(Json(wire::PublicContact::withheld(
+            ci.contact_id,
+            &ci.source_id,
+            &ci.pubsub_token,
+        )));
+    }
     let contact = state
         .store
         .contacts()
@@ -109,7 +135,9 @@ pub async fn show(
 }
 
 /// `PATCH …/contacts/{source_id}`: Chatwoot's `ContactIdentifyAction` (attributes merged; the
-/// identifier only with a valid `identifier_hash`, which also verifies the contact inbox).
+/// identifier only with a valid `identifier_hash`, which also verifies the contact inbox, and
+/// only when the contact has no other identifier). A caller that may not see the contact
+/// changes nothing and gets back what it sent.
 #[utoipa::path(
     patch,
     path = "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}",
@@ -124,21 +152,46 @@ pub async fn update(
     Path((inbox_identifier, source_id)): Path<(String, String)>,
     JsonBody(p): JsonBody<ContactParams>,
 ) -> Result<Json<wire::PublicContact>, ApiError> {
-    let ci = contact_inbox(&state.store, &inbox_identifier, &source_id).await?;
+    let ci = unverified_contact_inbox(&state.store, &inbox_identifier, &source_id).await?;
     let verified = verified(
         &ci.inbox,
         p.identifier.as_deref(),
         p.identifier_hash.as_deref(),
     )?;
+    require_identity(&ci.inbox, verified || ci.hmac_verified)?;
     let changes = ContactChanges::validate(p.fields(verified))?;
-    if verified && !ci.hmac_verified {
-        state.store.contact_inboxes().verify(&ci).await?;
+    if verified {
+        let contact = state
+            .store
+            .contacts()
+            .find(ci.account_id(), ci.contact_id)
+            .await?;
+        if contact.identifier.is_some()
+            && contact.identifier != changes.identifier.clone().flatten()
+        {
+            return Err(DomainError::invalid(
+                "identifier",
+                "Identifier belongs to another contact",
+            )
+            .into());
+        }
+    } else if !ci.may_see_contact() {
+        let echo = wire::PublicContact::withheld(ci.contact_id, &ci.source_id, &ci.pubsub_token)
+            .echoing(
+                changes.name.flatten(),
+                changes.email.flatten(),
+                changes.phone_number.flatten(),
+            );
+        return Ok(Json(echo));
     }
     let outcome = state
         .store
         .contacts()
         .update(ci.account_id(), ci.contact_id, &changes)
         .await?;
+    if verified && !ci.hmac_verified {
+        state.store.contact_inboxes().verify(&ci).await?;
+    }
     state.bus.publish(outcome.events);
     Ok(Json(wire::PublicContact::new(
         &outcome.value,

@@ -2,7 +2,7 @@
 //! (`inboxes/conversations_controller.rb`): the contact's conversations in the inbox, opening
 //! one, showing one, and resolving it (`toggle_status`).
 
-use super::{contact_inbox, conversation};
+use super::{as_seen_by, contact_inbox, conversation};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::openapi::{ContactInboxPath, PublicConversationPath};
@@ -34,7 +34,7 @@ pub async fn index(
             .conversations()
             .find(ci.account_id(), display_id)
             .await?;
-        conversations.push(wire::PublicConversation::from(&view));
+        conversations.push(as_seen_by(&ci, &view));
     }
     Ok(Json(conversations))
 }
@@ -74,7 +74,7 @@ pub async fn create(
     )?;
     let outcome = state.store.conversations().create(&new).await?;
     state.bus.publish(outcome.events);
-    Ok(Json(wire::PublicConversation::from(&outcome.value)))
+    Ok(Json(as_seen_by(&ci, &outcome.value)))
 }
 
 #[utoipa::path(
@@ -89,8 +89,8 @@ pub async fn show(
     State(state): State<AppState>,
     Path((inbox_identifier, source_id, id)): Path<(String, String, String)>,
 ) -> Result<Json<wire::PublicConversation>, ApiError> {
-    let (_, view) = conversation(&state.store, &inbox_identifier, &source_id, &id).await?;
-    Ok(Json(wire::PublicConversation::from(&view)))
+    let (ci, view) = conversation(&state.store, &inbox_identifier, &source_id, &id).await?;
+    Ok(Json(as_seen_by(&ci, &view)))
 }
 
 /// `POST …/conversations/{id}/toggle_status`: the contact resolves the conversation (a resolved
@@ -107,9 +107,9 @@ pub async fn toggle_status(
     State(state): State<AppState>,
     Path((inbox_identifier, source_id, id)): Path<(String, String, String)>,
 ) -> Result<Json<wire::PublicConversation>, ApiError> {
-    let (_, view) = conversation(&state.store, &inbox_identifier, &source_id, &id).await?;
+    let (ci, view) = conversation(&state.store, &inbox_identifier, &source_id, &id).await?;
     if view.conversation.status == Status::Resolved {
-        return Ok(Json(wire::PublicConversation::from(&view)));
+        return Ok(Json(as_seen_by(&ci, &view)));
     }
     let change = StatusChange {
         status: Status::Resolved,
@@ -134,5 +134,5 @@ pub async fn toggle_status(
         .set_status(&view, change, &resolver)
         .await?;
     state.bus.publish(outcome.events);
-    Ok(Json(wire::PublicConversation::from(&outcome.value)))
+    Ok(Json(as_seen_by(&ci, &outcome.value)))
 }

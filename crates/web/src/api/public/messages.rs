@@ -2,7 +2,7 @@
 //! (`inboxes/messages_controller.rb`): the thread as the contact sees it (no private notes),
 //! and the contact's incoming messages.
 
-use super::conversation;
+use super::{conversation, message_as_seen_by};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::openapi::PublicConversationPath;
@@ -42,13 +42,13 @@ pub async fn index(
             DomainError::invalid("before", "Before must be a message id")
         })?)),
     };
-    let (_, view) = conversation(&state.store, &inbox_identifier, &source_id, &id).await?;
+    let (ci, view) = conversation(&state.store, &inbox_identifier, &source_id, &id).await?;
     let (messages, _) = state.store.messages().thread(&view, before, PAGE).await?;
     Ok(Json(
         messages
             .iter()
             .filter(|m| wire::PublicMessage::is_visible(m))
-            .map(|m| wire::PublicMessage::new(m, view.conversation.display_id))
+            .map(|m| message_as_seen_by(&ci, m, view.conversation.display_id))
             .collect(),
     ))
 }
@@ -87,7 +87,8 @@ pub async fn create(
     )?;
     let outcome = state.store.messages().create(&view, &new).await?;
     state.bus.publish(outcome.events);
-    Ok(Json(wire::PublicMessage::new(
+    Ok(Json(message_as_seen_by(
+        &ci,
         &outcome.value,
         view.conversation.display_id,
     )))

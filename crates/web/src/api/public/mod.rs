@@ -8,17 +8,66 @@ pub mod conversations;
 pub mod messages;
 
 use crate::error::ApiError;
-use domain::{ConversationView, DisplayId, DomainError, Inbox};
+use domain::{wire, ConversationView, DisplayId, DomainError, Inbox};
 use store::{ContactInbox, Store};
 
+/// Chatwoot's answer when an `hmac_mandatory` inbox gets no valid identity.
+const HMAC_FAILED: &str = "HMAC failed: Invalid Identifier Hash Provided";
+
 /// The contact inbox a path names: inbox by public identifier, then contact by `source_id`.
+/// In an `hmac_mandatory` inbox only a contact inbox that proved its identifier is let in (one
+/// made before the setting was switched on proves it with `PATCH …/contacts/{source_id}`).
 pub async fn contact_inbox(
+    store: &Store,
+    inbox_identifier: &str,
+    source_id: &str,
+) -> Result<ContactInbox, ApiError> {
+    let ci = unverified_contact_inbox(store, inbox_identifier, source_id).await?;
+    if ci.inbox.hmac_mandatory && !ci.hmac_verified {
+        return Err(ApiError::Unauthorized(HMAC_FAILED));
+    }
+    Ok(ci)
+}
+
+/// The contact inbox a path names, whether or not its inbox requires a verified identity.
+pub async fn unverified_contact_inbox(
     store: &Store,
     inbox_identifier: &str,
     source_id: &str,
 ) -> Result<ContactInbox, ApiError> {
     let inbox = store.contact_inboxes().inbox(inbox_identifier).await?;
     Ok(store.contact_inboxes().find(&inbox, source_id).await?)
+}
+
+/// The conversation as this caller may see it: without its contact's fields unless the caller
+/// may see the contact (`ContactInbox::may_see_contact`).
+pub fn as_seen_by(ci: &ContactInbox, view: &ConversationView) -> wire::PublicConversation {
+    if ci.may_see_contact() {
+        wire::PublicConversation::from(view)
+    } else {
+        wire::PublicConversation::from(&view.withholding_contact())
+    }
+}
+
+/// A message as this caller may see it (as `as_seen_by`).
+pub fn message_as_seen_by(
+    ci: &ContactInbox,
+    message: &domain::Message,
+    display_id: DisplayId,
+) -> wire::PublicMessage {
+    if ci.may_see_contact() {
+        wire::PublicMessage::new(message, display_id)
+    } else {
+        wire::PublicMessage::new(&message.withholding_contact(), display_id)
+    }
+}
+
+/// What an `hmac_mandatory` inbox demands: a valid `identifier_hash` (a 422 naming it).
+pub fn require_identity(inbox: &Inbox, verified: bool) -> Result<(), ApiError> {
+    if inbox.hmac_mandatory && !verified {
+        return Err(DomainError::invalid("identifier_hash", HMAC_FAILED).into());
+    }
+    Ok(())
 }
 
 /// The conversation a path names, with the contact inbox that may see it (`…/{id}` is the
