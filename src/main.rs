@@ -66,6 +66,13 @@ struct ServeArgs {
     /// The first administrator's password on an empty database (random and printed when unset).
     #[arg(long, env = "SWITCHBOARD_ADMIN_PASSWORD", hide_env_values = true)]
     admin_password: Option<String>,
+    /// Let webhooks reach loopback and private addresses (receivers on your own network).
+    #[arg(
+        long,
+        env = "SWITCHBOARD_EGRESS_ALLOW_PRIVATE",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    egress_allow_private: bool,
 }
 
 #[derive(Args)]
@@ -119,6 +126,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         demo_app_addr: args.demo_app_addr,
         admin_email: args.admin_email,
         admin_password: args.admin_password,
+        egress_allow_private: args.egress_allow_private,
     })
     .await
 }

@@ -21,6 +21,9 @@ pub struct ServeConfig {
     pub admin_email: String,
     /// `None`: a random password is generated and printed once.
     pub admin_password: Option<String>,
+    /// Let outgoing requests (webhooks) reach loopback and private addresses
+    /// (`SWITCHBOARD_EGRESS_ALLOW_PRIVATE=1`), for receivers on the operator's own network.
+    pub egress_allow_private: bool,
 }
 
 /// Runs Switchboard until SIGINT or SIGTERM.
@@ -86,7 +89,13 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
 
     let state = AppState::connected(store.clone()).await?;
     // Subscribed before the first request is served, so no event misses the webhook outbox.
-    let webhooks = webhooks::Worker::spawn(store.clone(), &state.bus, webhooks::Config::default());
+    let webhook_config = webhooks::Config {
+        egress: egress::Policy {
+            allow_private: config.egress_allow_private,
+        },
+        ..webhooks::Config::default()
+    };
+    let webhooks = webhooks::Worker::spawn(store.clone(), &state.bus, webhook_config);
     let snoozes = crate::snoozes::SnoozeSweeper::spawn(
         store.clone(),
         state.bus.clone(),

@@ -3,27 +3,33 @@
 
 use crate::sign;
 use crate::Config;
+use egress::{Egress, Request};
 use std::time::{Duration, Instant};
 use store::{AttemptResult, DueDelivery, NextStep, Store, StoreError};
 use tokio::task::JoinSet;
 
-/// The HTTP client deliveries use: the configured timeout, no redirects (a webhook URL is
-/// where the body goes, not a hint), rustls.
-pub fn client(config: &Config) -> reqwest::Client {
-    reqwest::Client::builder()
-        .timeout(config.timeout)
-        .connect_timeout(config.timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        .user_agent(concat!("Switchboard-Webhooks/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .expect("the webhook HTTP client builds with static settings")
+/// The client deliveries go through: the egress module (public addresses only unless the
+/// operator allowed private ones, no redirects, bounded time and answer), with the configured
+/// timeout.
+pub fn client(config: &Config) -> Egress {
+    let limits = egress::Limits {
+        connect_timeout: config.timeout,
+        timeout: config.timeout,
+        // Receivers' answers are not read; a small bound is enough to finish the exchange.
+        max_response_bytes: 64 * 1024,
+    };
+    Egress::new(
+        config.egress,
+        limits,
+        concat!("Switchboard-Webhooks/", env!("CARGO_PKG_VERSION")),
+    )
 }
 
 /// Claims the deliveries due now and attempts each (concurrently); returns how many were
 /// attempted. Tests drive the worker with this; the spawned worker calls it in a loop.
 pub async fn deliver_due(
     store: &Store,
-    client: &reqwest::Client,
+    client: &Egress,
     config: &Config,
 ) -> Result<usize, StoreError> {
     let now = crate::now_ms();
@@ -51,7 +57,7 @@ pub async fn deliver_due(
 /// Sends one claimed delivery and records what happened.
 async fn attempt(
     store: &Store,
-    client: &reqwest::Client,
+    client: &Egress,
     config: &Config,
     delivery: &DueDelivery,
 ) -> Result<(), StoreError> {
@@ -70,33 +76,38 @@ async fn attempt(
     };
     let started = Instant::now();
     let timestamp = domain::time::now().to_string();
-    let sent = client
-        .post(url)
-        .header(reqwest::header::CONTENT_TYPE, "application/json")
+    let request = Request::post(url.as_str(), delivery.body.as_bytes())
+        .header("content-type", "application/json")
         .header(sign::EVENT_HEADER, &delivery.event)
-        .header(sign::DELIVERY_HEADER, delivery.id.to_string())
+        .header(sign::DELIVERY_HEADER, &delivery.id.to_string())
         .header(sign::TIMESTAMP_HEADER, &timestamp)
         .header(
             sign::SIGNATURE_HEADER,
-            sign::signature(secret, delivery.body.as_bytes()),
-        )
-        .body(delivery.body.clone())
-        .send()
-        .await;
+            &sign::signature(secret, delivery.body.as_bytes()),
+        );
+    let sent = client.send(request).await;
     let duration_ms = i64::try_from(started.elapsed().as_millis()).unwrap_or(i64::MAX);
+    // A blocked target stays blocked (the URL or its name's addresses must change first):
+    // retrying would only repeat the refusal.
+    let blocked = matches!(
+        sent,
+        Err(egress::EgressError::Blocked(_) | egress::EgressError::InvalidUrl)
+    );
     let (response_status, error) = match sent {
-        Ok(response) if response.status().is_success() => {
-            (Some(i64::from(response.status().as_u16())), None)
+        Ok(response) if response.status.is_success() => {
+            (Some(i64::from(response.status.as_u16())), None)
         }
         Ok(response) => (
-            Some(i64::from(response.status().as_u16())),
-            Some(format!("HTTP {}", response.status())),
+            Some(i64::from(response.status.as_u16())),
+            Some(format!("HTTP {}", response.status)),
         ),
-        Err(error) => (None, Some(describe(&error))),
+        // The egress module's words: "blocked: private address", "could not connect"…, never
+        // the socket error (a "connection refused" per port would map the network).
+        Err(error) => (None, Some(error.to_string())),
     };
     let next = if error.is_none() {
         NextStep::Delivered
-    } else if number >= i64::from(config.max_attempts) {
+    } else if blocked || number >= i64::from(config.max_attempts) {
         NextStep::GiveUp
     } else {
         NextStep::RetryAt(crate::now_ms() + millis(config.backoff(number)))
@@ -134,7 +145,7 @@ async fn attempt(
 /// The URL as logs may show it: without user info, query or fragment, where integrators put
 /// keys of their own (`?token=…`). The attempts log an administrator reads keeps it whole.
 fn loggable(url: &str) -> String {
-    match reqwest::Url::parse(url) {
+    match url::Url::parse(url) {
         Ok(mut url) => {
             let _ = url.set_username("");
             let _ = url.set_password(None);
@@ -143,30 +154,6 @@ fn loggable(url: &str) -> String {
             url.to_string()
         }
         Err(_) => "(unparsable URL)".to_owned(),
-    }
-}
-
-/// Why a request got no answer, in words for the delivery log (reqwest's own text names the
-/// URL, which the log shows beside it anyway, and never a header).
-fn describe(error: &reqwest::Error) -> String {
-    let kind = if error.is_timeout() {
-        "Timed out"
-    } else if error.is_connect() {
-        "Could not connect"
-    } else if error.is_redirect() {
-        "Redirects are not followed"
-    } else {
-        "Request failed"
-    };
-    let mut cause: Option<&dyn std::error::Error> = std::error::Error::source(error);
-    let mut root = None;
-    while let Some(inner) = cause {
-        root = Some(inner.to_string());
-        cause = inner.source();
-    }
-    match root {
-        Some(root) => format!("{kind}: {root}"),
-        None => kind.to_owned(),
     }
 }
 

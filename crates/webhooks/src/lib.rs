@@ -40,6 +40,9 @@ pub struct Config {
     /// How long a claim holds a delivery: past it, another worker may take it over. Longer than
     /// `timeout`.
     pub lease: Duration,
+    /// Which targets may be reached: public addresses only unless the operator set
+    /// `SWITCHBOARD_EGRESS_ALLOW_PRIVATE=1` (tests with loopback receivers allow them here).
+    pub egress: egress::Policy,
 }
 
 impl Default for Config {
@@ -52,6 +55,7 @@ impl Default for Config {
             timeout: Duration::from_secs(10),
             batch: 32,
             lease: Duration::from_secs(60),
+            egress: egress::Policy::default(),
         }
     }
 }
