@@ -17,6 +17,7 @@ mod harness;
 mod live;
 mod playground;
 mod recorder;
+mod sandbox;
 mod sdk;
 mod settings;
 mod workflow;

@@ -31,6 +31,15 @@ const PUSH_INTERVAL_MS = 100;
 const ACTION_BURST = 10;
 const ACTION_WINDOW_MS = 10_000;
 
+/**
+ * What an app frame may do: run scripts on its own origin (storage, cookies), submit forms,
+ * open popups that are not sandboxed themselves (sign-in windows, links), show dialogs and
+ * download files. Left out: `allow-top-navigation*`, so an app can never take over the agent's
+ * tab.
+ */
+export const APP_FRAME_SANDBOX =
+  "allow-scripts allow-same-origin allow-forms allow-popups allow-popups-to-escape-sandbox allow-modals allow-downloads";
+
 export class AppBridge extends EventTarget {
   /**
    * @param {string} contextUrl the JSON endpoint serving the appContext (`?app_id=` is added)
@@ -65,6 +74,8 @@ export class AppBridge extends EventTarget {
     const iframe = document.createElement("iframe");
     iframe.className = "dashboard-app-frame";
     iframe.title = title;
+    // Set before `src`: sandbox flags apply from the frame's next navigation on.
+    iframe.setAttribute("sandbox", APP_FRAME_SANDBOX);
     iframe.setAttribute("allow", "clipboard-read; clipboard-write");
     iframe.referrerPolicy = "strict-origin-when-cross-origin";
     const entry = {
