@@ -18,7 +18,29 @@ pub struct Inbox {
     pub hmac_token: String,
     /// Chatwoot's `hmac_mandatory`: Client API contacts only with a valid `identifier_hash`.
     pub hmac_mandatory: bool,
+    pub settings: InboxSettings,
     pub created_at: i64,
+}
+
+/// The inbox settings Chatwoot's clients send and read back, stored as given.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InboxSettings {
+    /// Round-robin assignment of new conversations among the inbox's online members.
+    pub enable_auto_assignment: bool,
+    /// Whether `greeting_message` is sent when a conversation starts.
+    pub greeting_enabled: bool,
+    pub greeting_message: Option<String>,
+}
+
+impl Default for InboxSettings {
+    /// Chatwoot's defaults for a new inbox.
+    fn default() -> Self {
+        Self {
+            enable_auto_assignment: true,
+            greeting_enabled: false,
+            greeting_message: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -26,6 +48,8 @@ pub struct NewInbox {
     pub account_id: AccountId,
     pub name: String,
     pub webhook_url: Option<String>,
+    pub hmac_mandatory: bool,
+    pub settings: InboxSettings,
 }
 
 impl NewInbox {
@@ -38,6 +62,8 @@ impl NewInbox {
             account_id,
             name: validate::required("name", name, validate::MAX_SHORT_TEXT)?,
             webhook_url: webhook(webhook_url)?,
+            hmac_mandatory: false,
+            settings: InboxSettings::default(),
         })
     }
 }
@@ -48,18 +74,45 @@ pub struct InboxChanges {
     pub name: Option<String>,
     pub webhook_url: Option<Option<String>>,
     pub hmac_mandatory: Option<bool>,
+    pub enable_auto_assignment: Option<bool>,
+    pub greeting_enabled: Option<bool>,
+    /// `Some(None)` clears the greeting.
+    pub greeting_message: Option<Option<String>>,
 }
 
 impl InboxChanges {
     pub fn validate(name: Option<&str>, webhook_url: Option<&str>) -> Result<Self, DomainError> {
         Ok(Self {
             hmac_mandatory: None,
+            enable_auto_assignment: None,
+            greeting_enabled: None,
+            greeting_message: None,
             name: name
                 .map(|n| validate::required("name", Some(n), validate::MAX_SHORT_TEXT))
                 .transpose()?,
             webhook_url: webhook_url.map(|u| webhook(Some(u))).transpose()?,
         })
     }
+}
+
+impl InboxSettings {
+    /// These settings with `changes` applied.
+    pub fn apply(&mut self, changes: &InboxChanges) {
+        if let Some(on) = changes.enable_auto_assignment {
+            self.enable_auto_assignment = on;
+        }
+        if let Some(on) = changes.greeting_enabled {
+            self.greeting_enabled = on;
+        }
+        if let Some(message) = &changes.greeting_message {
+            self.greeting_message = message.clone();
+        }
+    }
+}
+
+/// A greeting as an administrator typed it: trimmed, blank clears it.
+pub fn greeting(message: Option<&str>) -> Result<Option<String>, DomainError> {
+    validate::optional("greeting_message", message, validate::MAX_MESSAGE)
 }
 
 fn webhook(url: Option<&str>) -> Result<Option<String>, DomainError> {

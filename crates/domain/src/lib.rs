@@ -31,8 +31,8 @@ pub use dashboard_app::{AppAction, DashboardApp, DashboardAppFrame, DisplayType,
 pub use error::DomainError;
 pub use event::Event;
 pub use ids::*;
-pub use inbox::{Inbox, InboxChanges, NewInbox};
+pub use inbox::{Inbox, InboxChanges, InboxSettings, NewInbox};
 pub use label::{Label, LabelChanges, NewLabel};
-pub use message::{Message, MessageSender, MessageType, NewMessage};
+pub use message::{ContentType, Message, MessageSender, MessageType, NewMessage};
 pub use user::{Agent, Member, Role, User};
 pub use webhook::{NewWebhook, Webhook, WebhookChanges, WebhookId};

@@ -95,6 +95,7 @@ pub enum Author {
 pub struct NewMessage {
     pub content: Option<String>,
     pub message_type: MessageType,
+    pub content_type: ContentType,
     pub private: bool,
     pub content_attributes: Map<String, Value>,
     pub source_id: Option<String>,
@@ -119,6 +120,7 @@ impl NewMessage {
         Ok(Self {
             content: Some(content.to_owned()),
             message_type,
+            content_type: ContentType::Text,
             private: private.unwrap_or(false),
             content_attributes: validate::object("content_attributes", content_attributes)?,
             source_id: None,
@@ -126,11 +128,21 @@ impl NewMessage {
         })
     }
 
+    /// The same message with Chatwoot's `content_type` (absent: `text`), its
+    /// `content_attributes` checked as Chatwoot's `ContentAttributeValidator` checks them.
+    pub fn with_content_type(mut self, content_type: Option<&str>) -> Result<Self, DomainError> {
+        self.content_type = content_type.map_or(Ok(ContentType::Text), ContentType::parse)?;
+        self.content_type
+            .check_attributes(&self.content_attributes)?;
+        Ok(self)
+    }
+
     /// A system note in the thread ("Conversation was resolved by Sam").
     pub fn activity(content: String) -> Self {
         Self {
             content: Some(content),
             message_type: MessageType::Activity,
+            content_type: ContentType::Text,
             private: false,
             content_attributes: Map::new(),
             source_id: None,
@@ -139,9 +151,183 @@ impl NewMessage {
     }
 }
 
+/// Chatwoot's `Message#content_type`: how a client renders the message (`input_select` shows
+/// its `content_attributes.items` as choices, `cards` as cards…).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum ContentType {
+    Text,
+    InputText,
+    InputTextarea,
+    InputEmail,
+    InputSelect,
+    Cards,
+    Form,
+    Article,
+    IncomingEmail,
+    InputCsat,
+    Integrations,
+    Sticker,
+    VoiceCall,
+}
+
+impl ContentType {
+    const ALL: [ContentType; 13] = [
+        ContentType::Text,
+        ContentType::InputText,
+        ContentType::InputTextarea,
+        ContentType::InputEmail,
+        ContentType::InputSelect,
+        ContentType::Cards,
+        ContentType::Form,
+        ContentType::Article,
+        ContentType::IncomingEmail,
+        ContentType::InputCsat,
+        ContentType::Integrations,
+        ContentType::Sticker,
+        ContentType::VoiceCall,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ContentType::Text => "text",
+            ContentType::InputText => "input_text",
+            ContentType::InputTextarea => "input_textarea",
+            ContentType::InputEmail => "input_email",
+            ContentType::InputSelect => "input_select",
+            ContentType::Cards => "cards",
+            ContentType::Form => "form",
+            ContentType::Article => "article",
+            ContentType::IncomingEmail => "incoming_email",
+            ContentType::InputCsat => "input_csat",
+            ContentType::Integrations => "integrations",
+            ContentType::Sticker => "sticker",
+            ContentType::VoiceCall => "voice_call",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, DomainError> {
+        Self::ALL
+            .into_iter()
+            .find(|kind| kind.as_str() == text)
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "content_type",
+                    format!("{text} is not a valid content_type"),
+                )
+            })
+    }
+
+    /// The keys an item of `content_attributes.items` may have, for the types that carry items.
+    fn item_keys(self) -> Option<&'static [&'static str]> {
+        match self {
+            ContentType::InputSelect => Some(&["title", "value"]),
+            ContentType::Cards => Some(&["title", "description", "media_url", "actions"]),
+            ContentType::Form => Some(&[
+                "type",
+                "placeholder",
+                "label",
+                "name",
+                "options",
+                "default",
+                "required",
+                "pattern",
+                "title",
+                "pattern_error",
+            ]),
+            ContentType::Article => Some(&["title", "description", "link"]),
+            _ => None,
+        }
+    }
+
+    /// Refuses `content_attributes` that a client could not render as this type: the item
+    /// types need `items`, each an object with only the keys the type knows, and each card
+    /// needs `actions` with only `text`, `type`, `payload` and `uri`.
+    pub fn check_attributes(self, attributes: &Map<String, Value>) -> Result<(), DomainError> {
+        let Some(allowed) = self.item_keys() else {
+            return Ok(());
+        };
+        let invalid = |why: String| DomainError::invalid("content_attributes", why);
+        let items = match attributes.get("items") {
+            Some(Value::Array(items)) if !items.is_empty() => items,
+            _ => return Err(invalid(format!("items are required for {}", self.as_str()))),
+        };
+        for item in items {
+            let Value::Object(item) = item else {
+                return Err(invalid("each item must be an object".into()));
+            };
+            if let Some(key) = item.keys().find(|key| !allowed.contains(&key.as_str())) {
+                return Err(invalid(format!(
+                    "item key {key} is not allowed for {}",
+                    self.as_str()
+                )));
+            }
+            if self == ContentType::Cards {
+                let actions = match item.get("actions") {
+                    Some(Value::Array(actions)) if !actions.is_empty() => actions,
+                    _ => return Err(invalid("each card needs actions".into())),
+                };
+                let action_keys = ["text", "type", "payload", "uri"];
+                for action in actions {
+                    let Value::Object(action) = action else {
+                        return Err(invalid("each card action must be an object".into()));
+                    };
+                    if let Some(key) = action.keys().find(|k| !action_keys.contains(&k.as_str())) {
+                        return Err(invalid(format!("card action key {key} is not allowed")));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn content_types_are_chatwoots_and_their_items_are_checked() {
+        let author = Author::User(crate::UserId(1));
+        let with = |attributes: Value, kind: &str| {
+            NewMessage::validate(Some("Pick"), None, None, Some(attributes), author)
+                .unwrap()
+                .with_content_type(Some(kind))
+        };
+        let select = with(
+            serde_json::json!({"items": [{"title": "A", "value": "a"}]}),
+            "input_select",
+        )
+        .unwrap();
+        assert_eq!(select.content_type, ContentType::InputSelect);
+        assert_eq!(
+            ContentType::parse("voice_call").unwrap().as_str(),
+            "voice_call"
+        );
+        let refused = [
+            (serde_json::json!({}), "input_select"),
+            (serde_json::json!({"items": ["a"]}), "input_select"),
+            (
+                serde_json::json!({"items": [{"title": "A", "colour": "red"}]}),
+                "input_select",
+            ),
+            (serde_json::json!({"items": [{"title": "A"}]}), "cards"),
+            (
+                serde_json::json!({"items": [{"title": "A", "actions": [{"href": "x"}]}]}),
+                "cards",
+            ),
+        ];
+        for (attributes, kind) in refused {
+            let error = with(attributes.clone(), kind).unwrap_err();
+            assert_eq!(
+                error.attributes,
+                ["content_attributes"],
+                "{attributes} as {kind}"
+            );
+        }
+        let error = with(serde_json::json!({}), "hologram").unwrap_err();
+        assert_eq!(error.attributes, ["content_type"]);
+        assert!(with(serde_json::json!({}), "input_email").is_ok());
+    }
 
     #[test]
     fn a_reply_needs_content_and_a_known_type() {

@@ -69,6 +69,47 @@ pub struct Agent {
     pub account_id: AccountId,
     pub role: Role,
     pub availability: String,
+    /// Chatwoot's `auto_offline`: shown offline once their last dashboard tab closes.
+    pub auto_offline: bool,
+}
+
+/// Chatwoot's availability statuses for a member of an account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Availability {
+    Online,
+    Busy,
+    Offline,
+}
+
+impl Availability {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Availability::Online => "online",
+            Availability::Busy => "busy",
+            Availability::Offline => "offline",
+        }
+    }
+
+    pub fn parse(text: &str) -> Result<Self, DomainError> {
+        match text {
+            "online" => Ok(Availability::Online),
+            "busy" => Ok(Availability::Busy),
+            "offline" => Ok(Availability::Offline),
+            _ => Err(DomainError::invalid(
+                "availability",
+                "Availability must be online, busy or offline",
+            )),
+        }
+    }
+}
+
+/// `PATCH /agents/{id}`: what an administrator changes about a member; `None` leaves it.
+#[derive(Debug, Clone, Default)]
+pub struct AgentChanges {
+    pub name: Option<String>,
+    pub role: Option<Role>,
+    pub availability: Option<Availability>,
+    pub auto_offline: Option<bool>,
 }
 
 /// `POST /agents`: invite a user (created when the e-mail is new) with a role.

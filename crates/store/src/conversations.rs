@@ -28,7 +28,7 @@ macro_rules! conversation_select {
          i.channel_type, COALESCE(ci.hmac_verified, FALSE) AS hmac_verified, \
          u.name AS assignee_name, u.display_name AS assignee_display_name, u.email AS assignee_email, \
          u.pubsub_token AS assignee_pubsub_token, au.role AS assignee_role, \
-         au.availability AS assignee_availability, \
+         au.availability AS assignee_availability, au.auto_offline AS assignee_auto_offline, \
          (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.message_type = 0 \
           AND m.created_at > c.agent_last_seen_at) AS unread_count \
          FROM conversations c \
@@ -99,6 +99,7 @@ struct ConversationRow {
     assignee_pubsub_token: Option<String>,
     assignee_role: Option<String>,
     assignee_availability: Option<String>,
+    assignee_auto_offline: Option<bool>,
     unread_count: i64,
 }
 
@@ -119,6 +120,7 @@ impl From<ConversationRow> for ConversationView {
                 availability: row
                     .assignee_availability
                     .unwrap_or_else(|| "offline".into()),
+                auto_offline: row.assignee_auto_offline.unwrap_or(true),
             }),
             _ => None,
         };

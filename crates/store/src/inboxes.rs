@@ -3,19 +3,21 @@
 use crate::error::found;
 use crate::{on_pool, Store, StoreError};
 use domain::inbox::API_CHANNEL;
-use domain::{password, AccountId, Inbox, InboxChanges, InboxId, NewInbox};
+use domain::{password, AccountId, Inbox, InboxChanges, InboxId, InboxSettings, NewInbox};
 
 const INSERT: &str = "INSERT INTO inboxes (account_id, name, channel_type, webhook_url, inbox_identifier, \
-     hmac_token, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7) \
-     RETURNING id, account_id, name, channel_type, webhook_url, inbox_identifier, hmac_token, hmac_mandatory, created_at";
-const SELECT_ALL: &str =
-    "SELECT id, account_id, name, channel_type, webhook_url, inbox_identifier, \
-     hmac_token, hmac_mandatory, created_at FROM inboxes WHERE account_id = $1 ORDER BY id";
-const SELECT_ONE: &str =
-    "SELECT id, account_id, name, channel_type, webhook_url, inbox_identifier, \
-     hmac_token, hmac_mandatory, created_at FROM inboxes WHERE account_id = $1 AND id = $2";
-const UPDATE: &str = "UPDATE inboxes SET name = $1, webhook_url = $2, hmac_mandatory = $3 \
-     WHERE account_id = $4 AND id = $5";
+     hmac_token, hmac_mandatory, enable_auto_assignment, greeting_enabled, greeting_message, created_at) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id, account_id, name, channel_type, webhook_url, inbox_identifier, \
+     hmac_token, hmac_mandatory, enable_auto_assignment, greeting_enabled, greeting_message, created_at";
+const SELECT_ALL: &str = "SELECT id, account_id, name, channel_type, webhook_url, inbox_identifier, \
+     hmac_token, hmac_mandatory, enable_auto_assignment, greeting_enabled, greeting_message, created_at \
+     FROM inboxes WHERE account_id = $1 ORDER BY id";
+const SELECT_ONE: &str = "SELECT id, account_id, name, channel_type, webhook_url, inbox_identifier, \
+     hmac_token, hmac_mandatory, enable_auto_assignment, greeting_enabled, greeting_message, created_at \
+     FROM inboxes WHERE account_id = $1 AND id = $2";
+const UPDATE: &str = "UPDATE inboxes SET name = $1, webhook_url = $2, hmac_mandatory = $3, \
+     enable_auto_assignment = $4, greeting_enabled = $5, greeting_message = $6 \
+     WHERE account_id = $7 AND id = $8";
 const ROTATE_HMAC: &str = "UPDATE inboxes SET hmac_token = $1 WHERE account_id = $2 AND id = $3";
 const DELETE: &str = "DELETE FROM inboxes WHERE account_id = $1 AND id = $2";
 
@@ -29,6 +31,9 @@ struct InboxRow {
     inbox_identifier: String,
     hmac_token: String,
     hmac_mandatory: bool,
+    enable_auto_assignment: bool,
+    greeting_enabled: bool,
+    greeting_message: Option<String>,
     created_at: i64,
 }
 
@@ -43,6 +48,11 @@ impl From<InboxRow> for Inbox {
             inbox_identifier: row.inbox_identifier,
             hmac_token: row.hmac_token,
             hmac_mandatory: row.hmac_mandatory,
+            settings: InboxSettings {
+                enable_auto_assignment: row.enable_auto_assignment,
+                greeting_enabled: row.greeting_enabled,
+                greeting_message: row.greeting_message,
+            },
             created_at: row.created_at,
         }
     }
@@ -64,6 +74,10 @@ impl Inboxes<'_> {
             .bind(&new.webhook_url)
             .bind(&identifier)
             .bind(&hmac)
+            .bind(new.hmac_mandatory)
+            .bind(new.settings.enable_auto_assignment)
+            .bind(new.settings.greeting_enabled)
+            .bind(&new.settings.greeting_message)
             .bind(now)
             .fetch_one(pool)
             .await)?;
@@ -103,10 +117,14 @@ impl Inboxes<'_> {
         if let Some(mandatory) = changes.hmac_mandatory {
             inbox.hmac_mandatory = mandatory;
         }
+        inbox.settings.apply(changes);
         on_pool!(self.store, |pool| sqlx::query(UPDATE)
             .bind(&inbox.name)
             .bind(&inbox.webhook_url)
             .bind(inbox.hmac_mandatory)
+            .bind(inbox.settings.enable_auto_assignment)
+            .bind(inbox.settings.greeting_enabled)
+            .bind(&inbox.settings.greeting_message)
             .bind(account_id.get())
             .bind(id.get())
             .execute(pool)

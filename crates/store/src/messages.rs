@@ -28,7 +28,7 @@ const THREAD: &str = concat!(
 const SELECT_ONE: &str = concat!(message_select!(), "WHERE m.id = $1");
 const INSERT: &str = "INSERT INTO messages (account_id, inbox_id, conversation_id, message_type, content, \
      content_type, content_attributes_json, private, source_id, sender_type, sender_id, created_at) \
-     VALUES ($1, $2, $3, $4, $5, 'text', $6, $7, $8, $9, $10, $11) RETURNING id";
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
 const SOFT_DELETE: &str = "UPDATE messages SET content = $1, content_attributes_json = $2 \
      WHERE id = $3 AND conversation_id = $4";
 /// What a deleted message reads as, as in Chatwoot.
@@ -229,6 +229,7 @@ macro_rules! insert {
             .bind($conversation.id.get())
             .bind($new.message_type.code())
             .bind(&$new.content)
+            .bind($new.content_type.as_str())
             .bind(crate::json::text(&$new.content_attributes))
             .bind($new.private)
             .bind(&$new.source_id)

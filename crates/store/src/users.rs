@@ -2,7 +2,7 @@
 
 use crate::error::{found, taken};
 use crate::{on_pool, Store, StoreError};
-use domain::user::NewAgent;
+use domain::user::{AgentChanges, NewAgent};
 use domain::{password, Account, AccountId, Agent, DomainError, Member, Role, User, UserId};
 
 const INSERT_USER: &str =
@@ -30,14 +30,21 @@ const SELECT_ROLE: &str = "SELECT role FROM account_users WHERE account_id = $1 
 const SELECT_MEMBERSHIPS: &str = "SELECT a.id, a.name, au.role FROM account_users au \
      JOIN accounts a ON a.id = au.account_id WHERE au.user_id = $1 ORDER BY a.id";
 const SELECT_AGENTS: &str = "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token, \
-     au.account_id, au.role, au.availability FROM account_users au JOIN users u ON u.id = au.user_id \
+     au.account_id, au.role, au.availability, au.auto_offline FROM account_users au JOIN users u ON u.id = au.user_id \
      WHERE au.account_id = $1 ORDER BY u.name, u.id";
 const SELECT_AGENT: &str = "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token, \
-     au.account_id, au.role, au.availability FROM account_users au JOIN users u ON u.id = au.user_id \
+     au.account_id, au.role, au.availability, au.auto_offline FROM account_users au JOIN users u ON u.id = au.user_id \
      WHERE au.account_id = $1 AND au.user_id = $2";
+const SELECT_AS_AGENT_EVERYWHERE: &str = "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token, \
+     au.account_id, au.role, au.availability, au.auto_offline FROM account_users au JOIN users u ON u.id = au.user_id \
+     WHERE au.user_id = $1 ORDER BY au.account_id";
 const UPDATE_NAME: &str = "UPDATE users SET name = $1 WHERE id = $2";
 const UPDATE_ROLE: &str =
     "UPDATE account_users SET role = $1 WHERE account_id = $2 AND user_id = $3";
+const UPDATE_AVAILABILITY: &str =
+    "UPDATE account_users SET availability = $1 WHERE account_id = $2 AND user_id = $3";
+const UPDATE_AUTO_OFFLINE: &str =
+    "UPDATE account_users SET auto_offline = $1 WHERE account_id = $2 AND user_id = $3";
 const COUNT_ADMINS: &str =
     "SELECT COUNT(*) FROM account_users WHERE account_id = $1 AND role = 'administrator'";
 const DELETE_MEMBERSHIP: &str = "DELETE FROM account_users WHERE account_id = $1 AND user_id = $2";
@@ -95,6 +102,7 @@ struct AgentRow {
     account_id: i64,
     role: String,
     availability: String,
+    auto_offline: bool,
 }
 
 impl From<AgentRow> for Agent {
@@ -104,6 +112,7 @@ impl From<AgentRow> for Agent {
             account_id: AccountId(row.account_id),
             role: Role::parse(&row.role).unwrap_or(Role::Agent),
             availability: row.availability,
+            auto_offline: row.auto_offline,
         }
     }
 }
@@ -293,6 +302,17 @@ impl Users<'_> {
         Ok(rows.into_iter().map(Agent::from).collect())
     }
 
+    /// The user as each of their accounts sees them (role, availability), by account id.
+    pub async fn as_agent_everywhere(&self, id: UserId) -> Result<Vec<Agent>, StoreError> {
+        let rows: Vec<AgentRow> = on_pool!(self.store, |pool| sqlx::query_as(
+            SELECT_AS_AGENT_EVERYWHERE
+        )
+        .bind(id.get())
+        .fetch_all(pool)
+        .await)?;
+        Ok(rows.into_iter().map(Agent::from).collect())
+    }
+
     pub async fn agent(&self, account_id: AccountId, id: UserId) -> Result<Agent, StoreError> {
         let row: Option<AgentRow> = on_pool!(self.store, |pool| sqlx::query_as(SELECT_AGENT)
             .bind(account_id.get())
@@ -345,25 +365,41 @@ impl Users<'_> {
         &self,
         account_id: AccountId,
         id: UserId,
-        name: Option<&str>,
-        role: Option<Role>,
+        changes: &AgentChanges,
     ) -> Result<Agent, StoreError> {
         let agent = self.agent(account_id, id).await?;
-        if role == Some(Role::Agent) && agent.role == Role::Administrator {
+        if changes.role == Some(Role::Agent) && agent.role == Role::Administrator {
             self.require_another_admin(account_id).await?;
         }
         on_pool!(self.store, |pool| {
             let mut tx = pool.begin().await?;
-            if let Some(name) = name {
+            if let Some(name) = &changes.name {
                 sqlx::query(UPDATE_NAME)
                     .bind(name)
                     .bind(id.get())
                     .execute(&mut *tx)
                     .await?;
             }
-            if let Some(role) = role {
-                sqlx::query(UPDATE_ROLE)
-                    .bind(role.as_str())
+            let membership = [
+                (UPDATE_ROLE, changes.role.map(|r| r.as_str())),
+                (
+                    UPDATE_AVAILABILITY,
+                    changes.availability.map(|a| a.as_str()),
+                ),
+            ];
+            for (statement, value) in membership {
+                if let Some(value) = value {
+                    sqlx::query(statement)
+                        .bind(value)
+                        .bind(account_id.get())
+                        .bind(id.get())
+                        .execute(&mut *tx)
+                        .await?;
+                }
+            }
+            if let Some(auto_offline) = changes.auto_offline {
+                sqlx::query(UPDATE_AUTO_OFFLINE)
+                    .bind(auto_offline)
                     .bind(account_id.get())
                     .bind(id.get())
                     .execute(&mut *tx)

@@ -26,7 +26,8 @@ pub fn app(state: AppState) -> Router {
 /// Every route, with the layers that run once a request is routed.
 fn routes(state: AppState) -> Router {
     use api::{
-        agents, auth, contacts, conversations, dashboard_apps, health, inboxes, labels, messages,
+        agents, auth, availability, contacts, conversations, dashboard_apps, health, inboxes,
+        labels, messages,
     };
     Router::new()
         .route("/health", get(health::show))
@@ -35,6 +36,8 @@ fn routes(state: AppState) -> Router {
         .route("/auth/sign_in", post(auth::sign_in))
         .route("/auth/sign_out", axum::routing::delete(auth::sign_out))
         .route("/api/v1/profile", get(auth::profile_show))
+        .route("/api/v1/profile/availability", post(availability::availability))
+        .route("/api/v1/profile/auto_offline", post(availability::auto_offline))
         .route(
             "/api/v1/accounts/{account_id}/agents",
             get(agents::index).post(agents::create),

@@ -9,6 +9,7 @@ mod dashboard_app_control;
 mod dashboard_apps;
 mod errors;
 mod health;
+mod honoured_fields;
 mod inboxes;
 mod labels;
 mod messages;

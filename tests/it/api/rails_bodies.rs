@@ -11,7 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 const FORM: &str = "application/x-www-form-urlencoded";
 const BOUNDARY: &str = "----switchboard-test-boundary";
 
-async fn form(app: &TestApp, method: Method, uri: &str, body: &str) -> TestResponse {
+pub(super) async fn form(app: &TestApp, method: Method, uri: &str, body: &str) -> TestResponse {
     raw(
         app,
         method,
@@ -48,7 +48,12 @@ fn multipart_body(parts: &[Part]) -> Vec<u8> {
     body.into_bytes()
 }
 
-async fn multipart(app: &TestApp, method: Method, uri: &str, parts: &[Part<'_>]) -> TestResponse {
+pub(super) async fn multipart(
+    app: &TestApp,
+    method: Method,
+    uri: &str,
+    parts: &[Part<'_>],
+) -> TestResponse {
     let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
     raw(
         app,

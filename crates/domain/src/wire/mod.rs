@@ -130,6 +130,7 @@ mod tests {
                 account_id: AccountId(1),
                 role: Role::Agent,
                 availability: "online".into(),
+                auto_offline: true,
             }),
             all_messages_loaded: true,
             unread_count: 1,

@@ -23,7 +23,7 @@ impl From<&crate::Agent> for Agent {
             id: agent.user.id.get(),
             account_id: agent.account_id.get(),
             availability_status: agent.availability.clone(),
-            auto_offline: true,
+            auto_offline: agent.auto_offline,
             confirmed: true,
             email: agent.user.email.clone(),
             available_name: agent.user.available_name().to_owned(),
@@ -40,21 +40,22 @@ pub struct ProfileAccount {
     pub name: String,
     pub role: &'static str,
     pub status: &'static str,
-    pub availability: &'static str,
-    pub availability_status: &'static str,
+    pub availability: String,
+    pub availability_status: String,
     pub auto_offline: bool,
 }
 
 impl ProfileAccount {
-    pub fn new(account: &crate::Account, role: crate::Role) -> Self {
+    /// The user's membership of `account`, as `agent` (the same membership) describes it.
+    pub fn new(account: &crate::Account, agent: &crate::Agent) -> Self {
         Self {
             id: account.id.get(),
             name: account.name.clone(),
-            role: role.as_str(),
+            role: agent.role.as_str(),
             status: "active",
-            availability: "online",
-            availability_status: "online",
-            auto_offline: true,
+            availability: agent.availability.clone(),
+            availability_status: agent.availability.clone(),
+            auto_offline: agent.auto_offline,
         }
     }
 }

@@ -10,7 +10,7 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
-use domain::user::NewAgent;
+use domain::user::{AgentChanges, Availability, NewAgent};
 use domain::{validate, wire, Member, Role, UserId};
 use serde::Deserialize;
 
@@ -19,6 +19,10 @@ pub struct AgentParams {
     name: Option<String>,
     email: Option<String>,
     role: Option<String>,
+    /// `online`, `busy` or `offline` (updates only).
+    availability: Option<String>,
+    /// Go offline when the last dashboard tab closes (updates only).
+    auto_offline: Option<bool>,
     /// Ours: an initial password, since we send no invitation e-mail.
     password: Option<String>,
 }
@@ -95,11 +99,20 @@ pub async fn update(
         .as_deref()
         .map(|n| validate::required("name", Some(n), validate::MAX_SHORT_TEXT))
         .transpose()?;
-    let role = params.role.as_deref().map(Role::parse).transpose()?;
+    let changes = AgentChanges {
+        name,
+        role: params.role.as_deref().map(Role::parse).transpose()?,
+        availability: params
+            .availability
+            .as_deref()
+            .map(Availability::parse)
+            .transpose()?,
+        auto_offline: params.auto_offline,
+    };
     let agent = state
         .store
         .users()
-        .update_agent(member.account_id, id, name.as_deref(), role)
+        .update_agent(member.account_id, id, &changes)
         .await?;
     Ok(Json(wire::Agent::from(&agent)))
 }

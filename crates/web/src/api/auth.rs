@@ -108,14 +108,18 @@ pub async fn profile_show(
     Ok(Json(profile(&state.store, &current.user).await?))
 }
 
-async fn profile(store: &Store, user: &User) -> Result<Profile, ApiError> {
+pub(crate) async fn profile(store: &Store, user: &User) -> Result<Profile, ApiError> {
     let token = store.users().access_token(user.id).await?;
+    let memberships = store.users().as_agent_everywhere(user.id).await?;
     let accounts = store
         .users()
         .memberships(user.id)
         .await?
         .iter()
-        .map(|(account, role)| ProfileAccount::new(account, *role))
+        .filter_map(|(account, _)| {
+            let membership = memberships.iter().find(|m| m.account_id == account.id)?;
+            Some(ProfileAccount::new(account, membership))
+        })
         .collect();
     Ok(Profile::new(user, &token, accounts))
 }

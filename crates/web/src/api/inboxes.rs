@@ -17,8 +17,76 @@ pub struct InboxParams {
     webhook_url: Option<String>,
     /// Client API contacts only with a valid `identifier_hash` (also under `channel`).
     hmac_mandatory: Option<bool>,
+    /// Round-robin assignment among the inbox's online members (default on).
+    enable_auto_assignment: Option<bool>,
+    greeting_enabled: Option<bool>,
+    greeting_message: Option<String>,
+    // Chatwoot's settings Switchboard does not have: accepted only with the value Switchboard
+    // behaves as (and reports), refused otherwise, never dropped silently.
+    /// Always `true`.
+    enable_email_collect: Option<bool>,
+    /// Always `false`.
+    csat_survey_enabled: Option<bool>,
+    /// Always `false`.
+    working_hours_enabled: Option<bool>,
+    /// Always empty.
+    out_of_office_message: Option<String>,
+    /// Always `UTC`.
+    timezone: Option<String>,
+    /// Always `true`.
+    allow_messages_after_resolved: Option<bool>,
+    /// Always `false`.
+    lock_to_single_conversation: Option<bool>,
     /// Chatwoot nests channel settings: `{"channel": {"type": "api", "webhook_url": ...}}`.
     channel: Option<ChannelParams>,
+}
+
+impl InboxParams {
+    /// A 422 naming the first setting asked to differ from how Switchboard's inboxes behave.
+    fn check_fixed_settings(&self) -> Result<(), ApiError> {
+        let differs = |name: &'static str, asked: Option<bool>, fixed: bool| {
+            asked.is_some_and(|asked| asked != fixed).then_some(name)
+        };
+        let refused = differs("enable_email_collect", self.enable_email_collect, true)
+            .or(differs(
+                "csat_survey_enabled",
+                self.csat_survey_enabled,
+                false,
+            ))
+            .or(differs(
+                "working_hours_enabled",
+                self.working_hours_enabled,
+                false,
+            ))
+            .or(differs(
+                "allow_messages_after_resolved",
+                self.allow_messages_after_resolved,
+                true,
+            ))
+            .or(differs(
+                "lock_to_single_conversation",
+                self.lock_to_single_conversation,
+                false,
+            ))
+            .or(self
+                .out_of_office_message
+                .as_deref()
+                .is_some_and(|m| !m.trim().is_empty())
+                .then_some("out_of_office_message"))
+            .or(self
+                .timezone
+                .as_deref()
+                .is_some_and(|zone| zone != "UTC" && zone != "Etc/UTC")
+                .then_some("timezone"));
+        match refused {
+            None => Ok(()),
+            Some(name) => Err(domain::DomainError::invalid(
+                name,
+                format!("{name} is not supported by Switchboard's inboxes; only its default value is accepted"),
+            )
+            .into()),
+        }
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -43,6 +111,22 @@ impl InboxParams {
     fn hmac_mandatory(&self) -> Option<bool> {
         self.hmac_mandatory
             .or(self.channel.as_ref().and_then(|c| c.hmac_mandatory))
+    }
+
+    /// The changes this body asks for, validated.
+    fn changes(&self) -> Result<InboxChanges, ApiError> {
+        self.check_fixed_settings()?;
+        Ok(InboxChanges {
+            hmac_mandatory: self.hmac_mandatory(),
+            enable_auto_assignment: self.enable_auto_assignment,
+            greeting_enabled: self.greeting_enabled,
+            greeting_message: self
+                .greeting_message
+                .as_deref()
+                .map(|m| domain::inbox::greeting(Some(m)))
+                .transpose()?,
+            ..InboxChanges::validate(self.name.as_deref(), self.webhook_url())?
+        })
     }
 
     fn require_api_channel(&self) -> Result<(), ApiError> {
@@ -110,11 +194,14 @@ pub async fn create(
     Wrapped(params): Wrapped<InboxParams>,
 ) -> Result<Json<wire::Inbox>, ApiError> {
     params.require_api_channel()?;
-    let new = NewInbox::validate(
+    let changes = params.changes()?;
+    let mut new = NewInbox::validate(
         member.account_id,
         params.name.as_deref(),
         params.webhook_url(),
     )?;
+    new.hmac_mandatory = changes.hmac_mandatory.unwrap_or(false);
+    new.settings.apply(&changes);
     let inbox = state.store.inboxes().create(&new).await?;
     Ok(Json(wire::Inbox::new(&inbox, true)))
 }
@@ -133,10 +220,7 @@ pub async fn update(
     Path((_, id)): Path<(String, String)>,
     Wrapped(params): Wrapped<InboxParams>,
 ) -> Result<Json<wire::Inbox>, ApiError> {
-    let changes = InboxChanges {
-        hmac_mandatory: params.hmac_mandatory(),
-        ..InboxChanges::validate(params.name.as_deref(), params.webhook_url())?
-    };
+    let changes = params.changes()?;
     let inbox = state
         .store
         .inboxes()

@@ -77,6 +77,9 @@ pub struct CreateParams {
     content: Option<String>,
     message_type: Option<String>,
     private: Option<bool>,
+    /// Chatwoot's content types (`text`, `input_select`, `cards`, `form`, `article`…); the
+    /// item types need `content_attributes.items`.
+    content_type: Option<String>,
     content_attributes: Option<Value>,
 }
 
@@ -103,9 +106,10 @@ pub async fn create(
         p.content.as_deref(),
         p.message_type.as_deref(),
         p.private,
-        p.content_attributes,
+        p.content_attributes.map(json_text_as_object),
         Author::User(member.user.id),
-    )?;
+    )?
+    .with_content_type(p.content_type.as_deref())?;
     let view = conversation_without_thread(&state.store, &member, &display_id).await?;
     let outcome = state.store.messages().create(&view, &new).await?;
     state.bus.publish(outcome.events);
@@ -113,6 +117,19 @@ pub async fn create(
         &outcome.value,
         view.conversation.display_id,
     )))
+}
+
+/// A multipart client can only send `content_attributes` as text: one that holds a JSON object
+/// is read as that object (Chatwoot itself fails on it); anything else is left for validation
+/// to refuse.
+fn json_text_as_object(value: Value) -> Value {
+    match &value {
+        Value::String(text) => match serde_json::from_str::<Value>(text) {
+            Ok(object @ Value::Object(_)) => object,
+            _ => value,
+        },
+        _ => value,
+    }
 }
 
 /// `DELETE …/conversations/{display_id}/messages/{id}`: administrators, or the agent who wrote

@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod auth;
+pub mod availability;
 pub mod contacts;
 pub mod conversations;
 pub mod dashboard_apps;
