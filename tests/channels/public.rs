@@ -771,3 +771,182 @@ pub fn hmac_hex(key: &str, message: &str) -> String {
     mac.update(message.as_bytes());
     hex::encode(mac.finalize().into_bytes())
 }
+
+#[tokio::test]
+async fn a_client_reads_the_inbox_before_it_starts() {
+    support::on_each_backend(async |app| {
+        let inbox = identifier(&app).await;
+        let uri = format!("/public/api/v1/inboxes/{inbox}");
+        let shown = expect(&anonymous(&app, Method::GET, &uri, None).await, 200);
+        assert_eq!(shown["identifier"], inbox.as_str());
+        assert_eq!(shown["identity_validation_enabled"], false);
+        assert_eq!(shown["name"], "Website");
+        assert_eq!(shown["greeting_enabled"], false);
+        assert_eq!(shown["working_hours"], json!([]));
+        app.patch(
+            &app.api(&format!("inboxes/{}", app.acme.inbox_id)),
+            &app.admin,
+            &json!({"hmac_mandatory": true, "greeting_enabled": true}),
+        )
+        .await;
+        let shown = expect(&anonymous(&app, Method::GET, &uri, None).await, 200);
+        assert_eq!(shown["identity_validation_enabled"], true);
+        assert_eq!(shown["greeting_enabled"], true);
+        assert!(
+            shown.get("hmac_token").is_none(),
+            "never the secret: {shown}"
+        );
+        assert_not_found(
+            &anonymous(
+                &app,
+                Method::GET,
+                "/public/api/v1/inboxes/no-such-inbox",
+                None,
+            )
+            .await,
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_contact_marks_a_conversation_seen_and_answers_a_question() {
+    support::on_each_backend(async |app| {
+        let inbox = identifier(&app).await;
+        let contact = new_contact(&app, &inbox, json!({"name": "Ivy"})).await;
+        let me = public(
+            &inbox,
+            &format!("contacts/{}", contact["source_id"].as_str().unwrap()),
+        );
+        let conversation = expect(
+            &anonymous(
+                &app,
+                Method::POST,
+                &format!("{me}/conversations"),
+                Some(json!({})),
+            )
+            .await,
+            200,
+        );
+        let display = conversation["id"].as_i64().unwrap();
+        let thread = format!("{me}/conversations/{display}");
+
+        // Seen: contact_last_seen_at moves from nothing to now.
+        let before = app
+            .get(&app.api(&format!("conversations/{display}")), &app.admin)
+            .await;
+        let before = expect(&before, 200)["contact_last_seen_at"]
+            .as_i64()
+            .unwrap_or(0);
+        assert!(before < domain::time::now() - 60, "not seen yet: {before}");
+        let res = anonymous(
+            &app,
+            Method::POST,
+            &format!("{thread}/update_last_seen"),
+            None,
+        )
+        .await;
+        assert_eq!(res.status.as_u16(), 200, "{}", res.text);
+        let after = expect(
+            &app.get(&app.api(&format!("conversations/{display}")), &app.admin)
+                .await,
+            200,
+        );
+        let seen = after["contact_last_seen_at"].as_i64().expect("a time");
+        assert!(seen >= domain::time::now() - 60, "seen just now: {after}");
+
+        // An agent asks; the contact answers; the answer is kept and shown to both.
+        let question = app
+            .post(
+                &app.api(&format!("conversations/{display}/messages")),
+                &app.agent,
+                &json!({"content": "Which?", "content_type": "input_select",
+                        "content_attributes": {"items": [{"title": "Refund", "value": "refund"}]}}),
+            )
+            .await;
+        let question = expect(&question, 200)["id"].as_i64().unwrap();
+        let answer = json!([{"title": "Refund", "value": "refund"}]);
+        let res = anonymous(
+            &app,
+            Method::PATCH,
+            &format!("{thread}/messages/{question}"),
+            Some(json!({"submitted_values": answer})),
+        )
+        .await;
+        let answered = expect(&res, 200);
+        assert_eq!(answered["content_attributes"]["submitted_values"], answer);
+        assert_eq!(
+            answered["content_attributes"]["items"][0]["value"],
+            "refund"
+        );
+        let agents = expect(
+            &app.get(
+                &app.api(&format!("conversations/{display}/messages")),
+                &app.agent,
+            )
+            .await,
+            200,
+        );
+        let kept = agents["payload"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|m| m["id"] == question)
+            .unwrap();
+        assert_eq!(kept["content_attributes"]["submitted_values"], answer);
+
+        // Bad answers are 422s naming the field; a private note or another thread's message is
+        // a 404.
+        for bad in [
+            json!({}),
+            json!({"submitted_values": "refund"}),
+            json!({"submitted_values": [{"colour": "red"}]}),
+            json!({"submitted_values": [{"value": {"deep": 1}}]}),
+        ] {
+            let res = anonymous(
+                &app,
+                Method::PATCH,
+                &format!("{thread}/messages/{question}"),
+                Some(bad),
+            )
+            .await;
+            assert_invalid(&res, "submitted_values");
+        }
+        let note = app
+            .post(
+                &app.api(&format!("conversations/{display}/messages")),
+                &app.agent,
+                &json!({"content": "internal", "private": true}),
+            )
+            .await;
+        let note = expect(&note, 200)["id"].as_i64().unwrap();
+        let res = anonymous(
+            &app,
+            Method::PATCH,
+            &format!("{thread}/messages/{note}"),
+            Some(json!({"submitted_values": answer})),
+        )
+        .await;
+        assert_not_found(&res);
+        let other = public(
+            &inbox,
+            &format!(
+                "contacts/{}/conversations/{}/messages/{question}",
+                new_contact(&app, &inbox, json!({"name": "Other"})).await["source_id"]
+                    .as_str()
+                    .unwrap(),
+                display
+            ),
+        );
+        assert_not_found(
+            &anonymous(
+                &app,
+                Method::PATCH,
+                &other,
+                Some(json!({"submitted_values": answer})),
+            )
+            .await,
+        );
+    })
+    .await;
+}

@@ -151,6 +151,45 @@ impl NewMessage {
     }
 }
 
+/// The most answers one submission may carry.
+pub const MAX_SUBMITTED_VALUES: usize = 100;
+
+/// A contact's answer to a message (Chatwoot's `submitted_values`): objects with only `name`,
+/// `title` and `value`, each a string, number or boolean.
+pub fn submitted_values(value: Option<Value>) -> Result<Vec<Value>, DomainError> {
+    const FIELD: &str = "submitted_values";
+    let invalid = |why: &str| DomainError::invalid(FIELD, why);
+    let items = match value {
+        None => return Err(DomainError::blank(FIELD)),
+        Some(Value::Array(items)) => items,
+        Some(_) => return Err(invalid("Submitted values must be a list")),
+    };
+    if items.len() > MAX_SUBMITTED_VALUES {
+        return Err(invalid("Too many submitted values (the most is 100)"));
+    }
+    for item in &items {
+        let Value::Object(fields) = item else {
+            return Err(invalid("Each submitted value must be an object"));
+        };
+        for (key, field) in fields {
+            if !matches!(key.as_str(), "name" | "title" | "value") {
+                return Err(invalid("Submitted values have only name, title and value"));
+            }
+            let scalar = match field {
+                Value::String(text) => text.chars().count() <= validate::MAX_SHORT_TEXT * 4,
+                Value::Number(_) | Value::Bool(_) | Value::Null => true,
+                _ => false,
+            };
+            if !scalar {
+                return Err(invalid(
+                    "A submitted name, title or value must be short text, a number or a boolean",
+                ));
+            }
+        }
+    }
+    Ok(items)
+}
+
 /// Chatwoot's `Message#content_type`: how a client renders the message (`input_select` shows
 /// its `content_attributes.items` as choices, `cards` as cards…).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

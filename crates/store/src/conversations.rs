@@ -57,6 +57,7 @@ const CLEAR_LABELS: &str = "DELETE FROM conversation_labels WHERE conversation_i
 const ADD_LABEL: &str =
     "INSERT INTO conversation_labels (conversation_id, account_id, title) VALUES ($1, $2, $3)";
 const SET_CUSTOM: &str = "UPDATE conversations SET custom_attributes_json = $1 WHERE id = $2";
+const CONTACT_SEEN: &str = "UPDATE conversations SET contact_last_seen_at = $1 WHERE id = $2";
 const MARK_READ: &str = "UPDATE conversations SET agent_last_seen_at = $1, \
      assignee_last_seen_at = CASE WHEN assignee_id = $2 THEN $1 ELSE assignee_last_seen_at END WHERE id = $3";
 const CONTACT_IN_ACCOUNT: &str = "SELECT id FROM contacts WHERE account_id = $1 AND id = $2";
@@ -630,6 +631,27 @@ impl Conversations<'_> {
             .await
             .map(|_| ()))?;
         let event = Event::ConversationRead {
+            account_id: c.account_id,
+            inbox_id: c.inbox_id,
+            conversation_id: c.id,
+        };
+        self.reload(view, vec![event]).await
+    }
+
+    /// Marks the conversation read by its contact (the Client API's `update_last_seen`):
+    /// agents' views learn it from `conversation.updated`.
+    pub async fn mark_read_by_contact(
+        &self,
+        view: &ConversationView,
+    ) -> Result<Outcome<ConversationView>, StoreError> {
+        let c = &view.conversation;
+        on_pool!(self.store, |pool| sqlx::query(CONTACT_SEEN)
+            .bind(domain::time::now())
+            .bind(c.id.get())
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        let event = Event::ConversationUpdated {
             account_id: c.account_id,
             inbox_id: c.inbox_id,
             conversation_id: c.id,

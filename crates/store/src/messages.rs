@@ -31,6 +31,8 @@ const INSERT: &str = "INSERT INTO messages (account_id, inbox_id, conversation_i
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
 const SOFT_DELETE: &str = "UPDATE messages SET content = $1, content_attributes_json = $2 \
      WHERE id = $3 AND conversation_id = $4";
+const SET_ATTRIBUTES: &str =
+    "UPDATE messages SET content_attributes_json = $1 WHERE id = $2 AND conversation_id = $3";
 /// What a deleted message reads as, as in Chatwoot.
 pub const DELETED_CONTENT: &str = "This message was deleted";
 const TOUCH: &str = "UPDATE conversations SET last_activity_at = $1 WHERE id = $2";
@@ -205,6 +207,39 @@ impl Messages<'_> {
             conversation_id: c.id,
             message_id: id,
         };
+        Ok(Outcome::new(message, vec![event]))
+    }
+
+    /// Records the contact's answer to a message that asked for one (an `input_select`'s
+    /// choice, a form's fields) in `content_attributes.submitted_values`, as Chatwoot does.
+    pub async fn submit_values(
+        &self,
+        view: &ConversationView,
+        id: MessageId,
+        values: Vec<serde_json::Value>,
+    ) -> Result<Outcome<Message>, StoreError> {
+        let c = &view.conversation;
+        let mut message = self.find(id, &view.contact).await?;
+        if message.conversation_id != c.id {
+            return Err(StoreError::NotFound);
+        }
+        message
+            .content_attributes
+            .insert("submitted_values".into(), serde_json::Value::Array(values));
+        on_pool!(self.store, |pool| sqlx::query(SET_ATTRIBUTES)
+            .bind(json::text(&message.content_attributes))
+            .bind(id.get())
+            .bind(c.id.get())
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        let event = Event::MessageUpdated {
+            account_id: c.account_id,
+            inbox_id: c.inbox_id,
+            conversation_id: c.id,
+            message_id: id,
+        };
+        self.store.observe_all(std::slice::from_ref(&event));
         Ok(Outcome::new(message, vec![event]))
     }
 

@@ -88,6 +88,7 @@ pub const TOKEN_SCHEME: &str = "api_access_token";
         crate::api::webhooks::update,
         crate::api::webhooks::destroy,
         crate::api::webhooks::deliveries,
+        crate::api::public::inboxes::show,
         crate::api::public::contacts::create,
         crate::api::public::contacts::show,
         crate::api::public::contacts::update,
@@ -95,8 +96,10 @@ pub const TOKEN_SCHEME: &str = "api_access_token";
         crate::api::public::conversations::create,
         crate::api::public::conversations::show,
         crate::api::public::conversations::toggle_status,
+        crate::api::public::conversations::update_last_seen,
         crate::api::public::messages::index,
         crate::api::public::messages::create,
+        crate::api::public::messages::update,
     ),
     components(schemas(wire::Failure, wire::Invalid)),
     modifiers(&SharedErrors)
@@ -310,6 +313,21 @@ pub struct ContactInboxPath {
     inbox_identifier: String,
     /// The contact's id in this inbox, as `POST …/contacts` answered it.
     source_id: String,
+}
+
+/// `/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages/{id}`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct PublicMessagePath {
+    /// The API inbox's public identifier.
+    inbox_identifier: String,
+    /// The contact's id in this inbox.
+    source_id: String,
+    /// The conversation's per-account number.
+    conversation_id: i64,
+    /// The message's id.
+    id: i64,
 }
 
 /// `/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}`.

@@ -179,6 +179,10 @@ fn routes(state: AppState) -> Router {
             get(api::webhooks::deliveries),
         )
         .route(
+            "/public/api/v1/inboxes/{inbox_identifier}",
+            get(api::public::inboxes::show),
+        )
+        .route(
             "/public/api/v1/inboxes/{inbox_identifier}/contacts",
             post(api::public::contacts::create),
         )
@@ -201,8 +205,16 @@ fn routes(state: AppState) -> Router {
             post(api::public::conversations::toggle_status),
         )
         .route(
+            "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/update_last_seen",
+            post(api::public::conversations::update_last_seen),
+        )
+        .route(
             "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages",
             get(api::public::messages::index).post(api::public::messages::create),
+        )
+        .route(
+            "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages/{id}",
+            axum::routing::patch(api::public::messages::update).put(api::public::messages::update),
         )
         .route("/", get(pages::sessions::root))
         .route("/app", get(pages::sessions::root))

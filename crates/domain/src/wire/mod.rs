@@ -23,7 +23,7 @@ pub use errors::{Failure, Invalid};
 pub use inbox::Inbox;
 pub use label::Label;
 pub use message::{Message, MessageSender};
-pub use public::{PublicContact, PublicConversation, PublicMessage};
+pub use public::{PublicContact, PublicConversation, PublicInbox, PublicMessage};
 pub use user::{Agent, Profile, ProfileAccount};
 pub use webhook::{
     ContactEvent, ConversationEvent, MessageEvent, TypingEvent, Webhook, WebhookAccount,

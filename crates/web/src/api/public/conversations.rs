@@ -136,3 +136,27 @@ pub async fn toggle_status(
     state.bus.publish(outcome.events);
     Ok(Json(as_seen_by(&ci, &outcome.value)))
 }
+
+/// `POST …/conversations/{id}/update_last_seen`: the contact has read the conversation up to
+/// now (`contact_last_seen_at`); agents' views hear it as `conversation.updated`.
+#[utoipa::path(
+    post,
+    path = "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/update_last_seen",
+    tag = "public_conversations",
+    security(()),
+    params(PublicConversationPath),
+    responses((status = 200, description = "Recorded"))
+)]
+pub async fn update_last_seen(
+    State(state): State<AppState>,
+    Path((inbox_identifier, source_id, id)): Path<(String, String, String)>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let (_, view) = conversation(&state.store, &inbox_identifier, &source_id, &id).await?;
+    let outcome = state
+        .store
+        .conversations()
+        .mark_read_by_contact(&view)
+        .await?;
+    state.bus.publish(outcome.events);
+    Ok(axum::http::StatusCode::OK)
+}

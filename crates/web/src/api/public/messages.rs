@@ -5,7 +5,7 @@
 use super::{conversation, message_as_seen_by};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::openapi::PublicConversationPath;
+use crate::openapi::{PublicConversationPath, PublicMessagePath};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
 use axum::Json;
@@ -86,6 +86,64 @@ pub async fn create(
         Author::Contact(ci.contact_id),
     )?;
     let outcome = state.store.messages().create(&view, &new).await?;
+    state.bus.publish(outcome.events);
+    Ok(Json(message_as_seen_by(
+        &ci,
+        &outcome.value,
+        view.conversation.display_id,
+    )))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = PublicMessageUpdateParams)]
+pub struct UpdateParams {
+    /// The contact's answer: `[{"name", "title", "value"}]` (an `input_select` choice, a form's
+    /// fields).
+    #[schema(value_type = Vec<Object>)]
+    submitted_values: Option<serde_json::Value>,
+}
+
+/// `PATCH …/messages/{id}`: the contact answers a message that asked for it; the answer is kept
+/// in `content_attributes.submitted_values` and agents hear `message.updated`. A private note
+/// is not the contact's to see, so it is a 404 like any other unknown message.
+#[utoipa::path(
+    patch,
+    path = "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages/{id}",
+    tag = "public_messages",
+    security(()),
+    params(PublicMessagePath),
+    request_body = UpdateParams,
+    responses((status = 200, body = wire::PublicMessage))
+)]
+pub async fn update(
+    State(state): State<AppState>,
+    Path((inbox_identifier, source_id, conversation_id, id)): Path<(
+        String,
+        String,
+        String,
+        String,
+    )>,
+    JsonBody(p): JsonBody<UpdateParams>,
+) -> Result<Json<wire::PublicMessage>, ApiError> {
+    let values = domain::message::submitted_values(p.submitted_values)?;
+    let (ci, view) = conversation(
+        &state.store,
+        &inbox_identifier,
+        &source_id,
+        &conversation_id,
+    )
+    .await?;
+    let id = MessageId(crate::api::path_id(&id)?);
+    let message = state.store.messages().find(id, &view.contact).await?;
+    if message.conversation_id != view.conversation.id || !wire::PublicMessage::is_visible(&message)
+    {
+        return Err(ApiError::NotFound);
+    }
+    let outcome = state
+        .store
+        .messages()
+        .submit_values(&view, id, values)
+        .await?;
     state.bus.publish(outcome.events);
     Ok(Json(message_as_seen_by(
         &ci,

@@ -5,6 +5,7 @@
 
 pub mod contacts;
 pub mod conversations;
+pub mod inboxes;
 pub mod messages;
 
 use crate::error::ApiError;
