@@ -27,6 +27,34 @@ enum Command {
     Migrate(DatabaseArgs),
     /// Add bulk realistic data (for benchmarks) to the first account.
     Seed(SeedArgs),
+    /// Manage accounts (tenants) of this installation.
+    #[command(subcommand)]
+    Accounts(AccountsCommand),
+}
+
+#[derive(Subcommand)]
+enum AccountsCommand {
+    /// Create an account with its first administrator. An operator's command, not an API: only
+    /// whoever runs the installation may add tenants to it.
+    Create(CreateAccountArgs),
+}
+
+#[derive(Args)]
+struct CreateAccountArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    /// The account's name.
+    #[arg(long)]
+    name: String,
+    /// Its first administrator: a new user, or an existing one of this installation.
+    #[arg(long)]
+    admin_email: String,
+    /// The administrator's name when the user is new.
+    #[arg(long, default_value = "Administrator")]
+    admin_name: String,
+    /// A new administrator's password (random and printed when unset).
+    #[arg(long, env = "SWITCHBOARD_NEW_ADMIN_PASSWORD", hide_env_values = true)]
+    admin_password: Option<String>,
 }
 
 #[derive(Args, Clone)]
@@ -115,7 +143,42 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Some(Command::Seed(args)) => seed(args).await,
+        Some(Command::Accounts(AccountsCommand::Create(args))) => create_account(args).await,
     }
+}
+
+async fn create_account(args: CreateAccountArgs) -> anyhow::Result<()> {
+    let store = Store::connect(&args.database.database_url).await?;
+    store.migrate().await?;
+    let name =
+        domain::validate::required("name", Some(&args.name), domain::validate::MAX_SHORT_TEXT)?;
+    let password = args
+        .admin_password
+        .clone()
+        .unwrap_or_else(|| domain::password::random_token(16));
+    let created = store
+        .accounts()
+        .create_with_admin(&name, &args.admin_name, &args.admin_email, &password)
+        .await?;
+    println!(
+        "Created account {} ({})",
+        created.account.id, created.account.name
+    );
+    match (created.new_user, args.admin_password.is_some()) {
+        (false, _) => println!(
+            "{} (an existing user) is its administrator",
+            created.admin.user.email
+        ),
+        (true, true) => println!(
+            "Its administrator {} signs in with the password given",
+            created.admin.user.email
+        ),
+        (true, false) => println!(
+            "Its administrator {} signs in with password {password}",
+            created.admin.user.email
+        ),
+    }
+    Ok(())
 }
 
 async fn serve(args: ServeArgs) -> anyhow::Result<()> {

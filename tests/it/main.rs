@@ -4,6 +4,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod accounts_cli;
 mod api;
 mod hardening;
 mod sdk;

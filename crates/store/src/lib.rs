@@ -20,7 +20,7 @@ mod snoozes;
 mod users;
 mod webhooks;
 
-pub use accounts::Accounts;
+pub use accounts::{Accounts, CreatedAccount};
 pub use contact_inboxes::{ContactInbox, ContactInboxes, PublicContact};
 pub use contacts::{ContactPage, Contacts, CreatedContact};
 pub use conversations::{ConversationPage, Conversations};
