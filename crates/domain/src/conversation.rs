@@ -2,7 +2,7 @@
 
 use crate::{
     validate, AccountId, Agent, Contact, ContactId, ContactInboxId, ConversationId, DisplayId,
-    DomainError, InboxId, Message, UserId,
+    DomainError, InboxId, Message, Team, TeamId, UserId,
 };
 use serde_json::{Map, Value};
 
@@ -51,6 +51,64 @@ impl Status {
     }
 }
 
+/// Chatwoot's conversation priorities (`enum priority: { low, medium, high, urgent }`); a
+/// conversation without one has `None`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Priority {
+    Low,
+    Medium,
+    High,
+    Urgent,
+}
+
+impl Priority {
+    /// Most urgent first, as a picker lists them.
+    pub const ALL: [Priority; 4] = [
+        Priority::Urgent,
+        Priority::High,
+        Priority::Medium,
+        Priority::Low,
+    ];
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Priority::Low => "low",
+            Priority::Medium => "medium",
+            Priority::High => "high",
+            Priority::Urgent => "urgent",
+        }
+    }
+
+    /// What `toggle_priority` and `PATCH` take: a priority's name, or `null`/`""` for none
+    /// (Chatwoot's `priority.presence`).
+    pub fn parse(value: &Value) -> Result<Option<Priority>, DomainError> {
+        match value {
+            Value::Null => Ok(None),
+            Value::String(text) => match text.as_str() {
+                "" => Ok(None),
+                "low" => Ok(Some(Priority::Low)),
+                "medium" => Ok(Some(Priority::Medium)),
+                "high" => Ok(Some(Priority::High)),
+                "urgent" => Ok(Some(Priority::Urgent)),
+                _ => Err(bad_priority()),
+            },
+            _ => Err(bad_priority()),
+        }
+    }
+
+    /// The priority a stored string names; unknown text (never written by us) reads as none.
+    pub fn from_stored(text: Option<&str>) -> Option<Priority> {
+        text.and_then(|t| Priority::parse(&Value::String(t.to_owned())).ok().flatten())
+    }
+}
+
+fn bad_priority() -> DomainError {
+    DomainError::invalid(
+        "priority",
+        "Priority must be one of urgent, high, medium, low or null",
+    )
+}
+
 #[derive(Debug, Clone, PartialEq)]
 pub struct Conversation {
     pub id: ConversationId,
@@ -62,6 +120,8 @@ pub struct Conversation {
     pub uuid: String,
     pub status: Status,
     pub assignee_id: Option<UserId>,
+    pub team_id: Option<TeamId>,
+    pub priority: Option<Priority>,
     pub labels: Vec<String>,
     pub custom_attributes: Map<String, Value>,
     pub additional_attributes: Map<String, Value>,
@@ -83,6 +143,7 @@ pub struct ConversationView {
     pub channel_type: String,
     pub hmac_verified: bool,
     pub assignee: Option<Agent>,
+    pub team: Option<Team>,
     /// The thread as loaded (the whole thread in the conversation view, the last message in lists).
     pub messages: Vec<Message>,
     pub all_messages_loaded: bool,
@@ -151,6 +212,8 @@ pub struct ConversationFilter {
     pub status: Option<Status>,
     pub assignee: AssigneeFilter,
     pub inbox_id: Option<InboxId>,
+    /// Chatwoot's `team_id`: only this team's conversations.
+    pub team_id: Option<TeamId>,
     pub labels: Vec<String>,
     pub contact_id: Option<ContactId>,
     /// 1-based.
@@ -165,6 +228,7 @@ impl ConversationFilter {
             status: Some(Status::Open),
             assignee: AssigneeFilter::All,
             inbox_id: None,
+            team_id: None,
             labels: Vec::new(),
             contact_id: None,
             page: 1,
@@ -353,6 +417,22 @@ mod tests {
         let far = serde_json::json!(99_999_999_999_999_i64);
         let err = StatusChange::validate(Status::Open, Some("snoozed"), Some(&far)).unwrap_err();
         assert_eq!(err.attributes, ["snoozed_until"]);
+    }
+
+    #[test]
+    fn priorities_are_chatwoots_four_names_or_none() {
+        use serde_json::json;
+        assert_eq!(
+            Priority::parse(&json!("urgent")),
+            Ok(Some(Priority::Urgent))
+        );
+        assert_eq!(Priority::parse(&json!(null)), Ok(None));
+        assert_eq!(Priority::parse(&json!("")), Ok(None));
+        for bad in [json!("critical"), json!(3), json!(["low"])] {
+            assert_eq!(Priority::parse(&bad).unwrap_err().attributes, ["priority"]);
+        }
+        assert_eq!(Priority::from_stored(Some("low")), Some(Priority::Low));
+        assert_eq!(Priority::from_stored(None), None);
     }
 
     #[test]

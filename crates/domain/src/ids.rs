@@ -37,4 +37,5 @@ id_type!(
     MessageId,
     LabelId,
     DashboardAppId,
+    TeamId,
 );

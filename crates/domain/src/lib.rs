@@ -15,6 +15,7 @@ pub mod label;
 pub mod message;
 pub mod password;
 pub mod placeholder;
+pub mod team;
 pub mod time;
 pub mod user;
 pub mod validate;
@@ -25,7 +26,7 @@ pub use account::Account;
 pub use contact::{Contact, ContactChanges, NewContact};
 pub use conversation::{
     AssigneeFilter, Conversation, ConversationCounts, ConversationFilter, ConversationView,
-    NewConversation, Status,
+    NewConversation, Priority, Status,
 };
 pub use dashboard_app::{AppAction, DashboardApp, DashboardAppFrame, DisplayType, NewDashboardApp};
 pub use error::DomainError;
@@ -34,5 +35,6 @@ pub use ids::*;
 pub use inbox::{Inbox, InboxChanges, InboxSettings, NewInbox};
 pub use label::{Label, LabelChanges, NewLabel};
 pub use message::{ContentType, Message, MessageSender, MessageType, NewMessage};
+pub use team::{NewTeam, Team, TeamChanges};
 pub use user::{Agent, Member, Role, User};
 pub use webhook::{NewWebhook, Webhook, WebhookChanges, WebhookId};

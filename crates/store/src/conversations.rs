@@ -9,7 +9,8 @@ use domain::conversation::{StatusChange, PAGE_SIZE};
 use domain::{
     AccountId, Agent, AssigneeFilter, Contact, ContactId, ContactInboxId, Conversation,
     ConversationCounts, ConversationFilter, ConversationId, ConversationView, DisplayId,
-    DomainError, Event, InboxId, NewConversation, NewMessage, Role, Status, User, UserId,
+    DomainError, Event, InboxId, NewConversation, NewMessage, Priority, Role, Status, Team, TeamId,
+    User, UserId,
 };
 use sqlx::QueryBuilder;
 use std::sync::Arc;
@@ -17,7 +18,7 @@ use std::sync::Arc;
 macro_rules! conversation_select {
     () => {
         "SELECT c.id, c.account_id, c.display_id, c.inbox_id, c.contact_id, c.contact_inbox_id, c.uuid, \
-         c.status, c.assignee_id, c.labels_json, c.custom_attributes_json, c.additional_attributes_json, \
+         c.status, c.assignee_id, c.team_id, c.priority, c.labels_json, c.custom_attributes_json, c.additional_attributes_json, \
          c.muted, c.snoozed_until, c.last_activity_at, c.agent_last_seen_at, c.assignee_last_seen_at, \
          c.contact_last_seen_at, c.created_at, \
          ct.name AS contact_name, ct.email AS contact_email, ct.phone_number AS contact_phone_number, \
@@ -29,6 +30,8 @@ macro_rules! conversation_select {
          u.name AS assignee_name, u.display_name AS assignee_display_name, u.email AS assignee_email, \
          u.pubsub_token AS assignee_pubsub_token, au.role AS assignee_role, \
          au.availability AS assignee_availability, au.auto_offline AS assignee_auto_offline, \
+         t.name AS team_name, t.description AS team_description, \
+         t.allow_auto_assign AS team_allow_auto_assign, \
          (SELECT COUNT(*) FROM messages m WHERE m.conversation_id = c.id AND m.message_type = 0 \
           AND m.created_at > c.agent_last_seen_at) AS unread_count \
          FROM conversations c \
@@ -36,7 +39,8 @@ macro_rules! conversation_select {
          JOIN inboxes i ON i.id = c.inbox_id \
          LEFT JOIN contact_inboxes ci ON ci.id = c.contact_inbox_id \
          LEFT JOIN users u ON u.id = c.assignee_id \
-         LEFT JOIN account_users au ON au.user_id = c.assignee_id AND au.account_id = c.account_id "
+         LEFT JOIN account_users au ON au.user_id = c.assignee_id AND au.account_id = c.account_id \
+         LEFT JOIN teams t ON t.id = c.team_id "
     };
 }
 
@@ -52,6 +56,8 @@ const INSERT: &str = "INSERT INTO conversations (account_id, display_id, inbox_i
      last_activity_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
 const SET_STATUS: &str = "UPDATE conversations SET status = $1, snoozed_until = $2 WHERE id = $3";
 const SET_ASSIGNEE: &str = "UPDATE conversations SET assignee_id = $1 WHERE id = $2";
+const SET_TEAM: &str = "UPDATE conversations SET team_id = $1 WHERE id = $2";
+const SET_PRIORITY: &str = "UPDATE conversations SET priority = $1 WHERE id = $2";
 const SET_LABELS: &str = "UPDATE conversations SET labels_json = $1 WHERE id = $2";
 const CLEAR_LABELS: &str = "DELETE FROM conversation_labels WHERE conversation_id = $1";
 const ADD_LABEL: &str =
@@ -74,6 +80,8 @@ struct ConversationRow {
     uuid: String,
     status: String,
     assignee_id: Option<i64>,
+    team_id: Option<i64>,
+    priority: Option<String>,
     labels_json: String,
     custom_attributes_json: String,
     additional_attributes_json: String,
@@ -101,6 +109,9 @@ struct ConversationRow {
     assignee_role: Option<String>,
     assignee_availability: Option<String>,
     assignee_auto_offline: Option<bool>,
+    team_name: Option<String>,
+    team_description: Option<String>,
+    team_allow_auto_assign: Option<bool>,
     unread_count: i64,
 }
 
@@ -125,6 +136,16 @@ impl From<ConversationRow> for ConversationView {
             }),
             _ => None,
         };
+        let team = match (row.team_id, row.team_name) {
+            (Some(id), Some(name)) => Some(Team {
+                id: TeamId(id),
+                account_id,
+                name,
+                description: row.team_description,
+                allow_auto_assign: row.team_allow_auto_assign.unwrap_or(true),
+            }),
+            _ => None,
+        };
         ConversationView {
             conversation: Conversation {
                 id: ConversationId(row.id),
@@ -136,6 +157,8 @@ impl From<ConversationRow> for ConversationView {
                 uuid: row.uuid,
                 status: Status::from_stored(&row.status),
                 assignee_id: row.assignee_id.map(UserId),
+                team_id: row.team_id.map(TeamId),
+                priority: Priority::from_stored(row.priority.as_deref()),
                 labels: json::strings(&row.labels_json),
                 custom_attributes: json::object(&row.custom_attributes_json),
                 additional_attributes: json::object(&row.additional_attributes_json),
@@ -162,6 +185,7 @@ impl From<ConversationRow> for ConversationView {
             channel_type: row.channel_type,
             hmac_verified: row.hmac_verified,
             assignee,
+            team,
             messages: Vec::new(),
             all_messages_loaded: false,
             unread_count: row.unread_count,
@@ -186,6 +210,9 @@ macro_rules! push_filters {
         }
         if let Some(inbox_id) = filter.inbox_id {
             $qb.push(" AND c.inbox_id = ").push_bind(inbox_id.get());
+        }
+        if let Some(team_id) = filter.team_id {
+            $qb.push(" AND c.team_id = ").push_bind(team_id.get());
         }
         if let Some(contact_id) = filter.contact_id {
             $qb.push(" AND c.contact_id = ").push_bind(contact_id.get());
@@ -551,6 +578,102 @@ impl Conversations<'_> {
             tx.commit().await
         })?;
         let event = Event::AssigneeChanged {
+            account_id: c.account_id,
+            inbox_id: c.inbox_id,
+            conversation_id: c.id,
+        };
+        self.reload(view, vec![event]).await
+    }
+
+    /// Assigns the conversation to a team of its account, or takes it off its team with
+    /// `None`; the agent stays. Announced as `conversation.updated`, as Chatwoot's `team_id`
+    /// change is. Setting the team it already has changes nothing and announces nothing.
+    pub async fn set_team(
+        &self,
+        view: &ConversationView,
+        team: Option<TeamId>,
+        by: &User,
+    ) -> Result<Outcome<ConversationView>, StoreError> {
+        let c = &view.conversation;
+        let team = match team {
+            Some(id) => Some(self.require_team(c.account_id, id).await?),
+            None => None,
+        };
+        if team.as_ref().map(|t| t.id) == c.team_id {
+            return Ok(Outcome::new(view.clone(), Vec::new()));
+        }
+        // Chatwoot's `conversations.activity.team.{assigned,removed}`.
+        let note = match (&team, &view.team) {
+            (Some(team), _) => format!("Assigned to {} by {}", team.name, by.name),
+            (None, Some(old)) => format!("Unassigned from {} by {}", old.name, by.name),
+            (None, None) => format!("Conversation unassigned from its team by {}", by.name),
+        };
+        let activity = NewMessage::activity(note);
+        let now = domain::time::now();
+        on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(SET_TEAM)
+                .bind(team.as_ref().map(|t| t.id.get()))
+                .bind(c.id.get())
+                .execute(&mut *tx)
+                .await?;
+            insert!(tx, c, activity, now);
+            tx.commit().await
+        })?;
+        let event = Event::ConversationUpdated {
+            account_id: c.account_id,
+            inbox_id: c.inbox_id,
+            conversation_id: c.id,
+        };
+        self.reload(view, vec![event]).await
+    }
+
+    /// The account's team `id`, or a 422 naming `team_id`.
+    pub async fn require_team(&self, account: AccountId, id: TeamId) -> Result<Team, StoreError> {
+        match self.store.teams().find(account, id).await {
+            Err(StoreError::NotFound) => {
+                Err(DomainError::invalid("team_id", "Team does not exist in this account").into())
+            }
+            other => other,
+        }
+    }
+
+    /// Sets or clears the priority (Chatwoot's `toggle_priority` and `PATCH`), noting it in
+    /// the thread; announced as `conversation.updated`. No change announces nothing.
+    pub async fn set_priority(
+        &self,
+        view: &ConversationView,
+        priority: Option<Priority>,
+        by: &User,
+    ) -> Result<Outcome<ConversationView>, StoreError> {
+        let c = &view.conversation;
+        if priority == c.priority {
+            return Ok(Outcome::new(view.clone(), Vec::new()));
+        }
+        // Chatwoot's `conversations.activity.priority.{added,updated,removed}`.
+        let note = match (c.priority, priority) {
+            (None, Some(new)) => format!("{} set the priority to {}", by.name, new.as_str()),
+            (Some(old), Some(new)) => format!(
+                "{} changed the priority from {} to {}",
+                by.name,
+                old.as_str(),
+                new.as_str()
+            ),
+            (_, None) => format!("{} removed the priority", by.name),
+        };
+        let activity = NewMessage::activity(note);
+        let now = domain::time::now();
+        on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(SET_PRIORITY)
+                .bind(priority.map(Priority::as_str))
+                .bind(c.id.get())
+                .execute(&mut *tx)
+                .await?;
+            insert!(tx, c, activity, now);
+            tx.commit().await
+        })?;
+        let event = Event::ConversationUpdated {
             account_id: c.account_id,
             inbox_id: c.inbox_id,
             conversation_id: c.id,

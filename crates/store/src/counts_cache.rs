@@ -14,7 +14,7 @@
 //! of those when [`TTL`] runs out.
 
 use domain::{
-    AccountId, ContactId, ConversationCounts, ConversationFilter, InboxId, Status, UserId,
+    AccountId, ContactId, ConversationCounts, ConversationFilter, InboxId, Status, TeamId, UserId,
 };
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -32,6 +32,7 @@ pub(crate) struct CountsKey {
     account_id: AccountId,
     status: Option<Status>,
     inbox_id: Option<InboxId>,
+    team_id: Option<TeamId>,
     contact_id: Option<ContactId>,
     labels: Vec<String>,
 }
@@ -44,6 +45,7 @@ impl CountsKey {
             account_id: filter.account_id,
             status: filter.status,
             inbox_id: filter.inbox_id,
+            team_id: filter.team_id,
             contact_id: filter.contact_id,
             labels,
         }

@@ -10,6 +10,7 @@ mod conversations;
 mod counts_cache;
 mod dashboard_apps;
 mod error;
+mod inbox_members;
 mod inboxes;
 mod json;
 mod labels;
@@ -17,6 +18,7 @@ mod messages;
 mod notify;
 pub mod seed;
 mod snoozes;
+mod teams;
 mod users;
 mod webhooks;
 
@@ -26,11 +28,13 @@ pub use contacts::{ContactPage, Contacts, CreatedContact};
 pub use conversations::{ConversationPage, Conversations};
 pub use dashboard_apps::DashboardApps;
 pub use error::StoreError;
+pub use inbox_members::InboxMembers;
 pub use inboxes::Inboxes;
 pub use labels::Labels;
 pub use messages::Messages;
 pub use notify::CHANNEL as NOTIFY_CHANNEL;
 pub use sqlx::postgres::PgListener;
+pub use teams::Teams;
 pub use users::{Session, Users};
 pub use webhooks::{AttemptResult, Destination, DueDelivery, NextStep, RecorderLease, Webhooks};
 
@@ -276,5 +280,11 @@ impl Store {
     }
     pub fn webhooks(&self) -> Webhooks<'_> {
         Webhooks { store: self }
+    }
+    pub fn teams(&self) -> Teams<'_> {
+        Teams { store: self }
+    }
+    pub fn inbox_members(&self) -> InboxMembers<'_> {
+        InboxMembers { store: self }
     }
 }

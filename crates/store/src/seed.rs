@@ -281,6 +281,26 @@ pub async fn demo(
         .inboxes()
         .create(&NewInbox::validate(account.id, Some("Website"), None)?)
         .await?;
+    // Every demo agent belongs to the demo inbox, so inbox access rules change nothing visible.
+    let agent_ids: Vec<_> = agents.iter().map(|a| a.id).collect();
+    store
+        .inbox_members()
+        .add(account.id, inbox.id, &agent_ids)
+        .await?;
+    // A support team of both agents, for the team picker.
+    let team = store
+        .teams()
+        .create(&domain::NewTeam::validate(
+            account.id,
+            Some("Support"),
+            Some("First-line support"),
+            None,
+        )?)
+        .await?;
+    store
+        .teams()
+        .add_members(account.id, team.id, &agent_ids)
+        .await?;
     for (title, description, color) in LABELS {
         let label = NewLabel::validate(
             account.id,

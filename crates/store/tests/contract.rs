@@ -419,3 +419,293 @@ async fn a_snooze_that_ran_out_reopens_the_conversation_once() {
     })
     .await;
 }
+
+/// A second member of `f`'s account, with the agent role.
+async fn agent(store: &Store, f: &Fixture, email: &str) -> UserId {
+    store
+        .users()
+        .create("Sam", email, "password1", Some((f.account, Role::Agent)))
+        .await
+        .unwrap()
+        .id
+}
+
+fn ids(agents: &[domain::Agent]) -> Vec<UserId> {
+    agents.iter().map(|a| a.user.id).collect()
+}
+
+#[tokio::test]
+async fn teams_are_unique_per_account_and_keep_agents_of_the_account_only() {
+    on_each_backend(async |store: Store| {
+        let f = fixture(&store, "acme").await;
+        let g = fixture(&store, "globex").await;
+        let sam = agent(&store, &f, "sam@acme.test").await;
+        let teams = store.teams();
+        let new = domain::NewTeam::validate(f.account, Some("Billing"), None, None).unwrap();
+        let billing = teams.create(&new).await.unwrap();
+        assert_eq!(billing.name, "billing");
+        assert!(matches!(
+            teams.create(&new).await,
+            Err(StoreError::Taken("name"))
+        ));
+        // Another account may have a team of that name.
+        let other = domain::NewTeam::validate(g.account, Some("billing"), None, None).unwrap();
+        let globex_billing = teams.create(&other).await.unwrap();
+        assert!(matches!(
+            teams.find(f.account, globex_billing.id).await,
+            Err(StoreError::NotFound)
+        ));
+
+        let added = teams
+            .add_members(f.account, billing.id, &[sam, f.admin])
+            .await
+            .unwrap();
+        assert_eq!(ids(&added), [sam, f.admin]);
+        // Adding again is no error and no duplicate.
+        teams
+            .add_members(f.account, billing.id, &[sam])
+            .await
+            .unwrap();
+        assert_eq!(teams.members(f.account, billing.id).await.unwrap().len(), 2);
+        // Someone of another account is refused, and nothing is written.
+        let refused = teams
+            .add_members(f.account, billing.id, &[sam, g.admin])
+            .await;
+        assert!(
+            matches!(&refused, Err(StoreError::Invalid(e)) if e.attributes == ["user_ids"]),
+            "{refused:?}"
+        );
+        let replaced = teams
+            .replace_members(f.account, billing.id, &[sam])
+            .await
+            .unwrap();
+        assert_eq!(ids(&replaced), [sam]);
+        assert_eq!(
+            teams.team_ids_of(f.account, sam).await.unwrap(),
+            [billing.id]
+        );
+        assert!(teams
+            .team_ids_of(f.account, f.admin)
+            .await
+            .unwrap()
+            .is_empty());
+        teams
+            .remove_members(f.account, billing.id, &[sam, f.admin])
+            .await
+            .unwrap();
+        assert!(teams
+            .members(f.account, billing.id)
+            .await
+            .unwrap()
+            .is_empty());
+        // Another account's team cannot be touched through this account.
+        assert!(matches!(
+            teams
+                .add_members(f.account, globex_billing.id, &[sam])
+                .await,
+            Err(StoreError::NotFound)
+        ));
+        let changes =
+            domain::TeamChanges::validate(Some("Sales"), Some("Deals"), Some(false)).unwrap();
+        let sales = teams.update(f.account, billing.id, &changes).await.unwrap();
+        assert_eq!(
+            (
+                sales.name.as_str(),
+                sales.description.as_deref(),
+                sales.allow_auto_assign
+            ),
+            ("sales", Some("Deals"), false)
+        );
+        teams.delete(f.account, billing.id).await.unwrap();
+        assert!(matches!(
+            teams.delete(f.account, billing.id).await,
+            Err(StoreError::NotFound)
+        ));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn inbox_members_are_kept_per_inbox_and_leave_with_the_account() {
+    on_each_backend(async |store: Store| {
+        let f = fixture(&store, "acme").await;
+        let g = fixture(&store, "globex").await;
+        let sam = agent(&store, &f, "sam@acme.test").await;
+        let priya = agent(&store, &f, "priya@acme.test").await;
+        let members = store.inbox_members();
+        let all = members.add(f.account, f.inbox, &[sam]).await.unwrap();
+        assert_eq!(ids(&all), [sam]);
+        let all = members
+            .add(f.account, f.inbox, &[priya, sam])
+            .await
+            .unwrap();
+        assert_eq!(all.len(), 2);
+        assert!(members.is_member(f.account, f.inbox, sam).await.unwrap());
+        assert!(!members
+            .is_member(f.account, f.inbox, f.admin)
+            .await
+            .unwrap());
+        assert_eq!(
+            members.inbox_ids_of(f.account, sam).await.unwrap(),
+            [f.inbox]
+        );
+        let all = members.replace(f.account, f.inbox, &[priya]).await.unwrap();
+        assert_eq!(ids(&all), [priya]);
+        assert!(members
+            .inbox_ids_of(f.account, sam)
+            .await
+            .unwrap()
+            .is_empty());
+        // Other accounts' inboxes and users stay out.
+        assert!(matches!(
+            members.add(f.account, g.inbox, &[sam]).await,
+            Err(StoreError::NotFound)
+        ));
+        assert!(matches!(
+            members.add(f.account, f.inbox, &[g.admin]).await,
+            Err(StoreError::Invalid(_))
+        ));
+        assert!(!members.is_member(g.account, f.inbox, priya).await.unwrap());
+        // An agent removed from the account leaves its inboxes and teams.
+        let team = store
+            .teams()
+            .create(&domain::NewTeam::validate(f.account, Some("vip"), None, None).unwrap())
+            .await
+            .unwrap();
+        store
+            .teams()
+            .add_members(f.account, team.id, &[priya])
+            .await
+            .unwrap();
+        store.users().remove_agent(f.account, priya).await.unwrap();
+        assert!(members.agents(f.account, f.inbox).await.unwrap().is_empty());
+        assert!(store
+            .teams()
+            .team_ids_of(f.account, priya)
+            .await
+            .unwrap()
+            .is_empty());
+        members.remove(f.account, f.inbox, &[priya]).await.unwrap();
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_conversation_has_a_team_and_a_priority_and_the_list_filters_by_team() {
+    on_each_backend(async |store: Store| {
+        let f = fixture(&store, "acme").await;
+        let g = fixture(&store, "globex").await;
+        let sam = agent(&store, &f, "sam@acme.test").await;
+        let admin = store.users().find(f.admin).await.unwrap();
+        let team = store
+            .teams()
+            .create(&domain::NewTeam::validate(f.account, Some("Billing"), None, None).unwrap())
+            .await
+            .unwrap();
+        let conversations = store.conversations();
+        let one = conversations
+            .create(&new_conversation(&f, Status::Open, Some(sam)))
+            .await
+            .unwrap()
+            .value;
+        conversations
+            .create(&new_conversation(&f, Status::Open, None))
+            .await
+            .unwrap();
+        let outcome = conversations
+            .set_team(&one, Some(team.id), &admin)
+            .await
+            .unwrap();
+        assert_eq!(outcome.events.len(), 1);
+        assert_eq!(outcome.events[0].name(), "conversation.updated");
+        let view = outcome.value;
+        assert_eq!(view.team.as_ref().map(|t| t.name.as_str()), Some("billing"));
+        assert_eq!(view.conversation.assignee_id, Some(sam), "the agent stays");
+        assert_eq!(
+            view.messages.last().and_then(|m| m.content.as_deref()),
+            Some("Assigned to billing by Ada")
+        );
+        // The same team again changes nothing.
+        let again = conversations
+            .set_team(&view, Some(team.id), &admin)
+            .await
+            .unwrap();
+        assert!(again.events.is_empty());
+        // Another account's team is refused, naming team_id.
+        let foreign = store
+            .teams()
+            .create(&domain::NewTeam::validate(g.account, Some("x"), None, None).unwrap())
+            .await
+            .unwrap();
+        let refused = conversations
+            .set_team(&view, Some(foreign.id), &admin)
+            .await;
+        assert!(
+            matches!(&refused, Err(StoreError::Invalid(e)) if e.attributes == ["team_id"]),
+            "{refused:?}"
+        );
+
+        let mut filter = ConversationFilter::new(f.account, f.admin);
+        filter.team_id = Some(team.id);
+        let page = conversations.list(&filter, true).await.unwrap();
+        assert_eq!(page.conversations.len(), 1);
+        let counts = page.counts.unwrap();
+        assert_eq!((counts.all, counts.assigned, counts.unassigned), (1, 1, 0));
+        filter.team_id = None;
+        assert_eq!(conversations.counts(&filter).await.unwrap().all, 2);
+
+        let high = conversations
+            .set_priority(&view, Some(domain::Priority::High), &admin)
+            .await
+            .unwrap();
+        assert_eq!(high.events[0].name(), "conversation.updated");
+        assert_eq!(
+            high.value.conversation.priority,
+            Some(domain::Priority::High)
+        );
+        let none = conversations
+            .set_priority(&high.value, None, &admin)
+            .await
+            .unwrap();
+        assert_eq!(none.value.conversation.priority, None);
+        assert_eq!(
+            none.value
+                .messages
+                .last()
+                .and_then(|m| m.content.as_deref()),
+            Some("Ada removed the priority")
+        );
+
+        // Deleting the team takes conversations off it; the team filter's counts follow.
+        filter.team_id = Some(team.id);
+        store.teams().delete(f.account, team.id).await.unwrap();
+        assert_eq!(conversations.counts(&filter).await.unwrap().all, 0);
+        let after = conversations
+            .find(f.account, view.conversation.display_id)
+            .await
+            .unwrap();
+        assert_eq!((after.team, after.conversation.team_id), (None, None));
+        assert_eq!(after.conversation.assignee_id, Some(sam));
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn the_demo_agents_are_members_of_the_demo_inbox() {
+    on_each_backend(async |store: Store| {
+        let demo = store::seed::demo(&store, "admin@example.com", "password1", None)
+            .await
+            .unwrap();
+        let members = store
+            .inbox_members()
+            .agents(demo.account.id, demo.inbox_id)
+            .await
+            .unwrap();
+        let mut expected: Vec<UserId> = demo.agents.iter().map(|u| u.id).collect();
+        let mut got = ids(&members);
+        expected.sort();
+        got.sort();
+        assert_eq!(got, expected);
+    })
+    .await;
+}

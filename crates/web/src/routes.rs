@@ -95,8 +95,18 @@ fn routes(state: AppState) -> Router {
             get(conversations::index).post(conversations::create),
         )
         .route(
+            "/api/v1/accounts/{account_id}/conversations/meta",
+            get(conversations::meta),
+        )
+        .route(
             "/api/v1/accounts/{account_id}/conversations/{display_id}",
-            get(conversations::show),
+            get(conversations::show)
+                .patch(conversations::update)
+                .put(conversations::update),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/conversations/{display_id}/toggle_priority",
+            post(conversations::toggle_priority),
         )
         .route(
             "/api/v1/accounts/{account_id}/conversations/{display_id}/app_context",
@@ -133,6 +143,34 @@ fn routes(state: AppState) -> Router {
         .route(
             "/api/v1/accounts/{account_id}/conversations/{display_id}/messages/{id}",
             axum::routing::delete(messages::destroy),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/teams",
+            get(api::teams::index).post(api::teams::create),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/teams/{id}",
+            get(api::teams::show)
+                .patch(api::teams::update)
+                .put(api::teams::update)
+                .delete(api::teams::destroy),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/teams/{team_id}/team_members",
+            get(api::team_members::index)
+                .post(api::team_members::create)
+                .patch(api::team_members::update)
+                .delete(api::team_members::destroy),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/inbox_members",
+            post(api::inbox_members::create)
+                .patch(api::inbox_members::update)
+                .delete(api::inbox_members::destroy),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/inbox_members/{inbox_id}",
+            get(api::inbox_members::show),
         )
         .route(
             "/api/v1/accounts/{account_id}/labels",

@@ -4,18 +4,21 @@
 mod agents;
 mod auth;
 mod contacts;
+mod conversation_teams;
 mod conversations;
 mod dashboard_app_control;
 mod dashboard_apps;
 mod errors;
 mod health;
 mod honoured_fields;
+mod inbox_members;
 mod inboxes;
 mod labels;
 mod messages;
 mod openapi;
 mod rails_bodies;
 mod roles;
+mod teams;
 
 use crate::support::{Person, TestApp, TestResponse};
 use axum::body::Body;

@@ -2,7 +2,7 @@
 //! front-end store adds before handing a conversation to dashboard apps (`allMessagesLoaded`,
 //! `dataFetched`), so API and app context share one shape.
 
-use super::{Agent, Contact, Message};
+use super::{Agent, Contact, Message, Team};
 use crate::ConversationView;
 use serde::Serialize;
 use serde_json::{Map, Value};
@@ -14,6 +14,9 @@ pub struct ConversationMeta {
     /// Absent, not null, when nobody is assigned (as Chatwoot's `if conversation.assignee`).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub assignee: Option<Agent>,
+    /// Absent, not null, without a team (as Chatwoot's `if conversation.team.present?`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub team: Option<Team>,
     pub hmac_verified: bool,
 }
 
@@ -40,7 +43,8 @@ pub struct Conversation {
     pub timestamp: i64,
     pub last_activity_at: i64,
     pub first_reply_created_at: Option<i64>,
-    pub priority: Option<String>,
+    /// `urgent`, `high`, `medium`, `low` or null.
+    pub priority: Option<&'static str>,
     pub waiting_since: Option<i64>,
     pub unread_count: i64,
     pub last_non_activity_message: Option<Message>,
@@ -65,6 +69,7 @@ impl From<&ConversationView> for Conversation {
                 sender: Contact::from(&view.contact),
                 channel: view.channel_type.clone(),
                 assignee: view.assignee.as_ref().map(Agent::from),
+                team: view.team.as_ref().map(|t| Team::new(t, false)),
                 hmac_verified: view.hmac_verified,
             },
             id: c.display_id.get(),
@@ -86,7 +91,7 @@ impl From<&ConversationView> for Conversation {
             timestamp: c.last_activity_at,
             last_activity_at: c.last_activity_at,
             first_reply_created_at: None,
-            priority: None,
+            priority: c.priority.map(crate::Priority::as_str),
             waiting_since: None,
             unread_count: view.unread_count,
             last_non_activity_message,

@@ -12,6 +12,7 @@ mod inbox;
 mod label;
 mod message;
 mod public;
+mod team;
 mod user;
 mod webhook;
 
@@ -24,6 +25,7 @@ pub use inbox::Inbox;
 pub use label::Label;
 pub use message::{Message, MessageSender};
 pub use public::{PublicContact, PublicConversation, PublicInbox, PublicMessage};
+pub use team::Team;
 pub use user::{Agent, Profile, ProfileAccount};
 pub use webhook::{
     ContactEvent, ConversationEvent, MessageEvent, TypingEvent, Webhook, WebhookAccount,
@@ -98,6 +100,8 @@ mod tests {
                 uuid: "u".into(),
                 status: Status::Snoozed,
                 assignee_id: assigned.then_some(UserId(3)),
+                team_id: None,
+                priority: None,
                 labels: vec!["vip".into()],
                 custom_attributes: Default::default(),
                 additional_attributes: Default::default(),
@@ -132,6 +136,7 @@ mod tests {
                 availability: "online".into(),
                 auto_offline: true,
             }),
+            team: None,
             all_messages_loaded: true,
             unread_count: 1,
         }

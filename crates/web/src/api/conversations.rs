@@ -12,7 +12,8 @@ use axum::Json;
 use domain::conversation::{label_set, StatusChange};
 use domain::message::Author;
 use domain::{
-    wire, ConversationFilter, DomainError, InboxId, Member, NewConversation, NewMessage, UserId,
+    wire, ConversationFilter, DomainError, InboxId, Member, NewConversation, NewMessage, Priority,
+    TeamId, UserId,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
@@ -24,6 +25,17 @@ pub struct ListMeta {
     assigned_count: i64,
     unassigned_count: i64,
     all_count: i64,
+}
+
+impl From<domain::ConversationCounts> for ListMeta {
+    fn from(counts: domain::ConversationCounts) -> Self {
+        Self {
+            mine_count: counts.mine,
+            assigned_count: counts.assigned,
+            unassigned_count: counts.unassigned,
+            all_count: counts.all,
+        }
+    }
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
@@ -53,6 +65,8 @@ pub struct ListQuery {
     #[param(minimum = 1, maximum = 1_000_000)]
     page: Option<i64>,
     inbox_id: Option<i64>,
+    /// Only this team's conversations (404 for a team the account does not have).
+    team_id: Option<i64>,
     /// Only conversations with these labels.
     #[param(rename = "labels[]")]
     labels: Option<Vec<String>>,
@@ -90,6 +104,7 @@ pub fn filter_from_query(
     let mut assignee_type = None;
     let mut page = None;
     let mut inbox_id = None;
+    let mut team_id = None;
     let mut labels = Vec::new();
     for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         match key.as_ref() {
@@ -97,6 +112,7 @@ pub fn filter_from_query(
             "assignee_type" => assignee_type = Some(value.into_owned()),
             "page" => page = Some(value.into_owned()),
             "inbox_id" if !value.is_empty() => inbox_id = Some(value.into_owned()),
+            "team_id" if !value.is_empty() => team_id = Some(value.into_owned()),
             "labels[]" | "labels" => labels.push(value.into_owned()),
             _ => {}
         }
@@ -111,6 +127,12 @@ pub fn filter_from_query(
             .parse::<i64>()
             .map_err(|_| DomainError::invalid("inbox_id", "Inbox id must be a number"))?;
         filter.inbox_id = Some(InboxId(id));
+    }
+    if let Some(team) = team_id {
+        let id = team
+            .parse::<i64>()
+            .map_err(|_| DomainError::invalid("team_id", "Team id must be a number"))?;
+        filter.team_id = Some(TeamId(id));
     }
     filter.labels = label_set(&labels)?;
     Ok(filter)
@@ -129,6 +151,7 @@ pub async fn index(
     RawQuery(query): RawQuery,
 ) -> Result<Json<List>, ApiError> {
     let filter = filter_from_query(&member, query.as_deref())?;
+    require_filter_team(&state, &filter).await?;
     let page = state
         .store
         .conversations()
@@ -136,12 +159,7 @@ pub async fn index(
         .await?;
     Ok(Json(List {
         data: ListData {
-            meta: page.counts.map(|counts| ListMeta {
-                mine_count: counts.mine,
-                assigned_count: counts.assigned,
-                unassigned_count: counts.unassigned,
-                all_count: counts.all,
-            }),
+            meta: page.counts.map(ListMeta::from),
             payload: page
                 .conversations
                 .iter()
@@ -350,35 +368,82 @@ pub async fn toggle_status(
     }))
 }
 
-#[derive(Debug, Deserialize, utoipa::ToSchema)]
-pub struct AssignParams {
-    /// `null` or absent unassigns.
-    assignee_id: Option<i64>,
+/// `Some(value)` when the key is in the body, even as `null`; `None` when it is absent.
+fn present<'de, D, T>(deserializer: D) -> Result<Option<T>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    T::deserialize(deserializer).map(Some)
 }
 
-/// `POST /conversations/{id}/assignments`: the new assignee (an agent), or `null`.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct AssignParams {
+    /// An agent of the account; `null` unassigns the agent.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    assignee_id: Option<Option<i64>>,
+    /// A team of the account; `null` takes the conversation off its team. The agent stays.
+    #[serde(default, deserialize_with = "present")]
+    #[schema(value_type = Option<i64>)]
+    team_id: Option<Option<i64>>,
+}
+
+/// What `POST …/assignments` answers: the agent when `assignee_id` was given, else the team.
+#[derive(Serialize, utoipa::ToSchema)]
+#[serde(untagged)]
+pub enum Assignee {
+    Agent(wire::Agent),
+    Team(wire::Team),
+}
+
+/// `POST /conversations/{id}/assignments` (`assignments_controller.rb`): `assignee_id` sets
+/// the agent (`null` unassigns) and answers the agent or `null`; `team_id` sets the team
+/// (`null` removes it), keeps the agent, and answers the team or `null` when given alone. Both
+/// may be given (Chatwoot would ignore `team_id` then; we set both and answer the agent). A
+/// body with neither changes nothing and answers `null`, as Chatwoot's.
 #[utoipa::path(
     post,
     path = "/api/v1/accounts/{account_id}/conversations/{display_id}/assignments",
     tag = "conversations",
     params(ConversationPath),
     request_body = AssignParams,
-    responses((status = 200, body = Option<wire::Agent>, description = "The new assignee, or `null`"))
+    responses((status = 200, body = Option<Assignee>, description = "The new agent or team, or `null`"))
 )]
 pub async fn assign(
     State(state): State<AppState>,
     member: Member,
     Path((_, display_id)): Path<(String, String)>,
     JsonBody(p): JsonBody<AssignParams>,
-) -> Result<Json<Option<wire::Agent>>, ApiError> {
-    let view = conversation(&state.store, &member, &display_id).await?;
-    let outcome = state
-        .store
-        .conversations()
-        .assign(&view, p.assignee_id.map(UserId), &member.user)
-        .await?;
-    state.bus.publish(outcome.events);
-    Ok(Json(outcome.value.assignee.as_ref().map(wire::Agent::from)))
+) -> Result<Json<Option<Assignee>>, ApiError> {
+    let mut view = conversation(&state.store, &member, &display_id).await?;
+    let conversations = state.store.conversations();
+    let team = p.team_id.map(|id| id.map(TeamId));
+    // Refuse a wrong team before anything is written.
+    if let Some(Some(id)) = team {
+        conversations.require_team(member.account_id, id).await?;
+    }
+    if let Some(assignee) = p.assignee_id {
+        let outcome = conversations
+            .assign(&view, assignee.map(UserId), &member.user)
+            .await?;
+        state.bus.publish(outcome.events);
+        view = outcome.value;
+    }
+    if let Some(team) = team {
+        let outcome = conversations.set_team(&view, team, &member.user).await?;
+        state.bus.publish(outcome.events);
+        view = outcome.value;
+    }
+    let answer = match (p.assignee_id, p.team_id) {
+        (Some(_), _) => view.assignee.as_ref().map(|a| Assignee::Agent(a.into())),
+        (None, Some(_)) => view
+            .team
+            .as_ref()
+            .map(|t| Assignee::Team(wire::Team::new(t, false))),
+        (None, None) => None,
+    };
+    Ok(Json(answer))
 }
 
 #[utoipa::path(
@@ -537,4 +602,159 @@ pub async fn toggle_typing_status(
         is_private: p.is_private.unwrap_or(false),
     }]);
     Ok(axum::http::StatusCode::OK)
+}
+
+/// A `team_id` filter names a team of the account (Chatwoot's `teams.find`: 404 otherwise).
+async fn require_filter_team(
+    state: &AppState,
+    filter: &ConversationFilter,
+) -> Result<(), ApiError> {
+    if let Some(id) = filter.team_id {
+        state.store.teams().find(filter.account_id, id).await?;
+    }
+    Ok(())
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ConversationMetaData)]
+pub struct MetaData {
+    meta: ListMeta,
+}
+
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ConversationMetaCounts)]
+pub struct Meta {
+    data: MetaData,
+}
+
+/// `GET /conversations/meta` (`conversations#meta`): the list's four counts for the same
+/// filters as the list (`status`, `inbox_id`, `team_id`, `labels[]`), without conversations.
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/conversations/meta",
+    tag = "conversations",
+    params(AccountPath, ListQuery),
+    responses((status = 200, body = Meta))
+)]
+pub async fn meta(
+    State(state): State<AppState>,
+    member: Member,
+    RawQuery(query): RawQuery,
+) -> Result<Json<Meta>, ApiError> {
+    let filter = filter_from_query(&member, query.as_deref())?;
+    require_filter_team(&state, &filter).await?;
+    let counts = state.store.conversations().counts(&filter).await?;
+    Ok(Json(Meta {
+        data: MetaData {
+            meta: ListMeta::from(counts),
+        },
+    }))
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct PriorityParams {
+    /// `urgent`, `high`, `medium`, `low`, or `null`/absent for none.
+    #[serde(default)]
+    #[schema(value_type = Option<String>)]
+    priority: Value,
+}
+
+/// `POST /conversations/{id}/toggle_priority`: sets the priority, or clears it when `priority`
+/// is null or absent (Chatwoot's `toggle_priority(params[:priority])`). Answers an empty 200.
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/conversations/{display_id}/toggle_priority",
+    tag = "conversations",
+    params(ConversationPath),
+    request_body = PriorityParams,
+    responses((status = 200, description = "Set; announced as `conversation.updated`"))
+)]
+pub async fn toggle_priority(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, display_id)): Path<(String, String)>,
+    JsonBody(p): JsonBody<PriorityParams>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let priority = Priority::parse(&p.priority)?;
+    let view = conversation(&state.store, &member, &display_id).await?;
+    let outcome = state
+        .store
+        .conversations()
+        .set_priority(&view, priority, &member.user)
+        .await?;
+    state.bus.publish(outcome.events);
+    Ok(axum::http::StatusCode::OK)
+}
+
+/// `PATCH /conversations/{id}` (doc-only: the handler reads the body as an object).
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[allow(dead_code)]
+pub struct UpdateParams {
+    /// `urgent`, `high`, `medium`, `low`, or `null` for none; absent leaves it.
+    #[schema(value_type = Option<String>)]
+    priority: Option<Value>,
+}
+
+/// Conversation attributes Chatwoot changes through their own routes (or, for
+/// `sla_policy_id`, in its enterprise edition only). Sent to `PATCH` they are refused with a
+/// 422 naming them rather than silently ignored.
+const ELSEWHERE: [(&str, &str); 7] = [
+    ("status", "toggle_status"),
+    ("snoozed_until", "toggle_status"),
+    ("assignee_id", "assignments"),
+    ("team_id", "assignments"),
+    ("labels", "labels"),
+    ("custom_attributes", "custom_attributes"),
+    ("sla_policy_id", ""),
+];
+
+/// `PATCH`/`PUT /conversations/{id}` (`conversations#update`, which permits `priority` only):
+/// answers the conversation. Other keys are ignored as Rails' `permit` does, except the
+/// conversation attributes listed in [`ELSEWHERE`], which are a 422 naming the attribute.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/accounts/{account_id}/conversations/{display_id}",
+    tag = "conversations",
+    params(ConversationPath),
+    request_body = UpdateParams,
+    responses((status = 200, body = wire::Conversation))
+)]
+pub async fn update(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, display_id)): Path<(String, String)>,
+    JsonBody(body): JsonBody<Map<String, Value>>,
+) -> Result<Json<wire::Conversation>, ApiError> {
+    let body = match body.get("conversation") {
+        Some(Value::Object(inner)) => inner.clone(),
+        Some(_) => {
+            return Err(
+                DomainError::invalid("conversation", "conversation must be an object").into(),
+            )
+        }
+        None => body,
+    };
+    if let Some((key, route)) = ELSEWHERE.iter().find(|(key, _)| body.contains_key(*key)) {
+        let message = if route.is_empty() {
+            format!("{} is not supported", domain::error::humanize(key))
+        } else {
+            format!(
+                "{} is changed with POST …/conversations/{{id}}/{route}",
+                domain::error::humanize(key)
+            )
+        };
+        return Err(DomainError::invalid(key, message).into());
+    }
+    let priority = body.get("priority").map(Priority::parse).transpose()?;
+    let mut view = conversation(&state.store, &member, &display_id).await?;
+    if let Some(priority) = priority {
+        let outcome = state
+            .store
+            .conversations()
+            .set_priority(&view, priority, &member.user)
+            .await?;
+        state.bus.publish(outcome.events);
+        view = outcome.value;
+    }
+    Ok(Json(wire::Conversation::from(&view)))
 }

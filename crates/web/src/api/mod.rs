@@ -8,10 +8,13 @@ pub mod contacts;
 pub mod conversations;
 pub mod dashboard_apps;
 pub mod health;
+pub mod inbox_members;
 pub mod inboxes;
 pub mod labels;
 pub mod messages;
 pub mod public;
+pub mod team_members;
+pub mod teams;
 pub mod webhooks;
 
 use crate::error::ApiError;
