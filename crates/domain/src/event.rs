@@ -47,6 +47,13 @@ pub enum Event {
         inbox_id: InboxId,
         conversation_id: ConversationId,
     },
+    /// The conversation's team changed (Chatwoot's `TEAM_CHANGED`, sent over `/cable` beside
+    /// `conversation.updated`; webhooks carry only the latter).
+    TeamChanged {
+        account_id: AccountId,
+        inbox_id: InboxId,
+        conversation_id: ConversationId,
+    },
     ContactUpdated {
         account_id: AccountId,
         contact_id: ContactId,
@@ -79,6 +86,7 @@ impl Event {
             Event::ConversationUpdated { .. } => "conversation.updated",
             Event::ConversationRead { .. } => "conversation.read",
             Event::AssigneeChanged { .. } => "assignee.changed",
+            Event::TeamChanged { .. } => "team.changed",
             Event::ContactUpdated { .. } => "contact.updated",
             Event::ConversationContactChanged { .. } => "conversation.contact_changed",
             Event::Typing { on: true, .. } => "conversation.typing_on",
@@ -95,6 +103,7 @@ impl Event {
             | Event::ConversationUpdated { account_id, .. }
             | Event::ConversationRead { account_id, .. }
             | Event::AssigneeChanged { account_id, .. }
+            | Event::TeamChanged { account_id, .. }
             | Event::ContactUpdated { account_id, .. }
             | Event::ConversationContactChanged { account_id, .. }
             | Event::Typing { account_id, .. } => *account_id,

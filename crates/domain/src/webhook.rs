@@ -168,8 +168,9 @@ pub enum Reach {
 }
 
 /// The Chatwoot webhook event `event` fires and where it goes; `None` for events no webhook
-/// carries (`conversation.read`, and any event added later until it is mapped here).
-/// An assignee change is a `conversation_updated`, as in Chatwoot.
+/// carries (`conversation.read`, `team.changed`, and any event added later until it is mapped
+/// here). An assignee change is a `conversation_updated`, as in Chatwoot; a team change is
+/// announced with a `conversation.updated` beside it, which is the webhook.
 pub fn webhook_event(event: &Event) -> Option<(&'static str, Reach)> {
     let inbox = |inbox_id: &InboxId| Reach::AccountAndInbox(*inbox_id);
     match event {
@@ -318,6 +319,13 @@ mod tests {
             conversation_id: c,
         };
         assert_eq!(webhook_event(&read), None);
+        // A team change reaches webhooks as the `conversation_updated` sent beside it.
+        let team = Event::TeamChanged {
+            account_id: a,
+            inbox_id: i,
+            conversation_id: c,
+        };
+        assert_eq!(webhook_event(&team), None);
     }
 
     #[test]

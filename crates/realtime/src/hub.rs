@@ -142,6 +142,9 @@ async fn render(store: &Store, event: &Event) -> Result<Option<Rendered>, store:
         | Event::AssigneeChanged {
             conversation_id, ..
         }
+        | Event::TeamChanged {
+            conversation_id, ..
+        }
         | Event::ConversationContactChanged {
             conversation_id, ..
         } => {

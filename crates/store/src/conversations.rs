@@ -586,8 +586,11 @@ impl Conversations<'_> {
     }
 
     /// Assigns the conversation to a team of its account, or takes it off its team with
-    /// `None`; the agent stays. Announced as `conversation.updated`, as Chatwoot's `team_id`
-    /// change is. Setting the team it already has changes nothing and announces nothing.
+    /// `None`. The agent stays when they belong to the new team (or the team is removed); an
+    /// agent outside the new team is unassigned in the same write, as Chatwoot's
+    /// `AssignmentHandler#ensure_assignee_is_from_team` does. Announced as
+    /// `conversation.updated` and `team.changed` (and `assignee.changed` when the agent left).
+    /// Setting the team it already has changes nothing and announces nothing.
     pub async fn set_team(
         &self,
         view: &ConversationView,
@@ -602,6 +605,10 @@ impl Conversations<'_> {
         if team.as_ref().map(|t| t.id) == c.team_id {
             return Ok(Outcome::new(view.clone(), Vec::new()));
         }
+        let unassign = match (&team, c.assignee_id) {
+            (Some(team), Some(agent)) => !self.store.teams().has_member(team.id, agent).await?,
+            _ => false,
+        };
         // Chatwoot's `conversations.activity.team.{assigned,removed}`.
         let note = match (&team, &view.team) {
             (Some(team), _) => format!("Assigned to {} by {}", team.name, by.name),
@@ -617,15 +624,37 @@ impl Conversations<'_> {
                 .bind(c.id.get())
                 .execute(&mut *tx)
                 .await?;
+            if unassign {
+                sqlx::query(SET_ASSIGNEE)
+                    .bind(None::<i64>)
+                    .bind(c.id.get())
+                    .execute(&mut *tx)
+                    .await?;
+            }
             insert!(tx, c, activity, now);
             tx.commit().await
         })?;
-        let event = Event::ConversationUpdated {
-            account_id: c.account_id,
-            inbox_id: c.inbox_id,
-            conversation_id: c.id,
-        };
-        self.reload(view, vec![event]).await
+        let (account_id, inbox_id, conversation_id) = (c.account_id, c.inbox_id, c.id);
+        let mut events = vec![
+            Event::ConversationUpdated {
+                account_id,
+                inbox_id,
+                conversation_id,
+            },
+            Event::TeamChanged {
+                account_id,
+                inbox_id,
+                conversation_id,
+            },
+        ];
+        if unassign {
+            events.push(Event::AssigneeChanged {
+                account_id,
+                inbox_id,
+                conversation_id,
+            });
+        }
+        self.reload(view, events).await
     }
 
     /// The account's team `id`, or a 422 naming `team_id`.

@@ -224,6 +224,7 @@ impl Store {
             ConversationCreated { account_id, .. }
             | ConversationStatusChanged { account_id, .. }
             | AssigneeChanged { account_id, .. }
+            | TeamChanged { account_id, .. }
             // Labels: the counts of a label filter.
             | ConversationUpdated { account_id, .. }
             | ConversationContactChanged { account_id, .. } => self.counts.forget(*account_id),

@@ -21,6 +21,7 @@ const ADD_MEMBER: &str = "INSERT INTO team_members (team_id, account_id, user_id
      VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
 const REMOVE_MEMBER: &str = "DELETE FROM team_members WHERE team_id = $1 AND user_id = $2";
 const CLEAR_MEMBERS: &str = "DELETE FROM team_members WHERE team_id = $1";
+const HAS_MEMBER: &str = "SELECT 1 FROM team_members WHERE team_id = $1 AND user_id = $2";
 const TEAMS_OF: &str =
     "SELECT team_id FROM team_members WHERE account_id = $1 AND user_id = $2 ORDER BY team_id";
 
@@ -221,6 +222,16 @@ impl Teams<'_> {
             tx.commit().await
         })?;
         Ok(())
+    }
+
+    /// Whether `user` belongs to the team.
+    pub async fn has_member(&self, id: TeamId, user: UserId) -> Result<bool, StoreError> {
+        let row: Option<i32> = on_pool!(self.store, |pool| sqlx::query_scalar(HAS_MEMBER)
+            .bind(id.get())
+            .bind(user.get())
+            .fetch_optional(pool)
+            .await)?;
+        Ok(row.is_some())
     }
 
     /// The teams `user` belongs to in the account (for `is_member`, and for access rules).

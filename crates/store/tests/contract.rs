@@ -602,6 +602,11 @@ async fn a_conversation_has_a_team_and_a_priority_and_the_list_filters_by_team()
             .create(&domain::NewTeam::validate(f.account, Some("Billing"), None, None).unwrap())
             .await
             .unwrap();
+        store
+            .teams()
+            .add_members(f.account, team.id, &[sam])
+            .await
+            .unwrap();
         let conversations = store.conversations();
         let one = conversations
             .create(&new_conversation(&f, Status::Open, Some(sam)))
@@ -616,11 +621,15 @@ async fn a_conversation_has_a_team_and_a_priority_and_the_list_filters_by_team()
             .set_team(&one, Some(team.id), &admin)
             .await
             .unwrap();
-        assert_eq!(outcome.events.len(), 1);
-        assert_eq!(outcome.events[0].name(), "conversation.updated");
+        let names: Vec<_> = outcome.events.iter().map(|e| e.name()).collect();
+        assert_eq!(names, ["conversation.updated", "team.changed"]);
         let view = outcome.value;
         assert_eq!(view.team.as_ref().map(|t| t.name.as_str()), Some("billing"));
-        assert_eq!(view.conversation.assignee_id, Some(sam), "the agent stays");
+        assert_eq!(
+            view.conversation.assignee_id,
+            Some(sam),
+            "the agent of the team stays"
+        );
         assert_eq!(
             view.messages.last().and_then(|m| m.content.as_deref()),
             Some("Assigned to billing by Ada")
@@ -684,8 +693,26 @@ async fn a_conversation_has_a_team_and_a_priority_and_the_list_filters_by_team()
             .find(f.account, view.conversation.display_id)
             .await
             .unwrap();
-        assert_eq!((after.team, after.conversation.team_id), (None, None));
+        assert_eq!((&after.team, after.conversation.team_id), (&None, None));
         assert_eq!(after.conversation.assignee_id, Some(sam));
+
+        // A team the agent is not in takes the agent off (Chatwoot's AssignmentHandler).
+        let sales = store
+            .teams()
+            .create(&domain::NewTeam::validate(f.account, Some("Sales"), None, None).unwrap())
+            .await
+            .unwrap();
+        let moved = conversations
+            .set_team(&after, Some(sales.id), &admin)
+            .await
+            .unwrap();
+        let names: Vec<_> = moved.events.iter().map(|e| e.name()).collect();
+        assert_eq!(
+            names,
+            ["conversation.updated", "team.changed", "assignee.changed"]
+        );
+        assert_eq!(moved.value.conversation.assignee_id, None);
+        assert_eq!(moved.value.conversation.team_id, Some(sales.id));
     })
     .await;
 }

@@ -44,10 +44,19 @@ async fn heard(
         .unwrap_or_else(|_| panic!("{name} was not heard within 10 s"))
 }
 
+/// Puts `user` in `team`.
+async fn join(app: &TestApp, team: &Value, user: i64) {
+    let uri = app.api(&format!("teams/{}/team_members", team["id"]));
+    ok(&app
+        .post(&uri, &app.admin, &json!({"user_ids": [user]}))
+        .await);
+}
+
 #[tokio::test]
-async fn assigning_a_team_keeps_the_agent_and_answers_the_team() {
+async fn assigning_a_team_keeps_an_agent_of_that_team_and_answers_the_team() {
     support::on_each_backend(async |app| {
         let billing = team(&app, "billing").await;
+        join(&app, &billing, app.agent.id).await;
         let uri = conversation(&app, "/assignments");
         ok(&app
             .post(&uri, &app.admin, &json!({"assignee_id": app.agent.id}))
@@ -69,7 +78,9 @@ async fn assigning_a_team_keeps_the_agent_and_answers_the_team() {
         );
         assert_eq!(answer["id"], billing["id"]);
         assert_eq!(answer["name"], "billing");
-        heard(&mut events, "conversation.updated").await;
+        assert_eq!(answer["is_member"], true, "the agent asking is in the team");
+        let before = heard(&mut events, "team.changed").await;
+        assert_eq!(before, ["conversation.updated"], "and no assignee change");
         let body = shown(&app).await;
         assert_eq!(
             body["meta"]["assignee"]["id"], app.agent.id,
@@ -79,6 +90,12 @@ async fn assigning_a_team_keeps_the_agent_and_answers_the_team() {
         assert_eq!(body["meta"]["team"]["name"], "billing");
         let last = body["messages"].as_array().unwrap().last().unwrap().clone();
         assert_eq!(last["content"], "Assigned to billing by Sam Agent");
+        // The list carries the team too.
+        let listed = list(&app, "").await;
+        assert_eq!(
+            listed["data"]["payload"][0]["meta"]["team"]["id"],
+            billing["id"]
+        );
         // null takes it off the team and answers null; the agent still stays.
         assert_eq!(
             ok(&app.post(&uri, &app.agent, &json!({"team_id": null})).await),
@@ -87,33 +104,70 @@ async fn assigning_a_team_keeps_the_agent_and_answers_the_team() {
         let body = shown(&app).await;
         assert!(body["meta"].get("team").is_none(), "{body}");
         assert_eq!(body["meta"]["assignee"]["id"], app.agent.id);
+        let last = body["messages"].as_array().unwrap().last().unwrap().clone();
+        assert_eq!(last["content"], "Unassigned from billing by Sam Agent");
     })
     .await;
 }
 
 #[tokio::test]
-async fn assignee_and_team_may_be_assigned_together_and_an_empty_body_changes_nothing() {
+async fn assigning_a_team_the_agent_is_not_in_unassigns_the_agent_as_chatwoot_does() {
+    support::on_each_backend(async |app| {
+        let billing = team(&app, "billing").await;
+        join(&app, &billing, app.admin.id).await;
+        let uri = conversation(&app, "/assignments");
+        ok(&app
+            .post(&uri, &app.admin, &json!({"assignee_id": app.agent.id}))
+            .await);
+        let mut events = app.state.bus.subscribe();
+        let answer = ok(&app
+            .post(&uri, &app.agent, &json!({"team_id": billing["id"]}))
+            .await);
+        assert_eq!(answer["id"], billing["id"]);
+        assert_eq!(answer["is_member"], false);
+        let before = heard(&mut events, "assignee.changed").await;
+        assert_eq!(before, ["conversation.updated", "team.changed"]);
+        let body = shown(&app).await;
+        assert_eq!(body["meta"]["team"]["id"], billing["id"]);
+        assert!(body["meta"].get("assignee").is_none(), "{body}");
+        // The same team again changes nothing.
+        let mut events = app.state.bus.subscribe();
+        ok(&app
+            .post(&uri, &app.admin, &json!({"assignee_id": app.agent.id}))
+            .await);
+        ok(&app
+            .post(&uri, &app.agent, &json!({"team_id": billing["id"]}))
+            .await);
+        heard(&mut events, "assignee.changed").await;
+        assert_eq!(shown(&app).await["meta"]["assignee"]["id"], app.agent.id);
+        assert!(
+            events.try_recv().is_err(),
+            "nothing announced for no change"
+        );
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn with_assignee_id_team_id_is_passed_over_and_an_empty_body_changes_nothing() {
     support::on_each_backend(async |app| {
         let billing = team(&app, "billing").await;
         let uri = conversation(&app, "/assignments");
-        let mut events = app.state.bus.subscribe();
-        let answer = ok(&app
-            .post(
-                &uri,
-                &app.admin,
-                &json!({"assignee_id": app.agent.id, "team_id": billing["id"]}),
-            )
-            .await);
-        assert_eq!(answer["id"], app.agent.id, "the agent is answered");
-        assert_eq!(answer["email"], "agent@acme.test");
-        let before = heard(&mut events, "conversation.updated").await;
-        assert!(
-            before.contains(&"assignee.changed".to_owned()),
-            "{before:?}"
-        );
+        // Chatwoot's controller looks at `assignee_id` first and never at `team_id` then.
+        for team_id in [billing["id"].clone(), json!(999_999)] {
+            let answer = ok(&app
+                .post(
+                    &uri,
+                    &app.admin,
+                    &json!({"assignee_id": app.agent.id, "team_id": team_id}),
+                )
+                .await);
+            assert_eq!(answer["id"], app.agent.id, "the agent is answered");
+            assert_eq!(answer["email"], "agent@acme.test");
+        }
         let body = shown(&app).await;
         assert_eq!(body["meta"]["assignee"]["id"], app.agent.id);
-        assert_eq!(body["meta"]["team"]["id"], billing["id"]);
+        assert!(body["meta"].get("team").is_none(), "{body}");
         // Chatwoot answers null to a body with neither key, and changes nothing.
         assert_eq!(
             ok(&app.post(&uri, &app.admin, &json!({})).await),
@@ -137,20 +191,19 @@ async fn a_team_of_another_account_or_none_is_a_422_and_nothing_changes() {
             )
             .await);
         let uri = conversation(&app, "/assignments");
+        let before = shown(&app).await;
         for body in [
             json!({"team_id": theirs["id"]}),
             json!({"team_id": 999_999}),
             json!({"team_id": "x"}),
             json!({"team_id": 1.5}),
-            json!({"assignee_id": app.agent.id, "team_id": 999_999}),
         ] {
             assert_invalid(&app.post(&uri, &app.admin, &body).await, "team_id");
         }
-        let body = shown(&app).await;
-        assert!(body["meta"].get("team").is_none());
-        assert!(
-            body["meta"].get("assignee").is_none(),
-            "a refused request assigned nobody"
+        assert_eq!(
+            shown(&app).await,
+            before,
+            "nothing changed, no activity noted"
         );
     })
     .await;

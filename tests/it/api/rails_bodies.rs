@@ -337,8 +337,8 @@ async fn unknown_routes_and_methods_under_every_api_prefix_are_json_404s() {
         (Method::POST, "/public/nowhere".to_owned()),
         (Method::GET, "/auth/nowhere".to_owned()),
         (
-            Method::PUT,
-            app.api(&format!("conversations/{}", app.acme.conversation)),
+            Method::DELETE,
+            app.api(&format!("conversations/{}/labels", app.acme.conversation)),
         ),
         (Method::DELETE, app.api("contacts/search")),
         (Method::PATCH, "/api/v1/profile".to_owned()),

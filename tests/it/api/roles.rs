@@ -9,10 +9,11 @@ use crate::support::{self, TestApp};
 use axum::http::Method;
 use serde_json::{json, Value};
 
-/// Administrators only: managing inboxes, agents, labels, dashboard apps and webhooks
-/// (`InboxPolicy`, `UserPolicy`, `LabelPolicy`, `DashboardAppPolicy`, `WebhookPolicy`) and
-/// deleting a contact with its conversations (`ContactPolicy#destroy?`).
-const ADMIN_ONLY: [(&str, &str); 22] = [
+/// Administrators only: managing inboxes, agents, labels, dashboard apps, webhooks, teams, team
+/// members and inbox members (`InboxPolicy`, `UserPolicy`, `LabelPolicy`, `DashboardAppPolicy`,
+/// `WebhookPolicy`, `TeamPolicy`, `TeamMemberPolicy`) and deleting a contact with its
+/// conversations (`ContactPolicy#destroy?`).
+const ADMIN_ONLY: [(&str, &str); 32] = [
     ("post", "/api/v1/accounts/{account_id}/agents"),
     ("patch", "/api/v1/accounts/{account_id}/agents/{id}"),
     ("put", "/api/v1/accounts/{account_id}/agents/{id}"),
@@ -44,6 +45,25 @@ const ADMIN_ONLY: [(&str, &str); 22] = [
     ("get", "/api/v1/accounts/{account_id}/webhooks"),
     ("post", "/api/v1/accounts/{account_id}/webhooks"),
     ("delete", "/api/v1/accounts/{account_id}/webhooks/{id}"),
+    ("post", "/api/v1/accounts/{account_id}/teams"),
+    ("patch", "/api/v1/accounts/{account_id}/teams/{id}"),
+    ("put", "/api/v1/accounts/{account_id}/teams/{id}"),
+    (
+        "post",
+        "/api/v1/accounts/{account_id}/teams/{team_id}/team_members",
+    ),
+    (
+        "patch",
+        "/api/v1/accounts/{account_id}/teams/{team_id}/team_members",
+    ),
+    (
+        "delete",
+        "/api/v1/accounts/{account_id}/teams/{team_id}/team_members",
+    ),
+    ("delete", "/api/v1/accounts/{account_id}/teams/{id}"),
+    ("post", "/api/v1/accounts/{account_id}/inbox_members"),
+    ("patch", "/api/v1/accounts/{account_id}/inbox_members"),
+    ("delete", "/api/v1/accounts/{account_id}/inbox_members"),
 ];
 
 /// Also administrators only, tested with the webhooks above (same handler family).
@@ -58,8 +78,10 @@ const ADMIN_ONLY_TOO: [(&str, &str); 3] = [
 
 /// Every member, as in Chatwoot: the agent's daily work on conversations, messages and
 /// contacts (`ContactPolicy` allows agents to create, update, merge and clear attributes;
-/// a message is deleted by its author or an administrator), and reading the account's setup.
-const ANY_MEMBER: [(&str, &str); 31] = [
+/// a message is deleted by its author or an administrator; a conversation's team and priority
+/// are set by any agent), and reading the account's setup (an inbox's members: an administrator
+/// or a member of that inbox, `InboxPolicy#show?`).
+const ANY_MEMBER: [(&str, &str); 39] = [
     ("get", "/api/v1/accounts/{account_id}/agents"),
     ("get", "/api/v1/accounts/{account_id}/inboxes"),
     ("get", "/api/v1/accounts/{account_id}/inboxes/{id}"),
@@ -139,6 +161,29 @@ const ANY_MEMBER: [(&str, &str); 31] = [
         "get",
         "/api/v1/accounts/{account_id}/dashboard_apps/{id}/app_context",
     ),
+    ("get", "/api/v1/accounts/{account_id}/conversations/meta"),
+    (
+        "patch",
+        "/api/v1/accounts/{account_id}/conversations/{display_id}",
+    ),
+    (
+        "put",
+        "/api/v1/accounts/{account_id}/conversations/{display_id}",
+    ),
+    (
+        "post",
+        "/api/v1/accounts/{account_id}/conversations/{display_id}/toggle_priority",
+    ),
+    ("get", "/api/v1/accounts/{account_id}/teams"),
+    ("get", "/api/v1/accounts/{account_id}/teams/{id}"),
+    (
+        "get",
+        "/api/v1/accounts/{account_id}/teams/{team_id}/team_members",
+    ),
+    (
+        "get",
+        "/api/v1/accounts/{account_id}/inbox_members/{inbox_id}",
+    ),
 ];
 
 #[test]
@@ -176,12 +221,17 @@ async fn concrete(app: &TestApp, ids: &Ids, method: &str, template: &str) -> (St
         "labels" => ids.label,
         "dashboard_apps" => ids.dashboard_app,
         "webhooks" => ids.webhook,
+        "teams" => ids.team,
+        "inbox_members" => app.acme.inbox_id,
         other => panic!("no id for {other}"),
     };
     let uri = template
         .replace("{account_id}", &app.acme.account_id.to_string())
-        .replace("{id}", &id.to_string());
+        .replace("{id}", &id.to_string())
+        .replace("{team_id}", &id.to_string());
     let body = match (resource, method) {
+        ("teams", _) if uri.ends_with("team_members") => json!({"user_ids": [app.agent.id]}),
+        ("inbox_members", _) => json!({"inbox_id": app.acme.inbox_id, "user_ids": [app.agent.id]}),
         (_, "get" | "delete") => Value::Null,
         ("agents", "post") => json!({"name": "Nia New", "email": "nia@acme.test"}),
         ("agents", _) => json!({"role": "administrator"}),
@@ -199,6 +249,8 @@ async fn concrete(app: &TestApp, ids: &Ids, method: &str, template: &str) -> (St
         ("webhooks", _) => {
             json!({"url": "https://hooks.example/changed", "subscriptions": ["message_created"]})
         }
+        ("teams", "post") => json!({"name": "fresh"}),
+        ("teams", _) => json!({"description": "changed"}),
         (resource, method) => panic!("no body for {method} {resource}"),
     };
     (uri, body)
@@ -208,6 +260,7 @@ struct Ids {
     label: i64,
     dashboard_app: i64,
     webhook: i64,
+    team: i64,
 }
 
 async fn resources(app: &TestApp) -> Ids {
@@ -231,6 +284,7 @@ async fn resources(app: &TestApp) -> Ids {
             json!({"url": "https://hooks.example/hook", "subscriptions": ["message_created"]}),
         )
         .await,
+        team: made("teams", json!({"name": "billing"})).await,
     }
 }
 
@@ -239,18 +293,21 @@ fn method(name: &str) -> Method {
 }
 
 /// What the administrator sees of the account: compared before and after the agent's tries.
-async fn snapshot(app: &TestApp) -> Vec<Value> {
+async fn snapshot(app: &TestApp, ids: &Ids) -> Vec<Value> {
     let mut seen = Vec::new();
     for what in [
-        "agents",
-        "inboxes",
-        "contacts",
-        "labels",
-        "dashboard_apps",
-        "webhooks",
-        "conversations?status=all",
+        "agents".to_owned(),
+        "inboxes".to_owned(),
+        "contacts".to_owned(),
+        "labels".to_owned(),
+        "dashboard_apps".to_owned(),
+        "webhooks".to_owned(),
+        "conversations?status=all".to_owned(),
+        "teams".to_owned(),
+        format!("teams/{}/team_members", ids.team),
+        format!("inbox_members/{}", app.acme.inbox_id),
     ] {
-        seen.push(expect(&app.get(&app.api(what), &app.admin).await, 200));
+        seen.push(expect(&app.get(&app.api(&what), &app.admin).await, 200));
     }
     seen
 }
@@ -259,7 +316,7 @@ async fn snapshot(app: &TestApp) -> Vec<Value> {
 async fn an_agent_gets_401_on_every_administrator_only_route_and_nothing_changes() {
     support::on_each_backend(async |app| {
         let ids = resources(&app).await;
-        let before = snapshot(&app).await;
+        let before = snapshot(&app, &ids).await;
         for (verb, template) in ADMIN_ONLY.iter().chain(&ADMIN_ONLY_TOO) {
             let (uri, body) = concrete(&app, &ids, verb, template).await;
             let body = (!body.is_null()).then_some(&body);
@@ -273,7 +330,7 @@ async fn an_agent_gets_401_on_every_administrator_only_route_and_nothing_changes
             assert_forbidden(&res);
         }
         assert_eq!(
-            snapshot(&app).await,
+            snapshot(&app, &ids).await,
             before,
             "an agent's refused call changed data"
         );
@@ -285,9 +342,10 @@ async fn an_agent_gets_401_on_every_administrator_only_route_and_nothing_changes
 async fn an_administrator_passes_every_administrator_only_route() {
     support::on_each_backend(async |app| {
         let ids = resources(&app).await;
-        // Deletes last, and the agent's removal after the agent's promotion.
+        // Deletes last, and the agent's removal after the agent's promotion; memberships are
+        // left before the agent, the inbox and the team go.
         let mut routes: Vec<_> = ADMIN_ONLY.iter().chain(&ADMIN_ONLY_TOO).collect();
-        routes.sort_by_key(|(verb, _)| *verb == "delete");
+        routes.sort_by_key(|(verb, path)| (*verb == "delete", !path.ends_with("_members")));
         for (verb, template) in routes {
             let (uri, body) = concrete(&app, &ids, verb, template).await;
             let body = (!body.is_null()).then_some(&body);

@@ -397,11 +397,12 @@ pub enum Assignee {
     Team(wire::Team),
 }
 
-/// `POST /conversations/{id}/assignments` (`assignments_controller.rb`): `assignee_id` sets
-/// the agent (`null` unassigns) and answers the agent or `null`; `team_id` sets the team
-/// (`null` removes it), keeps the agent, and answers the team or `null` when given alone. Both
-/// may be given (Chatwoot would ignore `team_id` then; we set both and answer the agent). A
-/// body with neither changes nothing and answers `null`, as Chatwoot's.
+/// `POST /conversations/{id}/assignments` (`assignments_controller.rb`): with `assignee_id`
+/// sets the agent (`null` unassigns) and answers the agent or `null`; otherwise with `team_id`
+/// sets the team (`null` removes it) and answers the team or `null`. As in Chatwoot, `team_id`
+/// is not looked at when `assignee_id` is there, and a body with neither changes nothing and
+/// answers `null`. Unlike Chatwoot (which quietly removes the team), a `team_id` that is not a
+/// team of the account is a 422 naming it.
 #[utoipa::path(
     post,
     path = "/api/v1/accounts/{account_id}/conversations/{display_id}/assignments",
@@ -416,31 +417,34 @@ pub async fn assign(
     Path((_, display_id)): Path<(String, String)>,
     JsonBody(p): JsonBody<AssignParams>,
 ) -> Result<Json<Option<Assignee>>, ApiError> {
-    let mut view = conversation(&state.store, &member, &display_id).await?;
+    let view = conversation(&state.store, &member, &display_id).await?;
     let conversations = state.store.conversations();
-    let team = p.team_id.map(|id| id.map(TeamId));
-    // Refuse a wrong team before anything is written.
-    if let Some(Some(id)) = team {
-        conversations.require_team(member.account_id, id).await?;
-    }
-    if let Some(assignee) = p.assignee_id {
-        let outcome = conversations
-            .assign(&view, assignee.map(UserId), &member.user)
-            .await?;
-        state.bus.publish(outcome.events);
-        view = outcome.value;
-    }
-    if let Some(team) = team {
-        let outcome = conversations.set_team(&view, team, &member.user).await?;
-        state.bus.publish(outcome.events);
-        view = outcome.value;
-    }
     let answer = match (p.assignee_id, p.team_id) {
-        (Some(_), _) => view.assignee.as_ref().map(|a| Assignee::Agent(a.into())),
-        (None, Some(_)) => view
-            .team
-            .as_ref()
-            .map(|t| Assignee::Team(wire::Team::new(t, false))),
+        (Some(assignee), _) => {
+            let outcome = conversations
+                .assign(&view, assignee.map(UserId), &member.user)
+                .await?;
+            state.bus.publish(outcome.events);
+            outcome
+                .value
+                .assignee
+                .as_ref()
+                .map(|a| Assignee::Agent(a.into()))
+        }
+        (None, Some(team)) => {
+            let outcome = conversations
+                .set_team(&view, team.map(TeamId), &member.user)
+                .await?;
+            state.bus.publish(outcome.events);
+            match outcome.value.team {
+                Some(team) => {
+                    let teams = state.store.teams();
+                    let mine = teams.has_member(team.id, member.user.id).await?;
+                    Some(Assignee::Team(wire::Team::new(&team, mine)))
+                }
+                None => None,
+            }
+        }
         (None, None) => None,
     };
     Ok(Json(answer))

@@ -3,7 +3,7 @@
 //! members of an inbox they belong to (Chatwoot's `InboxPolicy#show?`).
 
 use super::{path_id, Payload};
-use crate::auth::RequireAdmin;
+use crate::auth::Admin;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
@@ -79,10 +79,9 @@ pub async fn show(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     JsonBody(p): JsonBody<InboxMembersParams>,
 ) -> Result<Json<Payload<Vec<wire::Agent>>>, ApiError> {
-    member.require_admin()?;
     let inbox = p.inbox_id()?;
     let user_ids = domain::team::user_ids(p.user_ids.as_deref())?;
     let agents = state
@@ -104,10 +103,9 @@ pub async fn create(
 )]
 pub async fn update(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     JsonBody(p): JsonBody<InboxMembersParams>,
 ) -> Result<Json<Payload<Vec<wire::Agent>>>, ApiError> {
-    member.require_admin()?;
     let inbox = p.inbox_id()?;
     let user_ids = domain::team::user_ids(p.user_ids.as_deref())?;
     let agents = state
@@ -128,10 +126,9 @@ pub async fn update(
 )]
 pub async fn destroy(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     JsonBody(p): JsonBody<InboxMembersParams>,
 ) -> Result<StatusCode, ApiError> {
-    member.require_admin()?;
     let inbox = p.inbox_id()?;
     let user_ids = domain::team::user_ids(p.user_ids.as_deref())?;
     state

@@ -4,7 +4,7 @@
 //! removes them.
 
 use super::path_id;
-use crate::auth::RequireAdmin;
+use crate::auth::Admin;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
@@ -62,11 +62,10 @@ pub async fn index(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Path((_, team_id)): Path<(String, String)>,
     JsonBody(p): JsonBody<TeamMembersParams>,
 ) -> Result<Json<Vec<wire::Agent>>, ApiError> {
-    member.require_admin()?;
     let id = TeamId(path_id(&team_id)?);
     let user_ids = domain::team::user_ids(p.user_ids.as_deref())?;
     let added = state
@@ -87,11 +86,10 @@ pub async fn create(
 )]
 pub async fn update(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Path((_, team_id)): Path<(String, String)>,
     JsonBody(p): JsonBody<TeamMembersParams>,
 ) -> Result<Json<Vec<wire::Agent>>, ApiError> {
-    member.require_admin()?;
     let id = TeamId(path_id(&team_id)?);
     let user_ids = domain::team::user_ids(p.user_ids.as_deref())?;
     let members = state
@@ -112,11 +110,10 @@ pub async fn update(
 )]
 pub async fn destroy(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Path((_, team_id)): Path<(String, String)>,
     JsonBody(p): JsonBody<TeamMembersParams>,
 ) -> Result<StatusCode, ApiError> {
-    member.require_admin()?;
     let id = TeamId(path_id(&team_id)?);
     let user_ids = domain::team::user_ids(p.user_ids.as_deref())?;
     state

@@ -2,7 +2,7 @@
 //! bare arrays and objects, no `payload` envelope; every member reads, administrators write.
 
 use super::path_id;
-use crate::auth::RequireAdmin;
+use crate::auth::Admin;
 use crate::error::ApiError;
 use crate::extract::{Resource, Wrapped};
 use crate::openapi::{AccountPath, ResourcePath};
@@ -82,10 +82,9 @@ pub async fn show(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Wrapped(p): Wrapped<TeamParams>,
 ) -> Result<Json<wire::Team>, ApiError> {
-    member.require_admin()?;
     let new = NewTeam::validate(
         member.account_id,
         p.name.as_deref(),
@@ -106,11 +105,10 @@ pub async fn create(
 )]
 pub async fn update(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Path((_, id)): Path<(String, String)>,
     Wrapped(p): Wrapped<TeamParams>,
 ) -> Result<Json<wire::Team>, ApiError> {
-    member.require_admin()?;
     let id = TeamId(path_id(&id)?);
     let changes = TeamChanges::validate(
         p.name.as_deref(),
@@ -135,10 +133,9 @@ pub async fn update(
 )]
 pub async fn destroy(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    member.require_admin()?;
     let id = TeamId(path_id(&id)?);
     state.store.teams().delete(member.account_id, id).await?;
     Ok(StatusCode::OK)
