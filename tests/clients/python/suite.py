@@ -127,15 +127,22 @@ def inboxes_set_agent_bot(c, ctx):
     c.inboxes.set_agent_bot(ctx["account"], need(ctx, "new_inbox"), None)
 
 
+def inbox_member_ids(c, ctx):
+    """The inbox's members as the server has them, read through the SDK's own transport: the
+    SDK's inbox-member methods always return [] (its transport unwraps `payload`, then the
+    method looks for `payload` again), whatever the server answers -- Chatwoot included."""
+    answer = c._http.get(f"/api/v1/accounts/{ctx['account']}/inbox_members/{ctx['new_inbox']}")
+    return sorted(member["id"] for member in answer)
+
+
 def inbox_members_add(c, ctx):
-    members = c.inboxes.agents.add(ctx["account"], need(ctx, "new_inbox"), [need(ctx, "me")])
-    check(any(m.id == ctx["me"] for m in members), "the caller is a member")
+    c.inboxes.agents.add(ctx["account"], need(ctx, "new_inbox"), [need(ctx, "me")])
+    check(inbox_member_ids(c, ctx) == [ctx["me"]], "the caller is a member")
 
 
 def inbox_members_update(c, ctx):
-    members = c.inboxes.agents.update(ctx["account"], need(ctx, "new_inbox"),
-                                      [ctx["me"], need(ctx, "agent")])
-    check({m.id for m in members} == {ctx["me"], ctx["agent"]}, "the set was replaced")
+    c.inboxes.agents.update(ctx["account"], need(ctx, "new_inbox"), [ctx["me"], need(ctx, "agent")])
+    check(inbox_member_ids(c, ctx) == sorted([ctx["me"], ctx["agent"]]), "the set was replaced")
 
 
 def inbox_members_list(c, ctx):
@@ -145,8 +152,7 @@ def inbox_members_list(c, ctx):
 
 def inbox_members_remove(c, ctx):
     c.inboxes.agents.remove(ctx["account"], need(ctx, "new_inbox"), [need(ctx, "agent")])
-    members = c.inboxes.agents.list(ctx["account"], ctx["new_inbox"])
-    check([m.id for m in members] == [ctx["me"]], "the agent was removed")
+    check(inbox_member_ids(c, ctx) == [ctx["me"]], "the agent was removed")
 
 
 # --- contacts --------------------------------------------------------------------------------

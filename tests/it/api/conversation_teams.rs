@@ -237,16 +237,16 @@ async fn the_list_and_its_meta_filter_by_team() {
             .await);
         assert_eq!(
             meta,
-            json!({"data": {"meta": {"mine_count": 0, "assigned_count": 0, "unassigned_count": 1, "all_count": 1}}})
+            json!({"meta": {"mine_count": 0, "assigned_count": 0, "unassigned_count": 1, "all_count": 1}})
         );
         let meta = ok(&app.get(&app.api("conversations/meta?status=resolved"), &app.agent).await);
-        assert_eq!(meta["data"]["meta"]["all_count"], 0);
+        assert_eq!(meta["meta"]["all_count"], 0);
         ok(&app
             .post(&conversation(&app, "/assignments"), &app.admin, &json!({"assignee_id": app.agent.id}))
             .await);
         let meta = ok(&app.get(&app.api("conversations/meta"), &app.agent).await);
         assert_eq!(
-            meta["data"]["meta"],
+            meta["meta"],
             json!({"mine_count": 1, "assigned_count": 1, "unassigned_count": 0, "all_count": 1})
         );
         // A team the account lacks is a 404, as Chatwoot's `teams.find`; a non-number a 422.

@@ -619,16 +619,12 @@ async fn require_filter_team(
     Ok(())
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-#[schema(as = ConversationMetaData)]
-pub struct MetaData {
-    meta: ListMeta,
-}
-
+/// `conversations/meta.json.jbuilder`: the counts under a top-level `meta` (the list nests
+/// them in `data`, this does not).
 #[derive(Serialize, utoipa::ToSchema)]
 #[schema(as = ConversationMetaCounts)]
 pub struct Meta {
-    data: MetaData,
+    meta: ListMeta,
 }
 
 /// `GET /conversations/meta` (`conversations#meta`): the list's four counts for the same
@@ -649,9 +645,7 @@ pub async fn meta(
     require_filter_team(&state, &filter).await?;
     let counts = state.store.conversations().counts(&filter).await?;
     Ok(Json(Meta {
-        data: MetaData {
-            meta: ListMeta::from(counts),
-        },
+        meta: ListMeta::from(counts),
     }))
 }
 
