@@ -12,7 +12,7 @@ use domain::wire;
 #[utoipa::path(
     get,
     path = "/public/api/v1/inboxes/{inbox_identifier}",
-    tag = "public_contacts",
+    tag = "public_inboxes",
     security(()),
     params(InboxPath),
     responses((status = 200, body = wire::PublicInbox), (status = 404, description = "No such inbox"))
