@@ -1,5 +1,8 @@
-//! `/cable` over real sockets: the handshake, rejection of a bad token, account isolation,
-//! payload shapes, and delivery across two instances sharing one PostgreSQL database.
+//! `/cable` over real sockets: the handshake and its subprotocol, rejection of a bad token or
+//! another user's id, account isolation, a contact's subscription seeing its own conversations'
+//! public messages only, presence, payload shapes (every frame checked against
+//! `tests/fixtures/cable.schema.json`), and delivery across two instances sharing one PostgreSQL
+//! database.
 
 #[path = "../support/mod.rs"]
 mod support;
@@ -36,11 +39,26 @@ async fn next_frame(socket: &mut Socket, wait: Duration) -> Option<Value> {
             .ok()?;
         if let Message::Text(text) = frame {
             let value: Value = serde_json::from_str(text.as_str()).expect("frames are JSON");
+            let errors = cable_schema_errors(&value);
+            assert!(errors.is_empty(), "{value}: {errors:#?}");
             if value["type"] != "ping" {
                 return Some(value);
             }
         }
     }
+}
+
+/// Where `frame` departs from `tests/fixtures/cable.schema.json`.
+fn cable_schema_errors(frame: &Value) -> Vec<String> {
+    static VALIDATOR: std::sync::OnceLock<jsonschema::Validator> = std::sync::OnceLock::new();
+    VALIDATOR
+        .get_or_init(|| {
+            jsonschema::validator_for(&support::fixture("cable.schema.json"))
+                .expect("the cable schema compiles")
+        })
+        .iter_errors(frame)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect()
 }
 
 async fn user_pubsub_token(app: &TestApp, email: &str) -> String {
@@ -55,7 +73,16 @@ async fn user_pubsub_token(app: &TestApp, email: &str) -> String {
 }
 
 async fn subscribe(socket: &mut Socket, token: &str) -> Value {
-    let identifier = json!({"channel": "RoomChannel", "pubsub_token": token}).to_string();
+    subscribe_as(
+        socket,
+        json!({"channel": "RoomChannel", "pubsub_token": token}),
+    )
+    .await
+}
+
+/// Subscribes with `identifier` (sent as JSON text) and returns the answer.
+async fn subscribe_as(socket: &mut Socket, identifier: Value) -> Value {
+    let identifier = identifier.to_string();
     let command = json!({"command": "subscribe", "identifier": identifier}).to_string();
     socket
         .send(Message::Text(command.into()))
@@ -194,6 +221,7 @@ async fn conversation_events_carry_the_chatwoot_conversation() {
         .await;
     let frame = event(&mut socket, "contact.updated").await;
     assert_eq!(frame["message"]["data"]["name"], "Maria L.");
+    assert_eq!(frame["message"]["data"]["account_id"], app.acme.account_id);
     assert!(support::schema_errors(&frame["message"]["data"], Some("contact")).is_empty());
 }
 
@@ -320,6 +348,8 @@ async fn typing_is_announced_on_and_off() {
     assert_eq!(on.status, 200);
     let frame = event(&mut socket, "conversation.typing_on").await;
     assert_eq!(frame["message"]["data"]["user"]["id"], app.agent.id);
+    assert_eq!(frame["message"]["data"]["account_id"], app.acme.account_id);
+    assert_eq!(frame["message"]["data"]["is_private"], false);
     assert_eq!(
         frame["message"]["data"]["conversation"]["id"],
         app.acme.conversation
@@ -539,4 +569,354 @@ async fn a_snooze_that_runs_out_reopens_the_conversation_for_every_subscriber() 
     assert!(data["snoozed_until"].is_null(), "{data}");
     assert!(domain::time::now() >= until, "not before its time");
     sweeper.stop();
+}
+
+/// Opens `/cable` offering `protocols` (comma-separated); returns the socket and the
+/// subprotocol the server answered, if any.
+async fn open_offering(base: &str, protocols: &str) -> (Socket, Option<String>) {
+    use tokio_tungstenite::tungstenite::client::IntoClientRequest;
+    let url = format!("{}/cable", base.replacen("http", "ws", 1));
+    let mut request = url.into_client_request().expect("a request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        protocols.parse().expect("a header"),
+    );
+    let (socket, response) = tokio_tungstenite::connect_async(request)
+        .await
+        .expect("the socket opens");
+    let chosen = response
+        .headers()
+        .get("sec-websocket-protocol")
+        .map(|v| v.to_str().expect("ASCII").to_owned());
+    (socket, chosen)
+}
+
+#[tokio::test]
+async fn cable_answers_actioncable_v1_json_when_a_client_offers_it() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    // As `@rails/actioncable` offers it.
+    let (mut socket, chosen) =
+        open_offering(&base, "actioncable-v1-json, actioncable-unsupported").await;
+    assert_eq!(chosen.as_deref(), Some("actioncable-v1-json"));
+    assert_eq!(
+        next_frame(&mut socket, PATIENCE).await,
+        Some(json!({"type": "welcome"}))
+    );
+    let token = user_pubsub_token(&app, &app.admin.email).await;
+    let answer = subscribe(&mut socket, &token).await;
+    assert_eq!(answer["type"], "confirm_subscription");
+
+    // Offering only what we do not speak: no subprotocol is chosen, which tungstenite (like
+    // the `ws` package) refuses since it offered one.
+    use tokio_tungstenite::tungstenite::error::{Error, ProtocolError, SubProtocolError};
+    let url = format!("{}/cable", base.replacen("http", "ws", 1));
+    let mut request =
+        tokio_tungstenite::tungstenite::client::IntoClientRequest::into_client_request(url)
+            .expect("a request");
+    request.headers_mut().insert(
+        "sec-websocket-protocol",
+        "actioncable-unsupported".parse().unwrap(),
+    );
+    let refused = tokio_tungstenite::connect_async(request).await.err();
+    assert!(
+        matches!(
+            refused,
+            Some(Error::Protocol(
+                ProtocolError::SecWebSocketSubProtocolError(SubProtocolError::NoSubProtocol)
+            ))
+        ),
+        "{refused:?}"
+    );
+
+    // Offering none, as our own dashboard does: no header, the same protocol.
+    let url = format!("{}/cable", base.replacen("http", "ws", 1));
+    let (mut socket, response) = tokio_tungstenite::connect_async(url).await.expect("opens");
+    assert!(response.headers().get("sec-websocket-protocol").is_none());
+    assert_eq!(
+        next_frame(&mut socket, PATIENCE).await,
+        Some(json!({"type": "welcome"}))
+    );
+}
+
+#[tokio::test]
+async fn a_subscription_naming_another_user_or_a_foreign_account_is_rejected() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let token = user_pubsub_token(&app, &app.admin.email).await;
+    let mut socket = open(&base).await;
+    next_frame(&mut socket, PATIENCE).await.expect("welcome");
+    let as_dashboard = |user_id: Value, account_id: i64| json!({"channel": "RoomChannel", "pubsub_token": token, "account_id": account_id, "user_id": user_id});
+    // The admin's token with the agent's id.
+    let answer = subscribe_as(
+        &mut socket,
+        as_dashboard(json!(app.agent.id), app.acme.account_id),
+    )
+    .await;
+    assert_eq!(answer["type"], "reject_subscription", "{answer}");
+    // Their own id, in an account they are not a member of.
+    let answer = subscribe_as(
+        &mut socket,
+        as_dashboard(json!(app.admin.id), app.other.account_id),
+    )
+    .await;
+    assert_eq!(answer["type"], "reject_subscription", "{answer}");
+    // An id that is no number.
+    let answer = subscribe_as(
+        &mut socket,
+        as_dashboard(json!("admin"), app.acme.account_id),
+    )
+    .await;
+    assert_eq!(answer["type"], "reject_subscription", "{answer}");
+    // A user's id with a contact's token is no user either.
+    let (contact_token, _) = public_contact(&app, "Ivy Chen").await;
+    let answer = subscribe_as(
+        &mut socket,
+        json!({"channel": "RoomChannel", "pubsub_token": contact_token, "user_id": app.admin.id}),
+    )
+    .await;
+    assert_eq!(answer["type"], "reject_subscription", "{answer}");
+    // The rejected subscriptions get nothing.
+    let uri = app.api(&format!("conversations/{}/messages", app.acme.conversation));
+    app.post(&uri, &app.admin, &json!({"content": "nobody listens"}))
+        .await;
+    assert!(next_frame(&mut socket, Duration::from_millis(500))
+        .await
+        .is_none());
+
+    // Their own id as a number or a string, in their account (the control): confirmed.
+    for user_id in [json!(app.admin.id), json!(app.admin.id.to_string())] {
+        let mut socket = open(&base).await;
+        next_frame(&mut socket, PATIENCE).await.expect("welcome");
+        let answer = subscribe_as(&mut socket, as_dashboard(user_id, app.acme.account_id)).await;
+        assert_eq!(answer["type"], "confirm_subscription", "{answer}");
+    }
+}
+
+/// A contact made through the Client API of Acme's inbox: its `pubsub_token` and `source_id`.
+async fn public_contact(app: &TestApp, name: &str) -> (String, String) {
+    let inbox = app
+        .get(
+            &app.api(&format!("inboxes/{}", app.acme.inbox_id)),
+            &app.admin,
+        )
+        .await
+        .json()["inbox_identifier"]
+        .as_str()
+        .expect("an inbox identifier")
+        .to_owned();
+    let body = json!({"name": name}).to_string();
+    let created = app
+        .request(
+            axum::http::Method::POST,
+            &format!("/public/api/v1/inboxes/{inbox}/contacts"),
+            None,
+            Some(&body),
+        )
+        .await;
+    assert_eq!(created.status, 200, "{}", created.text);
+    let contact = created.json();
+    (
+        contact["pubsub_token"]
+            .as_str()
+            .expect("a token")
+            .to_owned(),
+        contact["source_id"]
+            .as_str()
+            .expect("a source id")
+            .to_owned(),
+    )
+}
+
+/// Opens a conversation for the Client API contact `source_id`; returns its display id.
+async fn public_conversation(app: &TestApp, source_id: &str) -> i64 {
+    let inbox = app
+        .get(
+            &app.api(&format!("inboxes/{}", app.acme.inbox_id)),
+            &app.admin,
+        )
+        .await
+        .json()["inbox_identifier"]
+        .as_str()
+        .expect("an inbox identifier")
+        .to_owned();
+    let opened = app
+        .request(
+            axum::http::Method::POST,
+            &format!("/public/api/v1/inboxes/{inbox}/contacts/{source_id}/conversations"),
+            None,
+            Some("{}"),
+        )
+        .await;
+    assert_eq!(opened.status, 200, "{}", opened.text);
+    opened.json()["id"].as_i64().expect("a display id")
+}
+
+#[tokio::test]
+async fn a_contact_token_receives_its_own_conversations_public_messages_only() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let (ivy_token, ivy_source) = public_contact(&app, "Ivy Chen").await;
+    let (_, ole_source) = public_contact(&app, "Ole Berg").await;
+    let ivy = public_conversation(&app, &ivy_source).await;
+    let ole = public_conversation(&app, &ole_source).await;
+
+    let mut socket = open(&base).await;
+    next_frame(&mut socket, PATIENCE).await.expect("welcome");
+    let answer = subscribe(&mut socket, &ivy_token).await;
+    assert_eq!(answer["type"], "confirm_subscription", "{answer}");
+    // Presence as a contact sees it: the agents, not the other contacts.
+    let presence = event(&mut socket, "presence.update").await;
+    assert_eq!(
+        presence["message"]["data"]["account_id"],
+        app.acme.account_id
+    );
+    assert!(
+        presence["message"]["data"].get("contacts").is_none(),
+        "{presence}"
+    );
+
+    let messages = |id: i64| app.api(&format!("conversations/{id}/messages"));
+    // None of these is Ivy's to see: a private note in her conversation, a reply in Ole's
+    // and in the seeded one, an agent typing a note, a contact's update, a status change.
+    app.post(
+        &messages(ivy),
+        &app.admin,
+        &json!({"content": "note: VIP", "private": true}),
+    )
+    .await;
+    app.post(&messages(ole), &app.admin, &json!({"content": "for Ole"}))
+        .await;
+    app.post(
+        &messages(app.acme.conversation),
+        &app.admin,
+        &json!({"content": "for Maria"}),
+    )
+    .await;
+    let typing = app.api(&format!("conversations/{ivy}/toggle_typing_status"));
+    app.post(
+        &typing,
+        &app.agent,
+        &json!({"typing_status": "on", "is_private": true}),
+    )
+    .await;
+    app.patch(
+        &app.api(&format!("contacts/{}", app.acme.contact_id)),
+        &app.admin,
+        &json!({"name": "Maria L."}),
+    )
+    .await;
+    app.post(
+        &app.api(&format!("conversations/{ivy}/toggle_status")),
+        &app.admin,
+        &json!({"status": "pending"}),
+    )
+    .await;
+    // These are: an agent typing a reply to her, and the reply.
+    app.post(&typing, &app.agent, &json!({"typing_status": "on"}))
+        .await;
+    app.post(&messages(ivy), &app.admin, &json!({"content": "Hello Ivy"}))
+        .await;
+
+    let mut seen = Vec::new();
+    while let Some(frame) = next_frame(&mut socket, Duration::from_secs(2)).await {
+        let message = &frame["message"];
+        if message["event"] == "presence.update" {
+            continue;
+        }
+        seen.push((message["event"].clone(), message["data"].clone()));
+    }
+    let names: Vec<&Value> = seen.iter().map(|(name, _)| name).collect();
+    assert_eq!(
+        names,
+        ["conversation.typing_on", "message.created"],
+        "{seen:#?}"
+    );
+    let (_, typing) = &seen[0];
+    assert_eq!(typing["conversation"]["id"], ivy);
+    assert_eq!(typing["is_private"], false);
+    let (_, reply) = &seen[1];
+    assert_eq!(reply["content"], "Hello Ivy");
+    assert_eq!(reply["conversation_id"], ivy);
+    assert_eq!(reply["account_id"], app.acme.account_id);
+    assert_eq!(
+        reply["conversation"]["contact_inbox"]["source_id"],
+        ivy_source
+    );
+    let text = serde_json::to_string(&seen).unwrap();
+    assert!(
+        !text.contains("note: VIP") && !text.contains("for Ole"),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn presence_is_sent_on_subscribing_on_update_presence_and_when_someone_arrives() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let as_dashboard = |token: &str, user_id: i64| json!({"channel": "RoomChannel", "pubsub_token": token, "account_id": app.acme.account_id, "user_id": user_id});
+    let admin_token = user_pubsub_token(&app, &app.admin.email).await;
+    let mut admin = open(&base).await;
+    next_frame(&mut admin, PATIENCE).await.expect("welcome");
+    let identifier = as_dashboard(&admin_token, app.admin.id);
+    let answer = subscribe_as(&mut admin, identifier.clone()).await;
+    assert_eq!(answer["type"], "confirm_subscription");
+    let users = |frame: &Value| frame["message"]["data"]["users"].clone();
+    let first = event(&mut admin, "presence.update").await;
+    assert_eq!(first["message"]["data"]["account_id"], app.acme.account_id);
+    assert_eq!(users(&first), json!({app.admin.id.to_string(): "online"}));
+    assert_eq!(first["message"]["data"]["contacts"], json!({}));
+
+    // The agent arrives: the admin hears of it.
+    let agent_token = user_pubsub_token(&app, &app.agent.email).await;
+    let mut agent = open(&base).await;
+    next_frame(&mut agent, PATIENCE).await.expect("welcome");
+    let answer = subscribe_as(&mut agent, as_dashboard(&agent_token, app.agent.id)).await;
+    assert_eq!(answer["type"], "confirm_subscription");
+    let both = json!({app.admin.id.to_string(): "online", app.agent.id.to_string(): "online"});
+    loop {
+        let frame = event(&mut admin, "presence.update").await;
+        if users(&frame) == both {
+            break;
+        }
+    }
+    // A contact's widget arrives too.
+    let (contact_token, _) = public_contact(&app, "Ivy Chen").await;
+    let mut widget = open(&base).await;
+    next_frame(&mut widget, PATIENCE).await.expect("welcome");
+    subscribe(&mut widget, &contact_token).await;
+
+    // update_presence, as the dashboard performs it, is answered with the account's presence.
+    let perform = json!({
+        "command": "message",
+        "identifier": identifier.to_string(),
+        "data": json!({"action": "update_presence"}).to_string(),
+    });
+    loop {
+        admin
+            .send(Message::Text(perform.to_string().into()))
+            .await
+            .expect("sent");
+        let frame = event(&mut admin, "presence.update").await;
+        let contacts = frame["message"]["data"]["contacts"]
+            .as_object()
+            .cloned()
+            .unwrap_or_default();
+        if users(&frame) == both && contacts.len() == 1 {
+            assert!(
+                contacts.values().all(|status| status == "online"),
+                "{frame}"
+            );
+            break;
+        }
+    }
+
+    // The agent leaves: the admin hears of that as well.
+    agent.close(None).await.expect("closed");
+    loop {
+        let frame = event(&mut admin, "presence.update").await;
+        if users(&frame) == json!({app.admin.id.to_string(): "online"}) {
+            break;
+        }
+    }
 }

@@ -1,9 +1,17 @@
-//! Renders each event once into Chatwoot's `/cable` message `{"event", "data"}`, for every
-//! socket of the account to send as is.
+//! Renders each event once into Chatwoot's `/cable` message `{"event", "data"}` (the bodies
+//! are `domain::wire::cable`'s), with who may receive it: the account's agents (but not the
+//! agent whose typing it reports, as Chatwoot's `typing_event_listener_tokens`), and for the
+//! events Chatwoot sends to a conversation's contact (`contact_token`), that contact, with a
+//! body that shows no private note.
 
+use crate::presence::Presence;
 use crate::{BusMessage, EventBus};
-use domain::{wire, AccountId, Event};
-use serde::Serialize;
+use domain::wire::cable::{
+    resync, CableMessage, ContactData, ConversationData, MessageData, PresenceData, TypingData,
+};
+use domain::{
+    AccountId, ContactId, ContactInboxId, ConversationView, Event, InboxId, MessageType, UserId,
+};
 use std::sync::Arc;
 use store::Store;
 use tokio::sync::broadcast;
@@ -14,21 +22,67 @@ pub struct Rendered {
     /// `None` concerns every account (a resync).
     pub account_id: Option<AccountId>,
     pub event: &'static str,
-    /// `{"event": "...", "data": {...}}` as JSON text.
+    /// `{"event": "...", "data": {...}}` as JSON text, for the account's agents.
     pub message: String,
+    /// The agent who caused it and must not get it back (the typist).
+    pub except_user: Option<UserId>,
+    /// The copy the conversation's contact gets, when Chatwoot sends this event to contacts.
+    pub for_contact: Option<ContactCopy>,
+}
+
+/// An event's copy for the contact of its conversation.
+#[derive(Debug)]
+pub struct ContactCopy {
+    pub conversation: ConversationOwner,
+    pub message: String,
+}
+
+/// Whose conversation it is, as a contact's subscription matches it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ConversationOwner {
+    pub inbox_id: InboxId,
+    pub contact_id: ContactId,
+    pub contact_inbox_id: Option<ContactInboxId>,
+}
+
+impl ConversationOwner {
+    fn of(view: &ConversationView) -> Self {
+        let c = &view.conversation;
+        Self {
+            inbox_id: c.inbox_id,
+            contact_id: c.contact_id,
+            contact_inbox_id: c.contact_inbox_id,
+        }
+    }
+}
+
+impl Rendered {
+    fn for_agents(account_id: AccountId, event: &'static str, message: String) -> Self {
+        Self {
+            account_id: Some(account_id),
+            event,
+            message,
+            except_user: None,
+            for_contact: None,
+        }
+    }
 }
 
 #[derive(Debug, Clone)]
 pub struct Hub {
     sender: broadcast::Sender<Arc<Rendered>>,
+    presence: Arc<Presence>,
 }
 
 impl Hub {
-    /// Starts rendering `bus`'s events.
+    /// Starts rendering `bus`'s events, and `presence.update` whenever who is connected to an
+    /// account changes on this instance.
     pub fn spawn(store: Store, bus: &EventBus) -> Hub {
         let (sender, _) = broadcast::channel(4096);
+        let presence = Arc::new(Presence::default());
         let mut events = bus.subscribe();
         let out = sender.clone();
+        let events_store = store.clone();
         tokio::spawn(async move {
             loop {
                 let message = match events.recv().await {
@@ -37,9 +91,8 @@ impl Hub {
                     Err(broadcast::error::RecvError::Closed) => break,
                 };
                 let rendered = match message {
-                    BusMessage::Event(event) => match render(&store, &event).await {
-                        Ok(Some(rendered)) => rendered,
-                        Ok(None) => continue,
+                    BusMessage::Event(event) => match render(&events_store, &event).await {
+                        Ok(rendered) => rendered,
                         Err(error) => {
                             tracing::warn!(%error, event = event.name(), "could not render an event");
                             continue;
@@ -48,55 +101,69 @@ impl Hub {
                     BusMessage::Resync => Rendered {
                         account_id: None,
                         event: "resync",
-                        message: r#"{"event":"resync","data":{}}"#.to_owned(),
+                        message: resync(),
+                        except_user: None,
+                        for_contact: None,
                     },
                 };
                 let _ = out.send(Arc::new(rendered));
             }
         });
-        Hub { sender }
+        let mut changes = presence.changes();
+        let out = sender.clone();
+        let tracker = presence.clone();
+        tokio::spawn(async move {
+            loop {
+                let account_id = match changes.recv().await {
+                    Ok(account_id) => account_id,
+                    Err(broadcast::error::RecvError::Lagged(_)) => continue,
+                    Err(broadcast::error::RecvError::Closed) => break,
+                };
+                match presence_update(&store, &tracker, account_id, true).await {
+                    Ok(message) => {
+                        let rendered = Rendered::for_agents(account_id, "presence.update", message);
+                        let _ = out.send(Arc::new(rendered));
+                    }
+                    Err(error) => tracing::warn!(%error, "could not render presence"),
+                }
+            }
+        });
+        Hub { sender, presence }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Rendered>> {
         self.sender.subscribe()
     }
+
+    /// Who is connected to which account on this instance.
+    pub fn presence(&self) -> &Arc<Presence> {
+        &self.presence
+    }
 }
 
-#[derive(Serialize)]
-struct Message<'a, T> {
-    event: &'a str,
-    data: T,
+/// `presence.update` for `account_id` as JSON text: the connected agents with their
+/// availability and, for an agent (`with_contacts`), the connected contacts.
+pub async fn presence_update(
+    store: &Store,
+    presence: &Presence,
+    account_id: AccountId,
+    with_contacts: bool,
+) -> Result<String, store::StoreError> {
+    let (users, contacts) = presence.present(account_id);
+    let agents = store.users().agents(account_id).await?;
+    let users = agents
+        .into_iter()
+        .filter(|agent| users.contains(&agent.user.id))
+        .map(|agent| (agent.user.id.get(), agent.availability));
+    let contacts = with_contacts.then(|| contacts.iter().map(|c| c.get()).collect());
+    let data = PresenceData::new(account_id, users, contacts);
+    Ok(CableMessage::new("presence.update", data).to_text())
 }
 
-/// Chatwoot's `message.created` data: the message and a summary of its conversation.
-#[derive(Serialize)]
-struct MessageData {
-    #[serde(flatten)]
-    message: wire::Message,
-    conversation: ConversationSummary,
-}
-
-/// Chatwoot's `conversation.typing_on` / `typing_off` data.
-#[derive(Serialize)]
-struct TypingData {
-    conversation: wire::Conversation,
-    user: wire::MessageSender,
-    is_private: bool,
-}
-
-#[derive(Serialize)]
-struct ConversationSummary {
-    id: i64,
-    status: &'static str,
-    assignee_id: Option<i64>,
-    unread_count: i64,
-    last_activity_at: i64,
-}
-
-async fn render(store: &Store, event: &Event) -> Result<Option<Rendered>, store::StoreError> {
+async fn render(store: &Store, event: &Event) -> Result<Rendered, store::StoreError> {
     let name = event.name();
-    let account_id = Some(event.account_id());
-    let message = match event {
+    let account_id = event.account_id();
+    Ok(match event {
         Event::MessageCreated {
             conversation_id,
             message_id,
@@ -112,20 +179,24 @@ async fn render(store: &Store, event: &Event) -> Result<Option<Rendered>, store:
                 .summary_by_id(*conversation_id)
                 .await?;
             let message = store.messages().find(*message_id, &view.contact).await?;
-            let c = &view.conversation;
-            to_json(
+            let source_id = match view.conversation.contact_inbox_id {
+                Some(id) => store.contact_inboxes().source_id(id).await?,
+                None => None,
+            };
+            let text = CableMessage::new(
                 name,
-                MessageData {
-                    message: wire::Message::new(&message, c.display_id),
-                    conversation: ConversationSummary {
-                        id: c.display_id.get(),
-                        status: c.status.as_str(),
-                        assignee_id: c.assignee_id.map(|a| a.get()),
-                        unread_count: view.unread_count,
-                        last_activity_at: c.last_activity_at,
-                    },
-                },
+                MessageData::new(&message, &view, source_id.as_deref()),
             )
+            .to_text();
+            // Chatwoot's `contact_token`: never a private note or an activity message.
+            let public = !message.private && message.message_type != MessageType::Activity;
+            Rendered {
+                for_contact: public.then(|| ContactCopy {
+                    conversation: ConversationOwner::of(&view),
+                    message: text.clone(),
+                }),
+                ..Rendered::for_agents(account_id, name, text)
+            }
         }
         Event::ConversationCreated {
             conversation_id, ..
@@ -152,7 +223,8 @@ async fn render(store: &Store, event: &Event) -> Result<Option<Rendered>, store:
                 .conversations()
                 .summary_by_id(*conversation_id)
                 .await?;
-            to_json(name, wire::Conversation::from(&view))
+            let data: ConversationData = (&view).into();
+            Rendered::for_agents(account_id, name, CableMessage::new(name, data).to_text())
         }
         Event::Typing {
             conversation_id,
@@ -165,30 +237,34 @@ async fn render(store: &Store, event: &Event) -> Result<Option<Rendered>, store:
                 .summary_by_id(*conversation_id)
                 .await?;
             let user = store.users().find(*user_id).await?;
-            to_json(
-                name,
-                TypingData {
-                    conversation: wire::Conversation::from(&view),
-                    user: wire::MessageSender::user(&user),
-                    is_private: *is_private,
-                },
-            )
+            let text =
+                CableMessage::new(name, TypingData::new(&view, &user, *is_private)).to_text();
+            // The contact sees an agent typing a reply, never a note, and a conversation
+            // whose last message shown is a public one.
+            let for_contact = (!*is_private).then(|| {
+                let mut public = view.clone();
+                public
+                    .messages
+                    .retain(|m| !m.private && m.message_type != MessageType::Activity);
+                ContactCopy {
+                    conversation: ConversationOwner::of(&view),
+                    message: CableMessage::new(name, TypingData::new(&public, &user, false))
+                        .to_text(),
+                }
+            });
+            Rendered {
+                except_user: Some(*user_id),
+                for_contact,
+                ..Rendered::for_agents(account_id, name, text)
+            }
         }
         Event::ContactUpdated {
             account_id,
             contact_id,
         } => {
             let contact = store.contacts().find(*account_id, *contact_id).await?;
-            to_json(name, wire::Contact::from(&contact))
+            let text = CableMessage::new(name, ContactData::from(&contact)).to_text();
+            Rendered::for_agents(*account_id, name, text)
         }
-    };
-    Ok(Some(Rendered {
-        account_id,
-        event: name,
-        message,
-    }))
-}
-
-fn to_json<T: Serialize>(event: &str, data: T) -> String {
-    serde_json::to_string(&Message { event, data }).expect("wire bodies always serialize")
+    })
 }

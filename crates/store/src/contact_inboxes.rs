@@ -11,6 +11,9 @@ use domain::{
 const INBOX_BY_IDENTIFIER: &str = "SELECT account_id, id FROM inboxes WHERE inbox_identifier = $1";
 const BY_SOURCE: &str = "SELECT id, contact_id, source_id, pubsub_token, hmac_verified, \
      owns_contact FROM contact_inboxes WHERE inbox_id = $1 AND source_id = $2";
+const BY_PUBSUB_TOKEN: &str = "SELECT ci.id, ci.contact_id, ci.source_id, ci.pubsub_token, \
+     ci.hmac_verified, ci.owns_contact, i.account_id, i.id AS inbox_id FROM contact_inboxes ci \
+     JOIN inboxes i ON i.id = ci.inbox_id WHERE ci.pubsub_token = $1";
 const SOURCE_ID: &str = "SELECT source_id FROM contact_inboxes WHERE id = $1";
 const CONTACT_BY_IDENTIFIER: &str =
     "SELECT id FROM contacts WHERE account_id = $1 AND identifier = $2";
@@ -130,6 +133,44 @@ impl ContactInboxes<'_> {
             .fetch_optional(pool)
             .await)?;
         row.ok_or(StoreError::NotFound)
+    }
+
+    /// The contact inbox whose `/cable` token this is (`NotFound` otherwise): what a widget
+    /// subscribes with.
+    pub async fn by_pubsub_token(&self, token: &str) -> Result<ContactInbox, StoreError> {
+        if token.is_empty() || token.contains('\0') {
+            return Err(StoreError::NotFound);
+        }
+        #[derive(sqlx::FromRow)]
+        struct Row {
+            #[sqlx(flatten)]
+            contact_inbox: ContactInboxRow,
+            account_id: i64,
+            inbox_id: i64,
+        }
+        let row: Option<Row> = on_pool!(self.store, |pool| sqlx::query_as(BY_PUBSUB_TOKEN)
+            .bind(token)
+            .fetch_optional(pool)
+            .await)?;
+        let Row {
+            contact_inbox: row,
+            account_id,
+            inbox_id,
+        } = row.ok_or(StoreError::NotFound)?;
+        let inbox = self
+            .store
+            .inboxes()
+            .find(AccountId(account_id), InboxId(inbox_id))
+            .await?;
+        Ok(ContactInbox {
+            id: ContactInboxId(row.id),
+            contact_id: ContactId(row.contact_id),
+            inbox,
+            source_id: row.source_id,
+            pubsub_token: row.pubsub_token.unwrap_or_default(),
+            hmac_verified: row.hmac_verified,
+            owns_contact: row.owns_contact,
+        })
     }
 
     /// The `source_id` of a contact inbox (for webhook bodies), if it still exists.

@@ -1,18 +1,27 @@
-//! `/cable`: the subset of ActionCable's JSON protocol that Chatwoot's clients speak.
-//! `welcome` on connect, a `ping` every 3 s, `subscribe` to `RoomChannel` with the user's
-//! `pubsub_token` → `confirm_subscription` (or `reject_subscription`), then one `message` frame
-//! per event of the accounts the user belongs to. The payloads are rendered once by the `Hub`.
+//! `/cable`: the subset of ActionCable's JSON protocol that Chatwoot's clients speak, under the
+//! `actioncable-v1-json` subprotocol when the client offers it (`@rails/actioncable` drops every
+//! frame otherwise). `welcome` on connect, a `ping` every 3 s, `subscribe` to `RoomChannel`
+//! with a `pubsub_token` → `confirm_subscription` (or `reject_subscription`), then one
+//! `message` frame per event the subscriber may see. As Chatwoot's `RoomChannel`: an agent's
+//! token with a `user_id` that is not theirs, or an `account_id` they are no member of, is
+//! rejected; a contact inbox's token (the widget's) subscribes its contact, who gets only its
+//! own conversations' public messages and typing. `presence.update` answers a subscription and
+//! `update_presence`, and goes to the account's agents when who is connected changes. The
+//! payloads are rendered once by the `Hub`; the bodies are `domain::wire::cable`'s.
 
 use crate::state::AppState;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
-use domain::AccountId;
+use domain::wire::cable::{frame, resync, Command, Control, Identifier, PROTOCOL};
+use domain::{AccountId, ContactId, ContactInboxId, InboxId, UserId};
 use futures_util::{SinkExt, StreamExt};
-use serde::Deserialize;
+use realtime::{Rendered, Seat, Who};
 use std::collections::HashSet;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
+
+pub use domain::wire::cable::MAX_COMMAND;
 
 /// How often the server pings (ActionCable's beat).
 const PING_EVERY: Duration = Duration::from_secs(3);
@@ -24,8 +33,6 @@ pub const IDLE_TIMEOUT: Duration = Duration::from_secs(30);
 /// A frame that cannot be written within this long (the client stopped reading) ends the
 /// socket rather than holding it open.
 const WRITE_TIMEOUT: Duration = Duration::from_secs(10);
-/// The largest command a client may send.
-pub const MAX_COMMAND: usize = 16 * 1024;
 /// Per-socket buffers. Clients send a few small commands and we send small frames, so the
 /// library's 128 KiB defaults would make each idle socket cost ~130 KB.
 const READ_BUFFER: usize = 4 * 1024;
@@ -34,49 +41,73 @@ const WRITE_BUFFER: usize = 4 * 1024;
 /// `GET /cable`.
 pub async fn connect(State(state): State<AppState>, upgrade: WebSocketUpgrade) -> Response {
     upgrade
+        .protocols([PROTOCOL])
         .read_buffer_size(READ_BUFFER)
         .write_buffer_size(WRITE_BUFFER)
         .max_message_size(MAX_COMMAND)
         .on_upgrade(move |socket| session(socket, state))
 }
 
-/// A client's command: `{"command": "subscribe", "identifier": "<JSON text>"}`.
-#[derive(Debug, Deserialize)]
-pub struct Command {
-    pub command: String,
-    pub identifier: String,
-}
-
-/// The identifier Chatwoot's client subscribes with (itself JSON inside a string).
-#[derive(Debug, Deserialize)]
-pub struct Identifier {
-    pub channel: String,
-    pub pubsub_token: Option<String>,
-}
-
-/// Reads a client frame; `None` for anything that is not a well-formed command.
+/// Reads a client frame; `None` for anything that is not a well-formed command with a usable
+/// identifier.
 pub fn parse_command(text: &str) -> Option<(Command, Identifier)> {
-    if text.len() > MAX_COMMAND {
-        return None;
-    }
-    let command: Command = from_object(text)?;
-    let identifier: Identifier = from_object(&command.identifier)?;
+    let command = Command::parse(text)?;
+    let identifier = command.identifier().ok()?;
     Some((command, identifier))
 }
 
-/// `text` read as `T` only when it is a JSON object: serde also reads a struct from an array
-/// (`["subscribe", "…"]`), which is no ActionCable command.
-fn from_object<T: serde::de::DeserializeOwned>(text: &str) -> Option<T> {
-    let value: serde_json::Value = serde_json::from_str(text).ok()?;
-    if !value.is_object() {
-        return None;
-    }
-    serde_json::from_value(value).ok()
+/// Who a subscription speaks for.
+enum Subscriber {
+    /// An agent: every event of the accounts they belong to.
+    Agent {
+        user_id: UserId,
+        accounts: HashSet<AccountId>,
+    },
+    /// A contact, through one contact inbox: its own conversations only. Once verified, every
+    /// conversation of the contact in that inbox, as the Client API shows them.
+    Contact {
+        account_id: AccountId,
+        inbox_id: InboxId,
+        contact_id: ContactId,
+        contact_inbox_id: ContactInboxId,
+        hmac_verified: bool,
+    },
 }
 
 struct Subscription {
     identifier: String,
-    accounts: HashSet<AccountId>,
+    subscriber: Subscriber,
+    /// The account whose presence it follows (Chatwoot's `current_account`).
+    presence_account: Option<AccountId>,
+    /// Held while subscribed: the subscriber is present in these accounts.
+    _seats: Vec<Seat>,
+}
+
+impl Subscription {
+    /// The text this subscription gets of `rendered`, if any.
+    fn receives<'a>(&self, rendered: &'a Rendered) -> Option<&'a str> {
+        let Some(account_id) = rendered.account_id else {
+            return Some(&rendered.message);
+        };
+        match &self.subscriber {
+            Subscriber::Agent { user_id, accounts } => (accounts.contains(&account_id)
+                && rendered.except_user != Some(*user_id))
+            .then_some(&rendered.message),
+            Subscriber::Contact {
+                account_id: own,
+                inbox_id,
+                contact_id,
+                contact_inbox_id,
+                hmac_verified,
+            } => {
+                let copy = rendered.for_contact.as_ref()?;
+                let owner = &copy.conversation;
+                let mine = owner.contact_inbox_id == Some(*contact_inbox_id)
+                    || (*hmac_verified && owner.contact_id == *contact_id);
+                (account_id == *own && owner.inbox_id == *inbox_id && mine).then_some(&copy.message)
+            }
+        }
+    }
 }
 
 async fn session(socket: WebSocket, state: AppState) {
@@ -86,10 +117,7 @@ async fn session(socket: WebSocket, state: AppState) {
     let mut ping = tokio::time::interval(PING_EVERY);
     ping.tick().await;
     let mut last_heard = tokio::time::Instant::now();
-    if send(&mut sink, r#"{"type":"welcome"}"#.to_owned())
-        .await
-        .is_err()
-    {
+    if send(&mut sink, Control::Welcome.to_text()).await.is_err() {
         return;
     }
     loop {
@@ -102,7 +130,7 @@ async fn session(socket: WebSocket, state: AppState) {
                 if !matches!(tokio::time::timeout(WRITE_TIMEOUT, probe).await, Ok(Ok(()))) {
                     return;
                 }
-                vec![format!(r#"{{"type":"ping","message":{}}}"#, domain::time::now())]
+                vec![Control::Ping { message: domain::time::now() }.to_text()]
             }
             incoming = stream.next() => {
                 last_heard = tokio::time::Instant::now();
@@ -116,13 +144,12 @@ async fn session(socket: WebSocket, state: AppState) {
             event = events.recv() => match event {
                 Ok(rendered) => subscriptions
                     .iter()
-                    .filter(|s| rendered.account_id.is_none_or(|a| s.accounts.contains(&a)))
-                    .map(|s| frame(&s.identifier, &rendered.message))
+                    .filter_map(|s| s.receives(&rendered).map(|text| frame(&s.identifier, text)))
                     .collect(),
                 // Fell behind: tell the client to reload rather than pretend nothing was missed.
                 Err(RecvError::Lagged(_)) => subscriptions
                     .iter()
-                    .map(|s| frame(&s.identifier, r#"{"event":"resync","data":{}}"#))
+                    .map(|s| frame(&s.identifier, &resync()))
                     .collect(),
                 Err(RecvError::Closed) => break,
             },
@@ -140,62 +167,125 @@ async fn handle(
     subscriptions: &mut Vec<Subscription>,
     text: &str,
 ) -> Vec<String> {
-    let Some((command, identifier)) = parse_command(text) else {
+    let Some(command) = Command::parse(text) else {
         return Vec::new();
     };
-    let reply = |kind: &str| {
-        format!(
-            r#"{{"identifier":{},"type":"{kind}"}}"#,
-            serde_json::to_string(&command.identifier).expect("a string serializes")
-        )
-    };
+    let identifier = command.identifier.clone();
     match command.command.as_str() {
         "subscribe" => {
-            let accounts = match (&identifier.channel[..], identifier.pubsub_token.as_deref()) {
-                ("RoomChannel", Some(token)) => accounts_of(state, token).await,
-                _ => None,
+            subscriptions.retain(|s| s.identifier != identifier);
+            let Some(subscription) = subscribe(state, &command).await else {
+                return vec![Control::RejectSubscription { identifier }.to_text()];
             };
-            match accounts {
-                Some(accounts) => {
-                    subscriptions.retain(|s| s.identifier != command.identifier);
-                    subscriptions.push(Subscription {
-                        identifier: command.identifier.clone(),
-                        accounts,
-                    });
-                    vec![reply("confirm_subscription")]
-                }
-                None => vec![reply("reject_subscription")],
+            let mut replies = vec![Control::ConfirmSubscription {
+                identifier: identifier.clone(),
             }
+            .to_text()];
+            replies.extend(presence(state, &subscription).await);
+            subscriptions.push(subscription);
+            replies
         }
         "unsubscribe" => {
-            subscriptions.retain(|s| s.identifier != command.identifier);
+            subscriptions.retain(|s| s.identifier != identifier);
             Vec::new()
+        }
+        // ActionCable's `perform`: RoomChannel's one action.
+        "message" if command.action().as_deref() == Some("update_presence") => {
+            match subscriptions.iter().find(|s| s.identifier == identifier) {
+                Some(subscription) => presence(state, subscription).await.into_iter().collect(),
+                None => Vec::new(),
+            }
         }
         _ => Vec::new(),
     }
 }
 
-async fn accounts_of(state: &AppState, pubsub_token: &str) -> Option<HashSet<AccountId>> {
-    let user = state
-        .store
-        .users()
-        .by_pubsub_token(pubsub_token)
-        .await
-        .ok()?;
-    let memberships = state.store.users().memberships(user.id).await.ok()?;
-    Some(
-        memberships
-            .into_iter()
-            .map(|(account, _)| account.id)
-            .collect(),
-    )
+/// Chatwoot's `RoomChannel#subscribed`: the subscription `command` asks for, or `None` when it
+/// must be rejected.
+async fn subscribe(state: &AppState, command: &Command) -> Option<Subscription> {
+    let identifier = command.identifier().ok()?;
+    if identifier.channel != "RoomChannel" {
+        return None;
+    }
+    let token = identifier.pubsub_token.as_deref()?;
+    let presence = state.hub.presence();
+    let user = state.store.users().by_pubsub_token(token).await.ok();
+    match (user, identifier.user_id) {
+        (Some(user), user_id) => {
+            if user_id.is_some_and(|id| id != user.id.get()) {
+                return None;
+            }
+            let memberships = state.store.users().memberships(user.id).await.ok()?;
+            let accounts: HashSet<AccountId> = memberships
+                .into_iter()
+                .map(|(account, _)| account.id)
+                .collect();
+            let presence_account = match identifier.account_id {
+                Some(id) if !accounts.contains(&AccountId(id)) => return None,
+                Some(id) => Some(AccountId(id)),
+                None => None,
+            };
+            // Present in the account it follows, or (our own dashboard, which names none)
+            // in each of theirs.
+            let seats = match presence_account {
+                Some(account) => vec![presence.sit(account, Who::User(user.id))],
+                None => accounts
+                    .iter()
+                    .map(|account| presence.sit(*account, Who::User(user.id)))
+                    .collect(),
+            };
+            Some(Subscription {
+                identifier: command.identifier.clone(),
+                subscriber: Subscriber::Agent {
+                    user_id: user.id,
+                    accounts,
+                },
+                presence_account,
+                _seats: seats,
+            })
+        }
+        // A `user_id` names an agent, and this token is none of theirs.
+        (None, Some(_)) => None,
+        (None, None) => {
+            let contact_inbox = state
+                .store
+                .contact_inboxes()
+                .by_pubsub_token(token)
+                .await
+                .ok()?;
+            let account_id = contact_inbox.account_id();
+            let seat = presence.sit(account_id, Who::Contact(contact_inbox.contact_id));
+            Some(Subscription {
+                identifier: command.identifier.clone(),
+                subscriber: Subscriber::Contact {
+                    account_id,
+                    inbox_id: contact_inbox.inbox.id,
+                    contact_id: contact_inbox.contact_id,
+                    contact_inbox_id: contact_inbox.id,
+                    hmac_verified: contact_inbox.hmac_verified,
+                },
+                presence_account: Some(account_id),
+                _seats: vec![seat],
+            })
+        }
+    }
 }
 
-fn frame(identifier: &str, message: &str) -> String {
-    format!(
-        r#"{{"identifier":{},"message":{message}}}"#,
-        serde_json::to_string(identifier).expect("a string serializes")
+/// `presence.update` for `subscription`'s account, framed for it (`None` when it follows no
+/// account, or the account cannot be read just now).
+async fn presence(state: &AppState, subscription: &Subscription) -> Option<String> {
+    let account_id = subscription.presence_account?;
+    let with_contacts = matches!(subscription.subscriber, Subscriber::Agent { .. });
+    let message = realtime::presence_update(
+        &state.store,
+        state.hub.presence(),
+        account_id,
+        with_contacts,
     )
+    .await
+    .inspect_err(|error| tracing::warn!(%error, "could not render presence"))
+    .ok()?;
+    Some(frame(&subscription.identifier, &message))
 }
 
 async fn send(
@@ -219,26 +309,30 @@ mod tests {
 
     #[test]
     fn commands_carry_their_identifier_as_json_text() {
-        let text = r#"{"command":"subscribe","identifier":"{\"channel\":\"RoomChannel\",\"pubsub_token\":\"abc\"}"}"#;
+        let text = r#"{"command":"subscribe","identifier":"{\"channel\":\"RoomChannel\",\"pubsub_token\":\"abc\",\"account_id\":1,\"user_id\":\"3\"}"}"#;
         let (command, identifier) = parse_command(text).unwrap();
         assert_eq!(command.command, "subscribe");
         assert_eq!(identifier.channel, "RoomChannel");
         assert_eq!(identifier.pubsub_token.as_deref(), Some("abc"));
+        assert_eq!(identifier.account_id, Some(1));
+        assert_eq!(identifier.user_id, Some(3));
         for bad in [
             "",
             "{}",
             "[1]",
             r#"{"command":"subscribe","identifier":"nope"}"#,
+            r#"{"command":"subscribe","identifier":"{\"channel\":\"RoomChannel\",\"user_id\":\"three\"}"}"#,
         ] {
             assert!(parse_command(bad).is_none(), "{bad}");
         }
     }
 
     #[test]
-    fn frames_embed_the_identifier_as_a_string() {
-        let text = frame(r#"{"channel":"RoomChannel"}"#, r#"{"event":"x","data":{}}"#);
-        let value: serde_json::Value = serde_json::from_str(&text).unwrap();
-        assert_eq!(value["identifier"], r#"{"channel":"RoomChannel"}"#);
-        assert_eq!(value["message"]["event"], "x");
+    fn a_perform_names_its_action_in_its_data() {
+        let text = r#"{"command":"message","identifier":"{\"channel\":\"RoomChannel\"}","data":"{\"action\":\"update_presence\"}"}"#;
+        let command = Command::parse(text).unwrap();
+        assert_eq!(command.action().as_deref(), Some("update_presence"));
+        let text = r#"{"command":"message","identifier":"{}","data":{"action":"update_presence"}}"#;
+        assert_eq!(Command::parse(text).unwrap().action(), None);
     }
 }

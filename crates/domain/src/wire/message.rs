@@ -22,6 +22,45 @@ pub struct Message {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sender: Option<MessageSender>,
     pub attachments: Vec<Value>,
+    /// The rest of `Message#push_event_data` (the row's attributes, as Rails prints them).
+    #[serde(flatten)]
+    pub attributes: MessageAttributes,
+}
+
+/// Columns `Message#push_event_data` carries beyond the ones above (`attributes.symbolize_keys`):
+/// Chatwoot's dashboard and widget read `sender_type`/`sender_id` and `updated_at`.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct MessageAttributes {
+    /// ISO-8601, as Rails prints a time. Messages keep no separate change time, so this is the
+    /// creation time.
+    pub updated_at: String,
+    /// `"Contact"` or `"User"` (Rails' polymorphic class name); `null` for system messages.
+    pub sender_type: Option<&'static str>,
+    pub sender_id: Option<i64>,
+    pub external_source_ids: Map<String, Value>,
+    pub additional_attributes: Map<String, Value>,
+    /// The content with nothing stripped (Chatwoot fills it for e-mail replies).
+    pub processed_message_content: Option<String>,
+    pub sentiment: Map<String, Value>,
+}
+
+impl MessageAttributes {
+    fn new(message: &crate::Message) -> Self {
+        let (sender_type, sender_id) = match &message.sender {
+            Some(DomainSender::Contact(contact)) => (Some("Contact"), Some(contact.id.get())),
+            Some(DomainSender::User(user)) => (Some("User"), Some(user.id.get())),
+            None => (None, None),
+        };
+        Self {
+            updated_at: crate::time::iso8601(message.created_at),
+            sender_type,
+            sender_id,
+            external_source_ids: Map::new(),
+            additional_attributes: Map::new(),
+            processed_message_content: message.content.clone(),
+            sentiment: Map::new(),
+        }
+    }
 }
 
 /// The sender block: a contact's or an agent's `push_event_data`.
@@ -101,6 +140,7 @@ impl Message {
                 DomainSender::User(user) => MessageSender::user(user),
             }),
             attachments: Vec::new(),
+            attributes: MessageAttributes::new(message),
         }
     }
 

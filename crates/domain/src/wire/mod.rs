@@ -4,6 +4,7 @@
 //! `_agent`, `conversations/partials/_conversation`, `Message#push_event_data`).
 
 mod app_context;
+pub mod cable;
 mod contact;
 mod conversation;
 mod dashboard_app;
@@ -23,7 +24,7 @@ pub use dashboard_app::{DashboardApp, DashboardAppWithControl};
 pub use errors::{Failure, Invalid};
 pub use inbox::Inbox;
 pub use label::Label;
-pub use message::{Message, MessageSender};
+pub use message::{Message, MessageAttributes, MessageSender};
 pub use public::{PublicContact, PublicConversation, PublicInbox, PublicMessage};
 pub use team::Team;
 pub use user::{Agent, Profile, ProfileAccount};
@@ -199,5 +200,91 @@ mod tests {
         assert_eq!(keys, ["content", "created_at", "id", "title"]);
         assert_eq!(body["content"][0]["type"], "frame");
         assert_eq!(body["created_at"], "2025-11-25T05:53:20Z");
+    }
+
+    /// Every `/cable` frame we send, built from sample models, against
+    /// `tests/fixtures/cable.schema.json` (which the live and compat suites check real frames
+    /// against too).
+    #[test]
+    fn cable_frames_match_their_schema() {
+        use super::cable::*;
+        let validator =
+            jsonschema::validator_for(&fixture("cable.schema.json")).expect("schema compiles");
+        let view = sample_view(true);
+        let contact = view.contact.clone();
+        let identifier = r#"{"channel":"RoomChannel","pubsub_token":"t","account_id":1}"#;
+        let messages = view
+            .messages
+            .iter()
+            .flat_map(|m| {
+                [Some("s-1"), None].map(|source| {
+                    CableMessage::new("message.created", MessageData::new(m, &view, source))
+                        .to_text()
+                })
+            })
+            .collect::<Vec<_>>();
+        let mut texts = vec![
+            Control::Welcome.to_text(),
+            Control::Ping { message: 1 }.to_text(),
+            Control::ConfirmSubscription {
+                identifier: identifier.into(),
+            }
+            .to_text(),
+            Control::RejectSubscription {
+                identifier: identifier.into(),
+            }
+            .to_text(),
+        ];
+        let events = [
+            CableMessage::new("conversation.status_changed", Conversation::from(&view)).to_text(),
+            CableMessage::new(
+                "conversation.typing_on",
+                TypingData::new(&view, &user(3, "Sam"), true),
+            )
+            .to_text(),
+            CableMessage::new("contact.updated", ContactData::from(&contact)).to_text(),
+            CableMessage::new(
+                "presence.update",
+                PresenceData::new(AccountId(1), [(3, "busy".to_owned())], Some(vec![42])),
+            )
+            .to_text(),
+            CableMessage::new("presence.update", PresenceData::new(AccountId(1), [], None))
+                .to_text(),
+            resync(),
+        ];
+        texts.extend(
+            messages
+                .iter()
+                .chain(events.iter())
+                .map(|m| frame(identifier, m)),
+        );
+        for text in &texts {
+            let body: Value = serde_json::from_str(text).expect("frames are JSON");
+            let errors: Vec<String> = validator
+                .iter_errors(&body)
+                .map(|e| format!("{e} at {}", e.instance_path))
+                .collect();
+            assert!(errors.is_empty(), "{text}: {errors:#?}");
+            if let Some(data) = body["message"]["data"].as_object() {
+                if body["message"]["event"] != "resync" {
+                    assert_eq!(data["account_id"], 1, "{text}");
+                }
+            }
+        }
+        // The schema refuses what Chatwoot's dashboard would drop.
+        let mut typing: Value = serde_json::from_str(&frame(identifier, &events[1])).unwrap();
+        typing["message"]["data"]
+            .as_object_mut()
+            .unwrap()
+            .remove("account_id");
+        assert!(!validator.is_valid(&typing));
+        let message: Value = serde_json::from_str(&messages[0]).unwrap();
+        assert_eq!(message["data"]["sender_type"], "Contact");
+        assert_eq!(message["data"]["sender_id"], 42);
+        assert_eq!(message["data"]["updated_at"], "2025-11-25T05:51:40Z");
+        assert_eq!(
+            message["data"]["conversation"]["contact_inbox"]["source_id"],
+            "s-1"
+        );
     }
 }
