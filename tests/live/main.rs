@@ -695,6 +695,11 @@ async fn a_subscription_naming_another_user_or_a_foreign_account_is_rejected() {
 
 /// A contact made through the Client API of Acme's inbox: its `pubsub_token` and `source_id`.
 async fn public_contact(app: &TestApp, name: &str) -> (String, String) {
+    public_contact_from(app, json!({"name": name})).await
+}
+
+/// As `public_contact`, with the Client API body `body`.
+async fn public_contact_from(app: &TestApp, body: Value) -> (String, String) {
     let inbox = app
         .get(
             &app.api(&format!("inboxes/{}", app.acme.inbox_id)),
@@ -705,7 +710,7 @@ async fn public_contact(app: &TestApp, name: &str) -> (String, String) {
         .as_str()
         .expect("an inbox identifier")
         .to_owned();
-    let body = json!({"name": name}).to_string();
+    let body = body.to_string();
     let created = app
         .request(
             axum::http::Method::POST,
@@ -778,7 +783,8 @@ async fn a_contact_token_receives_its_own_conversations_public_messages_only() {
 
     let messages = |id: i64| app.api(&format!("conversations/{id}/messages"));
     // None of these is Ivy's to see: a private note in her conversation, a reply in Ole's
-    // and in the seeded one, an agent typing a note, a contact's update, a status change.
+    // and in the seeded one, an agent typing a note, a contact's update, Ole's conversation
+    // changing status, her own being assigned.
     app.post(
         &messages(ivy),
         &app.admin,
@@ -807,12 +813,25 @@ async fn a_contact_token_receives_its_own_conversations_public_messages_only() {
     )
     .await;
     app.post(
+        &app.api(&format!("conversations/{ole}/toggle_status")),
+        &app.admin,
+        &json!({"status": "pending"}),
+    )
+    .await;
+    app.post(
+        &app.api(&format!("conversations/{ivy}/assignments")),
+        &app.admin,
+        &json!({"assignee_id": app.agent.id}),
+    )
+    .await;
+    // These are (Chatwoot's `contact_inbox_tokens`): her conversation changing status (its
+    // last message shown is not the note), an agent typing a reply to her, and the reply.
+    app.post(
         &app.api(&format!("conversations/{ivy}/toggle_status")),
         &app.admin,
         &json!({"status": "pending"}),
     )
     .await;
-    // These are: an agent typing a reply to her, and the reply.
     app.post(&typing, &app.agent, &json!({"typing_status": "on"}))
         .await;
     app.post(&messages(ivy), &app.admin, &json!({"content": "Hello Ivy"}))
@@ -829,13 +848,21 @@ async fn a_contact_token_receives_its_own_conversations_public_messages_only() {
     let names: Vec<&Value> = seen.iter().map(|(name, _)| name).collect();
     assert_eq!(
         names,
-        ["conversation.typing_on", "message.created"],
+        [
+            "conversation.status_changed",
+            "conversation.typing_on",
+            "message.created"
+        ],
         "{seen:#?}"
     );
-    let (_, typing) = &seen[0];
+    let (_, status) = &seen[0];
+    assert_eq!(status["id"], ivy);
+    assert_eq!(status["status"], "pending");
+    assert_eq!(status["account_id"], app.acme.account_id);
+    let (_, typing) = &seen[1];
     assert_eq!(typing["conversation"]["id"], ivy);
     assert_eq!(typing["is_private"], false);
-    let (_, reply) = &seen[1];
+    let (_, reply) = &seen[2];
     assert_eq!(reply["content"], "Hello Ivy");
     assert_eq!(reply["conversation_id"], ivy);
     assert_eq!(reply["account_id"], app.acme.account_id);
@@ -919,4 +946,93 @@ async fn presence_is_sent_on_subscribing_on_update_presence_and_when_someone_arr
             break;
         }
     }
+}
+
+#[tokio::test]
+async fn a_contact_token_that_an_email_alone_attached_sees_none_of_the_contacts_fields() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    // Maria's e-mail, nothing more: attached to Maria, without a say over her fields.
+    let (token, source) = public_contact_from(
+        &app,
+        json!({"name": "Mallory", "email": "maria@northwind.example"}),
+    )
+    .await;
+    let mut socket = open(&base).await;
+    next_frame(&mut socket, PATIENCE).await.expect("welcome");
+    let answer = subscribe(&mut socket, &token).await;
+    assert_eq!(answer["type"], "confirm_subscription", "{answer}");
+
+    // Its conversation opens, it writes, an agent types and answers: every copy names the
+    // contact by id only.
+    let display = public_conversation(&app, &source).await;
+    let inbox = app
+        .get(
+            &app.api(&format!("inboxes/{}", app.acme.inbox_id)),
+            &app.admin,
+        )
+        .await
+        .json()["inbox_identifier"]
+        .as_str()
+        .expect("an inbox identifier")
+        .to_owned();
+    let written = app
+        .request(
+            axum::http::Method::POST,
+            &format!(
+                "/public/api/v1/inboxes/{inbox}/contacts/{source}/conversations/{display}/messages"
+            ),
+            None,
+            Some(r#"{"content": "hello"}"#),
+        )
+        .await;
+    assert_eq!(written.status, 200, "{}", written.text);
+    let typing = app.api(&format!("conversations/{display}/toggle_typing_status"));
+    app.post(&typing, &app.agent, &json!({"typing_status": "on"}))
+        .await;
+    app.post(
+        &app.api(&format!("conversations/{display}/messages")),
+        &app.admin,
+        &json!({"content": "Hello there"}),
+    )
+    .await;
+
+    let mut seen = Vec::new();
+    while let Some(frame) = next_frame(&mut socket, Duration::from_secs(2)).await {
+        if frame["message"]["event"] != "presence.update" {
+            seen.push(frame["message"].clone());
+        }
+    }
+    let names: Vec<&Value> = seen.iter().map(|m| &m["event"]).collect();
+    assert_eq!(
+        names,
+        [
+            "conversation.created",
+            "message.created",
+            "conversation.typing_on",
+            "message.created"
+        ],
+        "{seen:#?}"
+    );
+    assert_eq!(seen[0]["data"]["meta"]["sender"]["id"], app.acme.contact_id);
+    assert_eq!(seen[1]["data"]["sender"]["id"], app.acme.contact_id);
+    let text = serde_json::to_string(&seen).unwrap();
+    for secret in [
+        "Maria",
+        "4155550100",
+        "cust_8812",
+        "maria@northwind.example",
+    ] {
+        assert!(!text.contains(secret), "{secret} leaked in {text}");
+    }
+
+    // The agents' copy names her (the control).
+    let mut agent = subscribed(&app, &base, &app.admin.email).await;
+    app.post(&typing, &app.agent, &json!({"typing_status": "off"}))
+        .await;
+    let frame = event(&mut agent, "conversation.typing_off").await;
+    assert_eq!(
+        frame["message"]["data"]["conversation"]["meta"]["sender"]["name"],
+        "Maria Lopez"
+    );
 }

@@ -1,8 +1,8 @@
 //! Renders each event once into Chatwoot's `/cable` message `{"event", "data"}` (the bodies
 //! are `domain::wire::cable`'s), with who may receive it: the account's agents (but not the
 //! agent whose typing it reports, as Chatwoot's `typing_event_listener_tokens`), and for the
-//! events Chatwoot sends to a conversation's contact (`contact_token`), that contact, with a
-//! body that shows no private note.
+//! events Chatwoot sends to a conversation's contact (`contact_tokens`,
+//! `contact_inbox_tokens`), that contact, with a body that shows no private note.
 
 use crate::presence::Presence;
 use crate::{BusMessage, EventBus};
@@ -30,11 +30,35 @@ pub struct Rendered {
     pub for_contact: Option<ContactCopy>,
 }
 
-/// An event's copy for the contact of its conversation.
+/// An event's copy for the contact of its conversation: its chat messages only (no private
+/// note, no activity), rendered twice.
 #[derive(Debug)]
 pub struct ContactCopy {
     pub conversation: ConversationOwner,
+    /// For a subscriber that may see the contact's fields (`ContactInbox::may_see_contact`).
     pub message: String,
+    /// With the contact's fields withheld (`ConversationView::withholding_contact`), for a
+    /// contact inbox that an e-mail alone attached to an existing contact.
+    pub withheld: String,
+}
+
+impl ContactCopy {
+    /// `render` applied to `view` as its contact may see it: without private notes and
+    /// activity messages, with and without the contact's fields.
+    fn of(view: &ConversationView, render: impl Fn(&ConversationView) -> String) -> Self {
+        let mut public = view.clone();
+        public.messages.retain(is_chat);
+        ContactCopy {
+            conversation: ConversationOwner::of(view),
+            message: render(&public),
+            withheld: render(&public.withholding_contact()),
+        }
+    }
+}
+
+/// Chatwoot's `Message.chat` scope: what a contact may see of a conversation.
+fn is_chat(message: &domain::Message) -> bool {
+    !message.private && message.message_type != MessageType::Activity
 }
 
 /// Whose conversation it is, as a contact's subscription matches it.
@@ -183,19 +207,19 @@ async fn render(store: &Store, event: &Event) -> Result<Rendered, store::StoreEr
                 Some(id) => store.contact_inboxes().source_id(id).await?,
                 None => None,
             };
-            let text = CableMessage::new(
-                name,
-                MessageData::new(&message, &view, source_id.as_deref()),
-            )
-            .to_text();
-            // Chatwoot's `contact_token`: never a private note or an activity message.
-            let public = !message.private && message.message_type != MessageType::Activity;
+            let render = |message: &domain::Message| {
+                CableMessage::new(name, MessageData::new(message, &view, source_id.as_deref()))
+                    .to_text()
+            };
+            // Chatwoot's `contact_tokens`: never a private note or an activity message.
+            let for_contact = is_chat(&message).then(|| ContactCopy {
+                conversation: ConversationOwner::of(&view),
+                message: render(&message),
+                withheld: render(&message.withholding_contact()),
+            });
             Rendered {
-                for_contact: public.then(|| ContactCopy {
-                    conversation: ConversationOwner::of(&view),
-                    message: text.clone(),
-                }),
-                ..Rendered::for_agents(account_id, name, text)
+                for_contact,
+                ..Rendered::for_agents(account_id, name, render(&message))
             }
         }
         Event::ConversationCreated {
@@ -223,8 +247,20 @@ async fn render(store: &Store, event: &Event) -> Result<Rendered, store::StoreEr
                 .conversations()
                 .summary_by_id(*conversation_id)
                 .await?;
-            let data: ConversationData = (&view).into();
-            Rendered::for_agents(account_id, name, CableMessage::new(name, data).to_text())
+            let render = |view: &ConversationView| {
+                CableMessage::new(name, ConversationData::from(view)).to_text()
+            };
+            // Chatwoot's `contact_inbox_tokens`: the contact hears of its conversation being
+            // opened and of its status, not of assignments, reads or attribute changes.
+            let for_contact = matches!(
+                event,
+                Event::ConversationCreated { .. } | Event::ConversationStatusChanged { .. }
+            )
+            .then(|| ContactCopy::of(&view, render));
+            Rendered {
+                for_contact,
+                ..Rendered::for_agents(account_id, name, render(&view))
+            }
         }
         Event::Typing {
             conversation_id,
@@ -239,18 +275,11 @@ async fn render(store: &Store, event: &Event) -> Result<Rendered, store::StoreEr
             let user = store.users().find(*user_id).await?;
             let text =
                 CableMessage::new(name, TypingData::new(&view, &user, *is_private)).to_text();
-            // The contact sees an agent typing a reply, never a note, and a conversation
-            // whose last message shown is a public one.
+            // The contact sees an agent typing a reply, never a note.
             let for_contact = (!*is_private).then(|| {
-                let mut public = view.clone();
-                public
-                    .messages
-                    .retain(|m| !m.private && m.message_type != MessageType::Activity);
-                ContactCopy {
-                    conversation: ConversationOwner::of(&view),
-                    message: CableMessage::new(name, TypingData::new(&public, &user, false))
-                        .to_text(),
-                }
+                ContactCopy::of(&view, |view| {
+                    CableMessage::new(name, TypingData::new(view, &user, false)).to_text()
+                })
             });
             Rendered {
                 except_user: Some(*user_id),

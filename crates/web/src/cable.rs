@@ -5,9 +5,11 @@
 //! `message` frame per event the subscriber may see. As Chatwoot's `RoomChannel`: an agent's
 //! token with a `user_id` that is not theirs, or an `account_id` they are no member of, is
 //! rejected; a contact inbox's token (the widget's) subscribes its contact, who gets only its
-//! own conversations' public messages and typing. `presence.update` answers a subscription and
-//! `update_presence`, and goes to the account's agents when who is connected changes. The
-//! payloads are rendered once by the `Hub`; the bodies are `domain::wire::cable`'s.
+//! own conversations' public messages, typing, creation and status changes (Chatwoot's
+//! `contact_tokens`), without the contact's fields unless it may see them. `presence.update`
+//! answers a subscription and `update_presence`, and goes to the account's agents when who is
+//! connected changes. The payloads are rendered once by the `Hub`; the bodies are
+//! `domain::wire::cable`'s.
 
 use crate::state::AppState;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
@@ -71,6 +73,8 @@ enum Subscriber {
         contact_id: ContactId,
         contact_inbox_id: ContactInboxId,
         hmac_verified: bool,
+        /// Whether it may see its contact's fields (`ContactInbox::may_see_contact`).
+        may_see_contact: bool,
     },
 }
 
@@ -99,12 +103,18 @@ impl Subscription {
                 contact_id,
                 contact_inbox_id,
                 hmac_verified,
+                may_see_contact,
             } => {
                 let copy = rendered.for_contact.as_ref()?;
                 let owner = &copy.conversation;
                 let mine = owner.contact_inbox_id == Some(*contact_inbox_id)
                     || (*hmac_verified && owner.contact_id == *contact_id);
-                (account_id == *own && owner.inbox_id == *inbox_id && mine).then_some(&copy.message)
+                let text = if *may_see_contact {
+                    &copy.message
+                } else {
+                    &copy.withheld
+                };
+                (account_id == *own && owner.inbox_id == *inbox_id && mine).then_some(text)
             }
         }
     }
@@ -263,6 +273,7 @@ async fn subscribe(state: &AppState, command: &Command) -> Option<Subscription> 
                     contact_id: contact_inbox.contact_id,
                     contact_inbox_id: contact_inbox.id,
                     hmac_verified: contact_inbox.hmac_verified,
+                    may_see_contact: contact_inbox.may_see_contact(),
                 },
                 presence_account: Some(account_id),
                 _seats: vec![seat],
