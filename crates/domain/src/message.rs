@@ -80,6 +80,8 @@ pub struct Message {
     pub source_id: Option<String>,
     pub sender: Option<MessageSender>,
     pub created_at: i64,
+    /// When it last changed (a deletion); its `created_at` until then.
+    pub updated_at: i64,
 }
 
 /// Who is writing a new message.

@@ -14,7 +14,8 @@ macro_rules! message_select {
     () => {
         "SELECT m.id, m.account_id, m.inbox_id, m.conversation_id, m.message_type, m.content, \
          m.content_type, m.content_attributes_json, m.private, m.source_id, m.sender_type, m.sender_id, \
-         m.created_at, su.name AS sender_name, su.display_name AS sender_display_name, \
+         m.created_at, COALESCE(m.updated_at, m.created_at) AS updated_at, \
+         su.name AS sender_name, su.display_name AS sender_display_name, \
          su.email AS sender_email, su.pubsub_token AS sender_pubsub_token \
          FROM messages m LEFT JOIN users su ON m.sender_type = 'user' AND su.id = m.sender_id "
     };
@@ -29,10 +30,10 @@ const SELECT_ONE: &str = concat!(message_select!(), "WHERE m.id = $1");
 const INSERT: &str = "INSERT INTO messages (account_id, inbox_id, conversation_id, message_type, content, \
      content_type, content_attributes_json, private, source_id, sender_type, sender_id, created_at) \
      VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
-const SOFT_DELETE: &str = "UPDATE messages SET content = $1, content_attributes_json = $2 \
-     WHERE id = $3 AND conversation_id = $4";
-const SET_ATTRIBUTES: &str =
-    "UPDATE messages SET content_attributes_json = $1 WHERE id = $2 AND conversation_id = $3";
+const SOFT_DELETE: &str = "UPDATE messages SET content = $1, content_attributes_json = $2, \
+     updated_at = $5 WHERE id = $3 AND conversation_id = $4";
+const SET_ATTRIBUTES: &str = "UPDATE messages SET content_attributes_json = $1, updated_at = $4 \
+     WHERE id = $2 AND conversation_id = $3";
 /// What a deleted message reads as, as in Chatwoot.
 pub const DELETED_CONTENT: &str = "This message was deleted";
 const TOUCH: &str = "UPDATE conversations SET last_activity_at = $1 WHERE id = $2";
@@ -54,6 +55,7 @@ pub(crate) struct MessageRow {
     sender_type: Option<String>,
     sender_id: Option<i64>,
     created_at: i64,
+    updated_at: i64,
     sender_name: Option<String>,
     sender_display_name: Option<String>,
     sender_email: Option<String>,
@@ -89,6 +91,7 @@ impl MessageRow {
             source_id: self.source_id,
             sender,
             created_at: self.created_at,
+            updated_at: self.updated_at,
         }
     }
 }
@@ -192,15 +195,18 @@ impl Messages<'_> {
         message
             .content_attributes
             .insert("deleted".into(), serde_json::Value::Bool(true));
+        let now = domain::time::now();
         on_pool!(self.store, |pool| sqlx::query(SOFT_DELETE)
             .bind(DELETED_CONTENT)
             .bind(json::text(&message.content_attributes))
             .bind(id.get())
             .bind(c.id.get())
+            .bind(now)
             .execute(pool)
             .await
             .map(|_| ()))?;
         message.content = Some(DELETED_CONTENT.to_owned());
+        message.updated_at = now;
         let event = Event::MessageUpdated {
             account_id: c.account_id,
             inbox_id: c.inbox_id,
@@ -226,13 +232,16 @@ impl Messages<'_> {
         message
             .content_attributes
             .insert("submitted_values".into(), serde_json::Value::Array(values));
+        let now = domain::time::now();
         on_pool!(self.store, |pool| sqlx::query(SET_ATTRIBUTES)
             .bind(json::text(&message.content_attributes))
             .bind(id.get())
             .bind(c.id.get())
+            .bind(now)
             .execute(pool)
             .await
             .map(|_| ()))?;
+        message.updated_at = now;
         let event = Event::MessageUpdated {
             account_id: c.account_id,
             inbox_id: c.inbox_id,

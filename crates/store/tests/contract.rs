@@ -736,3 +736,43 @@ async fn the_demo_agents_are_members_of_the_demo_inbox() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn deleting_a_message_records_when_it_changed() {
+    on_each_backend(async |store: Store| {
+        // The demo's messages were written hours ago.
+        let demo = store::seed::demo(&store, "admin@example.com", "password1", None)
+            .await
+            .unwrap();
+        let view = store
+            .conversations()
+            .find(demo.account.id, DisplayId(1))
+            .await
+            .unwrap();
+        let (first, rest) = view.messages.split_first().expect("demo messages");
+        assert_eq!(
+            first.updated_at, first.created_at,
+            "unchanged until deleted"
+        );
+        let before = domain::time::now();
+        assert!(first.created_at < before - 60, "an aged message");
+        let deleted = store.messages().delete(&view, first.id).await.unwrap();
+        assert!(deleted.value.updated_at >= before);
+        let stored = store
+            .messages()
+            .find(first.id, &view.contact)
+            .await
+            .unwrap();
+        assert_eq!(stored.updated_at, deleted.value.updated_at);
+        assert_eq!(stored.created_at, first.created_at);
+        for other in rest {
+            let other = store
+                .messages()
+                .find(other.id, &view.contact)
+                .await
+                .unwrap();
+            assert_eq!(other.updated_at, other.created_at);
+        }
+    })
+    .await;
+}

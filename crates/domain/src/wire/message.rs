@@ -31,8 +31,8 @@ pub struct Message {
 /// Chatwoot's dashboard and widget read `sender_type`/`sender_id` and `updated_at`.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct MessageAttributes {
-    /// ISO-8601, as Rails prints a time. Messages keep no separate change time, so this is the
-    /// creation time.
+    /// ISO-8601, as Rails prints a time: when the message last changed (its deletion), else
+    /// when it was written.
     pub updated_at: String,
     /// `"Contact"` or `"User"` (Rails' polymorphic class name); `null` for system messages.
     pub sender_type: Option<&'static str>,
@@ -52,7 +52,7 @@ impl MessageAttributes {
             None => (None, None),
         };
         Self {
-            updated_at: crate::time::iso8601(message.created_at),
+            updated_at: crate::time::iso8601(message.updated_at),
             sender_type,
             sender_id,
             external_source_ids: Map::new(),

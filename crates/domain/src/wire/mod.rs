@@ -89,6 +89,7 @@ mod tests {
             source_id: None,
             sender,
             created_at: 1_764_049_900,
+            updated_at: 1_764_049_960,
         };
         ConversationView {
             conversation: crate::Conversation {
@@ -281,7 +282,9 @@ mod tests {
         let message: Value = serde_json::from_str(&messages[0]).unwrap();
         assert_eq!(message["data"]["sender_type"], "Contact");
         assert_eq!(message["data"]["sender_id"], 42);
-        assert_eq!(message["data"]["updated_at"], "2025-11-25T05:51:40Z");
+        // Its change time, not its creation time.
+        assert_eq!(message["data"]["updated_at"], "2025-11-25T05:52:40Z");
+        assert_eq!(message["data"]["created_at"], 1_764_049_900);
         assert_eq!(
             message["data"]["conversation"]["contact_inbox"]["source_id"],
             "s-1"
