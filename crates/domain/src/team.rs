@@ -63,6 +63,19 @@ impl TeamChanges {
     }
 }
 
+/// Chatwoot's `slack_mention_code` (whom its Slack integration mentions for the team):
+/// Switchboard has no Slack integration, so only none or an empty one is accepted; anything
+/// else is a 422 naming it rather than a value silently dropped.
+pub fn refuse_slack_mention_code(code: Option<&str>) -> Result<(), DomainError> {
+    match code {
+        Some(code) if !code.trim().is_empty() => Err(DomainError::invalid(
+            "slack_mention_code",
+            "Slack mention code is not supported: Switchboard has no Slack integration",
+        )),
+        _ => Ok(()),
+    }
+}
+
 /// Required, trimmed and lowercased (`before_validation { self.name = name.downcase }`).
 fn name_of(name: Option<&str>) -> Result<String, DomainError> {
     Ok(validate::required("name", name, validate::MAX_SHORT_TEXT)?.to_lowercase())
@@ -104,6 +117,14 @@ mod tests {
         let changes = TeamChanges::validate(None, Some(""), Some(false)).unwrap();
         assert_eq!(changes.description, Some(None));
         assert_eq!(changes.name, None);
+    }
+
+    #[test]
+    fn a_slack_mention_code_is_refused_unless_empty() {
+        assert!(refuse_slack_mention_code(None).is_ok());
+        assert!(refuse_slack_mention_code(Some(" ")).is_ok());
+        let err = refuse_slack_mention_code(Some("@billing")).unwrap_err();
+        assert_eq!(err.attributes, ["slack_mention_code"]);
     }
 
     #[test]

@@ -107,9 +107,22 @@ async fn a_team_needs_a_name_unique_in_its_account() {
                 "allow_auto_assign",
             ),
             (json!({"name": "ok", "description": ["x"]}), "description"),
+            // No Slack integration: refused, never silently dropped.
+            (
+                json!({"name": "ok", "slack_mention_code": "@billing"}),
+                "slack_mention_code",
+            ),
         ] {
             assert_invalid(&app.post(&list, &app.admin, &body).await, field);
         }
+        assert_invalid(
+            &app.patch(&one, &app.admin, &json!({"slack_mention_code": "@sales"}))
+                .await,
+            "slack_mention_code",
+        );
+        ok(&app
+            .patch(&one, &app.admin, &json!({"slack_mention_code": ""}))
+            .await);
         assert_eq!(
             ok(&app.get(&list, &app.admin).await)
                 .as_array()

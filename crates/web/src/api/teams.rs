@@ -18,6 +18,9 @@ pub struct TeamParams {
     name: Option<String>,
     description: Option<String>,
     allow_auto_assign: Option<bool>,
+    /// Chatwoot's Slack mention for the team: Switchboard has no Slack integration, so only
+    /// null or empty is accepted.
+    slack_mention_code: Option<String>,
 }
 
 impl Resource for TeamParams {
@@ -85,6 +88,7 @@ pub async fn create(
     Admin(member): Admin,
     Wrapped(p): Wrapped<TeamParams>,
 ) -> Result<Json<wire::Team>, ApiError> {
+    domain::team::refuse_slack_mention_code(p.slack_mention_code.as_deref())?;
     let new = NewTeam::validate(
         member.account_id,
         p.name.as_deref(),
@@ -110,6 +114,7 @@ pub async fn update(
     Wrapped(p): Wrapped<TeamParams>,
 ) -> Result<Json<wire::Team>, ApiError> {
     let id = TeamId(path_id(&id)?);
+    domain::team::refuse_slack_mention_code(p.slack_mention_code.as_deref())?;
     let changes = TeamChanges::validate(
         p.name.as_deref(),
         p.description.as_deref(),
