@@ -1,5 +1,6 @@
 //! The agent workflow in the conversation view (status, snooze, assignment, labels, contact
-//! editing) and the settings lists (inboxes, agents, labels), driven with clicks and typing;
+//! editing) and the settings lists (inboxes and their agents, agents, teams and their members,
+//! labels), driven with clicks and typing;
 //! every step is checked on the page and through the API.
 
 use crate::harness::{conversation_page, create_app, Browser, Frame};
@@ -917,7 +918,7 @@ async fn an_agent_gets_403_on_the_settings_pages_and_no_links_to_them() {
             .await,
         json!(0)
     );
-    for which in ["inboxes", "agents", "labels"] {
+    for which in ["inboxes", "agents", "teams", "labels"] {
         let url = settings_url(&base, &app, which);
         let status = browser
             .run(
@@ -941,4 +942,243 @@ async fn an_agent_gets_403_on_the_settings_pages_and_no_links_to_them() {
             "{which}"
         );
     }
+}
+
+/// The ids in a list of agents as the API answers it, in order.
+fn agent_ids(agents: &Value) -> Vec<i64> {
+    let mut ids: Vec<i64> = agents
+        .as_array()
+        .unwrap_or_else(|| panic!("agents: {agents}"))
+        .iter()
+        .map(|a| a["id"].as_i64().expect("an id"))
+        .collect();
+    ids.sort_unstable();
+    ids
+}
+
+/// Whether each of the member checkboxes `ids` (prefix `prefix`) is checked.
+fn checked(prefix: &str, ids: &[i64]) -> String {
+    let list = ids
+        .iter()
+        .map(|id| format!("'#{prefix}{id}'"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    format!("return [{list}].map((css) => document.querySelector(css).checked);")
+}
+
+#[tokio::test]
+async fn an_administrator_adds_a_team_with_its_members_edits_and_deletes_it() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    browser.sign_in(&base, &app.admin.email).await;
+    browser.open(&conversation_page(&base, &app)).await;
+    click_and_reload(
+        &browser,
+        "nav.nav a[href$=\"/settings/teams\"]",
+        "the teams page",
+    )
+    .await;
+    browser.find("#resources-empty").await;
+    let (admin, agent) = (app.admin.id, app.agent.id);
+
+    // Add, with the agent as its member and auto-assignment off.
+    browser.click("#add-resource").await;
+    assert_eq!(
+        browser
+            .run(&Frame::top(), &checked("team-member-", &[admin, agent]))
+            .await,
+        json!([false, false]),
+        "a new team starts empty"
+    );
+    browser.fill("#team-name", "Billing").await;
+    browser
+        .fill("#team-description", "Invoices and refunds")
+        .await;
+    browser.click("#team-allow-auto-assign").await;
+    browser.click(&format!("#team-member-{agent}")).await;
+    click_and_reload(&browser, "#resource-save", "the page after adding").await;
+    assert_eq!(
+        browser.run(&Frame::top(), ROW_NAMES).await,
+        json!(["billing"])
+    );
+    let row = "tr[data-name=\"billing\"]";
+    for (cell, expected) in [
+        ("team-members", "Sam Agent"),
+        ("team-auto-assign", "Off"),
+        ("team-description", "Invoices and refunds"),
+    ] {
+        assert_eq!(
+            browser
+                .run(&Frame::top(), &text_of(&format!("{row} .{cell}")))
+                .await,
+            json!(expected),
+            "{cell}"
+        );
+    }
+    let teams = app.get(&app.api("teams"), &app.admin).await.json();
+    let team = teams[0].clone();
+    assert_eq!(team["name"], "billing");
+    assert_eq!(team["allow_auto_assign"], false);
+    let members = app.api(&format!("teams/{}/team_members", team["id"]));
+    assert_eq!(
+        agent_ids(&app.get(&members, &app.admin).await.json()),
+        [agent]
+    );
+
+    // A second team of the same name is refused beside the name, and nothing is created.
+    browser.click("#add-resource").await;
+    browser.fill("#team-name", "BILLING").await;
+    browser.click("#resource-save").await;
+    until(
+        &browser,
+        &text_of("#team-name-error"),
+        json!("Name has already been taken"),
+        "the server's 422 beside the name",
+    )
+    .await;
+    browser.click("#resource-dialog [data-action=cancel]").await;
+    let teams = app.get(&app.api("teams"), &app.admin).await.json();
+    assert_eq!(teams.as_array().map(Vec::len), Some(1));
+
+    // Edit: the dialog comes filled in; the members are swapped.
+    browser.click(&format!("{row} [data-action=edit]")).await;
+    assert_eq!(
+        browser
+            .run(&Frame::top(), &checked("team-member-", &[admin, agent]))
+            .await,
+        json!([false, true])
+    );
+    assert_eq!(
+        browser
+            .run(
+                &Frame::top(),
+                "return [document.getElementById('team-name').value, document.getElementById('team-allow-auto-assign').checked];"
+            )
+            .await,
+        json!(["billing", false])
+    );
+    browser.click(&format!("#team-member-{admin}")).await;
+    browser.click(&format!("#team-member-{agent}")).await;
+    click_and_reload(&browser, "#resource-save", "the page after editing").await;
+    assert_eq!(
+        browser
+            .run(&Frame::top(), &text_of(&format!("{row} .team-members")))
+            .await,
+        json!("Ada Admin")
+    );
+    assert_eq!(
+        agent_ids(&app.get(&members, &app.admin).await.json()),
+        [admin]
+    );
+
+    delete_row(&browser, "billing").await;
+    click_and_reload(&browser, "#delete-confirm", "the page after deleting").await;
+    browser.find("#resources-empty").await;
+    let teams = app.get(&app.api("teams"), &app.admin).await.json();
+    assert_eq!(teams, json!([]));
+}
+
+#[tokio::test]
+async fn an_administrator_chooses_the_agents_of_an_inbox_when_editing_or_adding_it() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    browser.sign_in(&base, &app.admin.email).await;
+    browser.open(&settings_url(&base, &app, "inboxes")).await;
+    let (admin, agent) = (app.admin.id, app.agent.id);
+    let website = "tr[data-name=\"Website\"]";
+    let members_of = |inbox: i64| app.api(&format!("inbox_members/{inbox}"));
+    let before = app
+        .get(&members_of(app.acme.inbox_id), &app.admin)
+        .await
+        .json();
+    assert_eq!(
+        before["payload"],
+        json!([]),
+        "the fixture's inbox has no members"
+    );
+    assert_eq!(
+        browser
+            .run(
+                &Frame::top(),
+                &text_of(&format!("{website} .inbox-members"))
+            )
+            .await,
+        json!("Nobody")
+    );
+
+    // Edit: both agents join.
+    browser
+        .click(&format!("{website} [data-action=edit]"))
+        .await;
+    browser.click(&format!("#inbox-member-{admin}")).await;
+    browser.click(&format!("#inbox-member-{agent}")).await;
+    click_and_reload(&browser, "#resource-save", "the page after adding agents").await;
+    assert_eq!(
+        browser
+            .run(
+                &Frame::top(),
+                &text_of(&format!("{website} .inbox-members"))
+            )
+            .await,
+        json!("Ada Admin, Sam Agent")
+    );
+    let members = app
+        .get(&members_of(app.acme.inbox_id), &app.admin)
+        .await
+        .json();
+    let mut both = vec![admin, agent];
+    both.sort_unstable();
+    assert_eq!(agent_ids(&members["payload"]), both);
+
+    // Edit again: the boxes say who is in; the agent leaves.
+    browser
+        .click(&format!("{website} [data-action=edit]"))
+        .await;
+    assert_eq!(
+        browser
+            .run(&Frame::top(), &checked("inbox-member-", &[admin, agent]))
+            .await,
+        json!([true, true])
+    );
+    browser.click(&format!("#inbox-member-{agent}")).await;
+    click_and_reload(&browser, "#resource-save", "the page after removing one").await;
+    let members = app
+        .get(&members_of(app.acme.inbox_id), &app.admin)
+        .await
+        .json();
+    assert_eq!(agent_ids(&members["payload"]), [admin]);
+
+    // A new inbox gets its agents in the same save.
+    browser.click("#add-resource").await;
+    browser.fill("#inbox-name", "Mobile app").await;
+    browser.click(&format!("#inbox-member-{agent}")).await;
+    click_and_reload(&browser, "#resource-save", "the page after adding an inbox").await;
+    assert_eq!(
+        browser
+            .run(
+                &Frame::top(),
+                &text_of("tr[data-name=\"Mobile app\"] .inbox-members")
+            )
+            .await,
+        json!("Sam Agent")
+    );
+    let listed = app.get(&app.api("inboxes"), &app.admin).await.json();
+    let mobile = listed["payload"]
+        .as_array()
+        .and_then(|all| all.iter().find(|i| i["name"] == "Mobile app").cloned())
+        .expect("the new inbox");
+    let members = app
+        .get(
+            &members_of(mobile["id"].as_i64().expect("an id")),
+            &app.admin,
+        )
+        .await
+        .json();
+    assert_eq!(agent_ids(&members["payload"]), [agent]);
 }

@@ -81,6 +81,7 @@ async fn every_kind_of_page_has_the_policy_frames_nothing_and_cannot_be_framed()
         format!("/app/accounts/{account}/settings/integrations/dashboard_apps"),
         format!("/app/accounts/{account}/settings/inboxes"),
         format!("/app/accounts/{account}/settings/agents"),
+        format!("/app/accounts/{account}/settings/teams"),
         format!("/app/accounts/{account}/settings/labels"),
         // The error page, and a page of an account the admin is not a member of.
         "/app/no-such-page".to_owned(),

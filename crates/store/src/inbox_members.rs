@@ -12,6 +12,8 @@ const ADD: &str = "INSERT INTO inbox_members (inbox_id, account_id, user_id, cre
 const REMOVE: &str = "DELETE FROM inbox_members WHERE inbox_id = $1 AND user_id = $2";
 const INBOXES_OF: &str =
     "SELECT inbox_id FROM inbox_members WHERE account_id = $1 AND user_id = $2 ORDER BY inbox_id";
+const MEMBERSHIPS: &str =
+    "SELECT inbox_id, user_id FROM inbox_members WHERE account_id = $1 ORDER BY inbox_id, user_id";
 const IS_MEMBER: &str =
     "SELECT 1 FROM inbox_members WHERE account_id = $1 AND inbox_id = $2 AND user_id = $3";
 
@@ -128,6 +130,21 @@ impl InboxMembers<'_> {
             .fetch_all(pool)
             .await)?;
         Ok(ids.into_iter().map(InboxId).collect())
+    }
+
+    /// Every (inbox, member) pair of the account, for a page listing each inbox's agents.
+    pub async fn memberships(
+        &self,
+        account_id: AccountId,
+    ) -> Result<Vec<(InboxId, UserId)>, StoreError> {
+        let rows: Vec<(i64, i64)> = on_pool!(self.store, |pool| sqlx::query_as(MEMBERSHIPS)
+            .bind(account_id.get())
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(inbox, user)| (InboxId(inbox), UserId(user)))
+            .collect())
     }
 
     pub async fn is_member(

@@ -21,6 +21,8 @@ const ADD_MEMBER: &str = "INSERT INTO team_members (team_id, account_id, user_id
      VALUES ($1, $2, $3, $4) ON CONFLICT DO NOTHING";
 const REMOVE_MEMBER: &str = "DELETE FROM team_members WHERE team_id = $1 AND user_id = $2";
 const CLEAR_MEMBERS: &str = "DELETE FROM team_members WHERE team_id = $1";
+const MEMBERSHIPS: &str =
+    "SELECT team_id, user_id FROM team_members WHERE account_id = $1 ORDER BY team_id, user_id";
 const HAS_MEMBER: &str = "SELECT 1 FROM team_members WHERE team_id = $1 AND user_id = $2";
 const TEAMS_OF: &str =
     "SELECT team_id FROM team_members WHERE account_id = $1 AND user_id = $2 ORDER BY team_id";
@@ -222,6 +224,21 @@ impl Teams<'_> {
             tx.commit().await
         })?;
         Ok(())
+    }
+
+    /// Every (team, member) pair of the account, for a page listing each team's members.
+    pub async fn memberships(
+        &self,
+        account_id: AccountId,
+    ) -> Result<Vec<(TeamId, UserId)>, StoreError> {
+        let rows: Vec<(i64, i64)> = on_pool!(self.store, |pool| sqlx::query_as(MEMBERSHIPS)
+            .bind(account_id.get())
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows
+            .into_iter()
+            .map(|(team, user)| (TeamId(team), UserId(user)))
+            .collect())
     }
 
     /// Whether `user` belongs to the team.

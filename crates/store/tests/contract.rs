@@ -577,7 +577,24 @@ async fn inbox_members_are_kept_per_inbox_and_leave_with_the_account() {
             .add_members(f.account, team.id, &[priya])
             .await
             .unwrap();
+        // Each account's memberships in one read, for the settings pages.
+        assert_eq!(
+            members.memberships(f.account).await.unwrap(),
+            [(f.inbox, priya)]
+        );
+        assert!(members.memberships(g.account).await.unwrap().is_empty());
+        assert_eq!(
+            store.teams().memberships(f.account).await.unwrap(),
+            [(team.id, priya)]
+        );
         store.users().remove_agent(f.account, priya).await.unwrap();
+        assert!(members.memberships(f.account).await.unwrap().is_empty());
+        assert!(store
+            .teams()
+            .memberships(f.account)
+            .await
+            .unwrap()
+            .is_empty());
         assert!(members.agents(f.account, f.inbox).await.unwrap().is_empty());
         assert!(store
             .teams()

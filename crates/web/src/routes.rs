@@ -298,6 +298,10 @@ fn routes(state: AppState) -> Router {
             get(pages::agents::index),
         )
         .route(
+            "/app/accounts/{account_id}/settings/teams",
+            get(pages::teams::index),
+        )
+        .route(
             "/app/accounts/{account_id}/settings/labels",
             get(pages::labels::index),
         )

@@ -1,7 +1,10 @@
-// Settings › Inboxes, Agents and Labels: a table of rows, an add/edit dialog whose inputs are
-// named after the API's attributes, and a delete confirmation naming the row. #resource-page
+// Settings › Inboxes, Agents, Teams and Labels: a table of rows, an add/edit dialog whose inputs
+// are named after the API's attributes, and a delete confirmation naming the row. #resource-page
 // says which endpoint and body key to use; each row carries its values as JSON (data-values).
 // Talks to the JSON API; a 422 is shown beside the field its `attributes` names; success reloads.
+// A fieldset with data-members-endpoint (a team's or an inbox's agents) is not part of that
+// body: once the resource is saved, its checked `user_ids` replace the members with one PATCH to
+// that endpoint (`{id}` filled in; data-members-id-key names the body key carrying the id).
 
 import { errorText, request } from "./api.js";
 
@@ -14,14 +17,21 @@ const formError = document.getElementById("resource-form-error");
 const deleteDialog = document.getElementById("delete-dialog");
 const deleteError = document.getElementById("delete-error");
 const inputs = [...form.elements].filter((element) => element.name);
+const membersGroup = form.querySelector("[data-members-endpoint]");
+const inMembers = (input) => Boolean(membersGroup && membersGroup.contains(input));
 let editing = null;
+// The id the form saves to: the edited row's, or the resource just created when only its
+// members failed (so a retry updates it rather than creating another).
+let savedId = null;
 let deleting = null;
 
 /** "Delete “{name}”?" with the row's name put in (as text, never as markup). */
 const named = (template, name) => template.replaceAll("{name}", name);
 
 function setFieldError(input, message) {
-  const slot = document.getElementById(`${input.id}-error`);
+  const slot = inMembers(input)
+    ? membersGroup.querySelector(".field-error")
+    : document.getElementById(`${input.id}-error`);
   if (slot) slot.textContent = message || "";
   if (message) input.setAttribute("aria-invalid", "true");
   else input.removeAttribute("aria-invalid");
@@ -34,6 +44,7 @@ function showNotice(notice, message) {
 
 function openForm(row) {
   editing = row;
+  savedId = row ? row.dataset.id : null;
   const values = row ? JSON.parse(row.dataset.values) : {};
   document.getElementById("resource-dialog-title").textContent = row
     ? named(form.dataset.editTitle, row.dataset.name)
@@ -44,7 +55,8 @@ function openForm(row) {
     input.closest(".form-field").hidden = skip;
     input.disabled = skip;
     const value = row ? values[input.name] : undefined;
-    if (input.type === "checkbox") input.checked = value === undefined ? input.defaultChecked : Boolean(value);
+    if (inMembers(input)) input.checked = Array.isArray(value) && value.includes(Number(input.value));
+    else if (input.type === "checkbox") input.checked = value === undefined ? input.defaultChecked : Boolean(value);
     else if (input.tagName === "SELECT") input.value = value ?? [...input.options].find((o) => o.defaultSelected)?.value ?? "";
     else input.value = value ?? input.defaultValue;
     setFieldError(input, null);
@@ -64,7 +76,7 @@ function problemOf(input) {
 function body() {
   const values = {};
   for (const input of inputs) {
-    if (input.disabled) continue;
+    if (input.disabled || inMembers(input)) continue;
     if (input.type === "checkbox") values[input.name] = input.checked;
     else if (input.type === "password") {
       if (input.value) values[input.name] = input.value;
@@ -88,22 +100,39 @@ form.addEventListener("submit", async (event) => {
   }
   const save = document.getElementById("resource-save");
   save.disabled = true;
-  const result = editing
-    ? await request("PATCH", `${endpoint}/${editing.dataset.id}`, { [key]: body() })
+  const result = savedId
+    ? await request("PATCH", `${endpoint}/${savedId}`, { [key]: body() })
     : await request("POST", endpoint, { [key]: body() });
+  if (result.ok) savedId = savedId ?? idOf(result.data);
+  const members = result.ok && membersGroup ? await saveMembers(savedId) : result;
   save.disabled = false;
-  if (!result.ok) {
-    const attributes = (result.data && result.data.attributes) || [];
+  for (const failed of [result, members]) {
+    if (failed.ok) continue;
+    const attributes = (failed.data && failed.data.attributes) || [];
     const input = inputs.find((i) => !i.disabled && attributes.includes(i.name));
     if (input) {
-      setFieldError(input, errorText(result));
+      setFieldError(input, errorText(failed));
       input.focus();
-    } else showNotice(formError, errorText(result));
+    } else showNotice(formError, errorText(failed));
     return;
   }
   dialog.close();
   window.location.reload();
 });
+
+/** The id of a resource as a create answers it (bare, or in Chatwoot's `payload`). */
+function idOf(data) {
+  return data && (data.id ?? (data.payload && data.payload.id));
+}
+
+/** Replaces the saved resource's members with the checked agents. */
+async function saveMembers(id) {
+  const userIds = inputs.filter((i) => inMembers(i) && i.checked).map((i) => Number(i.value));
+  const members = { user_ids: userIds };
+  const idKey = membersGroup.dataset.membersIdKey;
+  if (idKey) members[idKey] = Number(id);
+  return request("PATCH", membersGroup.dataset.membersEndpoint.replace("{id}", id), members);
+}
 
 document.addEventListener("click", (event) => {
   const button = event.target.closest("[data-action]");

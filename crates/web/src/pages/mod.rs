@@ -9,6 +9,7 @@ pub mod labels;
 pub mod playground;
 pub mod sessions;
 pub mod sidebar_apps;
+pub mod teams;
 
 use crate::auth::PageMember;
 use crate::error::PageError;
@@ -26,7 +27,7 @@ pub struct Layout {
     /// The user's `/cable` subscription token (their own).
     pub pubsub_token: String,
     /// Which nav entry is current: "conversations" or "settings".
-    /// The settings lists use "inboxes", "agents" and "labels"; a sidebar app "app-<id>".
+    /// The settings lists use "inboxes", "agents", "teams" and "labels"; a sidebar app "app-<id>".
     pub section: String,
     /// The account's enabled sidebar apps (id, title): one navigation entry each.
     pub sidebar_apps: Vec<(i64, String)>,
@@ -78,6 +79,45 @@ pub struct ErrorPage {
 
 pub fn render(template: &impl Template) -> Result<Html<String>, PageError> {
     Ok(Html(template.render()?))
+}
+
+/// An agent of the account as a settings form offers them (team and inbox members).
+pub struct AgentChoice {
+    pub id: i64,
+    pub name: String,
+}
+
+impl AgentChoice {
+    /// The account's agents, in the store's order (by name).
+    pub fn of(agents: &[domain::Agent]) -> Vec<AgentChoice> {
+        agents
+            .iter()
+            .map(|agent| AgentChoice {
+                id: agent.user.id.get(),
+                name: agent.user.name.clone(),
+            })
+            .collect()
+    }
+}
+
+/// The members of `group` among `(group, user)` pairs: their ids, and their names in the
+/// order of `agents`.
+pub fn members_by<G: PartialEq>(
+    memberships: &[(G, domain::UserId)],
+    group: G,
+    agents: &[AgentChoice],
+) -> (Vec<i64>, Vec<String>) {
+    let ids: Vec<i64> = memberships
+        .iter()
+        .filter(|(g, _)| *g == group)
+        .map(|(_, user)| user.get())
+        .collect();
+    let names = agents
+        .iter()
+        .filter(|a| ids.contains(&a.id))
+        .map(|a| a.name.clone())
+        .collect();
+    (ids, names)
 }
 
 /// The answer for a URL no route matches: the API's JSON 404 under the API's prefixes (a
