@@ -101,6 +101,19 @@ struct ServeArgs {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     egress_allow_private: bool,
+    /// Where users reach Switchboard (`https://support.example.com`): the issuer of app context
+    /// tokens; https also makes session cookies `Secure` and sends HSTS. Default: `http://` and
+    /// the listen address.
+    #[arg(long, env = "SWITCHBOARD_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// Switchboard sits behind one reverse proxy: believe the `X-Forwarded-For` and
+    /// `X-Forwarded-Proto` it sets (off: anyone could send them).
+    #[arg(
+        long,
+        env = "SWITCHBOARD_TRUST_PROXY",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    trust_proxy: bool,
 }
 
 #[derive(Args)]
@@ -190,6 +203,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         admin_email: args.admin_email,
         admin_password: args.admin_password,
         egress_allow_private: args.egress_allow_private,
+        public_url: args.public_url,
+        trust_proxy: args.trust_proxy,
     })
     .await
 }

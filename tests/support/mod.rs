@@ -100,6 +100,13 @@ impl TestApp {
         }
     }
 
+    /// The same fixture served with the operator's `config` (public URL, proxy trust, limits).
+    pub fn with_config(mut self, config: web::Config) -> Self {
+        self.state = self.state.with_config(config);
+        self.router = web::app(self.state.clone());
+        self
+    }
+
     pub fn store(&self) -> &Store {
         &self.state.store
     }
@@ -197,10 +204,17 @@ impl TestApp {
             .to_owned()
     }
 
-    /// Serves the app on `127.0.0.1:0` (bound before spawning, so no wait is needed); returns
-    /// its base URL.
+    /// Serves the app on `127.0.0.1:0` (bound before spawning, so no wait is needed), with
+    /// that address as its public URL; returns its base URL.
     pub async fn serve(&self) -> String {
-        serve_router(self.router.clone()).await
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
+            .await
+            .expect("a free port");
+        let base = format!("http://{}", listener.local_addr().expect("a bound address"));
+        let config = web::Config::new(&base, self.state.config.trust_proxy).expect("a valid URL");
+        let router = web::app(self.state.clone().with_config(config));
+        spawn_router(listener, router);
+        base
     }
 }
 
@@ -210,12 +224,17 @@ pub async fn serve_router(router: Router) -> String {
         .await
         .expect("a free port");
     let addr = listener.local_addr().expect("a bound address");
+    spawn_router(listener, router);
+    format!("http://{addr}")
+}
+
+/// Serves `router` on `listener` as Switchboard does, the peer's address known to handlers.
+fn spawn_router(listener: tokio::net::TcpListener, router: Router) {
     tokio::spawn(async move {
-        axum::serve(listener, router)
+        web::server::serve_http(listener, router, std::future::pending())
             .await
             .expect("the test server runs");
     });
-    format!("http://{addr}")
 }
 
 async fn tenant(

@@ -6,6 +6,7 @@ pub mod api;
 pub mod assets;
 pub mod auth;
 pub mod cable;
+pub mod config;
 pub mod csp;
 pub mod demo_app;
 pub mod error;
@@ -19,6 +20,7 @@ pub mod server;
 pub mod snoozes;
 pub mod state;
 
+pub use config::Config;
 pub use routes::app;
 pub use server::{serve, ServeConfig};
 pub use state::AppState;

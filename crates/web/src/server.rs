@@ -1,6 +1,7 @@
 //! Starting Switchboard: connect and migrate, seed a fresh database, bind, serve until a signal.
 
 use crate::state::AppState;
+use axum::extract::ConnectInfo;
 use axum::Router;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
@@ -10,6 +11,7 @@ use std::time::Duration;
 use store::Store;
 use tokio::net::TcpListener;
 use tokio::sync::watch;
+use tower::Layer;
 
 #[derive(Debug, Clone)]
 pub struct ServeConfig {
@@ -24,10 +26,18 @@ pub struct ServeConfig {
     /// Let outgoing requests (webhooks) reach loopback and private addresses
     /// (`SWITCHBOARD_EGRESS_ALLOW_PRIVATE=1`), for receivers on the operator's own network.
     pub egress_allow_private: bool,
+    /// `SWITCHBOARD_PUBLIC_URL`; `None`: `http://` and the bound address.
+    pub public_url: Option<String>,
+    /// `SWITCHBOARD_TRUST_PROXY`: believe one reverse proxy's forwarded headers.
+    pub trust_proxy: bool,
 }
 
 /// Runs Switchboard until SIGINT or SIGTERM.
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
+    // A bad public URL stops the start before anything is touched.
+    if let Some(url) = &config.public_url {
+        crate::Config::new(url, config.trust_proxy)?;
+    }
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;
 
@@ -63,22 +73,30 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
 
     let listener = TcpListener::bind(&config.addr).await?;
     let addr: SocketAddr = listener.local_addr()?;
+    let site = crate::Config::new(
+        config
+            .public_url
+            .as_deref()
+            .unwrap_or(&format!("http://{addr}")),
+        config.trust_proxy,
+    )?;
+    let public_url = site.public_url().to_owned();
     println!("Switchboard listening on http://{addr}");
     match login {
         Some((password, generated)) => {
             println!(
-                "Sign in at http://{addr}/app/login as {} with password {password}",
+                "Sign in at {public_url}/app/login as {} with password {password}",
                 config.admin_email
             );
             if generated {
                 println!("(This password was generated for you and is shown only once.)");
             }
         }
-        None => println!("Sign in at http://{addr}/app/login"),
+        None => println!("Sign in at {public_url}/app/login"),
     }
     if let (Some(listener), Some(url)) = (demo_listener, &demo_url) {
         println!("Demo dashboard app on {url}");
-        let registration = demo_registration(&store, url, &format!("http://{addr}")).await?;
+        let registration = demo_registration(&store, url, &public_url).await?;
         tokio::spawn(async move {
             let router = crate::demo_app::router(registration);
             if let Err(error) = serve_http(listener, router, std::future::pending()).await {
@@ -87,7 +105,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         });
     }
 
-    let state = AppState::connected(store.clone()).await?;
+    let state = AppState::connected(store.clone()).await?.with_config(site);
     // Subscribed before the first request is served, so no event misses the webhook outbox.
     let webhook_config = webhooks::Config {
         egress: egress::Policy {
@@ -156,9 +174,9 @@ pub async fn serve_http(
     let (open_tx, open_rx) = watch::channel(());
     tokio::pin!(shutdown);
     loop {
-        let stream = tokio::select! {
+        let (stream, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((stream, _)) => stream,
+                Ok(accepted) => accepted,
                 // Out of file descriptors, say: wait rather than spin.
                 Err(error) => {
                     tracing::warn!(%error, "could not accept a connection");
@@ -169,7 +187,9 @@ pub async fn serve_http(
             () = &mut shutdown => break,
         };
         let _ = stream.set_nodelay(true);
-        let service = TowerToHyperService::new(router.clone());
+        // The peer's address, for `ClientAddr` (the throttles' key).
+        let service =
+            TowerToHyperService::new(axum::Extension(ConnectInfo(peer)).layer(router.clone()));
         let (mut signal, open) = (signal_rx.clone(), open_rx.clone());
         tokio::spawn(async move {
             let connection = hyper::server::conn::http1::Builder::new()

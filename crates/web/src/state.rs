@@ -13,6 +13,8 @@ pub struct AppState {
     /// Renders events once for every `/cable` socket.
     pub hub: Hub,
     pub sign_in_limiter: Arc<SignInLimiter>,
+    /// The public URL and proxy trust the operator configured.
+    pub config: Arc<crate::Config>,
 }
 
 impl AppState {
@@ -34,7 +36,14 @@ impl AppState {
             bus,
             hub,
             sign_in_limiter: Arc::new(SignInLimiter::default()),
+            config: Arc::new(crate::Config::default()),
         }
+    }
+
+    /// The same state with the operator's configuration.
+    pub fn with_config(mut self, config: crate::Config) -> Self {
+        self.config = Arc::new(config);
+        self
     }
 }
 

@@ -546,3 +546,55 @@ async fn the_context_carries_a_token_signed_with_that_apps_own_secret() {
     })
     .await;
 }
+
+/// `iss` names the configured public URL: a `Host`, `X-Forwarded-Host` or `X-Forwarded-Proto`
+/// the caller sends (anyone can send them) never changes it, even behind a trusted proxy.
+#[tokio::test]
+async fn the_context_tokens_issuer_is_the_configured_public_url_whatever_the_request_says() {
+    support::on_each_backend(async |mut app: TestApp| {
+        for trust_proxy in [false, true] {
+            let config = web::Config::new("https://support.acme.example/", trust_proxy).unwrap();
+            app = app.with_config(config);
+            let created = create(
+                &app,
+                &json!({"title": "Orders", "content": frame("https://orders.example/")}),
+            )
+            .await;
+            let id = created["id"].as_i64().unwrap();
+            let secret = app.rotate_secret(id).await;
+            let conversation = app.api(&format!(
+                "conversations/{}/app_context?app_id={id}",
+                app.acme.conversation
+            ));
+            let sidebar = app.api(&format!("dashboard_apps/{id}/app_context"));
+            let spoofs: [&[(&str, &str)]; 4] = [
+                &[],
+                &[("host", "evil.example")],
+                &[("host", "evil.example"), ("x-forwarded-proto", "http")],
+                &[
+                    ("x-forwarded-host", "evil.example"),
+                    ("x-forwarded-proto", "https"),
+                    ("forwarded", "host=evil.example;proto=http"),
+                ],
+            ];
+            // Administrators get a sidebar context for any app (the playground).
+            for uri in [&conversation, &sidebar] {
+                for spoof in spoofs {
+                    let mut headers = vec![("api_access_token", app.admin.token.as_str())];
+                    headers.extend_from_slice(spoof);
+                    let res = super::raw(&app, Method::GET, uri, &headers, Vec::new()).await;
+                    let token = super::ok(&res)["token"]
+                        .as_str()
+                        .expect("a token")
+                        .to_owned();
+                    let claims = support::verified_claims(&token, &secret, id).expect("verifies");
+                    assert_eq!(
+                        claims["iss"], "https://support.acme.example",
+                        "{uri} with {spoof:?}, trust_proxy {trust_proxy}"
+                    );
+                }
+            }
+        }
+    })
+    .await;
+}

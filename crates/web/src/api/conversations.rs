@@ -272,7 +272,6 @@ pub async fn app_context(
     State(state): State<AppState>,
     member: Member,
     Path((_, display_id)): Path<(String, String)>,
-    headers: axum::http::HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Json<SignedContext>, ApiError> {
     let view = conversation(&state.store, &member, &display_id).await?;
@@ -292,7 +291,9 @@ pub async fn app_context(
             }
             apps.signing_secret(member.account_id, app_id)
                 .await?
-                .map(|secret| super::sign_context(&headers, &member, app_id, Some(&view), &secret))
+                .map(|secret| {
+                    super::sign_context(&state.config, &member, app_id, Some(&view), &secret)
+                })
         }
     };
     Ok(Json(SignedContext {

@@ -311,7 +311,6 @@ pub async fn sidebar_context(
     State(state): State<AppState>,
     member: Member,
     Path((_, id)): Path<(String, String)>,
-    headers: axum::http::HeaderMap,
 ) -> Result<Json<SignedSidebarContext>, ApiError> {
     let id = DashboardAppId(path_id(&id)?);
     let apps = state.store.dashboard_apps();
@@ -323,7 +322,7 @@ pub async fn sidebar_context(
     let token = apps
         .signing_secret(member.account_id, id)
         .await?
-        .map(|secret| super::sign_context(&headers, &member, id, None, &secret));
+        .map(|secret| super::sign_context(&state.config, &member, id, None, &secret));
     Ok(Json(SignedSidebarContext {
         context: wire::SidebarContext::new(&account, &member.user),
         token,

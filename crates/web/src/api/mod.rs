@@ -40,20 +40,17 @@ pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
 }
 
 /// The context token for `app_id`: who is asking (`member`) about what (`view`, or nothing for
-/// a sidebar app), signed with the app's secret, issued by the URL the request came to.
+/// a sidebar app), signed with the app's secret, issued by the configured public URL (never by
+/// a request header: a `Host` or `X-Forwarded-Proto` would let the caller choose `iss`).
 pub fn sign_context(
-    headers: &axum::http::HeaderMap,
+    config: &crate::Config,
     member: &Member,
     app_id: domain::DashboardAppId,
     view: Option<&ConversationView>,
     secret: &str,
 ) -> String {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok());
-    let scheme = header("x-forwarded-proto").unwrap_or("http");
-    let host = header("host").unwrap_or("localhost");
-    let issuer = format!("{scheme}://{host}");
     let subject = domain::context_token::Subject {
-        issuer: &issuer,
+        issuer: config.public_url(),
         app_id: app_id.get(),
         agent: member,
         view,

@@ -1,0 +1,165 @@
+//! How the server is reached, as the operator configured it: its public URL (the context
+//! token's `iss`, links, `Secure` cookies and HSTS when it is https) and whether a reverse
+//! proxy's `X-Forwarded-For` / `X-Forwarded-Proto` are believed. Nothing here is ever taken from
+//! a request's `Host` header.
+
+use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::http::request::Parts;
+use axum::http::HeaderMap;
+use std::convert::Infallible;
+use std::net::{IpAddr, SocketAddr};
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Config {
+    /// `SWITCHBOARD_PUBLIC_URL` without a trailing slash (`https://support.example.com`), or
+    /// `http://` and the listen address when unset.
+    public_url: String,
+    https: bool,
+    /// `SWITCHBOARD_TRUST_PROXY`: the server sits behind one reverse proxy that sets
+    /// `X-Forwarded-For` and `X-Forwarded-Proto`. Off, those headers are ignored (anyone can
+    /// send them).
+    pub trust_proxy: bool,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self::new("http://localhost:3000", false).expect("the default URL is valid")
+    }
+}
+
+#[derive(Debug, thiserror::Error)]
+#[error("SWITCHBOARD_PUBLIC_URL must be an absolute http(s) URL without query or fragment: {0}")]
+pub struct BadPublicUrl(String);
+
+impl Config {
+    pub fn new(public_url: &str, trust_proxy: bool) -> Result<Self, BadPublicUrl> {
+        let bad = || BadPublicUrl(public_url.to_owned());
+        let url = url::Url::parse(public_url.trim()).map_err(|_| bad())?;
+        let acceptable = matches!(url.scheme(), "http" | "https")
+            && url.host_str().is_some()
+            && url.query().is_none()
+            && url.fragment().is_none()
+            && url.username().is_empty()
+            && url.password().is_none();
+        if !acceptable {
+            return Err(bad());
+        }
+        Ok(Self {
+            public_url: url.as_str().trim_end_matches('/').to_owned(),
+            https: url.scheme() == "https",
+            trust_proxy,
+        })
+    }
+
+    /// Where users reach Switchboard, without a trailing slash; the context token's `iss`.
+    pub fn public_url(&self) -> &str {
+        &self.public_url
+    }
+
+    /// Whether the public URL is https: session cookies are `Secure` and HSTS is sent.
+    pub fn is_https(&self) -> bool {
+        self.https
+    }
+
+    /// Whether this request arrived over https: the public URL says so, or a trusted proxy's
+    /// `X-Forwarded-Proto` does.
+    pub fn is_https_request(&self, headers: &HeaderMap) -> bool {
+        self.https
+            || (self.trust_proxy
+                && headers
+                    .get("x-forwarded-proto")
+                    .and_then(|v| v.to_str().ok())
+                    .is_some_and(|proto| proto.trim().eq_ignore_ascii_case("https")))
+    }
+
+    /// The client's address: the connection's peer, or, behind a trusted proxy, the address
+    /// that proxy appended last to `X-Forwarded-For` (entries before it are the client's own
+    /// claims). `None` when neither is known (requests driven in-process).
+    pub fn client_addr(&self, headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
+        if self.trust_proxy {
+            let forwarded = headers
+                .get_all("x-forwarded-for")
+                .iter()
+                .filter_map(|v| v.to_str().ok())
+                .flat_map(|v| v.split(','))
+                .filter_map(|entry| entry.trim().parse::<IpAddr>().ok())
+                .last();
+            if forwarded.is_some() {
+                return forwarded;
+            }
+        }
+        peer
+    }
+}
+
+/// The requesting client's address, as [`Config::client_addr`] decides it; keys the sign-in
+/// and Client API throttles.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ClientAddr(pub Option<IpAddr>);
+
+impl ClientAddr {
+    /// The throttles' key for this address (`unknown` when there is none).
+    pub fn key(&self) -> String {
+        self.0
+            .map_or_else(|| "unknown".to_owned(), |ip| ip.to_string())
+    }
+}
+
+impl FromRequestParts<crate::AppState> for ClientAddr {
+    type Rejection = Infallible;
+
+    async fn from_request_parts(
+        parts: &mut Parts,
+        state: &crate::AppState,
+    ) -> Result<Self, Infallible> {
+        let peer = parts
+            .extensions
+            .get::<ConnectInfo<SocketAddr>>()
+            .map(|ConnectInfo(addr)| addr.ip());
+        Ok(ClientAddr(state.config.client_addr(&parts.headers, peer)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_public_url_is_kept_without_its_trailing_slash_and_must_be_http() {
+        let config = Config::new("https://support.example.com/", false).unwrap();
+        assert_eq!(config.public_url(), "https://support.example.com");
+        assert!(config.is_https());
+        let config = Config::new("http://10.0.0.5:3000/desk", false).unwrap();
+        assert_eq!(config.public_url(), "http://10.0.0.5:3000/desk");
+        assert!(!config.is_https());
+        for bad in [
+            "support.example.com",
+            "javascript://support.evil.example",
+            "ftp://a.example",
+            "https://a.example/?q=1",
+            "https://user:pw@a.example",
+            "",
+        ] {
+            assert!(Config::new(bad, false).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn forwarded_headers_count_only_behind_a_trusted_proxy() {
+        let mut headers = HeaderMap::new();
+        headers.insert("x-forwarded-for", "6.6.6.6, 203.0.113.9".parse().unwrap());
+        headers.insert("x-forwarded-proto", "https".parse().unwrap());
+        let peer = Some("10.0.0.2".parse().unwrap());
+        let direct = Config::new("http://desk.example", false).unwrap();
+        assert_eq!(direct.client_addr(&headers, peer), peer);
+        assert!(!direct.is_https_request(&headers));
+        let proxied = Config::new("http://desk.example", true).unwrap();
+        assert_eq!(
+            proxied.client_addr(&headers, peer),
+            Some("203.0.113.9".parse().unwrap()),
+            "the proxy's own entry, not the client's claim before it"
+        );
+        assert!(proxied.is_https_request(&headers));
+        assert_eq!(proxied.client_addr(&HeaderMap::new(), peer), peer);
+    }
+}
