@@ -8,3 +8,4 @@ mod accounts_cli;
 mod api;
 mod hardening;
 mod sdk;
+mod sessions;

@@ -3,9 +3,11 @@
 //! proxy's `X-Forwarded-For` / `X-Forwarded-Proto` are believed. Nothing here is ever taken from
 //! a request's `Host` header.
 
-use axum::extract::{ConnectInfo, FromRequestParts};
+use axum::extract::{ConnectInfo, FromRequestParts, Request, State};
 use axum::http::request::Parts;
-use axum::http::HeaderMap;
+use axum::http::{header, HeaderMap, HeaderValue};
+use axum::middleware::Next;
+use axum::response::Response;
 use std::convert::Infallible;
 use std::net::{IpAddr, SocketAddr};
 
@@ -90,6 +92,28 @@ impl Config {
         }
         peer
     }
+}
+
+/// How long browsers remember to use https only (a year, what HSTS preload lists ask for).
+/// Without `includeSubDomains`: other hosts under the operator's domain are not ours to commit.
+pub const STRICT_TRANSPORT_SECURITY: &str = "max-age=31536000";
+
+/// Adds `Strict-Transport-Security` to every answer to a request that came over https (the
+/// public URL is https, or a trusted proxy says so); browsers ignore it over plain http.
+pub async fn strict_transport(
+    State(state): State<crate::AppState>,
+    request: Request,
+    next: Next,
+) -> Response {
+    let https = state.config.is_https_request(request.headers());
+    let mut response = next.run(request).await;
+    if https {
+        response.headers_mut().insert(
+            header::STRICT_TRANSPORT_SECURITY,
+            HeaderValue::from_static(STRICT_TRANSPORT_SECURITY),
+        );
+    }
+    response
 }
 
 /// The requesting client's address, as [`Config::client_addr`] decides it; keys the sign-in

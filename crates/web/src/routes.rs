@@ -329,6 +329,10 @@ fn routes(state: AppState) -> Router {
         ))
         // Outside the timeout, so a request cut short by it is answered `Connection: close` too.
         .layer(axum::middleware::from_fn(crate::keep_alive::close_unless_read))
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::config::strict_transport,
+        ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
 }

@@ -1,5 +1,5 @@
 //! Signing in and out of the pages: a form posting e-mail and password, a session cookie
-//! (HttpOnly, SameSite=Lax) and its CSRF token.
+//! (HttpOnly, SameSite=Lax, Secure over https) and its CSRF token.
 
 use crate::auth::{cookie_session, SESSION_COOKIE};
 use crate::error::{ApiError, PageError};
@@ -69,10 +69,12 @@ pub struct LoginForm {
     password: String,
 }
 
-/// `POST /app/login`: on success a session cookie and a redirect to the account.
+/// `POST /app/login`: on success a session cookie (`Secure` when the request came over https)
+/// and a redirect to the account.
 pub async fn create(
     State(state): State<AppState>,
     jar: CookieJar,
+    headers: HeaderMap,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let failed = |status: StatusCode, message: &str| -> Result<Response, PageError> {
@@ -106,6 +108,7 @@ pub async fn create(
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
+        .secure(state.config.is_https_request(&headers))
         .build();
     let accounts = state.store.users().memberships(user.id).await?;
     let target = accounts
