@@ -9,3 +9,4 @@ mod api;
 mod hardening;
 mod sdk;
 mod sessions;
+mod throttles;

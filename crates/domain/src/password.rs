@@ -36,9 +36,29 @@ pub fn random_token(length: usize) -> String {
         .collect()
 }
 
+/// The hex SHA-256 of a high-entropy secret (an API token, a session id): what the database
+/// keeps instead of the secret. Unsalted and fast on purpose: the secret is random (an
+/// argon2 hash is for low-entropy passwords), and a lookup must find it by digest.
+pub fn digest(secret: &str) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(secret.as_bytes())
+        .iter()
+        .map(|byte| format!("{byte:02x}"))
+        .collect()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_digest_is_the_hex_sha256_of_the_secret() {
+        assert_eq!(
+            digest("abc"),
+            "ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad"
+        );
+        assert_ne!(digest("abd"), digest("abc"));
+    }
 
     #[test]
     fn a_hash_verifies_only_its_own_password() {

@@ -19,6 +19,7 @@ mod notify;
 pub mod seed;
 mod snoozes;
 mod teams;
+mod throttles;
 mod users;
 mod webhooks;
 
@@ -35,6 +36,7 @@ pub use messages::Messages;
 pub use notify::CHANNEL as NOTIFY_CHANNEL;
 pub use sqlx::postgres::PgListener;
 pub use teams::Teams;
+pub use throttles::{Throttles, Window};
 pub use users::{Session, Users};
 pub use webhooks::{AttemptResult, Destination, DueDelivery, NextStep, RecorderLease, Webhooks};
 
@@ -287,5 +289,8 @@ impl Store {
     }
     pub fn inbox_members(&self) -> InboxMembers<'_> {
         InboxMembers { store: self }
+    }
+    pub fn throttles(&self) -> Throttles<'_> {
+        Throttles { store: self }
     }
 }

@@ -793,3 +793,105 @@ async fn deleting_a_message_records_when_it_changed() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_throttle_window_counts_hits_until_it_ends_and_is_pruned_after() {
+    on_each_backend(async |store: Store| {
+        let throttles = store.throttles();
+        let t0 = 1_000_000;
+        assert_eq!(
+            throttles.window("sign_in/ip:10.0.0.1", t0).await.unwrap(),
+            None
+        );
+        for n in 1..=3 {
+            let window = throttles
+                .hit("sign_in/ip:10.0.0.1", 60, t0 + n)
+                .await
+                .unwrap();
+            assert_eq!(
+                window,
+                store::Window {
+                    hits: n,
+                    resets_at: t0 + 61
+                }
+            );
+        }
+        // Another key counts apart.
+        let other = throttles
+            .hit("sign_in/ip:10.0.0.2", 60, t0 + 30)
+            .await
+            .unwrap();
+        assert_eq!(
+            other,
+            store::Window {
+                hits: 1,
+                resets_at: t0 + 90
+            }
+        );
+        assert_eq!(
+            throttles
+                .window("sign_in/ip:10.0.0.1", t0 + 60)
+                .await
+                .unwrap(),
+            Some(store::Window {
+                hits: 3,
+                resets_at: t0 + 61
+            })
+        );
+        // Once the window has ended it reads as none, and the next hit opens a new one.
+        assert_eq!(
+            throttles
+                .window("sign_in/ip:10.0.0.1", t0 + 61)
+                .await
+                .unwrap(),
+            None
+        );
+        let window = throttles
+            .hit("sign_in/ip:10.0.0.1", 60, t0 + 70)
+            .await
+            .unwrap();
+        assert_eq!(
+            window,
+            store::Window {
+                hits: 1,
+                resets_at: t0 + 130
+            }
+        );
+        throttles.clear("sign_in/ip:10.0.0.1").await.unwrap();
+        assert_eq!(
+            throttles
+                .window("sign_in/ip:10.0.0.1", t0 + 71)
+                .await
+                .unwrap(),
+            None
+        );
+
+        // Pruning drops ended windows only.
+        throttles.hit("a", 10, t0).await.unwrap();
+        throttles.hit("b", 100, t0).await.unwrap();
+        assert_eq!(
+            throttles.prune(t0 + 50).await.unwrap(),
+            1,
+            "only `a` has ended"
+        );
+        assert!(throttles.window("b", t0 + 50).await.unwrap().is_some());
+        assert_eq!(
+            throttles.prune(t0 + 200).await.unwrap(),
+            2,
+            "`b` and 10.0.0.2"
+        );
+    })
+    .await;
+}
+
+/// Another instance on the same database sees the same counts.
+#[tokio::test]
+async fn throttle_windows_are_shared_by_every_instance_of_a_database() {
+    on_each_backend(async |store: Store| {
+        let other = store.another_instance();
+        store.throttles().hit("k", 60, 100).await.unwrap();
+        let window = other.throttles().hit("k", 60, 101).await.unwrap();
+        assert_eq!(window.hits, 2);
+    })
+    .await;
+}

@@ -21,6 +21,8 @@ pub struct Config {
     /// `X-Forwarded-For` and `X-Forwarded-Proto`. Off, those headers are ignored (anyone can
     /// send them).
     pub trust_proxy: bool,
+    /// The sign-in and Client API throttles' budgets.
+    pub limits: crate::throttle::Limits,
 }
 
 impl Default for Config {
@@ -50,6 +52,7 @@ impl Config {
             public_url: url.as_str().trim_end_matches('/').to_owned(),
             https: url.scheme() == "https",
             trust_proxy,
+            limits: crate::throttle::Limits::default(),
         })
     }
 
@@ -79,13 +82,15 @@ impl Config {
     /// claims). `None` when neither is known (requests driven in-process).
     pub fn client_addr(&self, headers: &HeaderMap, peer: Option<IpAddr>) -> Option<IpAddr> {
         if self.trust_proxy {
+            // Only the very last entry is the proxy's; one that does not parse is no address
+            // (never a fall back to the client's own claims before it).
             let forwarded = headers
                 .get_all("x-forwarded-for")
                 .iter()
-                .filter_map(|v| v.to_str().ok())
+                .map(|v| v.to_str().unwrap_or_default())
                 .flat_map(|v| v.split(','))
-                .filter_map(|entry| entry.trim().parse::<IpAddr>().ok())
-                .last();
+                .next_back()
+                .and_then(|entry| entry.trim().parse::<IpAddr>().ok());
             if forwarded.is_some() {
                 return forwarded;
             }
@@ -185,5 +190,9 @@ mod tests {
         );
         assert!(proxied.is_https_request(&headers));
         assert_eq!(proxied.client_addr(&HeaderMap::new(), peer), peer);
+        // A last entry that is no address falls back to the peer, not to the claim before it.
+        let mut garbled = HeaderMap::new();
+        garbled.insert("x-forwarded-for", "6.6.6.6, unknown".parse().unwrap());
+        assert_eq!(proxied.client_addr(&garbled, peer), peer);
     }
 }

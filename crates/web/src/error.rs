@@ -23,8 +23,9 @@ pub enum ApiError {
     Malformed(String),
     #[error("payload too large")]
     TooLarge,
+    /// 429 with `Retry-After`.
     #[error("too many requests")]
-    TooManyRequests,
+    TooManyRequests(crate::throttle::Throttled),
     /// 503: the database cannot be reached right now (its cause is logged, not shown).
     #[error("unavailable: {0}")]
     Unavailable(String),
@@ -95,11 +96,13 @@ impl IntoResponse for ApiError {
                 "Request body is too large (the limit is 1 MiB)".into(),
                 "body",
             ),
-            ApiError::TooManyRequests => (
+            ApiError::TooManyRequests(throttled) => (
                 StatusCode::TOO_MANY_REQUESTS,
-                Json(wire::Failure::new(
-                    "Too many failed sign-in attempts, try again in a minute",
-                )),
+                [(
+                    axum::http::header::RETRY_AFTER,
+                    throttled.retry_after.max(1).to_string(),
+                )],
+                Json(wire::Failure::new(throttled.message)),
             )
                 .into_response(),
             ApiError::Unavailable(cause) => {

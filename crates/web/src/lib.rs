@@ -19,6 +19,7 @@ pub mod sdk;
 pub mod server;
 pub mod snoozes;
 pub mod state;
+pub mod throttle;
 
 pub use config::Config;
 pub use routes::app;

@@ -313,6 +313,11 @@ fn routes(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(unknown)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // The Client API's budget per client address (429 past it).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::throttle::public_api,
+        ))
         // Pages that frame apps set their own policy (`csp::Csp`); the rest frame nothing.
         .layer(crate::csp::layer())
         .layer(SetResponseHeaderLayer::if_not_present(

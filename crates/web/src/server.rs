@@ -119,7 +119,9 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         state.bus.clone(),
         crate::snoozes::SWEEP_EVERY,
     );
+    let pruning = crate::throttle::spawn_pruning(store.clone(), crate::throttle::PRUNE_EVERY);
     serve_http(listener, crate::app(state), shutdown_signal()).await?;
+    pruning.abort();
     snoozes.stop();
     webhooks.stop().await;
     store.close().await;

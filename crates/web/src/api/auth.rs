@@ -2,9 +2,11 @@
 //! (`devise_overrides/sessions_controller.rb`, `api/v1/models/_user.json.jbuilder`).
 
 use crate::auth::CurrentUser;
+use crate::config::ClientAddr;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::state::AppState;
+use crate::throttle::SignInThrottle;
 use axum::extract::State;
 use axum::Json;
 use domain::wire::{Profile, ProfileAccount};
@@ -33,30 +35,38 @@ pub struct Data<T> {
     responses(
         (status = 200, body = Data<Profile>, description = "The profile, with `access_token`"),
         (status = 401, body = domain::wire::Failure, description = "Wrong e-mail or password"),
-        (status = 429, body = domain::wire::Failure, description = "Ten failures a minute for this e-mail"),
+        (status = 429, body = domain::wire::Failure, description = "Too many failures from this address, or for this e-mail from it; `Retry-After` says when to try again"),
     )
 )]
 pub async fn sign_in(
     State(state): State<AppState>,
+    client: ClientAddr,
     JsonBody(params): JsonBody<SignInParams>,
 ) -> Result<Json<Data<Profile>>, ApiError> {
-    let user = check_password(&state, params.email.as_deref(), params.password.as_deref()).await?;
+    let user = check_password(
+        &state,
+        &client,
+        params.email.as_deref(),
+        params.password.as_deref(),
+    )
+    .await?;
     Ok(Json(Data {
         data: profile(&state.store, &user).await?,
     }))
 }
 
-/// Verifies e-mail and password, counting failures per e-mail (429 after ten a minute).
+/// Verifies e-mail and password, counting failures per client address and per address and
+/// e-mail (`throttle::SignInThrottle`): 429 once either has used up its budget.
 pub async fn check_password(
     state: &AppState,
+    client: &ClientAddr,
     email: Option<&str>,
     password: Option<&str>,
 ) -> Result<User, ApiError> {
     let email = email.map(str::trim).unwrap_or_default();
     let password = password.unwrap_or_default();
-    if state.sign_in_limiter.is_blocked(email) {
-        return Err(ApiError::TooManyRequests);
-    }
+    let throttle = SignInThrottle::new(client, email);
+    throttle.check(state).await?;
     // No stored e-mail or password holds a NUL, and PostgreSQL refuses one in a parameter.
     let lookup = if email.contains('\0') || password.contains('\0') {
         Err(StoreError::NotFound)
@@ -65,11 +75,11 @@ pub async fn check_password(
     };
     match lookup {
         Ok(user) => {
-            state.sign_in_limiter.clear(email);
+            throttle.succeeded(state).await?;
             Ok(user)
         }
         Err(StoreError::NotFound) => {
-            state.sign_in_limiter.record_failure(email);
+            throttle.failed(state).await?;
             Err(ApiError::Unauthorized(
                 "Invalid login credentials. Please try again.",
             ))

@@ -2,6 +2,7 @@
 //! (HttpOnly, SameSite=Lax, Secure over https) and its CSRF token.
 
 use crate::auth::{cookie_session, SESSION_COOKIE};
+use crate::config::ClientAddr;
 use crate::error::{ApiError, PageError};
 use crate::pages::render;
 use crate::state::AppState;
@@ -75,6 +76,7 @@ pub async fn create(
     State(state): State<AppState>,
     jar: CookieJar,
     headers: HeaderMap,
+    client: ClientAddr,
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let failed = |status: StatusCode, message: &str| -> Result<Response, PageError> {
@@ -84,25 +86,31 @@ pub async fn create(
         };
         Ok((status, render(&page)?).into_response())
     };
-    let user =
-        match crate::api::auth::check_password(&state, Some(&form.email), Some(&form.password))
-            .await
-        {
-            Ok(user) => user,
-            Err(ApiError::TooManyRequests) => {
-                return failed(
-                    StatusCode::TOO_MANY_REQUESTS,
-                    "Too many failed attempts. Wait a minute and try again.",
-                )
-            }
-            Err(ApiError::Unauthorized(_)) => {
-                return failed(
-                    StatusCode::UNAUTHORIZED,
-                    "That e-mail and password don't match an account.",
-                )
-            }
-            Err(other) => return Err(PageError::Internal(other.to_string())),
-        };
+    let checked =
+        crate::api::auth::check_password(&state, &client, Some(&form.email), Some(&form.password))
+            .await;
+    let user = match checked {
+        Ok(user) => user,
+        Err(ApiError::TooManyRequests(throttled)) => {
+            let minutes = (throttled.retry_after + 59) / 60;
+            let mut page = failed(
+                StatusCode::TOO_MANY_REQUESTS,
+                &format!("Too many failed attempts. Try again in {minutes} minute(s)."),
+            )?;
+            page.headers_mut().insert(
+                axum::http::header::RETRY_AFTER,
+                axum::http::HeaderValue::from(throttled.retry_after.max(1)),
+            );
+            return Ok(page);
+        }
+        Err(ApiError::Unauthorized(_)) => {
+            return failed(
+                StatusCode::UNAUTHORIZED,
+                "That e-mail and password don't match an account.",
+            )
+        }
+        Err(other) => return Err(PageError::Internal(other.to_string())),
+    };
     let session = state.store.users().create_session(&user).await?;
     let cookie = Cookie::build((SESSION_COOKIE, session.id))
         .path("/")
