@@ -38,4 +38,6 @@ id_type!(
     LabelId,
     DashboardAppId,
     TeamId,
+    CannedResponseId,
+    CustomAttributeDefinitionId,
 );

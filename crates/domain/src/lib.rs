@@ -3,9 +3,11 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
+pub mod canned_response;
 pub mod contact;
 pub mod context_token;
 pub mod conversation;
+pub mod custom_attribute_definition;
 pub mod dashboard_app;
 pub mod error;
 pub mod event;
@@ -23,10 +25,15 @@ pub mod webhook;
 pub mod wire;
 
 pub use account::Account;
+pub use canned_response::{CannedResponse, CannedResponseChanges, NewCannedResponse};
 pub use contact::{Contact, ContactChanges, NewContact};
 pub use conversation::{
     AssigneeFilter, Conversation, ConversationCounts, ConversationFilter, ConversationView,
     NewConversation, Priority, Status,
+};
+pub use custom_attribute_definition::{
+    AttributeDisplayType, AttributeModel, CustomAttributeDefinition, DefinitionChanges,
+    NewCustomAttributeDefinition,
 };
 pub use dashboard_app::{AppAction, DashboardApp, DashboardAppFrame, DisplayType, NewDashboardApp};
 pub use error::DomainError;

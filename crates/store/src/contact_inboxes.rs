@@ -362,3 +362,62 @@ impl ContactInboxes<'_> {
         Ok(())
     }
 }
+
+const OF_CONTACT: &str =
+    "SELECT inbox_id, source_id FROM contact_inboxes WHERE contact_id = $1 ORDER BY id";
+const ADD: &str = "INSERT INTO contact_inboxes (contact_id, inbox_id, source_id, created_at) \
+     VALUES ($1, $2, $3, $4)";
+
+/// The Application API's view: a contact's contact inboxes, as `contact_inboxes[]` of a contact
+/// body and `POST contacts/{id}/contact_inboxes` show them.
+impl ContactInboxes<'_> {
+    /// The account's contact's contact inboxes with their inboxes, oldest first.
+    pub async fn of_contact(
+        &self,
+        account_id: AccountId,
+        contact_id: ContactId,
+    ) -> Result<Vec<(Inbox, String)>, StoreError> {
+        let rows: Vec<(i64, String)> = on_pool!(self.store, |pool| sqlx::query_as(OF_CONTACT)
+            .bind(contact_id.get())
+            .fetch_all(pool)
+            .await)?;
+        if rows.is_empty() {
+            return Ok(Vec::new());
+        }
+        let inboxes = self.store.inboxes().list(account_id).await?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|(inbox_id, source_id)| {
+                let inbox = inboxes.iter().find(|i| i.id.get() == inbox_id)?;
+                Some((inbox.clone(), source_id))
+            })
+            .collect())
+    }
+
+    /// A new contact inbox of the account's contact in the account's inbox (Chatwoot's
+    /// `ContactInbox.create!`): `source_id` as given or a fresh one; one already used in that
+    /// inbox is `Taken("source_id")`.
+    pub async fn add(
+        &self,
+        account_id: AccountId,
+        contact_id: ContactId,
+        inbox_id: InboxId,
+        source_id: Option<&str>,
+    ) -> Result<(Inbox, String), StoreError> {
+        self.store.contacts().find(account_id, contact_id).await?;
+        let inbox = self.store.inboxes().find(account_id, inbox_id).await?;
+        let source = source_id
+            .map(str::to_owned)
+            .unwrap_or_else(|| domain::password::random_token(32));
+        on_pool!(self.store, |pool| sqlx::query(ADD)
+            .bind(contact_id.get())
+            .bind(inbox.id.get())
+            .bind(&source)
+            .bind(domain::time::now())
+            .execute(pool)
+            .await
+            .map(|_| ()))
+        .map_err(crate::error::taken("source_id"))?;
+        Ok((inbox, source))
+    }
+}

@@ -4,10 +4,13 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod canned_responses;
 mod contact_inboxes;
+mod contact_labels;
 mod contacts;
 mod conversations;
 mod counts_cache;
+mod custom_attribute_definitions;
 mod dashboard_apps;
 mod error;
 mod inbox_members;
@@ -24,9 +27,12 @@ mod users;
 mod webhooks;
 
 pub use accounts::{Accounts, CreatedAccount};
+pub use canned_responses::CannedResponses;
 pub use contact_inboxes::{ContactInbox, ContactInboxes, PublicContact};
+pub use contact_labels::ContactLabels;
 pub use contacts::{ContactPage, Contacts, CreatedContact};
 pub use conversations::{ConversationPage, Conversations};
+pub use custom_attribute_definitions::CustomAttributeDefinitions;
 pub use dashboard_apps::DashboardApps;
 pub use error::StoreError;
 pub use inbox_members::InboxMembers;
@@ -292,5 +298,14 @@ impl Store {
     }
     pub fn throttles(&self) -> Throttles<'_> {
         Throttles { store: self }
+    }
+    pub fn contact_labels(&self) -> ContactLabels<'_> {
+        ContactLabels { store: self }
+    }
+    pub fn canned_responses(&self) -> CannedResponses<'_> {
+        CannedResponses { store: self }
+    }
+    pub fn custom_attribute_definitions(&self) -> CustomAttributeDefinitions<'_> {
+        CustomAttributeDefinitions { store: self }
     }
 }

@@ -87,6 +87,18 @@ fn routes(state: AppState) -> Router {
             get(contacts::conversations),
         )
         .route(
+            "/api/v1/accounts/{account_id}/contacts/{id}/labels",
+            get(api::contact_labels::index).post(api::contact_labels::create),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/contacts/{id}/contactable_inboxes",
+            get(api::contact_inboxes::contactable),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/contacts/{id}/contact_inboxes",
+            post(api::contact_inboxes::create),
+        )
+        .route(
             "/api/v1/accounts/{account_id}/contacts/{id}/destroy_custom_attributes",
             post(contacts::destroy_custom_attributes),
         )
@@ -182,6 +194,28 @@ fn routes(state: AppState) -> Router {
                 .patch(labels::update)
                 .put(labels::update)
                 .delete(labels::destroy),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/canned_responses",
+            get(api::canned_responses::index).post(api::canned_responses::create),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/canned_responses/{id}",
+            axum::routing::patch(api::canned_responses::update)
+                .put(api::canned_responses::update)
+                .delete(api::canned_responses::destroy),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/custom_attribute_definitions",
+            get(api::custom_attribute_definitions::index)
+                .post(api::custom_attribute_definitions::create),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/custom_attribute_definitions/{id}",
+            get(api::custom_attribute_definitions::show)
+                .patch(api::custom_attribute_definitions::update)
+                .put(api::custom_attribute_definitions::update)
+                .delete(api::custom_attribute_definitions::destroy),
         )
         .route(
             "/api/v1/accounts/{account_id}/dashboard_apps",

@@ -3,9 +3,13 @@
 
 mod agents;
 mod auth;
+mod canned_responses;
+mod contact_inboxes;
+mod contact_labels;
 mod contacts;
 mod conversation_teams;
 mod conversations;
+mod custom_attribute_definitions;
 mod dashboard_app_control;
 mod dashboard_apps;
 mod errors;

@@ -37,3 +37,30 @@ impl From<&crate::Contact> for Contact {
         }
     }
 }
+
+/// `api/v1/models/_contact_inbox.json.jbuilder`: the contact's `source_id` in an inbox, with
+/// the inbox.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct ContactInbox {
+    pub source_id: String,
+    pub inbox: super::Inbox,
+}
+
+impl ContactInbox {
+    /// `show_secrets`: whether the inbox's HMAC token is shown (administrators only).
+    pub fn new(inbox: &crate::Inbox, source_id: &str, show_secrets: bool) -> Self {
+        Self {
+            source_id: source_id.to_owned(),
+            inbox: super::Inbox::new(inbox, show_secrets),
+        }
+    }
+}
+
+/// A contact with its `contact_inboxes[]` (`_contact.json.jbuilder` with
+/// `with_contact_inboxes`), as `GET contacts/{id}` renders it.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct ContactWithInboxes {
+    #[serde(flatten)]
+    pub contact: Contact,
+    pub contact_inboxes: Vec<ContactInbox>,
+}

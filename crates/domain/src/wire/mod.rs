@@ -5,8 +5,10 @@
 
 mod app_context;
 pub mod cable;
+mod canned_response;
 mod contact;
 mod conversation;
+mod custom_attribute_definition;
 mod dashboard_app;
 mod errors;
 mod inbox;
@@ -18,8 +20,10 @@ mod user;
 mod webhook;
 
 pub use app_context::{AppContext, AppContextData, CurrentAgent, SidebarContext};
-pub use contact::Contact;
+pub use canned_response::CannedResponse;
+pub use contact::{Contact, ContactInbox, ContactWithInboxes};
 pub use conversation::{Conversation, ConversationMeta};
+pub use custom_attribute_definition::CustomAttributeDefinition;
 pub use dashboard_app::{DashboardApp, DashboardAppWithControl};
 pub use errors::{Failure, Invalid};
 pub use inbox::Inbox;

@@ -2,7 +2,7 @@
 //! (with `inbox_id` → a contact inbox and its `source_id`), show, update, delete, and a contact's
 //! conversations.
 
-use super::{path_id, query_param, Payload};
+use super::{check_custom_attributes, path_id, query_param, Payload};
 use crate::auth::Admin;
 use crate::error::ApiError;
 use crate::extract::{JsonBody, Resource, Wrapped};
@@ -13,6 +13,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use domain::contact::ContactFields;
 use domain::conversation::parse_page;
+use domain::AttributeModel::ContactAttribute as CONTACT;
 use domain::{wire, ContactChanges, ContactId, ConversationFilter, InboxId, Member, NewContact};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -76,15 +77,9 @@ pub struct ContactList {
 }
 
 #[derive(Serialize, utoipa::ToSchema)]
-pub struct ContactInbox {
-    inbox: Option<wire::Inbox>,
-    source_id: String,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
 pub struct CreatedContact {
     contact: wire::Contact,
-    contact_inbox: Option<ContactInbox>,
+    contact_inbox: Option<wire::ContactInbox>,
 }
 
 #[utoipa::path(
@@ -163,6 +158,13 @@ pub async fn create(
         params.fields(),
         params.inbox_id.map(InboxId),
     )?;
+    check_custom_attributes(
+        &state.store,
+        member.account_id,
+        CONTACT,
+        &new.custom_attributes,
+    )
+    .await?;
     let created = state.store.contacts().create(&new).await?;
     let contact_inbox = match created.contact_inbox {
         Some((inbox_id, source_id)) => {
@@ -171,10 +173,7 @@ pub async fn create(
                 .inboxes()
                 .find(member.account_id, inbox_id)
                 .await?;
-            Some(ContactInbox {
-                inbox: Some(wire::Inbox::new(&inbox, false)),
-                source_id,
-            })
+            Some(wire::ContactInbox::new(&inbox, &source_id, false))
         }
         None => None,
     };
@@ -191,20 +190,32 @@ pub async fn create(
     path = "/api/v1/accounts/{account_id}/contacts/{id}",
     tag = "contacts",
     params(ResourcePath),
-    responses((status = 200, body = Payload<wire::Contact>))
+    responses((status = 200, body = Payload<wire::ContactWithInboxes>))
 )]
 pub async fn show(
     State(state): State<AppState>,
     member: Member,
     Path((_, id)): Path<(String, String)>,
-) -> Result<Json<Payload<wire::Contact>>, ApiError> {
+) -> Result<Json<Payload<wire::ContactWithInboxes>>, ApiError> {
+    let contact_id = ContactId(path_id(&id)?);
     let contact = state
         .store
         .contacts()
-        .find(member.account_id, ContactId(path_id(&id)?))
+        .find(member.account_id, contact_id)
+        .await?;
+    let inboxes = state
+        .store
+        .contact_inboxes()
+        .of_contact(member.account_id, contact_id)
         .await?;
     Ok(Json(Payload {
-        payload: wire::Contact::from(&contact),
+        payload: wire::ContactWithInboxes {
+            contact: wire::Contact::from(&contact),
+            contact_inboxes: inboxes
+                .iter()
+                .map(|(inbox, source)| wire::ContactInbox::new(inbox, source, member.is_admin()))
+                .collect(),
+        },
     }))
 }
 
@@ -223,6 +234,9 @@ pub async fn update(
     Wrapped(params): Wrapped<ContactParams>,
 ) -> Result<Json<Payload<wire::Contact>>, ApiError> {
     let changes = ContactChanges::validate(params.fields())?;
+    if let Some(custom) = &changes.custom_attributes {
+        check_custom_attributes(&state.store, member.account_id, CONTACT, custom).await?;
+    }
     save(&state, &member, &id, &changes).await
 }
 

@@ -228,6 +228,14 @@ pub async fn create(
         p.additional_attributes,
         first_message,
     )?;
+    let model = domain::AttributeModel::ConversationAttribute;
+    super::check_custom_attributes(
+        &state.store,
+        member.account_id,
+        model,
+        &new.custom_attributes,
+    )
+    .await?;
     let outcome = state.store.conversations().create(&new).await?;
     state.bus.publish(outcome.events);
     Ok(Json(wire::Conversation::from(&outcome.value)))
@@ -531,6 +539,8 @@ pub async fn custom_attributes(
         value => domain::validate::object("custom_attributes", value)?,
     };
     let view = conversation(&state.store, &member, &display_id).await?;
+    let model = domain::AttributeModel::ConversationAttribute;
+    super::check_custom_attributes(&state.store, member.account_id, model, &attributes).await?;
     let outcome = state
         .store
         .conversations()

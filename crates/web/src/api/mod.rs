@@ -4,8 +4,12 @@
 pub mod agents;
 pub mod auth;
 pub mod availability;
+pub mod canned_responses;
+pub mod contact_inboxes;
+pub mod contact_labels;
 pub mod contacts;
 pub mod conversations;
+pub mod custom_attribute_definitions;
 pub mod dashboard_apps;
 pub mod health;
 pub mod inbox_members;
@@ -83,6 +87,26 @@ pub async fn conversation_without_thread(
         .conversations()
         .find_without_thread(member.account_id, display_id)
         .await?)
+}
+
+/// Checks custom attribute values about to be written against the account's definitions of
+/// `model`: a 422 naming the attribute key when one does not fit its definition. Keys without a
+/// definition are stored as given, as Chatwoot stores them.
+pub async fn check_custom_attributes(
+    store: &Store,
+    account_id: domain::AccountId,
+    model: domain::AttributeModel,
+    attributes: &serde_json::Map<String, serde_json::Value>,
+) -> Result<(), ApiError> {
+    if attributes.is_empty() {
+        return Ok(());
+    }
+    let definitions = store
+        .custom_attribute_definitions()
+        .list(account_id, Some(model))
+        .await?;
+    domain::custom_attribute_definition::check_values(&definitions, model, attributes)?;
+    Ok(())
 }
 
 /// `{"payload": ...}`, Chatwoot's usual envelope.

@@ -13,6 +13,7 @@
 //! valid `identifier_hash` only, and never looked up by e-mail.
 
 use super::{contact_inbox, require_identity, unverified_contact_inbox, verified};
+use crate::api::check_custom_attributes;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::openapi::{ContactInboxPath, InboxPath};
@@ -20,6 +21,7 @@ use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
 use domain::contact::ContactFields;
+use domain::AttributeModel::ContactAttribute as CONTACT;
 use domain::{validate, wire, ContactChanges, DomainError, NewContact};
 use serde::Deserialize;
 use serde_json::Value;
@@ -82,6 +84,13 @@ pub async fn create(
     )?;
     require_identity(&inbox, verified)?;
     let new = NewContact::validate(inbox.account_id, p.fields(verified), None)?;
+    check_custom_attributes(
+        &state.store,
+        inbox.account_id,
+        CONTACT,
+        &new.custom_attributes,
+    )
+    .await?;
     let created = state
         .store
         .contact_inboxes()
@@ -160,6 +169,9 @@ pub async fn update(
     )?;
     require_identity(&ci.inbox, verified || ci.hmac_verified)?;
     let changes = ContactChanges::validate(p.fields(verified))?;
+    if let Some(custom) = &changes.custom_attributes {
+        check_custom_attributes(&state.store, ci.account_id(), CONTACT, custom).await?;
+    }
     if verified {
         let contact = state
             .store

@@ -72,6 +72,14 @@ pub async fn create(
         None,
         None,
     )?;
+    let model = domain::AttributeModel::ConversationAttribute;
+    crate::api::check_custom_attributes(
+        &state.store,
+        ci.account_id(),
+        model,
+        &new.custom_attributes,
+    )
+    .await?;
     let outcome = state.store.conversations().create(&new).await?;
     state.bus.publish(outcome.events);
     Ok(Json(as_seen_by(&ci, &outcome.value)))
