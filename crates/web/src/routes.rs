@@ -26,8 +26,9 @@ pub fn app(state: AppState) -> Router {
 /// Every route, with the layers that run once a request is routed.
 fn routes(state: AppState) -> Router {
     use api::{
-        agents, auth, availability, contacts, conversations, dashboard_apps, health, inboxes,
-        labels, messages,
+        agents, auth, availability, canned_responses, contact_inboxes, contact_labels, contacts,
+        conversations, custom_attribute_definitions, dashboard_apps, health, inboxes, labels,
+        messages,
     };
     Router::new()
         .route("/health", get(health::show))
@@ -88,15 +89,15 @@ fn routes(state: AppState) -> Router {
         )
         .route(
             "/api/v1/accounts/{account_id}/contacts/{id}/labels",
-            get(api::contact_labels::index).post(api::contact_labels::create),
+            get(contact_labels::index).post(contact_labels::create),
         )
         .route(
             "/api/v1/accounts/{account_id}/contacts/{id}/contactable_inboxes",
-            get(api::contact_inboxes::contactable),
+            get(contact_inboxes::contactable),
         )
         .route(
             "/api/v1/accounts/{account_id}/contacts/{id}/contact_inboxes",
-            post(api::contact_inboxes::create),
+            post(contact_inboxes::create),
         )
         .route(
             "/api/v1/accounts/{account_id}/contacts/{id}/destroy_custom_attributes",
@@ -197,25 +198,25 @@ fn routes(state: AppState) -> Router {
         )
         .route(
             "/api/v1/accounts/{account_id}/canned_responses",
-            get(api::canned_responses::index).post(api::canned_responses::create),
+            get(canned_responses::index).post(canned_responses::create),
         )
         .route(
             "/api/v1/accounts/{account_id}/canned_responses/{id}",
-            axum::routing::patch(api::canned_responses::update)
-                .put(api::canned_responses::update)
-                .delete(api::canned_responses::destroy),
+            axum::routing::patch(canned_responses::update)
+                .put(canned_responses::update)
+                .delete(canned_responses::destroy),
         )
         .route(
             "/api/v1/accounts/{account_id}/custom_attribute_definitions",
-            get(api::custom_attribute_definitions::index)
-                .post(api::custom_attribute_definitions::create),
+            get(custom_attribute_definitions::index)
+                .post(custom_attribute_definitions::create),
         )
         .route(
             "/api/v1/accounts/{account_id}/custom_attribute_definitions/{id}",
-            get(api::custom_attribute_definitions::show)
-                .patch(api::custom_attribute_definitions::update)
-                .put(api::custom_attribute_definitions::update)
-                .delete(api::custom_attribute_definitions::destroy),
+            get(custom_attribute_definitions::show)
+                .patch(custom_attribute_definitions::update)
+                .put(custom_attribute_definitions::update)
+                .delete(custom_attribute_definitions::destroy),
         )
         .route(
             "/api/v1/accounts/{account_id}/dashboard_apps",

@@ -10,10 +10,11 @@ use axum::http::Method;
 use serde_json::{json, Value};
 
 /// Administrators only: managing inboxes, agents, labels, dashboard apps, webhooks, teams, team
-/// members and inbox members (`InboxPolicy`, `UserPolicy`, `LabelPolicy`, `DashboardAppPolicy`,
-/// `WebhookPolicy`, `TeamPolicy`, `TeamMemberPolicy`) and deleting a contact with its
-/// conversations (`ContactPolicy#destroy?`).
-const ADMIN_ONLY: [(&str, &str); 32] = [
+/// members, inbox members and custom attribute definitions (`InboxPolicy`, `UserPolicy`,
+/// `LabelPolicy`, `DashboardAppPolicy`, `WebhookPolicy`, `TeamPolicy`, `TeamMemberPolicy`,
+/// `CustomAttributeDefinitionPolicy`) and deleting a contact with its conversations
+/// (`ContactPolicy#destroy?`).
+const ADMIN_ONLY: [(&str, &str); 36] = [
     ("post", "/api/v1/accounts/{account_id}/agents"),
     ("patch", "/api/v1/accounts/{account_id}/agents/{id}"),
     ("put", "/api/v1/accounts/{account_id}/agents/{id}"),
@@ -64,6 +65,22 @@ const ADMIN_ONLY: [(&str, &str); 32] = [
     ("post", "/api/v1/accounts/{account_id}/inbox_members"),
     ("patch", "/api/v1/accounts/{account_id}/inbox_members"),
     ("delete", "/api/v1/accounts/{account_id}/inbox_members"),
+    (
+        "post",
+        "/api/v1/accounts/{account_id}/custom_attribute_definitions",
+    ),
+    (
+        "patch",
+        "/api/v1/accounts/{account_id}/custom_attribute_definitions/{id}",
+    ),
+    (
+        "put",
+        "/api/v1/accounts/{account_id}/custom_attribute_definitions/{id}",
+    ),
+    (
+        "delete",
+        "/api/v1/accounts/{account_id}/custom_attribute_definitions/{id}",
+    ),
 ];
 
 /// Also administrators only, tested with the webhooks above (same handler family).
@@ -77,11 +94,12 @@ const ADMIN_ONLY_TOO: [(&str, &str); 3] = [
 ];
 
 /// Every member, as in Chatwoot: the agent's daily work on conversations, messages and
-/// contacts (`ContactPolicy` allows agents to create, update, merge and clear attributes;
-/// a message is deleted by its author or an administrator; a conversation's team and priority
-/// are set by any agent), and reading the account's setup (an inbox's members: an administrator
-/// or a member of that inbox, `InboxPolicy#show?`).
-const ANY_MEMBER: [(&str, &str); 39] = [
+/// contacts (`ContactPolicy` allows agents to create, update, merge and clear attributes, and
+/// to label a contact and give it a contact inbox; a message is deleted by its author or an
+/// administrator; a conversation's team and priority are set by any agent), canned responses
+/// (`CannedResponsePolicy` lets agents write them too), and reading the account's setup (an
+/// inbox's members: an administrator or a member of that inbox, `InboxPolicy#show?`).
+const ANY_MEMBER: [(&str, &str); 50] = [
     ("get", "/api/v1/accounts/{account_id}/agents"),
     ("get", "/api/v1/accounts/{account_id}/inboxes"),
     ("get", "/api/v1/accounts/{account_id}/inboxes/{id}"),
@@ -184,6 +202,35 @@ const ANY_MEMBER: [(&str, &str); 39] = [
         "get",
         "/api/v1/accounts/{account_id}/inbox_members/{inbox_id}",
     ),
+    ("get", "/api/v1/accounts/{account_id}/contacts/{id}/labels"),
+    ("post", "/api/v1/accounts/{account_id}/contacts/{id}/labels"),
+    (
+        "get",
+        "/api/v1/accounts/{account_id}/contacts/{id}/contactable_inboxes",
+    ),
+    (
+        "post",
+        "/api/v1/accounts/{account_id}/contacts/{id}/contact_inboxes",
+    ),
+    ("get", "/api/v1/accounts/{account_id}/canned_responses"),
+    ("post", "/api/v1/accounts/{account_id}/canned_responses"),
+    (
+        "patch",
+        "/api/v1/accounts/{account_id}/canned_responses/{id}",
+    ),
+    ("put", "/api/v1/accounts/{account_id}/canned_responses/{id}"),
+    (
+        "delete",
+        "/api/v1/accounts/{account_id}/canned_responses/{id}",
+    ),
+    (
+        "get",
+        "/api/v1/accounts/{account_id}/custom_attribute_definitions",
+    ),
+    (
+        "get",
+        "/api/v1/accounts/{account_id}/custom_attribute_definitions/{id}",
+    ),
 ];
 
 #[test]
@@ -223,6 +270,7 @@ async fn concrete(app: &TestApp, ids: &Ids, method: &str, template: &str) -> (St
         "webhooks" => ids.webhook,
         "teams" => ids.team,
         "inbox_members" => app.acme.inbox_id,
+        "custom_attribute_definitions" => ids.definition,
         other => panic!("no id for {other}"),
     };
     let uri = template
@@ -251,6 +299,11 @@ async fn concrete(app: &TestApp, ids: &Ids, method: &str, template: &str) -> (St
         }
         ("teams", "post") => json!({"name": "fresh"}),
         ("teams", _) => json!({"description": "changed"}),
+        ("custom_attribute_definitions", "post") => {
+            json!({"attribute_display_name": "Seats", "attribute_key": "seats",
+                   "attribute_display_type": "number", "attribute_model": "contact_attribute"})
+        }
+        ("custom_attribute_definitions", _) => json!({"attribute_display_name": "Renamed"}),
         (resource, method) => panic!("no body for {method} {resource}"),
     };
     (uri, body)
@@ -261,6 +314,7 @@ struct Ids {
     dashboard_app: i64,
     webhook: i64,
     team: i64,
+    definition: i64,
 }
 
 async fn resources(app: &TestApp) -> Ids {
@@ -285,6 +339,11 @@ async fn resources(app: &TestApp) -> Ids {
         )
         .await,
         team: made("teams", json!({"name": "billing"})).await,
+        definition: made(
+            "custom_attribute_definitions",
+            json!({"attribute_display_name": "Plan", "attribute_key": "plan"}),
+        )
+        .await,
     }
 }
 
@@ -306,6 +365,7 @@ async fn snapshot(app: &TestApp, ids: &Ids) -> Vec<Value> {
         "teams".to_owned(),
         format!("teams/{}/team_members", ids.team),
         format!("inbox_members/{}", app.acme.inbox_id),
+        "custom_attribute_definitions".to_owned(),
     ] {
         seen.push(expect(&app.get(&app.api(&what), &app.admin).await, 200));
     }

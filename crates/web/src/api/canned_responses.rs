@@ -60,7 +60,7 @@ pub async fn index(
             .filter_map(|c| search_rank(&c, &search).map(|rank| (rank, c)))
             .collect();
         // Stable: equal ranks keep their creation order.
-        ranked.sort_by(|a, b| b.0.cmp(&a.0));
+        ranked.sort_by_key(|(rank, _)| std::cmp::Reverse(*rank));
         all = ranked.into_iter().map(|(_, c)| c).collect();
     }
     Ok(Json(all.iter().map(wire::CannedResponse::from).collect()))

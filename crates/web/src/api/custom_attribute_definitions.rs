@@ -4,7 +4,7 @@
 //! administrators (`CustomAttributeDefinitionPolicy`); a delete answers 204 as Chatwoot's.
 
 use super::{path_id, query_param};
-use crate::auth::RequireAdmin;
+use crate::auth::Admin;
 use crate::error::ApiError;
 use crate::extract::{Resource, Wrapped};
 use crate::openapi::{AccountPath, ResourcePath};
@@ -129,10 +129,9 @@ pub async fn show(
 )]
 pub async fn create(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Wrapped(p): Wrapped<CustomAttributeDefinitionParams>,
 ) -> Result<Json<wire::CustomAttributeDefinition>, ApiError> {
-    member.require_admin()?;
     let new = NewCustomAttributeDefinition::validate(member.account_id, p.fields())?;
     let definition = state
         .store
@@ -152,11 +151,10 @@ pub async fn create(
 )]
 pub async fn update(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Path((_, id)): Path<(String, String)>,
     Wrapped(p): Wrapped<CustomAttributeDefinitionParams>,
 ) -> Result<Json<wire::CustomAttributeDefinition>, ApiError> {
-    member.require_admin()?;
     let changes = DefinitionChanges::validate(p.fields())?;
     let definition = state
         .store
@@ -179,10 +177,9 @@ pub async fn update(
 )]
 pub async fn destroy(
     State(state): State<AppState>,
-    member: Member,
+    Admin(member): Admin,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    member.require_admin()?;
     state
         .store
         .custom_attribute_definitions()
