@@ -39,6 +39,17 @@ async fn a_contact_inbox_is_created_and_shown_with_the_contact() {
             .collect();
         assert_eq!(sources, [&json!("crm-77"), &json!(generated_id)]);
         assert_eq!(shown["contact_inboxes"][0]["inbox"]["inbox_identifier"], made["inbox"]["inbox_identifier"]);
+        // An update answers them too; `include_contact_inboxes=false` leaves them out of either.
+        let updated = ok(&app.patch(&show, &app.agent, &json!({"name": "Nia K."})).await);
+        assert_eq!(updated["payload"]["contact_inboxes"], shown["contact_inboxes"]);
+        for res in [
+            app.get(&format!("{show}?include_contact_inboxes=false"), &app.agent).await,
+            app.patch(&format!("{show}?include_contact_inboxes=false"), &app.agent, &json!({})).await,
+        ] {
+            let body = ok(&res);
+            assert!(body["payload"].get("contact_inboxes").is_none(), "{body}");
+            assert_eq!(body["payload"]["name"], "Nia K.");
+        }
         // The source_id starts a conversation.
         let conversation = ok(&app
             .post(

@@ -269,7 +269,7 @@ async fn invalid_contact_input_is_a_422_naming_the_field() {
             assert_invalid(&app.patch(&one, &app.admin, body).await, field);
         }
         let mut shown = ok(&app.get(&one, &app.admin).await)["payload"].clone();
-        assert_eq!(shown["contact_inboxes"].as_array().map(Vec::len), Some(1));
+        assert_eq!(shown["contact_inboxes"], serde_json::json!([]));
         shown.as_object_mut().unwrap().remove("contact_inboxes");
         assert_eq!(shown, fresh);
         assert_eq!(ok(&app.get(&list, &app.admin).await)["meta"]["count"], 2);

@@ -57,10 +57,12 @@ impl ContactInbox {
 }
 
 /// A contact with its `contact_inboxes[]` (`_contact.json.jbuilder` with
-/// `with_contact_inboxes`), as `GET contacts/{id}` renders it.
+/// `with_contact_inboxes`), as `GET` and `PATCH contacts/{id}` render it; the key is left out
+/// when the caller asked `include_contact_inboxes=false`.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ContactWithInboxes {
     #[serde(flatten)]
     pub contact: Contact,
-    pub contact_inboxes: Vec<ContactInbox>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub contact_inboxes: Option<Vec<ContactInbox>>,
 }

@@ -189,32 +189,68 @@ pub async fn create(
     get,
     path = "/api/v1/accounts/{account_id}/contacts/{id}",
     tag = "contacts",
-    params(ResourcePath),
+    params(ResourcePath, InboxesQuery),
     responses((status = 200, body = Payload<wire::ContactWithInboxes>))
 )]
 pub async fn show(
     State(state): State<AppState>,
     member: Member,
     Path((_, id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
 ) -> Result<Json<Payload<wire::ContactWithInboxes>>, ApiError> {
-    let contact_id = ContactId(path_id(&id)?);
     let contact = state
         .store
         .contacts()
-        .find(member.account_id, contact_id)
+        .find(member.account_id, ContactId(path_id(&id)?))
         .await?;
-    let inboxes = state
-        .store
-        .contact_inboxes()
-        .of_contact(member.account_id, contact_id)
-        .await?;
-    Ok(Json(Payload {
-        payload: wire::ContactWithInboxes {
-            contact: wire::Contact::from(&contact),
-            contact_inboxes: inboxes
+    with_inboxes(
+        &state,
+        &member,
+        wire::Contact::from(&contact),
+        query.as_deref(),
+    )
+    .await
+}
+
+/// `?include_contact_inboxes=false` leaves `contact_inboxes` out; any other value, or none,
+/// includes them (Chatwoot's `set_include_contact_inboxes`).
+#[derive(utoipa::IntoParams)]
+#[into_params(parameter_in = Query)]
+#[allow(dead_code)]
+pub struct InboxesQuery {
+    include_contact_inboxes: Option<bool>,
+}
+
+/// The contact as `show` and `update` answer it: with its contact inboxes, each with the inbox
+/// (the inbox's HMAC token for administrators only), unless the query leaves them out.
+async fn with_inboxes(
+    state: &AppState,
+    member: &Member,
+    contact: wire::Contact,
+    query: Option<&str>,
+) -> Result<Json<Payload<wire::ContactWithInboxes>>, ApiError> {
+    let include = query_param(query, "include_contact_inboxes")
+        .filter(|v| !v.is_empty())
+        .is_none_or(|v| v == "true");
+    let contact_inboxes = if include {
+        let found = state
+            .store
+            .contact_inboxes()
+            .of_contact(member.account_id, ContactId(contact.id))
+            .await?;
+        Some(
+            found
                 .iter()
                 .map(|(inbox, source)| wire::ContactInbox::new(inbox, source, member.is_admin()))
                 .collect(),
+        )
+    } else {
+        None
+    };
+    Ok(Json(Payload {
+        payload: wire::ContactWithInboxes {
+            contact,
+            contact_inboxes,
         },
     }))
 }
@@ -223,21 +259,23 @@ pub async fn show(
     patch,
     path = "/api/v1/accounts/{account_id}/contacts/{id}",
     tag = "contacts",
-    params(ResourcePath),
+    params(ResourcePath, InboxesQuery),
     request_body = ContactParams,
-    responses((status = 200, body = Payload<wire::Contact>))
+    responses((status = 200, body = Payload<wire::ContactWithInboxes>))
 )]
 pub async fn update(
     State(state): State<AppState>,
     member: Member,
     Path((_, id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
     Wrapped(params): Wrapped<ContactParams>,
-) -> Result<Json<Payload<wire::Contact>>, ApiError> {
+) -> Result<Json<Payload<wire::ContactWithInboxes>>, ApiError> {
     let changes = ContactChanges::validate(params.fields())?;
     if let Some(custom) = &changes.custom_attributes {
         check_custom_attributes(&state.store, member.account_id, CONTACT, custom).await?;
     }
-    save(&state, &member, &id, &changes).await
+    let Json(saved) = save(&state, &member, &id, &changes).await?;
+    with_inboxes(&state, &member, saved.payload, query.as_deref()).await
 }
 
 /// Writes `changes` to the contact, announces `contact.updated` and answers the contact as
