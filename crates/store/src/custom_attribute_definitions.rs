@@ -35,7 +35,9 @@ const SELECT_ONE: &str = "SELECT id, account_id, attribute_model, attribute_key,
 const UPDATE: &str = "UPDATE custom_attribute_definitions SET attribute_model = $1, \
      attribute_key = $2, attribute_display_name = $3, attribute_display_type = $4, \
      attribute_description = $5, attribute_values_json = $6, regex_pattern = $7, regex_cue = $8, \
-     updated_at = $9 WHERE account_id = $10 AND id = $11";
+     updated_at = $9, position = $10 WHERE account_id = $11 AND id = $12";
+const NEXT_POSITION: &str = "SELECT COALESCE(MAX(position), 0) + 10 \
+     FROM custom_attribute_definitions WHERE account_id = $1 AND attribute_model = $2";
 const DELETE: &str = "DELETE FROM custom_attribute_definitions WHERE account_id = $1 AND id = $2";
 
 #[derive(sqlx::FromRow)]
@@ -148,8 +150,17 @@ impl CustomAttributeDefinitions<'_> {
         changes: &DefinitionChanges,
     ) -> Result<CustomAttributeDefinition, StoreError> {
         let mut d = self.find(account_id, id).await?;
+        let model_before = d.attribute_model;
         changes.apply(&mut d)?;
         d.updated_at = domain::time::now();
+        // A definition moved to the other model goes to the end of that model's list.
+        if d.attribute_model != model_before {
+            d.position = on_pool!(self.store, |pool| sqlx::query_scalar(NEXT_POSITION)
+                .bind(account_id.get())
+                .bind(d.attribute_model.as_str())
+                .fetch_one(pool)
+                .await)?;
+        }
         let done = on_pool!(self.store, |pool| sqlx::query(UPDATE)
             .bind(d.attribute_model.as_str())
             .bind(&d.attribute_key)
@@ -160,6 +171,7 @@ impl CustomAttributeDefinitions<'_> {
             .bind(&d.regex_pattern)
             .bind(&d.regex_cue)
             .bind(d.updated_at)
+            .bind(d.position)
             .bind(account_id.get())
             .bind(id.get())
             .execute(pool)

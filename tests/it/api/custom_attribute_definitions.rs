@@ -287,3 +287,28 @@ async fn conversation_custom_attributes_are_validated_against_their_definitions(
     })
     .await;
 }
+
+#[tokio::test]
+async fn a_definition_moved_to_the_other_model_goes_to_the_end_of_its_list() {
+    support::on_each_backend(async |app| {
+        let list = app.api("custom_attribute_definitions");
+        let make = |key: &str, model: i64| {
+            json!({"attribute_display_name": key, "attribute_key": key, "attribute_model": model})
+        };
+        let moved = ok(&app.post(&list, &app.admin, &make("moved", 0)).await);
+        let first = ok(&app.post(&list, &app.admin, &make("first", 1)).await);
+        let second = ok(&app.post(&list, &app.admin, &make("second", 1)).await);
+        let one = app.api(&format!("custom_attribute_definitions/{}", moved["id"]));
+        let moved = ok(&app
+            .patch(&one, &app.admin, &json!({"attribute_model": "contact_attribute"}))
+            .await);
+        assert_eq!(moved["attribute_model"], "contact_attribute");
+        let contact = ok(&app.get(&format!("{list}?attribute_model=1"), &app.agent).await);
+        assert_eq!(contact, json!([first, second, moved]));
+        assert_eq!(
+            ok(&app.get(&format!("{list}?attribute_model=0"), &app.agent).await),
+            json!([])
+        );
+    })
+    .await;
+}
