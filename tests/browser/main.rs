@@ -10,7 +10,9 @@ mod support;
 
 mod app_protocol;
 mod bridge;
+mod canned;
 mod control;
+mod custom_attributes;
 mod demo;
 mod hardening;
 mod harness;

@@ -21,6 +21,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     asset!("js/app-bridge.js", JS),
     asset!("js/app-protocol.js", JS),
     asset!("js/cable.js", JS),
+    asset!("js/canned-responses.js", JS),
     asset!("js/conversation.js", JS),
     asset!("js/conversations-index.js", JS),
     asset!("js/dashboard-app-playground.js", JS),

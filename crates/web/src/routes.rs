@@ -340,6 +340,14 @@ fn routes(state: AppState) -> Router {
             "/app/accounts/{account_id}/settings/labels",
             get(pages::labels::index),
         )
+        .route(
+            "/app/accounts/{account_id}/settings/canned_responses",
+            get(pages::canned_responses::index),
+        )
+        .route(
+            "/app/accounts/{account_id}/settings/custom_attributes",
+            get(pages::custom_attributes::index),
+        )
         .route("/assets/{*path}", get(assets::serve))
         .route("/sdk/dashboard-app.js", get(crate::sdk::script))
         .route("/sdk/dashboard-app.d.ts", get(crate::sdk::declarations))

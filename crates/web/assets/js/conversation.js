@@ -1,6 +1,6 @@
 // The conversation view: tabs (Messages + one per dashboard app, frames created on first open
-// and kept), the reply box (reply or private note, Ctrl/⌘+Enter sends), live updates, and
-// switching conversations in place.
+// and kept), the reply box (reply or private note, `/` offers canned responses, Ctrl/⌘+Enter
+// sends), live updates, and switching conversations in place.
 //
 // Switching keeps the last KEEP conversations mounted (hidden), so their app frames keep their
 // state and switching back is instant, as apps that act only on their first context need a
@@ -9,6 +9,7 @@
 
 import { AppBridge } from "./app-bridge.js";
 import { errorText, request } from "./api.js";
+import { setupCannedResponses } from "./canned-responses.js";
 import { Cable } from "./cable.js";
 import { liveList } from "./live-list.js";
 import { toast } from "./toast.js";
@@ -142,11 +143,12 @@ function setupReply(view) {
       form.dataset.mode = button.dataset.mode;
       for (const other of modeButtons) other.setAttribute("aria-pressed", String(other === button));
       textarea.placeholder = button.dataset.mode === "note"
-        ? "Write a private note, only agents see it… (Ctrl+Enter to send)"
-        : "Write a reply… (Ctrl+Enter to send)";
+        ? "Write a private note, only agents see it… (/ for canned responses, Ctrl+Enter to send)"
+        : "Write a reply… (/ for canned responses, Ctrl+Enter to send)";
       textarea.focus();
     });
   }
+  setupCannedResponses(textarea, (id) => byId(view, id));
   textarea.addEventListener("keydown", (event) => {
     if (event.key === "Enter" && (event.ctrlKey || event.metaKey)) {
       event.preventDefault();

@@ -1,10 +1,15 @@
-// Settings › Inboxes, Agents, Teams and Labels: a table of rows, an add/edit dialog whose inputs
-// are named after the API's attributes, and a delete confirmation naming the row. #resource-page
-// says which endpoint and body key to use; each row carries its values as JSON (data-values).
-// Talks to the JSON API; a 422 is shown beside the field its `attributes` names; success reloads.
+// Settings › Inboxes, Agents, Teams, Labels, Canned responses and Custom attributes: a table of
+// rows, an add/edit dialog whose inputs are named after the API's attributes, and a delete
+// confirmation naming the row. #resource-page says which endpoint and body key to use; each row
+// carries its values as JSON (data-values). Talks to the JSON API; a 422 is shown beside the
+// field its `attributes` names; success reloads.
 // A fieldset with data-members-endpoint (a team's or an inbox's agents) is not part of that
 // body: once the resource is saved, its checked `user_ids` replace the members with one PATCH to
 // that endpoint (`{id}` filled in; data-members-id-key names the body key carrying the id).
+//
+// Inputs may say more: `data-create-only` (left out when editing), `data-list="lines"` (a
+// textarea holding an array, one item a line) and `data-show-when="<name>=<value>"` (shown and
+// sent only while the input <name> has that value).
 
 import { errorText, request } from "./api.js";
 
@@ -42,6 +47,24 @@ function showNotice(notice, message) {
   notice.hidden = !message;
 }
 
+/** Whether a `data-show-when="name=value"` input applies to what the form now says. */
+function applies(input) {
+  const rule = input.dataset.showWhen;
+  if (!rule) return true;
+  const [name, value] = rule.split("=");
+  return inputs.find((other) => other.name === name)?.value === value;
+}
+
+/** Shows, and enables for sending, the inputs that belong in the form as it stands. */
+function arrange() {
+  for (const input of inputs) {
+    // Attributes the API sets only on create (an agent's e-mail and password) leave the form.
+    const skip = (Boolean(editing) && input.hasAttribute("data-create-only")) || !applies(input);
+    input.closest(".form-field").hidden = skip;
+    input.disabled = skip;
+  }
+}
+
 function openForm(row) {
   editing = row;
   savedId = row ? row.dataset.id : null;
@@ -50,21 +73,23 @@ function openForm(row) {
     ? named(form.dataset.editTitle, row.dataset.name)
     : form.dataset.addTitle;
   for (const input of inputs) {
-    // Attributes the API sets only on create (an agent's e-mail and password) leave the form.
-    const skip = Boolean(row) && input.hasAttribute("data-create-only");
-    input.closest(".form-field").hidden = skip;
-    input.disabled = skip;
     const value = row ? values[input.name] : undefined;
     if (inMembers(input)) input.checked = Array.isArray(value) && value.includes(Number(input.value));
     else if (input.type === "checkbox") input.checked = value === undefined ? input.defaultChecked : Boolean(value);
     else if (input.tagName === "SELECT") input.value = value ?? [...input.options].find((o) => o.defaultSelected)?.value ?? "";
+    else if (input.dataset.list === "lines") input.value = (value || []).join("\n");
     else input.value = value ?? input.defaultValue;
     setFieldError(input, null);
   }
+  arrange();
   showNotice(formError, null);
   dialog.showModal();
   inputs.find((input) => !input.disabled)?.focus();
 }
+
+form.addEventListener("change", (event) => {
+  if (event.target.tagName === "SELECT") arrange();
+});
 
 /** The browser's own checks (required, type, length, pattern), worded by the page when it can. */
 function problemOf(input) {
@@ -78,7 +103,9 @@ function body() {
   for (const input of inputs) {
     if (input.disabled || inMembers(input)) continue;
     if (input.type === "checkbox") values[input.name] = input.checked;
-    else if (input.type === "password") {
+    else if (input.dataset.list === "lines") {
+      values[input.name] = input.value.split("\n").map((line) => line.trim()).filter(Boolean);
+    } else if (input.type === "password") {
       if (input.value) values[input.name] = input.value;
     } else values[input.name] = input.value.trim();
   }

@@ -2,7 +2,9 @@
 
 pub mod agents;
 pub mod app_frames;
+pub mod canned_responses;
 pub mod conversations;
+pub mod custom_attributes;
 pub mod dashboard_apps;
 pub mod inboxes;
 pub mod labels;
@@ -27,7 +29,8 @@ pub struct Layout {
     /// The user's `/cable` subscription token (their own).
     pub pubsub_token: String,
     /// Which nav entry is current: "conversations" or "settings".
-    /// The settings lists use "inboxes", "agents", "teams" and "labels"; a sidebar app "app-<id>".
+    /// The settings lists use "inboxes", "agents", "teams", "labels", "canned_responses" and
+    /// "custom_attributes"; a sidebar app "app-<id>".
     pub section: String,
     /// The account's enabled sidebar apps (id, title): one navigation entry each.
     pub sidebar_apps: Vec<(i64, String)>,
