@@ -488,6 +488,92 @@ impl CustomAttributeDefinition {
     }
 }
 
+/// A value as the contact panel and the conversation sidebar show it: `text`, and `href` when
+/// it is a link to follow. `custom-attributes.js` formats the same way when it re-renders.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Shown {
+    pub text: String,
+    pub href: Option<String>,
+}
+
+impl CustomAttributeDefinition {
+    /// `value` formatted for its type: a date as "Jan 31, 2027", a checkbox as Yes or No, a
+    /// currency with two decimals and thousands separators, a percent with `%`, an http(s) link
+    /// to follow. A value that does not fit its type (stored before the definition) is shown
+    /// as stored.
+    pub fn show(&self, value: &Value) -> Shown {
+        use AttributeDisplayType::*;
+        let plain = Shown {
+            text: plain_text(value),
+            href: None,
+        };
+        if self.check(value).is_err() || value.is_null() {
+            return plain;
+        }
+        let text = match self.attribute_display_type {
+            Checkbox => if value == &Value::Bool(true) {
+                "Yes"
+            } else {
+                "No"
+            }
+            .to_owned(),
+            Currency => number(value).map_or(plain.text.clone(), |n| grouped(n, 2)),
+            Percent => format!("{}%", plain.text.trim()),
+            Date => date_label(value.as_str().unwrap_or_default()).unwrap_or(plain.text.clone()),
+            Link => {
+                let url = plain.text.trim().to_owned();
+                return Shown {
+                    text: url.clone(),
+                    href: Some(url),
+                };
+            }
+            Text | Number | List => plain.text.clone(),
+        };
+        Shown { text, href: None }
+    }
+}
+
+/// Text as stored: a string as it is, anything else as JSON.
+pub fn plain_text(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// `1234.5` → "1,234.50" (`decimals` places, commas between thousands).
+fn grouped(n: f64, decimals: usize) -> String {
+    let fixed = format!("{:.*}", decimals, n.abs());
+    let (whole, fraction) = fixed.split_once('.').unwrap_or((&fixed, ""));
+    let mut digits = String::new();
+    for (i, c) in whole.chars().enumerate() {
+        if i > 0 && (whole.len() - i) % 3 == 0 {
+            digits.push(',');
+        }
+        digits.push(c);
+    }
+    let sign = if n < 0.0 { "-" } else { "" };
+    if fraction.is_empty() {
+        format!("{sign}{digits}")
+    } else {
+        format!("{sign}{digits}.{fraction}")
+    }
+}
+
+/// "Jan 31, 2027" for `2027-01-31` or an RFC 3339 instant (its UTC date).
+fn date_label(text: &str) -> Option<String> {
+    let text = text.trim();
+    let format = ::time::macros::format_description!("[year]-[month]-[day]");
+    let date = ::time::Date::parse(text, &format).ok().or_else(|| {
+        ::time::OffsetDateTime::parse(text, &::time::format_description::well_known::Rfc3339)
+            .ok()
+            .map(|t| t.to_offset(::time::UtcOffset::UTC).date())
+    })?;
+    let label =
+        ::time::macros::format_description!("[month repr:short] [day padding:none], [year]");
+    date.format(&label).ok()
+}
+
 /// A number, or text that reads as one (Chatwoot's dashboard saves numbers as text).
 fn number(value: &Value) -> Option<f64> {
     match value {
@@ -650,6 +736,34 @@ mod tests {
         let err = d.check(&json!("12")).unwrap_err();
         assert_eq!(err.message, "Use a code like AB-12");
         assert_eq!(err.attributes, ["plan"]);
+    }
+
+    #[test]
+    fn values_are_shown_formatted_for_their_type_and_misfits_as_stored() {
+        use AttributeDisplayType::*;
+        let cases = [
+            (Checkbox, json!(true), "Yes"),
+            (Checkbox, json!(false), "No"),
+            (Currency, json!(1234.5), "1,234.50"),
+            (Currency, json!("-1000000"), "-1,000,000.00"),
+            (Currency, json!(12), "12.00"),
+            (Percent, json!(12.5), "12.5%"),
+            (Date, json!("2027-01-31"), "Jan 31, 2027"),
+            (Date, json!("2026-12-03T23:30:00-02:00"), "Dec 4, 2026"),
+            (Date, json!("soon"), "soon"),
+            (Number, json!(3), "3"),
+            (List, json!("pro"), "pro"),
+            (Text, json!(5), "5"),
+        ];
+        for (kind, value, text) in cases {
+            let shown = definition(kind).show(&value);
+            assert_eq!(shown.text, text, "{kind:?} {value}");
+            assert_eq!(shown.href, None);
+        }
+        let link = definition(Link).show(&json!("https://example.com/a"));
+        assert_eq!(link.href.as_deref(), Some("https://example.com/a"));
+        let not_a_link = definition(Link).show(&json!("javascript:alert(1)"));
+        assert_eq!(not_a_link.href, None);
     }
 
     #[test]

@@ -24,6 +24,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     asset!("js/canned-responses.js", JS),
     asset!("js/conversation.js", JS),
     asset!("js/conversations-index.js", JS),
+    asset!("js/custom-attributes.js", JS),
     asset!("js/dashboard-app-playground.js", JS),
     asset!("js/dashboard-apps-settings.js", JS),
     asset!("js/live-list.js", JS),

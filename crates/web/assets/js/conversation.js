@@ -211,6 +211,7 @@ function setupLive() {
       if (detail.name.startsWith("conversation.") || detail.name === "assignee.changed") {
         applyConversation(view, detail.data);
         refreshThread(view);
+        view.contact.dispatchEvent(new CustomEvent("conversation:updated", { detail: detail.data }));
       }
       if (detail.name === "contact.updated") {
         view.contact.dispatchEvent(new CustomEvent("contact:updated", { detail: detail.data }));

@@ -1,6 +1,7 @@
 // The agent's workflow in the conversation view: status (resolve, reopen, mark pending, snooze
 // until a time), assignment (an agent, or me), labels (add, remove), the contact (name, e-mail,
-// phone, company, custom attributes) and read state, each through the JSON API with the page
+// phone, company, custom attributes as their definitions say), the conversation's custom
+// attributes (custom-attributes.js) and read state, each through the JSON API with the page
 // updated from the answer. Live /cable updates stay conversation.js's job: these controls follow
 // the status badge and assignee line it rewrites, and re-read the labels when it re-renders the
 // thread. Opening the conversation marks it read on the server; this marks it read again when
@@ -11,6 +12,16 @@
 // element is looked up then, inside that view, and kept: nothing is looked up by id later.
 
 import { errorText, request } from "./api.js";
+import {
+  attributeItems,
+  clearInputErrors,
+  definitionsOf,
+  fillInputs,
+  plainText as shown,
+  readInputs,
+  setupConversationAttributes,
+  showInputError,
+} from "./custom-attributes.js";
 import { toast as notify } from "./toast.js";
 
 const READ_DEBOUNCE_MS = 400;
@@ -32,12 +43,6 @@ async function busy(controls, region, work) {
       if (document.activeElement === body || document.activeElement === null) focused.focus();
     }
   }
-}
-
-/** Rails' `humanize`, as the server labels custom attributes: `plan_tier` → "Plan tier". */
-export function humanize(key) {
-  const spaced = key.replaceAll("_", " ");
-  return spaced.charAt(0).toUpperCase() + spaced.slice(1);
 }
 
 /** `2025-11-25T14:02` (a datetime-local value) for a Date, in local time. */
@@ -361,13 +366,12 @@ function panelContact(wire) {
   };
 }
 
-const shown = (value) => (typeof value === "string" ? value : JSON.stringify(value));
-
 function setupContact(contactUrl, contactId, displayId, byId, header) {
   const panel = byId("contact-panel");
   const view = byId("contact-view");
   const form = byId("contact-form");
   const editButton = byId("contact-edit");
+  const defined = byId("contact-defined");
   const rows = byId("custom-rows");
   const template = byId("custom-row-template");
   const formError = byId("contact-form-error");
@@ -377,12 +381,15 @@ function setupContact(contactUrl, contactId, displayId, byId, header) {
   const cancelButton = byId("contact-cancel");
   const saveButton = byId("contact-save");
   const fields = new Map(CONTACT_FIELDS.map(([name, id]) => [name, byId(id)]));
-  const required = [panel, view, form, editButton, rows, template, formError, customError, attributes, addButton, cancelButton, saveButton];
+  const required = [panel, view, form, editButton, defined, rows, template, formError, customError, attributes, addButton, cancelButton, saveButton];
   if (required.includes(null) || [...fields.values()].includes(null)) return;
   /** Each field's error slot (`#<field id>-error`). */
   const errors = new Map([...fields.values()].map((field) => [field, byId(`${field.id}-error`)]));
   let contact = { id: contactId, ...JSON.parse(panel.dataset.contact || "{}") };
   contact.custom_attributes ||= {};
+  /** The contact attributes with a definition: typed inputs, above the free-form rows. */
+  const definitions = definitionsOf(panel, "contact_attribute");
+  const isDefined = (key) => definitions.some((d) => d.attribute_key === key);
 
   const input = (name) => fields.get(name);
   const setError = (field, message) => {
@@ -393,6 +400,7 @@ function setupContact(contactUrl, contactId, displayId, byId, header) {
   const clearErrors = () => {
     for (const field of form.querySelectorAll("input")) field.removeAttribute("aria-invalid");
     for (const slot of errors.values()) if (slot) slot.textContent = "";
+    clearInputErrors(defined);
     customError.textContent = "";
     formError.hidden = true;
   };
@@ -442,15 +450,7 @@ function setupContact(contactUrl, contactId, displayId, byId, header) {
       }
       items.push(dt, dd);
     }
-    for (const [key, value] of Object.entries(contact.custom_attributes)) {
-      const dt = document.createElement("dt");
-      dt.dataset.custom = "true";
-      dt.textContent = humanize(key);
-      const dd = document.createElement("dd");
-      dd.dataset.custom = "true";
-      dd.textContent = shown(value);
-      items.push(dt, dd);
-    }
+    items.push(...attributeItems(definitions, contact.custom_attributes));
     list.replaceChildren(...items);
     panel.dataset.contact = JSON.stringify(contact);
   };
@@ -465,8 +465,11 @@ function setupContact(contactUrl, contactId, displayId, byId, header) {
   const open = () => {
     clearErrors();
     for (const [name] of CONTACT_FIELDS) input(name).value = contact[name] ?? "";
+    fillInputs(defined, "contact-attr", definitions, contact.custom_attributes);
     rows.replaceChildren();
-    for (const [key, value] of Object.entries(contact.custom_attributes)) addRow(key, shown(value));
+    for (const [key, value] of Object.entries(contact.custom_attributes)) {
+      if (!isDefined(key)) addRow(key, shown(value));
+    }
     view.hidden = true;
     form.hidden = false;
     editButton.setAttribute("aria-expanded", "true");
@@ -479,9 +482,13 @@ function setupContact(contactUrl, contactId, displayId, byId, header) {
     editButton.focus();
   };
 
-  /** The custom attributes the rows say, keeping a value's JSON type when its text is unchanged. */
+  /** The custom attributes the typed inputs and the rows say (a row keeps a value's JSON type
+   * when its text is unchanged); a cleared input leaves its key out. */
   const customFromRows = () => {
+    const read = readInputs(defined, definitions, contact.custom_attributes);
+    if (read.problem) return { problem: read.problem, key: read.key };
     const custom = {};
+    for (const [key, value] of Object.entries(read.values)) if (value !== null) custom[key] = value;
     for (const row of rows.children) {
       const keyInput = row.querySelector('[name="custom-key"]');
       const valueInput = row.querySelector('[name="custom-value"]');
@@ -489,6 +496,7 @@ function setupContact(contactUrl, contactId, displayId, byId, header) {
       const text = valueInput.value;
       if (!key && !text.trim()) continue;
       if (!key) return { problem: "Give every attribute a name.", field: keyInput };
+      if (isDefined(key)) return { problem: `“${key}” has its own field above.`, field: keyInput };
       if (Object.hasOwn(custom, key)) return { problem: `“${key}” is used twice.`, field: keyInput };
       const before = contact.custom_attributes[key];
       custom[key] = before !== undefined && shown(before) === text ? before : text;
@@ -504,6 +512,8 @@ function setupContact(contactUrl, contactId, displayId, byId, header) {
     if (field && errors.get(field)) {
       setError(field, message);
       field.focus();
+    } else if (attribute && showInputError(defined, attribute, message)) {
+      // A value the attribute's definition refuses: said beside its input.
     } else if (attribute === "custom_attributes") {
       customError.textContent = message;
       (rows.querySelector("input") || addButton).focus();
@@ -537,7 +547,11 @@ function setupContact(contactUrl, contactId, displayId, byId, header) {
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     clearErrors();
-    const { custom, problem, field } = customFromRows();
+    const { custom, problem, field, key } = customFromRows();
+    if (problem && key) {
+      showInputError(defined, key, problem);
+      return;
+    }
     if (problem) {
       customError.textContent = problem;
       field.setAttribute("aria-invalid", "true");
@@ -619,6 +633,7 @@ export function setupWorkflow() {
   setupAssignment(conversationUrl, Number(body.dataset.userId), byId, header);
   setupLabels(conversationUrl, byId);
   setupContact(contactUrl, Number(body.dataset.contactId), body.dataset.displayId, byId, header);
+  setupConversationAttributes(conversationUrl, byId);
   setupRead(conversationUrl, byId, center);
   body.dataset.workflow = "ready";
 }

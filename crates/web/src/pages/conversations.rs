@@ -13,9 +13,10 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
+use domain::custom_attribute_definition::plain_text;
 use domain::{
-    AssigneeFilter, ConversationCounts, ConversationFilter, ConversationView, DisplayId, Message,
-    MessageSender, MessageType, Status,
+    wire, AssigneeFilter, AttributeModel, ConversationCounts, ConversationFilter, ConversationView,
+    CustomAttributeDefinition, DisplayId, Message, MessageSender, MessageType, Status,
 };
 
 /// One row of the list.
@@ -88,6 +89,71 @@ pub struct ShowPage {
     pub agents: Vec<AgentOption>,
     /// The account's labels, for the label select and the chips' colours.
     pub account_labels: Vec<LabelOption>,
+    /// The account's custom attribute definitions (both models), for the scripts.
+    pub definitions_json: String,
+    pub conversation_attributes: ConversationAttributes,
+}
+
+/// A custom attribute as the side panel lists it: named and formatted by its definition, or by
+/// its key when it has none.
+pub struct AttributeItem {
+    pub key: String,
+    pub label: String,
+    pub text: String,
+    /// A link's URL (http or https only: the definition checked it).
+    pub href: Option<String>,
+    /// A defined attribute without a value ("Not set").
+    pub unset: bool,
+}
+
+pub struct ConversationAttributes {
+    pub items: Vec<AttributeItem>,
+    /// The conversation's custom attributes as stored, for the edit form.
+    pub json: String,
+    /// Whether there is anything to edit (a conversation attribute is defined).
+    pub editable: bool,
+}
+
+/// Every definition of `model` (in its order, unset ones too), then the values no definition
+/// names, labelled from their key.
+fn attribute_items(
+    definitions: &[CustomAttributeDefinition],
+    model: AttributeModel,
+    values: &serde_json::Map<String, serde_json::Value>,
+) -> Vec<AttributeItem> {
+    let of_model: Vec<_> = definitions
+        .iter()
+        .filter(|d| d.attribute_model == model)
+        .collect();
+    let mut items: Vec<AttributeItem> = of_model
+        .iter()
+        .map(|d| {
+            let value = values
+                .get(&d.attribute_key)
+                .filter(|v| !v.is_null() && v.as_str() != Some(""));
+            let shown = value.map(|v| d.show(v));
+            AttributeItem {
+                key: d.attribute_key.clone(),
+                label: d.attribute_display_name.clone(),
+                unset: shown.is_none(),
+                href: shown.as_ref().and_then(|s| s.href.clone()),
+                text: shown.map(|s| s.text).unwrap_or_default(),
+            }
+        })
+        .collect();
+    items.extend(
+        values
+            .iter()
+            .filter(|(key, _)| !of_model.iter().any(|d| &d.attribute_key == *key))
+            .map(|(key, value)| AttributeItem {
+                key: key.clone(),
+                label: domain::error::humanize(key),
+                text: plain_text(value),
+                href: None,
+                unset: false,
+            }),
+    );
+    items
 }
 
 pub struct AgentOption {
@@ -109,7 +175,7 @@ pub struct ContactPanel {
     pub phone: String,
     pub company: String,
     pub identifier: String,
-    pub custom: Vec<(String, String)>,
+    pub custom: Vec<AttributeItem>,
     /// The fields as stored (`name`, `email`, `phone_number`, `identifier`, `company_name`,
     /// `custom_attributes`), for the edit form.
     pub json: String,
@@ -211,12 +277,35 @@ pub async fn show(
         .iter()
         .map(|app| AppFrames::new(app, &values))
         .collect();
+    let definitions = state
+        .store
+        .custom_attribute_definitions()
+        .list(page.member.account_id, None)
+        .await?;
     let contact = &view.contact;
-    let custom = contact
-        .custom_attributes
-        .iter()
-        .map(|(k, v)| (domain::error::humanize(k), display_value(v)))
-        .collect();
+    let custom = attribute_items(
+        &definitions,
+        AttributeModel::ContactAttribute,
+        &contact.custom_attributes,
+    );
+    let conversation_attributes = ConversationAttributes {
+        items: attribute_items(
+            &definitions,
+            AttributeModel::ConversationAttribute,
+            &view.conversation.custom_attributes,
+        ),
+        json: serde_json::Value::Object(view.conversation.custom_attributes.clone()).to_string(),
+        editable: definitions
+            .iter()
+            .any(|d| d.attribute_model == AttributeModel::ConversationAttribute),
+    };
+    let definitions_json = serde_json::to_string(
+        &definitions
+            .iter()
+            .map(wire::CustomAttributeDefinition::from)
+            .collect::<Vec<_>>(),
+    )
+    .unwrap_or_else(|_| "[]".into());
     let html = render(&ShowPage {
         layout: Layout::new(&page, "conversations"),
         list,
@@ -254,6 +343,8 @@ pub async fn show(
             .map(|t| (domain::time::iso8601(t), format!("{} UTC", time_label(t)))),
         agents,
         account_labels,
+        definitions_json,
+        conversation_attributes,
     })?;
     Ok((csp, html))
 }
@@ -344,13 +435,6 @@ fn contact_name(view: &ConversationView) -> String {
         .clone()
         .or_else(|| view.contact.email.clone())
         .unwrap_or_else(|| format!("Contact #{}", view.contact.id))
-}
-
-fn display_value(value: &serde_json::Value) -> String {
-    match value {
-        serde_json::Value::String(s) => s.clone(),
-        other => other.to_string(),
-    }
 }
 
 async fn list_pane(
