@@ -216,6 +216,10 @@ pub struct ConversationFilter {
     pub team_id: Option<TeamId>,
     pub labels: Vec<String>,
     pub contact_id: Option<ContactId>,
+    /// The list's text search (`q`).
+    pub search: Option<crate::filter::Search>,
+    /// Chatwoot's advanced filter (`POST …/conversations/filter`); empty for the plain list.
+    pub advanced: crate::filter::Filter,
     /// 1-based.
     pub page: i64,
 }
@@ -231,8 +235,16 @@ impl ConversationFilter {
             team_id: None,
             labels: Vec::new(),
             contact_id: None,
+            search: None,
+            advanced: crate::filter::Filter::default(),
             page: 1,
         }
+    }
+
+    /// Whether the list is searched or filtered beyond Chatwoot's plain list parameters (such
+    /// lists are counted afresh, not from the counts cache).
+    pub fn is_ad_hoc(&self) -> bool {
+        self.search.is_some() || !self.advanced.conditions.is_empty()
     }
 
     /// Chatwoot's query parameters: `status` (default open, `all` for every status) and `page`.

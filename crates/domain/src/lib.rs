@@ -11,6 +11,7 @@ pub mod custom_attribute_definition;
 pub mod dashboard_app;
 pub mod error;
 pub mod event;
+pub mod filter;
 pub mod ids;
 pub mod inbox;
 pub mod label;

@@ -1,10 +1,13 @@
 //! Contacts and their contact inboxes (the `source_id` a channel knows them by).
 
 use crate::error::{found, taken};
+use crate::filters::{push_filter, Table};
 use crate::{json, on_pool, Store, StoreError};
+use domain::filter::Filter;
 use domain::{
     AccountId, Contact, ContactChanges, ContactId, ContactInboxId, DomainError, InboxId, NewContact,
 };
+use sqlx::QueryBuilder;
 
 /// Contacts a page of the contact list shows (Chatwoot's `RESULTS_PER_PAGE`).
 pub const PAGE_SIZE: i64 = 15;
@@ -268,6 +271,37 @@ impl Contacts<'_> {
                 .bind(&pattern)
                 .fetch_one(pool)
                 .await?;
+            Ok::<_, sqlx::Error>((rows, count))
+        })?;
+        Ok(ContactPage {
+            contacts: rows.into_iter().map(Contact::from).collect(),
+            count,
+        })
+    }
+
+    /// A page of the contacts `filter` (Chatwoot's contact filter) matches, newest first, and
+    /// how many match in all.
+    pub async fn filter(
+        &self,
+        account_id: AccountId,
+        filter: &Filter,
+        page: i64,
+    ) -> Result<ContactPage, StoreError> {
+        let dialect = self.store.dialect();
+        let offset = (page - 1) * PAGE_SIZE;
+        let (rows, count): (Vec<ContactRow>, i64) = on_pool!(self.store, |pool| {
+            let mut qb = QueryBuilder::new(contact_select!());
+            qb.push("WHERE account_id = ").push_bind(account_id.get());
+            push_filter(&mut qb, filter, Table::Contacts, dialect);
+            qb.push(" ORDER BY id DESC LIMIT ")
+                .push_bind(PAGE_SIZE)
+                .push(" OFFSET ")
+                .push_bind(offset);
+            let rows = qb.build_query_as().fetch_all(pool).await?;
+            let mut qb = QueryBuilder::new("SELECT COUNT(*) FROM contacts WHERE account_id = ");
+            qb.push_bind(account_id.get());
+            push_filter(&mut qb, filter, Table::Contacts, dialect);
+            let count = qb.build_query_scalar().fetch_one(pool).await?;
             Ok::<_, sqlx::Error>((rows, count))
         })?;
         Ok(ContactPage {

@@ -3,6 +3,7 @@
 
 use crate::counts_cache::{CountsKey, Tally};
 use crate::error::found;
+use crate::filters::{self, Table};
 use crate::messages::{insert, message_select, MessageRow, THREAD_LIMIT};
 use crate::{json, on_pool, Outcome, Store, StoreError};
 use domain::conversation::{StatusChange, PAGE_SIZE};
@@ -202,9 +203,13 @@ pub struct ConversationPage {
 
 /// Appends the WHERE clause of `filter` (all but the assignee part when `assignee` is false).
 macro_rules! push_filters {
-    ($qb:ident, $filter:expr, $assignee:expr) => {{
+    ($qb:ident, $filter:expr, $assignee:expr, $dialect:expr) => {{
         let filter: &ConversationFilter = $filter;
         $qb.push(" WHERE c.account_id = ").push_bind(filter.account_id.get());
+        if let Some(search) = &filter.search {
+            filters::push_search(&mut $qb, search);
+        }
+        filters::push_filter(&mut $qb, &filter.advanced, Table::Conversations, $dialect);
         if let Some(status) = filter.status {
             $qb.push(" AND c.status = ").push_bind(status.as_str());
         }
@@ -254,11 +259,12 @@ impl Conversations<'_> {
         filter: &ConversationFilter,
         counts: bool,
     ) -> Result<ConversationPage, StoreError> {
+        let dialect = self.store.dialect();
         let rows: Vec<ConversationRow> = match self.page_start(filter).await? {
             PageStart::PastTheEnd => Vec::new(),
             start => on_pool!(self.store, |pool| {
                 let mut qb = QueryBuilder::new(conversation_select!());
-                push_filters!(qb, filter, true);
+                push_filters!(qb, filter, true, dialect);
                 if let PageStart::At {
                     last_activity_at,
                     id,
@@ -299,9 +305,10 @@ impl Conversations<'_> {
         if filter.page <= 1 {
             return Ok(PageStart::Top);
         }
+        let dialect = self.store.dialect();
         let key: Option<(i64, i64)> = on_pool!(self.store, |pool| {
             let mut qb = QueryBuilder::new("SELECT c.last_activity_at, c.id FROM conversations c");
-            push_filters!(qb, filter, true);
+            push_filters!(qb, filter, true, dialect);
             qb.push(" ORDER BY c.last_activity_at DESC, c.id DESC LIMIT 1 OFFSET ")
                 .push_bind((filter.page - 1) * PAGE_SIZE);
             qb.build_query_as().fetch_optional(pool).await
@@ -321,18 +328,26 @@ impl Conversations<'_> {
         &self,
         filter: &ConversationFilter,
     ) -> Result<ConversationCounts, StoreError> {
+        let dialect = self.store.dialect();
+        let count = || async {
+            let per_assignee: Vec<(Option<i64>, i64)> = on_pool!(self.store, |pool| {
+                let mut qb =
+                    QueryBuilder::new("SELECT c.assignee_id, COUNT(*) FROM conversations c");
+                push_filters!(qb, filter, false, dialect);
+                qb.push(" GROUP BY c.assignee_id");
+                qb.build_query_as().fetch_all(pool).await
+            })?;
+            Ok::<_, StoreError>(Tally::new(per_assignee))
+        };
+        // Searches and advanced filters are one-offs: counted afresh, never cached.
+        if filter.is_ad_hoc() {
+            return Ok(count().await?.counts(filter.viewer));
+        }
         let key = CountsKey::of(filter);
         let tally = match self.store.counts.lookup(&key) {
             Ok(tally) => tally,
             Err(stamp) => {
-                let per_assignee: Vec<(Option<i64>, i64)> = on_pool!(self.store, |pool| {
-                    let mut qb =
-                        QueryBuilder::new("SELECT c.assignee_id, COUNT(*) FROM conversations c");
-                    push_filters!(qb, filter, false);
-                    qb.push(" GROUP BY c.assignee_id");
-                    qb.build_query_as().fetch_all(pool).await
-                })?;
-                let tally = Arc::new(Tally::new(per_assignee));
+                let tally = Arc::new(count().await?);
                 self.store.counts.keep(key, stamp, Arc::clone(&tally));
                 tally
             }

@@ -13,6 +13,7 @@ mod counts_cache;
 mod custom_attribute_definitions;
 mod dashboard_apps;
 mod error;
+mod filters;
 mod inbox_members;
 mod inboxes;
 mod json;

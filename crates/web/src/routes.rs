@@ -73,6 +73,10 @@ fn routes(state: AppState) -> Router {
             get(contacts::search),
         )
         .route(
+            "/api/v1/accounts/{account_id}/contacts/filter",
+            post(contacts::filter),
+        )
+        .route(
             "/api/v1/accounts/{account_id}/actions/contact_merge",
             post(contacts::merge),
         )
@@ -110,6 +114,14 @@ fn routes(state: AppState) -> Router {
         .route(
             "/api/v1/accounts/{account_id}/conversations/meta",
             get(conversations::meta),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/conversations/search",
+            get(conversations::search),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/conversations/filter",
+            post(conversations::filter),
         )
         .route(
             "/api/v1/accounts/{account_id}/conversations/{display_id}",

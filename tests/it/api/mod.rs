@@ -22,6 +22,7 @@ mod messages;
 mod openapi;
 mod rails_bodies;
 mod roles;
+mod search;
 mod teams;
 
 use crate::support::{Person, TestApp, TestResponse};

@@ -2,6 +2,7 @@
 //! (with `inbox_id` → a contact inbox and its `source_id`), show, update, delete, and a contact's
 //! conversations.
 
+use super::filters::FilterParams;
 use super::{check_custom_attributes, path_id, query_param, Payload};
 use crate::auth::Admin;
 use crate::error::ApiError;
@@ -13,6 +14,7 @@ use axum::http::StatusCode;
 use axum::Json;
 use domain::contact::ContactFields;
 use domain::conversation::parse_page;
+use domain::filter::Subject;
 use domain::AttributeModel::ContactAttribute as CONTACT;
 use domain::{wire, ContactChanges, ContactId, ConversationFilter, InboxId, Member, NewContact};
 use serde::{Deserialize, Serialize};
@@ -126,6 +128,31 @@ pub async fn search(
         .store
         .contacts()
         .search(member.account_id, &q, page)
+        .await?;
+    Ok(Json(list(found, page)))
+}
+
+/// `POST /contacts/filter`: Chatwoot's contact filter, 15 a page, newest first, with the
+/// list's envelope.
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/contacts/filter",
+    tag = "contacts",
+    params(AccountPath, PageQuery),
+    request_body = FilterParams,
+    responses((status = 200, body = ContactList))
+)]
+pub async fn filter(
+    State(state): State<AppState>,
+    member: Member,
+    RawQuery(query): RawQuery,
+    JsonBody(params): JsonBody<FilterParams>,
+) -> Result<Json<ContactList>, ApiError> {
+    let (filter, page) = params.parse(Subject::Contacts, query.as_deref())?;
+    let found = state
+        .store
+        .contacts()
+        .filter(member.account_id, &filter, page)
         .await?;
     Ok(Json(list(found, page)))
 }

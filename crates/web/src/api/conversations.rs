@@ -2,14 +2,16 @@
 //! `assignments`, `labels`): the list with Chatwoot's filters and `meta` counts, create, show,
 //! `toggle_status`, assignment, labels, custom attributes, read — and our `app_context`.
 
+use super::filters::FilterParams;
 use super::{conversation, Payload};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
-use crate::openapi::{AccountPath, ConversationPath};
+use crate::openapi::{AccountPath, ConversationPath, PageQuery};
 use crate::state::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 use domain::conversation::{label_set, StatusChange};
+use domain::filter::{Search, Subject};
 use domain::message::Author;
 use domain::{
     wire, ConversationFilter, DomainError, InboxId, Member, NewConversation, NewMessage, Priority,
@@ -18,7 +20,7 @@ use domain::{
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
 
-#[derive(Serialize, utoipa::ToSchema)]
+#[derive(Serialize, Default, utoipa::ToSchema)]
 #[schema(as = ConversationListMeta)]
 pub struct ListMeta {
     mine_count: i64,
@@ -72,6 +74,9 @@ pub struct ListQuery {
     labels: Option<Vec<String>>,
     /// `false` leaves out `meta` (ours; Chatwoot always counts).
     counts: Option<bool>,
+    /// Text to look for in messages, the contact's name, e-mail and phone number, or a display
+    /// id; every status is searched (the `status` parameter is ignored).
+    q: Option<String>,
 }
 
 /// `?app_id=`: sign the context with this dashboard app's secret (doc-only).
@@ -106,8 +111,10 @@ pub fn filter_from_query(
     let mut inbox_id = None;
     let mut team_id = None;
     let mut labels = Vec::new();
+    let mut q = None;
     for (key, value) in url::form_urlencoded::parse(query.unwrap_or_default().as_bytes()) {
         match key.as_ref() {
+            "q" => q = Some(value.into_owned()),
             "status" => status = Some(value.into_owned()),
             "assignee_type" => assignee_type = Some(value.into_owned()),
             "page" => page = Some(value.into_owned()),
@@ -135,6 +142,14 @@ pub fn filter_from_query(
         filter.team_id = Some(TeamId(id));
     }
     filter.labels = label_set(&labels)?;
+    filter.search = match q {
+        Some(q) => Search::parse(&q)?,
+        None => None,
+    };
+    // As Chatwoot's `ConversationFinder`: a search looks through every status.
+    if filter.search.is_some() {
+        filter.status = None;
+    }
     Ok(filter)
 }
 
@@ -166,6 +181,63 @@ pub async fn index(
                 .map(wire::Conversation::from)
                 .collect(),
         },
+    }))
+}
+
+/// `GET /conversations/search?q=`: Chatwoot's `conversations#search`, the list searched (the
+/// same finder as `index`, every status, the list's envelope and `meta`).
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/conversations/search",
+    tag = "conversations",
+    params(AccountPath, ListQuery),
+    responses((status = 200, body = List))
+)]
+pub async fn search(
+    state: State<AppState>,
+    member: Member,
+    query: RawQuery,
+) -> Result<Json<List>, ApiError> {
+    index(state, member, query).await
+}
+
+/// `conversations#filter`'s answer: the page and the counts of everything the filter matches.
+#[derive(Serialize, utoipa::ToSchema)]
+#[schema(as = ConversationFilterResult)]
+pub struct Filtered {
+    meta: ListMeta,
+    payload: Vec<wire::Conversation>,
+}
+
+/// `POST /conversations/filter`: Chatwoot's advanced filter over every status and assignee,
+/// 25 a page, newest activity first.
+#[utoipa::path(
+    post,
+    path = "/api/v1/accounts/{account_id}/conversations/filter",
+    tag = "conversations",
+    params(AccountPath, PageQuery),
+    request_body = FilterParams,
+    responses((status = 200, body = Filtered))
+)]
+pub async fn filter(
+    State(state): State<AppState>,
+    member: Member,
+    RawQuery(query): RawQuery,
+    JsonBody(params): JsonBody<FilterParams>,
+) -> Result<Json<Filtered>, ApiError> {
+    let (advanced, page) = params.parse(Subject::Conversations, query.as_deref())?;
+    let mut filter = ConversationFilter::new(member.account_id, member.user.id);
+    filter.status = None;
+    filter.advanced = advanced;
+    filter.page = page;
+    let found = state.store.conversations().list(&filter, true).await?;
+    Ok(Json(Filtered {
+        meta: found.counts.map(ListMeta::from).unwrap_or_default(),
+        payload: found
+            .conversations
+            .iter()
+            .map(wire::Conversation::from)
+            .collect(),
     }))
 }
 

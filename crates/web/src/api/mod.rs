@@ -11,6 +11,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod custom_attribute_definitions;
 pub mod dashboard_apps;
+pub mod filters;
 pub mod health;
 pub mod inbox_members;
 pub mod inboxes;
