@@ -120,6 +120,9 @@ enum Kind {
     Text,
     /// Text compared without case (Chatwoot's `text_case_insensitive`).
     TextNoCase,
+    /// A contact's phone number: as `TextNoCase`, but an equality value is read as Chatwoot's
+    /// `Contacts::FilterService` reads it, with one leading `+` (`4930…` and `+4930…` alike).
+    Phone,
     Labels,
     Date,
     Boolean,
@@ -189,14 +192,21 @@ const CONTACT_ATTRIBUTES: &[Attribute] = &[
     column(
         "phone_number",
         Column::PhoneNumber,
-        Kind::TextNoCase,
+        Kind::Phone,
         &[EqualTo, NotEqualTo, Contains, DoesNotContain, StartsWith],
     ),
     column("email", Column::Email, Kind::TextNoCase, TEXT),
     column("identifier", Column::Identifier, Kind::TextNoCase, EQUALITY),
     additional("country_code", Kind::TextNoCase, EQUALITY),
     additional("city", Kind::TextNoCase, TEXT),
-    additional("company_name", Kind::TextNoCase, TEXT),
+    // Chatwoot's key is `company`; the contact's company is kept as `company_name`, where
+    // Chatwoot's contact form keeps it too.
+    Attribute {
+        key: "company",
+        field: Field::Additional("company_name"),
+        kind: Kind::TextNoCase,
+        operators: TEXT,
+    },
     column("created_at", Column::CreatedAt, Kind::Date, DATES),
     column(
         "last_activity_at",
@@ -402,7 +412,7 @@ fn condition(
     if !matches!(operator, IsPresent | IsNotPresent) && values.is_empty() {
         return Err(bad_value());
     }
-    let ignore_case = attribute.kind == Kind::TextNoCase;
+    let ignore_case = matches!(attribute.kind, Kind::TextNoCase | Kind::Phone);
     let test = test(attribute.kind, operator, &values, now).ok_or_else(bad_value)?;
     let ignore_case = ignore_case || matches!(test, Test::Like(_) | Test::NotLike(_));
     Ok(Condition {
@@ -494,6 +504,10 @@ fn scalars(kind: Kind, values: &[String]) -> Option<Vec<Scalar>> {
             Kind::Number => out.push(Scalar::Int(value.parse().ok()?)),
             Kind::Text | Kind::Labels | Kind::Date => out.push(Scalar::Text(value.clone())),
             Kind::TextNoCase => out.push(Scalar::Text(value.to_lowercase())),
+            Kind::Phone => out.push(Scalar::Text(format!(
+                "+{}",
+                value.trim_start_matches('+').to_lowercase()
+            ))),
             Kind::Boolean => out.push(Scalar::Int(match value.as_str() {
                 "true" | "1" => 1,
                 "false" | "0" => 0,
@@ -677,6 +691,28 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(&status.conditions[0].test, Test::NotIn(v) if v.len() == 4));
+    }
+
+    #[test]
+    fn a_phone_number_to_equal_has_one_leading_plus() {
+        for value in ["4930123", "+4930123", "++4930123"] {
+            let filter = parse(
+                Subject::Contacts,
+                one("phone_number", "equal_to", json!([value])),
+            )
+            .unwrap();
+            assert_eq!(
+                filter.conditions[0].test,
+                Test::In(vec![Scalar::Text("+4930123".into())]),
+                "{value}"
+            );
+        }
+        let starts = parse(
+            Subject::Contacts,
+            one("phone_number", "starts_with", json!(["4930"])),
+        )
+        .unwrap();
+        assert_eq!(starts.conditions[0].test, Test::Like(vec!["4930%".into()]));
     }
 
     #[test]

@@ -96,16 +96,18 @@ const ADMIN_ONLY_TOO: [(&str, &str); 3] = [
 /// Every member, as in Chatwoot: the agent's daily work on conversations, messages and
 /// contacts (`ContactPolicy` allows agents to create, update, merge and clear attributes, and
 /// to label a contact and give it a contact inbox; a message is deleted by its author or an
-/// administrator; a conversation's team and priority are set by any agent), canned responses
+/// administrator; a conversation's team and priority are set by any agent; searching, filtering
+/// and counting conversations and contacts), canned responses
 /// (`CannedResponsePolicy` lets agents write them too), and reading the account's setup (an
 /// inbox's members: an administrator or a member of that inbox, `InboxPolicy#show?`).
-const ANY_MEMBER: [(&str, &str); 50] = [
+const ANY_MEMBER: [(&str, &str); 53] = [
     ("get", "/api/v1/accounts/{account_id}/agents"),
     ("get", "/api/v1/accounts/{account_id}/inboxes"),
     ("get", "/api/v1/accounts/{account_id}/inboxes/{id}"),
     ("get", "/api/v1/accounts/{account_id}/contacts"),
     ("post", "/api/v1/accounts/{account_id}/contacts"),
     ("get", "/api/v1/accounts/{account_id}/contacts/search"),
+    ("post", "/api/v1/accounts/{account_id}/contacts/filter"),
     (
         "post",
         "/api/v1/accounts/{account_id}/actions/contact_merge",
@@ -123,6 +125,9 @@ const ANY_MEMBER: [(&str, &str); 50] = [
     ),
     ("get", "/api/v1/accounts/{account_id}/conversations"),
     ("post", "/api/v1/accounts/{account_id}/conversations"),
+    ("get", "/api/v1/accounts/{account_id}/conversations/meta"),
+    ("get", "/api/v1/accounts/{account_id}/conversations/search"),
+    ("post", "/api/v1/accounts/{account_id}/conversations/filter"),
     (
         "get",
         "/api/v1/accounts/{account_id}/conversations/{display_id}",
@@ -179,7 +184,6 @@ const ANY_MEMBER: [(&str, &str); 50] = [
         "get",
         "/api/v1/accounts/{account_id}/dashboard_apps/{id}/app_context",
     ),
-    ("get", "/api/v1/accounts/{account_id}/conversations/meta"),
     (
         "patch",
         "/api/v1/accounts/{account_id}/conversations/{display_id}",

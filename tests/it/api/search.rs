@@ -152,6 +152,87 @@ async fn search_finds_conversations_by_message_contact_and_display_id_in_every_s
     .await;
 }
 
+/// `GET conversations/meta?{query}` as the admin: its `meta`, after checking the envelope.
+async fn counts(app: &TestApp, query: &str) -> Value {
+    let body = ok(&app
+        .get(&app.api(&format!("conversations/meta{query}")), &app.admin)
+        .await);
+    assert_eq!(keys(&body), ["meta"]);
+    body["meta"].clone()
+}
+
+#[tokio::test]
+async fn meta_counts_the_list_with_the_same_filters() {
+    support::on_each_backend(async |app| {
+        let second_inbox = ok(&app
+            .post(&app.api("inboxes"), &app.admin, &json!({"name": "Second"}))
+            .await)["id"]
+            .as_i64()
+            .unwrap();
+        // Open: the seeded one (unassigned), the admin's, one in the second inbox; one pending.
+        let mine = open(&app, json!({"assignee_id": app.admin.id})).await;
+        open(
+            &app,
+            json!({"inbox_id": second_inbox, "assignee_id": app.agent.id}),
+        )
+        .await;
+        open(
+            &app,
+            json!({"status": "pending", "message": {"content": "Where is parcel 4471?"}}),
+        )
+        .await;
+        let uri = app.api(&format!("conversations/{mine}/labels"));
+        ok(&app
+            .post(&uri, &app.admin, &json!({"labels": ["vip"]}))
+            .await);
+
+        // Open by default, as the list.
+        assert_eq!(counts(&app, "").await, meta(1, 2, 1, 3));
+        assert_eq!(counts(&app, "?status=pending").await, meta(0, 0, 1, 1));
+        assert_eq!(counts(&app, "?status=all").await, meta(1, 2, 2, 4));
+        assert_eq!(
+            counts(&app, &format!("?inbox_id={second_inbox}")).await,
+            meta(0, 1, 0, 1)
+        );
+        assert_eq!(counts(&app, "?labels[]=vip").await, meta(1, 1, 0, 1));
+        // A search counts what it finds, in every status.
+        assert_eq!(counts(&app, "?q=parcel%204471").await, meta(0, 0, 1, 1));
+        // The assignee tab and the page change no count.
+        assert_eq!(
+            counts(&app, "?assignee_type=me&page=3").await,
+            meta(1, 2, 1, 3)
+        );
+        // The same numbers as the list's own `meta`, for the same query.
+        for query in ["", "?status=all", "?labels[]=vip&status=all", "?q=parcel"] {
+            let list = ok(&app
+                .get(&app.api(&format!("conversations{query}")), &app.admin)
+                .await);
+            assert_eq!(counts(&app, query).await, list["data"]["meta"], "{query}");
+        }
+        // An agent's own count is theirs.
+        let body = ok(&app.get(&app.api("conversations/meta"), &app.agent).await);
+        assert_eq!(body["meta"]["mine_count"], 1);
+
+        assert_invalid(
+            &app.get(&app.api("conversations/meta?status=closed"), &app.admin)
+                .await,
+            "status",
+        );
+        assert_invalid(
+            &app.get(&app.api("conversations/meta?inbox_id=x"), &app.admin)
+                .await,
+            "inbox_id",
+        );
+        assert_members_only(&app, Method::GET, &app.api("conversations/meta"), None).await;
+        // Another account's administrator counts only theirs.
+        let other = ok(&app
+            .get(&app.other_api("conversations/meta"), &app.stranger)
+            .await);
+        assert_eq!(other["meta"]["all_count"], 1);
+    })
+    .await;
+}
+
 #[tokio::test]
 async fn the_conversation_filter_applies_each_attribute_and_operator() {
     support::on_each_backend(async |app| {
@@ -413,10 +494,36 @@ async fn bad_filters_are_422s_naming_the_field() {
             (json!([condition("status", "equal_to", json!(["open"]))]), "attribute_key"),
             (json!([condition("blocked", "equal_to", json!(["maybe"]))]), "values"),
             (json!([condition("identifier", "contains", json!(["x"]))]), "filter_operator"),
+            (json!([condition("company_name", "equal_to", json!(["x"]))]), "attribute_key"),
         ] {
             let res = app.post(&contacts, &app.admin, &json!({ "payload": body })).await;
             assert_invalid(&res, attribute);
         }
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn filters_are_read_from_form_bodies_in_rails_brackets() {
+    support::on_each_backend(async |app| {
+        let pending = open(&app, json!({"status": "pending"})).await;
+        let body = "payload[][attribute_key]=status&payload[][filter_operator]=equal_to\
+                    &payload[][values][]=pending&payload[][values][]=snoozed\
+                    &payload[][query_operator]=&page=1";
+        let res =
+            super::rails_bodies::form(&app, Method::POST, &app.api("conversations/filter"), body)
+                .await;
+        assert_eq!(ids(&ok(&res)["payload"]), [pending], "{}", res.text);
+        let body = "payload[][attribute_key]=name&payload[][filter_operator]=contains\
+                    &payload[][values][]=LOPEZ";
+        let res =
+            super::rails_bodies::form(&app, Method::POST, &app.api("contacts/filter"), body).await;
+        assert_eq!(
+            ids(&ok(&res)["payload"]),
+            [app.acme.contact_id],
+            "{}",
+            res.text
+        );
     })
     .await;
 }
@@ -463,12 +570,15 @@ async fn the_contact_filter_applies_each_attribute_and_operator() {
         assert_eq!(contacts_matching(&app, one("email", "equal_to", json!(["JON@wall.example"]))).await, [jon]);
         assert_eq!(contacts_matching(&app, one("email", "contains", json!(["@wall."]))).await, [jon, nameless]);
         assert_eq!(contacts_matching(&app, one("phone_number", "starts_with", json!(["+44"]))).await, [jon]);
+        // Chatwoot reads an equal phone number with its `+`, given or not.
+        assert_eq!(contacts_matching(&app, one("phone_number", "equal_to", json!(["4415550000"]))).await, [jon]);
+        assert_eq!(contacts_matching(&app, one("phone_number", "equal_to", json!(["+4415550000"]))).await, [jon]);
         assert_eq!(contacts_matching(&app, one("phone_number", "starts_with", json!(["4415"]))).await, Vec::<i64>::new());
         assert_eq!(contacts_matching(&app, one("identifier", "equal_to", json!(["CUST_8812"]))).await, [maria]);
         assert_eq!(contacts_matching(&app, one("city", "contains", json!(["winter"]))).await, [jon]);
         assert_eq!(contacts_matching(&app, one("country_code", "equal_to", json!(["gb"]))).await, [jon]);
         assert_eq!(
-            contacts_matching(&app, one("company_name", "equal_to", json!(["northwind bakery"]))).await,
+            contacts_matching(&app, one("company", "equal_to", json!(["northwind bakery"]))).await,
             [maria]
         );
         assert_eq!(
@@ -560,7 +670,7 @@ fn condition_value() -> impl Strategy<Value = Value> {
         "phone_number",
         "identifier",
         "city",
-        "company_name",
+        "company",
         "blocked",
         "team_id",
         "plan",
