@@ -88,6 +88,8 @@ pub enum Column {
     Status,
     AssigneeId,
     InboxId,
+    TeamId,
+    Priority,
     DisplayId,
     CreatedAt,
     LastActivityAt,
@@ -114,6 +116,8 @@ pub enum Field {
 enum Kind {
     /// Conversation status names.
     Status,
+    /// Conversation priority names (`low`, `medium`, `high`, `urgent`).
+    Priority,
     /// Whole numbers (ids).
     Number,
     /// Text compared as given.
@@ -158,12 +162,14 @@ const fn additional(key: &'static str, kind: Kind, operators: &'static [Operator
     }
 }
 
-/// Chatwoot's conversation keys that Switchboard has the data for (`team_id`, `priority` and
-/// `campaign_id` are refused as unknown until conversations carry them).
+/// Chatwoot's conversation keys that Switchboard has the data for (`campaign_id` is refused as
+/// unknown: Switchboard has no campaigns).
 const CONVERSATION_ATTRIBUTES: &[Attribute] = &[
     column("status", Column::Status, Kind::Status, EQUALITY),
     column("assignee_id", Column::AssigneeId, Kind::Number, PRESENCE),
     column("inbox_id", Column::InboxId, Kind::Number, PRESENCE),
+    column("team_id", Column::TeamId, Kind::Number, PRESENCE),
+    column("priority", Column::Priority, Kind::Priority, EQUALITY),
     column("display_id", Column::DisplayId, Kind::Number, TEXT),
     Attribute {
         key: "labels",
@@ -501,6 +507,10 @@ fn scalars(kind: Kind, values: &[String]) -> Option<Vec<Scalar>> {
                 let status = crate::Status::parse(value).ok()?;
                 out.push(Scalar::Text(status.as_str().to_owned()));
             }
+            Kind::Priority => {
+                let priority = crate::Priority::parse(&Value::String(value.clone())).ok()??;
+                out.push(Scalar::Text(priority.as_str().to_owned()));
+            }
             Kind::Number => out.push(Scalar::Int(value.parse().ok()?)),
             Kind::Text | Kind::Labels | Kind::Date => out.push(Scalar::Text(value.clone())),
             Kind::TextNoCase => out.push(Scalar::Text(value.to_lowercase())),
@@ -691,6 +701,33 @@ mod tests {
         )
         .unwrap();
         assert!(matches!(&status.conditions[0].test, Test::NotIn(v) if v.len() == 4));
+    }
+
+    #[test]
+    fn priorities_are_chatwoots_four_names() {
+        let filter = parse(
+            Subject::Conversations,
+            one("priority", "equal_to", json!(["urgent", "low"])),
+        )
+        .unwrap();
+        assert_eq!(
+            filter.conditions[0].test,
+            Test::In(vec![
+                Scalar::Text("urgent".into()),
+                Scalar::Text("low".into())
+            ])
+        );
+        for bad in [json!(["critical"]), json!([""]), json!([3])] {
+            let error =
+                parse(Subject::Conversations, one("priority", "equal_to", bad)).unwrap_err();
+            assert_eq!(error.attributes, ["values"]);
+        }
+        let error = parse(
+            Subject::Conversations,
+            one("priority", "is_present", json!([])),
+        )
+        .unwrap_err();
+        assert_eq!(error.attributes, ["filter_operator"]);
     }
 
     #[test]

@@ -128,6 +128,8 @@ fn push_expression<'a, DB>(
                 Column::Status => "status",
                 Column::AssigneeId => "assignee_id",
                 Column::InboxId => "inbox_id",
+                Column::TeamId => "team_id",
+                Column::Priority => "priority",
                 Column::DisplayId => "display_id",
                 Column::CreatedAt => "created_at",
                 Column::LastActivityAt => "last_activity_at",

@@ -335,6 +335,85 @@ async fn the_conversation_filter_applies_each_attribute_and_operator() {
 }
 
 #[tokio::test]
+async fn the_conversation_filter_reads_team_and_priority() {
+    support::on_each_backend(async |app| {
+        let team = ok(&app
+            .post(&app.api("teams"), &app.admin, &json!({"name": "Billing"}))
+            .await)["id"]
+            .as_i64()
+            .unwrap();
+        let c1 = app.acme.conversation;
+        let c2 = open(&app, json!({})).await;
+        let c3 = open(&app, json!({})).await;
+        let uri = app.api(&format!("conversations/{c2}/assignments"));
+        ok(&app.post(&uri, &app.admin, &json!({"team_id": team})).await);
+        for (display, priority) in [(c2, "urgent"), (c3, "low")] {
+            let uri = app.api(&format!("conversations/{display}/toggle_priority"));
+            let res = app
+                .post(&uri, &app.admin, &json!({"priority": priority}))
+                .await;
+            assert!(res.status.is_success(), "{}", res.text);
+        }
+
+        assert_eq!(
+            matching(&app, "team_id", "equal_to", json!([team])).await,
+            [c2]
+        );
+        assert_eq!(
+            matching(&app, "team_id", "is_present", json!([])).await,
+            [c2]
+        );
+        assert_eq!(
+            matching(&app, "team_id", "is_not_present", json!([])).await,
+            [c1, c3]
+        );
+        assert!(matching(&app, "team_id", "not_equal_to", json!([team]))
+            .await
+            .is_empty());
+        assert_eq!(
+            matching(&app, "priority", "equal_to", json!(["urgent"])).await,
+            [c2]
+        );
+        assert_eq!(
+            matching(&app, "priority", "equal_to", json!(["urgent", "low"])).await,
+            [c2, c3]
+        );
+        // As in SQL (and Chatwoot): NOT IN leaves out conversations without a priority.
+        assert_eq!(
+            matching(&app, "priority", "not_equal_to", json!(["urgent"])).await,
+            [c3]
+        );
+
+        let uri = app.api("conversations/filter");
+        for (body, attribute) in [
+            (
+                json!([condition("priority", "equal_to", json!(["critical"]))]),
+                "values",
+            ),
+            (
+                json!([condition("priority", "is_present", json!([]))]),
+                "filter_operator",
+            ),
+            (
+                json!([condition("team_id", "equal_to", json!(["billing"]))]),
+                "values",
+            ),
+            (
+                json!([condition("campaign_id", "equal_to", json!([1]))]),
+                "attribute_key",
+            ),
+        ] {
+            assert_invalid(
+                &app.post(&uri, &app.admin, &json!({ "payload": body }))
+                    .await,
+                attribute,
+            );
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn conditions_chain_with_and_before_or_as_chatwoot_builds_them() {
     support::on_each_backend(async |app| {
         let c1 = app.acme.conversation;
@@ -673,6 +752,8 @@ fn condition_value() -> impl Strategy<Value = Value> {
         "company",
         "blocked",
         "team_id",
+        "priority",
+        "campaign_id",
         "plan",
         "",
     ];
