@@ -21,5 +21,6 @@ mod playground;
 mod recorder;
 mod sandbox;
 mod sdk;
+mod search;
 mod settings;
 mod workflow;

@@ -9,7 +9,7 @@ use std::collections::BTreeSet;
 use std::sync::{Arc, Mutex};
 
 /// Signs `email` in through the login form; returns the `Cookie` header value.
-async fn page_session(app: &TestApp, email: &str) -> String {
+pub(crate) async fn page_session(app: &TestApp, email: &str) -> String {
     let body = format!("email={}&password={PASSWORD}", email.replace('@', "%40"));
     let res = raw(
         app,
@@ -33,7 +33,7 @@ async fn page_session(app: &TestApp, email: &str) -> String {
         .to_owned()
 }
 
-async fn page(app: &TestApp, cookie: &str, uri: &str) -> TestResponse {
+pub(crate) async fn page(app: &TestApp, cookie: &str, uri: &str) -> TestResponse {
     raw(app, Method::GET, uri, &[("cookie", cookie)], Vec::new()).await
 }
 

@@ -7,6 +7,7 @@ mod support;
 mod accounts_cli;
 mod api;
 mod hardening;
+mod pages;
 mod sdk;
 mod sessions;
 mod throttles;

@@ -14,9 +14,11 @@ use askama::Template;
 use axum::extract::{Path, RawQuery, State};
 use axum::response::Html;
 use domain::custom_attribute_definition::plain_text;
+use domain::filter::{Filter, Subject};
 use domain::{
     wire, AssigneeFilter, AttributeModel, ConversationCounts, ConversationFilter, ConversationView,
-    CustomAttributeDefinition, DisplayId, Message, MessageSender, MessageType, Status,
+    CustomAttributeDefinition, DisplayId, Member, Message, MessageSender, MessageType, Priority,
+    Status,
 };
 
 /// One row of the list.
@@ -38,8 +40,30 @@ pub struct FilterLink {
     pub current: bool,
 }
 
+/// An option of one of the search form's selects.
+pub struct Choice {
+    pub value: String,
+    pub label: String,
+    pub selected: bool,
+}
+
+/// The search box and the selects beside it: a GET form that keeps the list's other filters
+/// (status, assignee, inbox) as hidden fields, so searching narrows the list being looked at.
+pub struct SearchForm {
+    pub action: String,
+    /// What was searched for, as typed (trimmed).
+    pub q: String,
+    pub hidden: Vec<(&'static str, String)>,
+    pub labels: Vec<Choice>,
+    pub teams: Vec<Choice>,
+    pub priorities: Vec<Choice>,
+    /// The list without the search, the label, team and priority, when any is applied.
+    pub clear_href: Option<String>,
+}
+
 /// The left column: filters, rows and paging.
 pub struct ListPane {
+    pub search: SearchForm,
     pub status_tabs: Vec<FilterLink>,
     pub assignee_links: Vec<FilterLink>,
     pub inboxes: Vec<FilterLink>,
@@ -48,6 +72,129 @@ pub struct ListPane {
     pub prev_href: Option<String>,
     pub next_href: Option<String>,
     pub empty_text: &'static str,
+}
+
+/// What the list page is showing: the API's list filter, plus what the page keeps beside it,
+/// the search text as typed (the filter holds it only as a pattern) and a priority.
+#[derive(Clone)]
+struct ListView {
+    filter: ConversationFilter,
+    q: String,
+    priority: Option<Priority>,
+}
+
+impl ListView {
+    /// Reads the list's query as the API does (`filter_from_query`), with two differences for
+    /// the page: a `priority` (Chatwoot's filter condition on it), and a search within the status
+    /// the page names, where the API searches every status. Bad input shows the default list.
+    fn read(member: &Member, query: Option<&str>) -> ListView {
+        let default = || ListView {
+            filter: ConversationFilter::new(member.account_id, member.user.id),
+            q: String::new(),
+            priority: None,
+        };
+        // The form's "Any …" options send empty values: they mean no filter.
+        let query: String = url::form_urlencoded::Serializer::new(String::new())
+            .extend_pairs(
+                url::form_urlencoded::parse(query.unwrap_or_default().as_bytes())
+                    .filter(|(_, value)| !value.is_empty()),
+            )
+            .finish();
+        let Ok(mut filter) = filter_from_query(member, Some(&query)) else {
+            return default();
+        };
+        let mut q = String::new();
+        let mut priority = None;
+        for (key, value) in url::form_urlencoded::parse(query.as_bytes()) {
+            match key.as_ref() {
+                "q" => q = value.trim().to_owned(),
+                "status" if filter.search.is_some() => {
+                    filter.status = Status::parse(&value).ok();
+                }
+                "priority" => {
+                    match Priority::parse(&serde_json::Value::String(value.into_owned())) {
+                        Ok(Some(p)) => priority = Some(p),
+                        _ => return default(),
+                    }
+                }
+                _ => {}
+            }
+        }
+        if let Some(p) = priority {
+            let condition = serde_json::json!([{
+                "attribute_key": "priority",
+                "filter_operator": "equal_to",
+                "values": [p.as_str()],
+            }]);
+            match Filter::parse(Subject::Conversations, &condition, domain::time::now()) {
+                Ok(advanced) => filter.advanced = advanced,
+                Err(_) => return default(),
+            }
+        }
+        if filter.search.is_none() {
+            q.clear();
+        }
+        ListView {
+            filter,
+            q,
+            priority,
+        }
+    }
+
+    /// The page's URL for this view.
+    fn href(&self, base: &str) -> String {
+        let mut query = url::form_urlencoded::Serializer::new(String::new());
+        for (key, value) in self.pairs() {
+            query.append_pair(key, &value);
+        }
+        format!("{base}?{}", query.finish())
+    }
+
+    fn pairs(&self) -> Vec<(&'static str, String)> {
+        let filter = &self.filter;
+        let mut pairs = vec![
+            (
+                "status",
+                filter.status.map_or("all", Status::as_str).to_owned(),
+            ),
+            ("assignee_type", filter.assignee.as_str().to_owned()),
+        ];
+        if let Some(inbox) = filter.inbox_id {
+            pairs.push(("inbox_id", inbox.to_string()));
+        }
+        if let Some(team) = filter.team_id {
+            pairs.push(("team_id", team.to_string()));
+        }
+        for label in &filter.labels {
+            pairs.push(("labels[]", label.clone()));
+        }
+        if let Some(priority) = self.priority {
+            pairs.push(("priority", priority.as_str().to_owned()));
+        }
+        if !self.q.is_empty() {
+            pairs.push(("q", self.q.clone()));
+        }
+        if filter.page > 1 {
+            pairs.push(("page", filter.page.to_string()));
+        }
+        pairs
+    }
+
+    /// Whether the search form's part (text, label, team, priority) narrows the list.
+    fn is_narrowed(&self) -> bool {
+        !self.q.is_empty()
+            || self.priority.is_some()
+            || self.filter.team_id.is_some()
+            || !self.filter.labels.is_empty()
+    }
+
+    /// A copy on page 1, changed by `change` (each filter link starts over).
+    fn with(&self, change: impl FnOnce(&mut ListView)) -> ListView {
+        let mut view = self.clone();
+        view.filter.page = 1;
+        change(&mut view);
+        view
+    }
 }
 
 /// A message as the thread shows it.
@@ -444,32 +591,26 @@ async fn list_pane(
     current: Option<DisplayId>,
 ) -> Result<ListPane, PageError> {
     let member = &page.member;
-    let filter = filter_from_query(member, query)
-        .unwrap_or_else(|_| ConversationFilter::new(member.account_id, member.user.id));
-    let result = state.store.conversations().list(&filter, true).await?;
+    let view = ListView::read(member, query);
+    let filter = &view.filter;
+    let result = state.store.conversations().list(filter, true).await?;
     let inboxes = state.store.inboxes().list(member.account_id).await?;
+    let labels = state.store.labels().list(member.account_id).await?;
+    let teams = state.store.teams().list(member.account_id).await?;
     let counts = result.counts.unwrap_or_default();
     let base = format!("/app/accounts/{}/conversations", member.account_id);
-    let href = |f: &ConversationFilter| format!("{base}?{}", query_string(f));
+    let href = |v: &ListView| v.href(&base);
     let mut status_tabs: Vec<FilterLink> = Status::ALL
         .iter()
-        .map(|s| {
-            let mut f = filter.clone();
-            f.status = Some(*s);
-            f.page = 1;
-            FilterLink {
-                label: title_case(s.as_str()),
-                href: href(&f),
-                current: filter.status == Some(*s),
-            }
+        .map(|s| FilterLink {
+            label: title_case(s.as_str()),
+            href: href(&view.with(|v| v.filter.status = Some(*s))),
+            current: filter.status == Some(*s),
         })
         .collect();
-    let mut all = filter.clone();
-    all.status = None;
-    all.page = 1;
     status_tabs.push(FilterLink {
         label: "All".into(),
-        href: href(&all),
+        href: href(&view.with(|v| v.filter.status = None)),
         current: filter.status.is_none(),
     });
     let assignee_links = [
@@ -490,35 +631,25 @@ async fn list_pane(
         ),
     ]
     .into_iter()
-    .map(|(kind, label, count)| {
-        let mut f = filter.clone();
-        f.assignee = kind;
-        f.page = 1;
-        FilterLink {
-            label: format!("{label} {count}"),
-            href: href(&f),
-            current: filter.assignee == kind,
-        }
+    .map(|(kind, label, count)| FilterLink {
+        label: format!("{label} {count}"),
+        href: href(&view.with(|v| v.filter.assignee = kind)),
+        current: filter.assignee == kind,
     })
     .collect();
-    let mut every_inbox = filter.clone();
-    every_inbox.inbox_id = None;
-    every_inbox.page = 1;
     let mut inbox_links = vec![FilterLink {
         label: "All inboxes".into(),
-        href: href(&every_inbox),
+        href: href(&view.with(|v| v.filter.inbox_id = None)),
         current: filter.inbox_id.is_none(),
     }];
     for inbox in &inboxes {
-        let mut f = filter.clone();
-        f.inbox_id = Some(inbox.id);
-        f.page = 1;
         inbox_links.push(FilterLink {
             label: inbox.name.clone(),
-            href: href(&f),
+            href: href(&view.with(|v| v.filter.inbox_id = Some(inbox.id))),
             current: filter.inbox_id == Some(inbox.id),
         });
     }
+    let search = search_form(&view, &base, &labels, &teams);
     let rows = result
         .conversations
         .iter()
@@ -552,16 +683,19 @@ async fn list_pane(
     };
     let pages = (shown + domain::conversation::PAGE_SIZE - 1) / domain::conversation::PAGE_SIZE;
     let paged = |n: i64| {
-        let mut f = filter.clone();
-        f.page = n;
-        href(&f)
+        let mut paged = view.clone();
+        paged.filter.page = n;
+        href(&paged)
     };
     Ok(ListPane {
+        search,
         status_tabs,
         assignee_links,
         inboxes: inbox_links,
         empty_text: if filter.page > 1 {
             "No more conversations."
+        } else if view.is_narrowed() {
+            "Nothing matches. Try other words or fewer filters."
         } else {
             "No conversations here. Enjoy the calm."
         },
@@ -581,20 +715,67 @@ fn counts_of(counts: &ConversationCounts, kind: AssigneeFilter) -> i64 {
     }
 }
 
-fn query_string(filter: &ConversationFilter) -> String {
-    let mut query = url::form_urlencoded::Serializer::new(String::new());
-    query.append_pair("status", filter.status.map_or("all", Status::as_str));
-    query.append_pair("assignee_type", filter.assignee.as_str());
-    if let Some(inbox) = filter.inbox_id {
-        query.append_pair("inbox_id", &inbox.to_string());
+fn search_form(
+    view: &ListView,
+    base: &str,
+    labels: &[domain::Label],
+    teams: &[domain::Team],
+) -> SearchForm {
+    let filter = &view.filter;
+    // The form sends its own q, labels[], team_id and priority; the rest rides along.
+    let hidden = view
+        .pairs()
+        .into_iter()
+        .filter(|(key, _)| matches!(*key, "status" | "assignee_type" | "inbox_id"))
+        .collect();
+    let choice = |value: String, label: String, selected: bool| Choice {
+        value,
+        label,
+        selected,
+    };
+    let cleared = view.with(|v| {
+        v.q.clear();
+        v.priority = None;
+        v.filter.search = None;
+        v.filter.labels.clear();
+        v.filter.team_id = None;
+    });
+    SearchForm {
+        action: base.to_owned(),
+        q: view.q.clone(),
+        hidden,
+        labels: labels
+            .iter()
+            .map(|l| {
+                choice(
+                    l.title.clone(),
+                    l.title.clone(),
+                    filter.labels.contains(&l.title),
+                )
+            })
+            .collect(),
+        teams: teams
+            .iter()
+            .map(|t| {
+                choice(
+                    t.id.to_string(),
+                    t.name.clone(),
+                    filter.team_id == Some(t.id),
+                )
+            })
+            .collect(),
+        priorities: Priority::ALL
+            .iter()
+            .map(|p| {
+                choice(
+                    p.as_str().to_owned(),
+                    title_case(p.as_str()),
+                    view.priority == Some(*p),
+                )
+            })
+            .collect(),
+        clear_href: view.is_narrowed().then(|| cleared.href(base)),
     }
-    for label in &filter.labels {
-        query.append_pair("labels[]", label);
-    }
-    if filter.page > 1 {
-        query.append_pair("page", &filter.page.to_string());
-    }
-    query.finish()
 }
 
 fn title_case(text: &str) -> String {
