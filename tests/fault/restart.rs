@@ -206,29 +206,47 @@ async fn a_postgres_restart_fails_requests_cleanly_then_recovers_and_resyncs_cab
     let _ = std::fs::remove_dir_all(&dir);
 }
 
-/// Signs in through the login form; returns the session `Cookie` header value.
+/// Signs in through the login form (opened first, for its double-submit token and cookie);
+/// returns the session `Cookie` header value.
 async fn page_session(base: &str) -> String {
     let http = reqwest::Client::builder()
         .redirect(reqwest::redirect::Policy::none())
         .build()
         .expect("an HTTP client");
+    let name_value = |response: &reqwest::Response, name: &str| -> String {
+        response
+            .headers()
+            .get_all("set-cookie")
+            .iter()
+            .filter_map(|v| v.to_str().ok())
+            .find(|v| v.starts_with(&format!("{name}=")))
+            .and_then(|v| v.split(';').next())
+            .unwrap_or_else(|| panic!("a {name} cookie"))
+            .to_owned()
+    };
+    let page = http
+        .get(format!("{base}/app/login"))
+        .send()
+        .await
+        .expect("the login form opens");
+    let login_cookie = name_value(&page, "switchboard_login");
+    let html = page.text().await.expect("the login page");
+    let marker = r#"name="login_token" value=""#;
+    let start = html.find(marker).expect("a login_token field") + marker.len();
+    let token = &html[start..start + html[start..].find('"').expect("a closing quote")];
     let form = format!(
-        "email={}&password={}",
+        "email={}&password={}&login_token={token}",
         crate::server::EMAIL.replace('@', "%40"),
         crate::server::PASSWORD
     );
     let response = http
         .post(format!("{base}/app/login"))
         .header("content-type", "application/x-www-form-urlencoded")
+        .header("cookie", login_cookie)
         .body(form)
         .send()
         .await
         .expect("the login form answers");
     assert!(response.status().is_redirection(), "{response:?}");
-    let cookie = response
-        .headers()
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .expect("a session cookie");
-    cookie.split(';').next().expect("name=value").to_owned()
+    name_value(&response, "switchboard_session")
 }

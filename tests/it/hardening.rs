@@ -10,21 +10,10 @@ use std::sync::{Arc, Mutex};
 
 /// Signs `email` in through the login form; returns the `Cookie` header value.
 pub(crate) async fn page_session(app: &TestApp, email: &str) -> String {
-    let body = format!("email={}&password={PASSWORD}", email.replace('@', "%40"));
-    let res = raw(
-        app,
-        Method::POST,
-        "/app/login",
-        &[("content-type", "application/x-www-form-urlencoded")],
-        body.into_bytes(),
-    )
-    .await;
+    let res = crate::sessions::sign_in_form(app, email, PASSWORD, &[]).await;
     assert!(res.status.is_redirection(), "sign in: {res:?}");
-    let cookie = res
-        .headers
-        .get("set-cookie")
-        .and_then(|v| v.to_str().ok())
-        .expect("a session cookie");
+    let cookie =
+        crate::sessions::set_cookie(&res, "switchboard_session").expect("a session cookie");
     cookie
         .split(';')
         .next()
@@ -580,21 +569,9 @@ async fn cookie_authenticated_writes_need_the_pages_csrf_token() {
 #[tokio::test]
 async fn signing_out_needs_the_token_and_the_session_cookie_is_http_only_and_same_site() {
     let app = TestApp::new().await;
-    let body = format!(
-        "email={}&password={PASSWORD}",
-        app.admin.email.replace('@', "%40")
-    );
-    let res = raw(
-        &app,
-        Method::POST,
-        "/app/login",
-        &[("content-type", "application/x-www-form-urlencoded")],
-        body.into_bytes(),
-    )
-    .await;
-    let set_cookie = res.headers["set-cookie"]
-        .to_str()
-        .expect("ascii")
+    let res = crate::sessions::sign_in_form(&app, &app.admin.email, PASSWORD, &[]).await;
+    let set_cookie = crate::sessions::set_cookie(&res, "switchboard_session")
+        .expect("a session cookie")
         .to_owned();
     let attributes: Vec<String> = set_cookie
         .split(';')

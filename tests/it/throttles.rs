@@ -1,7 +1,7 @@
 //! Sign-in throttling and the Client API's budget, kept in the database: per client address
 //! and per address and e-mail, never per e-mail alone; 429 with `Retry-After` and a JSON error.
 
-use crate::api::{enc, expect, ok, raw};
+use crate::api::{expect, ok, raw};
 use crate::support::{self, TestApp, TestResponse, PASSWORD};
 use axum::http::Method;
 use serde_json::json;
@@ -165,18 +165,8 @@ async fn the_login_page_answers_a_throttled_address_with_a_429_page_and_retry_af
         let post = |password: &'static str| {
             let app = &app;
             async move {
-                let body = format!("email={}&password={password}", enc(&app.admin.email));
-                raw(
-                    app,
-                    Method::POST,
-                    "/app/login",
-                    &[
-                        ("content-type", "application/x-www-form-urlencoded"),
-                        ("x-forwarded-for", attacker),
-                    ],
-                    body.into_bytes(),
-                )
-                .await
+                let client = [("x-forwarded-for", attacker)];
+                crate::sessions::sign_in_form(app, &app.admin.email, password, &client).await
             }
         };
         for _ in 0..10 {
@@ -190,7 +180,7 @@ async fn the_login_page_answers_a_throttled_address_with_a_429_page_and_retry_af
             res.text
         );
         assert!(res.headers.contains_key("retry-after"));
-        assert!(res.headers.get("set-cookie").is_none());
+        assert!(crate::sessions::set_cookie(&res, "switchboard_session").is_none());
     })
     .await;
 }

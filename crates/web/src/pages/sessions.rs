@@ -1,5 +1,11 @@
 //! Signing in and out of the pages: a form posting e-mail and password, a session cookie
 //! (HttpOnly, SameSite=Lax, Secure over https) and its CSRF token.
+//!
+//! The login form itself is protected by a double-submit token: each rendering of the form
+//! carries a fresh random token in a hidden field and in a cookie (HttpOnly, SameSite=Strict,
+//! `__Host-` prefixed over https so no other host of the domain can plant it); a post whose
+//! field and cookie differ is refused before the password is looked at. Another site can then
+//! not sign a browser in to an account of its choosing (login CSRF).
 
 use crate::auth::{cookie_session, SESSION_COOKIE};
 use crate::config::ClientAddr;
@@ -20,6 +26,47 @@ use serde::Deserialize;
 pub struct LoginPage {
     pub email: String,
     pub error: Option<String>,
+    /// The double-submit token, also set in the login cookie.
+    pub login_token: String,
+}
+
+/// The login form's double-submit cookie over plain http.
+pub const LOGIN_COOKIE: &str = "switchboard_login";
+/// … and over https, where the `__Host-` prefix makes browsers accept it only `Secure`, for
+/// `Path=/` and without a `Domain`: a sibling host cannot set it for us.
+pub const LOGIN_COOKIE_HTTPS: &str = "__Host-switchboard_login";
+
+fn login_cookie_name(https: bool) -> &'static str {
+    if https {
+        LOGIN_COOKIE_HTTPS
+    } else {
+        LOGIN_COOKIE
+    }
+}
+
+/// The login form with `status`, a fresh double-submit token in it and in the cookie.
+fn login_form(
+    state: &AppState,
+    headers: &HeaderMap,
+    jar: CookieJar,
+    status: StatusCode,
+    email: String,
+    error: Option<String>,
+) -> Result<Response, PageError> {
+    let https = state.config.is_https_request(headers);
+    let login_token = domain::password::random_token(32);
+    let cookie = Cookie::build((login_cookie_name(https), login_token.clone()))
+        .path("/")
+        .http_only(true)
+        .same_site(SameSite::Strict)
+        .secure(https)
+        .build();
+    let page = LoginPage {
+        email,
+        error,
+        login_token,
+    };
+    Ok((status, jar.add(cookie), render(&page)?).into_response())
 }
 
 /// `/` and `/app`: the first account's conversations, or sign-in.
@@ -47,8 +94,12 @@ async fn home(state: &AppState, headers: &HeaderMap) -> Result<Redirect, PageErr
     }
 }
 
-/// `GET /app/login`.
-pub async fn new(State(state): State<AppState>, headers: HeaderMap) -> Result<Response, PageError> {
+/// `GET /app/login`: the form, with its double-submit token.
+pub async fn new(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    headers: HeaderMap,
+) -> Result<Response, PageError> {
     if cookie_session(&headers, &state)
         .await
         .ok()
@@ -57,21 +108,21 @@ pub async fn new(State(state): State<AppState>, headers: HeaderMap) -> Result<Re
     {
         return Ok(home(&state, &headers).await?.into_response());
     }
-    Ok(render(&LoginPage {
-        email: String::new(),
-        error: None,
-    })?
-    .into_response())
+    login_form(&state, &headers, jar, StatusCode::OK, String::new(), None)
 }
 
 #[derive(Debug, Deserialize)]
 pub struct LoginForm {
     email: String,
     password: String,
+    /// The double-submit token from the form's hidden field.
+    #[serde(default)]
+    login_token: String,
 }
 
 /// `POST /app/login`: on success a session cookie (`Secure` when the request came over https)
-/// and a redirect to the account.
+/// and a redirect to the account. Without the form's token matching its cookie: 403 and the
+/// form again, the password unchecked and uncounted.
 pub async fn create(
     State(state): State<AppState>,
     jar: CookieJar,
@@ -80,12 +131,26 @@ pub async fn create(
     Form(form): Form<LoginForm>,
 ) -> Result<Response, PageError> {
     let failed = |status: StatusCode, message: &str| -> Result<Response, PageError> {
-        let page = LoginPage {
-            email: form.email.clone(),
-            error: Some(message.to_owned()),
-        };
-        Ok((status, render(&page)?).into_response())
+        login_form(
+            &state,
+            &headers,
+            jar.clone(),
+            status,
+            form.email.clone(),
+            Some(message.to_owned()),
+        )
     };
+    let https = state.config.is_https_request(&headers);
+    let cookie_name = login_cookie_name(https);
+    let cookie_token = jar.get(cookie_name).map(|c| c.value().to_owned());
+    if form.login_token.is_empty()
+        || !crate::auth::csrf_matches(cookie_token.as_deref(), &form.login_token)
+    {
+        return failed(
+            StatusCode::FORBIDDEN,
+            "Your sign-in form had expired. Please try again.",
+        );
+    }
     let checked =
         crate::api::auth::check_password(&state, &client, Some(&form.email), Some(&form.password))
             .await;
@@ -116,14 +181,17 @@ pub async fn create(
         .path("/")
         .http_only(true)
         .same_site(SameSite::Lax)
-        .secure(state.config.is_https_request(&headers))
+        .secure(https)
         .build();
     let accounts = state.store.users().memberships(user.id).await?;
     let target = accounts
         .first()
         .map(|(a, _)| format!("/app/accounts/{}/conversations", a.id))
         .unwrap_or_else(|| "/app/login".into());
-    Ok((jar.add(cookie), Redirect::to(&target)).into_response())
+    let jar = jar
+        .remove(Cookie::build(cookie_name).path("/").secure(https).build())
+        .add(cookie);
+    Ok((jar, Redirect::to(&target)).into_response())
 }
 
 #[derive(Debug, Deserialize)]
