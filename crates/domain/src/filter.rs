@@ -103,7 +103,7 @@ pub enum Column {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Field {
     Column(Column),
-    /// The conversation's (or contact's) labels.
+    /// The conversation's (or contact's) labels, matched without case.
     Labels,
     /// A key of `additional_attributes`.
     Additional(&'static str),
@@ -191,8 +191,7 @@ const CONVERSATION_ATTRIBUTES: &[Attribute] = &[
     ),
 ];
 
-/// Chatwoot's contact keys that Switchboard has the data for (`labels` is refused as unknown
-/// until contacts carry labels).
+/// Chatwoot's contact keys.
 const CONTACT_ATTRIBUTES: &[Attribute] = &[
     column("name", Column::Name, Kind::TextNoCase, TEXT),
     column(
@@ -220,6 +219,12 @@ const CONTACT_ATTRIBUTES: &[Attribute] = &[
         Kind::Date,
         DATES,
     ),
+    Attribute {
+        key: "labels",
+        field: Field::Labels,
+        kind: Kind::Labels,
+        operators: PRESENCE,
+    },
     Attribute {
         key: "blocked",
         field: Field::Blocked,
@@ -512,7 +517,9 @@ fn scalars(kind: Kind, values: &[String]) -> Option<Vec<Scalar>> {
                 out.push(Scalar::Text(priority.as_str().to_owned()));
             }
             Kind::Number => out.push(Scalar::Int(value.parse().ok()?)),
-            Kind::Text | Kind::Labels | Kind::Date => out.push(Scalar::Text(value.clone())),
+            Kind::Text | Kind::Date => out.push(Scalar::Text(value.clone())),
+            // Label titles are kept lowercased (`conversation::label_set`).
+            Kind::Labels => out.push(Scalar::Text(value.to_lowercase())),
             Kind::TextNoCase => out.push(Scalar::Text(value.to_lowercase())),
             Kind::Phone => out.push(Scalar::Text(format!(
                 "+{}",

@@ -268,7 +268,7 @@ where
     }
 }
 
-/// Labels are rows of `conversation_labels`: `equal_to` has any of them, `not_equal_to` none,
+/// Labels are rows of `conversation_labels` (or `contact_labels`): `equal_to` has any of them, `not_equal_to` none,
 /// `is_present` any label at all, `is_not_present` none.
 fn push_labels<'a, DB>(qb: &mut QueryBuilder<'a, DB>, test: &'a Test, table: Table)
 where
@@ -276,12 +276,14 @@ where
     i64: Encode<'a, DB> + Type<DB>,
     &'a str: Encode<'a, DB> + Type<DB>,
 {
-    debug_assert_eq!(
-        table,
-        Table::Conversations,
-        "only conversations have labels"
-    );
-    let rows = "EXISTS (SELECT 1 FROM conversation_labels fl WHERE fl.conversation_id = c.id";
+    let rows = match table {
+        Table::Conversations => {
+            "EXISTS (SELECT 1 FROM conversation_labels fl WHERE fl.conversation_id = c.id"
+        }
+        Table::Contacts => {
+            "EXISTS (SELECT 1 FROM contact_labels fl WHERE fl.contact_id = contacts.id"
+        }
+    };
     match test {
         Test::In(titles) | Test::NotIn(titles) => {
             if matches!(test, Test::NotIn(_)) {

@@ -297,6 +297,7 @@ async fn the_conversation_filter_applies_each_attribute_and_operator() {
         assert!(matching(&app, "inbox_id", "is_not_present", json!(null)).await.is_empty());
 
         assert_eq!(matching(&app, "labels", "equal_to", json!(["vip"])).await, [c4]);
+        assert_eq!(matching(&app, "labels", "equal_to", json!(["VIP"])).await, [c4], "titles without case");
         assert_eq!(matching(&app, "labels", "equal_to", json!(["billing", "vip"])).await, [c3, c4]);
         assert_eq!(matching(&app, "labels", "not_equal_to", json!(["vip"])).await, [c1, c2, c3]);
         assert_eq!(matching(&app, "labels", "is_present", json!([])).await, [c3, c4]);
@@ -670,6 +671,14 @@ async fn the_contact_filter_applies_each_attribute_and_operator() {
             [maria, jon, nameless]
         );
         assert!(contacts_matching(&app, one("blocked", "equal_to", json!(["true"]))).await.is_empty());
+        let labelled = app
+            .post(&app.api(&format!("contacts/{jon}/labels")), &app.admin, &json!({"labels": ["VIP"]}))
+            .await;
+        assert_eq!(labelled.status, 200, "{}", labelled.text);
+        assert_eq!(contacts_matching(&app, one("labels", "equal_to", json!(["vip", "other"]))).await, [jon]);
+        assert_eq!(contacts_matching(&app, one("labels", "not_equal_to", json!(["Vip"]))).await, [maria, nameless]);
+        assert_eq!(contacts_matching(&app, one("labels", "is_present", json!([]))).await, [jon]);
+        assert_eq!(contacts_matching(&app, one("labels", "is_not_present", json!([]))).await, [maria, nameless]);
         let chained = json!([
             {"attribute_key": "city", "filter_operator": "equal_to", "values": ["winterfell"], "query_operator": "or"},
             {"attribute_key": "name", "filter_operator": "contains", "values": ["maria"], "query_operator": null}
