@@ -52,7 +52,8 @@ struct CreateAccountArgs {
     /// The administrator's name when the user is new.
     #[arg(long, default_value = "Administrator")]
     admin_name: String,
-    /// A new administrator's password (random and printed when unset).
+    /// A new administrator's password (random and printed when unset); short (under 8
+    /// characters) and common passwords are refused.
     #[arg(long, env = "SWITCHBOARD_NEW_ADMIN_PASSWORD", hide_env_values = true)]
     admin_password: Option<String>,
 }
@@ -165,6 +166,10 @@ async fn create_account(args: CreateAccountArgs) -> anyhow::Result<()> {
     store.migrate().await?;
     let name =
         domain::validate::required("name", Some(&args.name), domain::validate::MAX_SHORT_TEXT)?;
+    if let Some(given) = &args.admin_password {
+        // Refused before the account exists, also when the e-mail is an existing user's.
+        domain::password::require_strong(given, &[&args.admin_name, &args.admin_email])?;
+    }
     let password = args
         .admin_password
         .clone()
@@ -217,7 +222,7 @@ async fn seed(args: SeedArgs) -> anyhow::Result<()> {
             .admin_password
             .clone()
             .unwrap_or_else(|| domain::password::random_token(16));
-        store::seed::demo(&store, &args.admin_email, &password, None).await?;
+        let demo = store::seed::demo(&store, &args.admin_email, &password, None).await?;
         if args.admin_password.is_some() {
             println!("Seeded the demo account; sign in as {}", args.admin_email);
         } else {
@@ -225,6 +230,9 @@ async fn seed(args: SeedArgs) -> anyhow::Result<()> {
                 "Seeded the demo account; sign in as {} with password {password}",
                 args.admin_email
             );
+        }
+        for (email, password) in &demo.agent_logins {
+            println!("Demo agent {email} signs in with password {password}");
         }
     }
     let account = domain::AccountId(1);

@@ -68,6 +68,26 @@ async fn the_operator_creates_a_second_account_whose_administrator_signs_in_to_i
     );
     assert!(String::from_utf8_lossy(&second.stdout).contains("an existing user"));
 
+    for weak in ["short", "password123"] {
+        let refused = create_account(
+            &url,
+            &[
+                "--name",
+                "Weak",
+                "--admin-email",
+                "wendy@globex.test",
+                "--admin-password",
+                weak,
+            ],
+        );
+        assert!(!refused.status.success(), "{weak} accepted");
+        let said = String::from_utf8_lossy(&refused.stderr).to_lowercase();
+        assert!(
+            said.contains("password"),
+            "{weak}: names the password: {said}"
+        );
+    }
+
     let refused = create_account(&url, &["--name", "Broken", "--admin-email", "not-an-email"]);
     assert!(!refused.status.success());
     assert!(

@@ -17,6 +17,9 @@ pub struct Demo {
     pub account: Account,
     pub admin: User,
     pub agents: Vec<User>,
+    /// Each demo agent's e-mail and generated password, in `agents`' order: shown once at
+    /// start-up, never stored in clear.
+    pub agent_logins: Vec<(String, String)>,
     pub inbox_id: InboxId,
 }
 
@@ -255,7 +258,7 @@ const THREADS: [(&[&str], &[&str]); 10] = [
 ];
 
 /// Seeds the demo account: an administrator (`admin_email` / `admin_password`), two agents
-/// (same password), an API inbox, labels, 20 contacts and 30 conversations in every status.
+/// (each with a random password of their own, returned for printing), an API inbox, labels, 20 contacts and 30 conversations in every status.
 /// With `demo_app_url`, also registers the "Customer orders" dashboard app.
 pub async fn demo(
     store: &Store,
@@ -270,11 +273,14 @@ pub async fn demo(
         .create("Alex Morgan", admin_email, admin_password, admin_membership)
         .await?;
     let mut agents = Vec::new();
+    let mut agent_logins = Vec::new();
     for (name, email) in AGENTS {
+        let password = domain::password::random_token(16);
         let user = store
             .users()
-            .create(name, email, admin_password, Some((account.id, Role::Agent)))
+            .create(name, email, &password, Some((account.id, Role::Agent)))
             .await?;
+        agent_logins.push((user.email.clone(), password));
         agents.push(user);
     }
     let inbox = store
@@ -439,6 +445,7 @@ pub async fn demo(
         account,
         admin,
         agents,
+        agent_logins,
         inbox_id: inbox.id,
     })
 }

@@ -145,7 +145,8 @@ pub struct Users<'a> {
 }
 
 impl Users<'_> {
-    /// Creates a user with an access token and, when given, a membership.
+    /// Creates a user with an access token and, when given, a membership. A short or common
+    /// password is refused (`password::require_strong`), whoever sets it.
     pub async fn create(
         &self,
         name: &str,
@@ -153,6 +154,7 @@ impl Users<'_> {
         password: &str,
         membership: Option<(AccountId, Role)>,
     ) -> Result<User, StoreError> {
+        password::require_strong(password, &[name, email])?;
         let hash = password::hash(password);
         let now = domain::time::now();
         let token = password::random_token(24);

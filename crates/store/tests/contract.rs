@@ -34,7 +34,7 @@ async fn fixture(store: &Store, name: &str) -> Fixture {
         .create(
             "Ada",
             &format!("ada@{name}.test"),
-            "password1",
+            "contract-test-password",
             Some((account, Role::Administrator)),
         )
         .await
@@ -282,7 +282,7 @@ async fn sessions_and_tokens_authenticate_their_user() {
         let f = fixture(&store, "acme").await;
         let user = store
             .users()
-            .authenticate("ADA@acme.test", "password1")
+            .authenticate("ADA@acme.test", "contract-test-password")
             .await
             .unwrap();
         assert_eq!(user.id, f.admin);
@@ -308,9 +308,44 @@ async fn sessions_and_tokens_authenticate_their_user() {
 }
 
 #[tokio::test]
+async fn demo_agents_get_passwords_of_their_own_and_weak_passwords_are_refused() {
+    on_each_backend(async |store: Store| {
+        let admin_password = "contract-test-password";
+        let demo = store::seed::demo(&store, "admin@example.com", admin_password, None)
+            .await
+            .unwrap();
+        assert_eq!(demo.agent_logins.len(), demo.agents.len());
+        let mut seen = vec![admin_password.to_owned()];
+        for ((email, password), agent) in demo.agent_logins.iter().zip(&demo.agents) {
+            assert_eq!(email, &agent.email);
+            assert!(!seen.contains(password), "{email} shares a password");
+            seen.push(password.clone());
+            let user = store.users().authenticate(email, password).await.unwrap();
+            assert_eq!(user.id, agent.id);
+            assert!(store
+                .users()
+                .authenticate(email, admin_password)
+                .await
+                .is_err());
+        }
+        for weak in ["short", "password1", "sam.carter1"] {
+            let refused = store
+                .users()
+                .create("Sam Carter", "sam.carter@acme.test", weak, None)
+                .await;
+            match refused {
+                Err(store::StoreError::Invalid(e)) => assert_eq!(e.attributes, ["password"]),
+                other => panic!("{weak}: {other:?}"),
+            }
+        }
+    })
+    .await;
+}
+
+#[tokio::test]
 async fn the_bulk_seed_adds_conversations_with_messages() {
     on_each_backend(async |store: Store| {
-        let demo = store::seed::demo(&store, "admin@example.com", "password1", None)
+        let demo = store::seed::demo(&store, "admin@example.com", "contract-test-password", None)
             .await
             .unwrap();
         let total = store::seed::bulk(&store, demo.account.id, 450, 3)
@@ -424,7 +459,12 @@ async fn a_snooze_that_ran_out_reopens_the_conversation_once() {
 async fn agent(store: &Store, f: &Fixture, email: &str) -> UserId {
     store
         .users()
-        .create("Sam", email, "password1", Some((f.account, Role::Agent)))
+        .create(
+            "Sam",
+            email,
+            "contract-test-password",
+            Some((f.account, Role::Agent)),
+        )
         .await
         .unwrap()
         .id
@@ -737,7 +777,7 @@ async fn a_conversation_has_a_team_and_a_priority_and_the_list_filters_by_team()
 #[tokio::test]
 async fn the_demo_agents_are_members_of_the_demo_inbox() {
     on_each_backend(async |store: Store| {
-        let demo = store::seed::demo(&store, "admin@example.com", "password1", None)
+        let demo = store::seed::demo(&store, "admin@example.com", "contract-test-password", None)
             .await
             .unwrap();
         let members = store
@@ -758,7 +798,7 @@ async fn the_demo_agents_are_members_of_the_demo_inbox() {
 async fn deleting_a_message_records_when_it_changed() {
     on_each_backend(async |store: Store| {
         // The demo's messages were written hours ago.
-        let demo = store::seed::demo(&store, "admin@example.com", "password1", None)
+        let demo = store::seed::demo(&store, "admin@example.com", "contract-test-password", None)
             .await
             .unwrap();
         let view = store

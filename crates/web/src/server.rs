@@ -52,6 +52,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         .transpose()?;
 
     let mut login = None;
+    let mut agent_logins = Vec::new();
     if store.accounts().is_empty().await? {
         let generated = config.admin_password.is_none();
         let password = config
@@ -59,7 +60,10 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
             .clone()
             .unwrap_or_else(|| domain::password::random_token(16));
         if config.demo {
-            store::seed::demo(&store, &config.admin_email, &password, demo_url.as_deref()).await?;
+            let demo =
+                store::seed::demo(&store, &config.admin_email, &password, demo_url.as_deref())
+                    .await?;
+            agent_logins = demo.agent_logins;
         } else {
             let account = store.accounts().create("My Company").await?;
             let membership = Some((account.id, domain::Role::Administrator));
@@ -88,8 +92,11 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
                 "Sign in at {public_url}/app/login as {} with password {password}",
                 config.admin_email
             );
-            if generated {
-                println!("(This password was generated for you and is shown only once.)");
+            for (email, password) in &agent_logins {
+                println!("Demo agent {email} signs in with password {password}");
+            }
+            if generated || !agent_logins.is_empty() {
+                println!("(Generated passwords are shown only this once.)");
             }
         }
         None => println!("Sign in at {public_url}/app/login"),

@@ -248,6 +248,18 @@ async fn invalid_agent_input_is_a_422_naming_the_field() {
                 json!({"name": "A", "email": "a@acme.test", "password": 12345678}),
                 "password",
             ),
+            (
+                json!({"name": "A", "email": "a@acme.test", "password": "password123"}),
+                "password",
+            ),
+            (
+                json!({"name": "A", "email": "a@acme.test", "password": "qwertyuiop"}),
+                "password",
+            ),
+            (
+                json!({"name": "Lee Newton", "email": "leenewton@acme.test", "password": "leenewton1"}),
+                "password",
+            ),
             (json!({"agent": []}), "agent"),
         ];
         for (body, field) in &creates {

@@ -65,16 +65,10 @@ pub async fn create(
         params.email.as_deref(),
         params.role.as_deref(),
     )?;
-    let password = match params.password.as_deref() {
-        Some(p) if p.chars().count() < 8 => {
-            return Err(domain::DomainError::invalid(
-                "password",
-                "Password is too short (minimum is 8 characters)",
-            )
-            .into())
-        }
-        other => other,
-    };
+    let password = params.password.as_deref();
+    if let Some(password) = password {
+        domain::password::require_strong(password, &[&new.name, &new.email])?;
+    }
     let agent = state.store.users().add_agent(&new, password).await?;
     Ok(Json(wire::Agent::from(&agent)))
 }
