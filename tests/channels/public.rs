@@ -576,7 +576,14 @@ async fn stored_contact(app: &TestApp, id: &Value) -> Value {
             .await,
         200,
     );
-    seen["payload"].clone()
+    // The contact's own fields: its contact inboxes grow as callers attach, which is the
+    // point of the test, not a change to the contact.
+    let mut contact = seen["payload"].clone();
+    contact
+        .as_object_mut()
+        .expect("a contact")
+        .remove("contact_inboxes");
+    contact
 }
 
 #[tokio::test]
