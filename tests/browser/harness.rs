@@ -426,14 +426,21 @@ impl Browser {
         }
     }
 
-    /// Saves a PNG of the viewport to `relative` (from the package root).
+    /// Saves a PNG of the viewport to `relative`: under the package root (the docs' pictures) with
+    /// `UPDATE_SCREENSHOTS=1`, else under Cargo's scratch directory for tests.
     pub async fn screenshot_to(&self, relative: &str) -> PathBuf {
         self.client
             .enter_frame(None)
             .await
             .expect("back to the top page");
         let png = self.client.screenshot().await.expect("a screenshot");
-        let path = Path::new(env!("CARGO_MANIFEST_DIR")).join(relative);
+        // The docs' pictures change only when asked for, so a test run leaves the tree clean.
+        let root = if std::env::var_os("UPDATE_SCREENSHOTS").is_some_and(|v| v == "1") {
+            Path::new(env!("CARGO_MANIFEST_DIR"))
+        } else {
+            Path::new(env!("CARGO_TARGET_TMPDIR"))
+        };
+        let path = root.join(relative);
         std::fs::create_dir_all(path.parent().expect("a parent directory")).expect("mkdir");
         std::fs::write(&path, png).unwrap_or_else(|e| panic!("write {}: {e}", path.display()));
         path
