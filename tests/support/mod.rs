@@ -1,5 +1,6 @@
 //! The one test harness: `TestApp::new()` seeds two accounts (an administrator and an agent in
-//! the first, an administrator in the second, each with an inbox, a contact and a conversation)
+//! the first, an administrator in the second, each with an inbox, a contact and a conversation;
+//! the agent is a member of the first account's inbox, which does not assign automatically)
 //! on a private database, drives `app(state)` in-process with `oneshot`, and `serve()` binds a
 //! real port for browsers. `on_each_backend` runs a case on SQLite, then on PostgreSQL when
 //! `TEST_DATABASE_URL` is set (a fresh schema each time).
@@ -300,6 +301,23 @@ async fn tenant(
         .await
         .expect("conversation")
         .value;
+    // The agent works the account's inbox, so they see what the tests show them (an agent
+    // sees only their inboxes' conversations). Automatic assignment is off in the fixture, so
+    // its conversations stay unassigned unless a test turns it on (tests/it/api/access.rs).
+    let mut changes = domain::InboxChanges::validate(None, None).expect("valid changes");
+    changes.enable_auto_assignment = Some(false);
+    store
+        .inboxes()
+        .update(account.id, inbox.id, &changes)
+        .await
+        .expect("inbox settings");
+    if let Some(agent) = &agent {
+        store
+            .inbox_members()
+            .add(account.id, inbox.id, &[domain::UserId(agent.id)])
+            .await
+            .expect("inbox member");
+    }
     let tenant = Tenant {
         account_id: account.id.get(),
         inbox_id: inbox.id.get(),

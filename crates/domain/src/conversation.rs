@@ -208,6 +208,8 @@ pub struct ConversationFilter {
     pub account_id: AccountId,
     /// The member asking: "me" means them.
     pub viewer: UserId,
+    /// The inboxes the member may see: every query of the list is limited to them.
+    pub scope: crate::Scope,
     /// `None` is Chatwoot's `status=all`.
     pub status: Option<Status>,
     pub assignee: AssigneeFilter,
@@ -225,10 +227,11 @@ pub struct ConversationFilter {
 }
 
 impl ConversationFilter {
-    pub fn new(account_id: AccountId, viewer: UserId) -> Self {
+    pub fn new(account_id: AccountId, viewer: UserId, scope: crate::Scope) -> Self {
         Self {
             account_id,
             viewer,
+            scope,
             status: Some(Status::Open),
             assignee: AssigneeFilter::All,
             inbox_id: None,
@@ -239,6 +242,11 @@ impl ConversationFilter {
             advanced: crate::filter::Filter::default(),
             page: 1,
         }
+    }
+
+    /// The list as `member` sees it: their account, their inboxes, "me" meaning them.
+    pub fn for_member(member: &crate::Member) -> Self {
+        Self::new(member.account_id, member.user.id, member.scope.clone())
     }
 
     /// Whether the list is searched or filtered beyond Chatwoot's plain list parameters (such
@@ -449,12 +457,12 @@ mod tests {
 
     #[test]
     fn list_query_defaults_to_open_page_one() {
-        let filter = ConversationFilter::new(AccountId(1), UserId(1))
+        let filter = ConversationFilter::new(AccountId(1), UserId(1), crate::Scope::All)
             .with_query(None, None, None)
             .unwrap();
         assert_eq!(filter.status, Some(Status::Open));
         assert_eq!(filter.page, 1);
-        let all = ConversationFilter::new(AccountId(1), UserId(1))
+        let all = ConversationFilter::new(AccountId(1), UserId(1), crate::Scope::All)
             .with_query(Some("all"), Some("me"), Some("3"))
             .unwrap();
         assert_eq!(

@@ -94,6 +94,24 @@ impl Event {
         }
     }
 
+    /// The inbox of the conversation the event concerns (`None`: account-wide, a contact's).
+    /// Who may hear of it follows from it: its members and the administrators.
+    pub fn inbox_id(&self) -> Option<InboxId> {
+        match self {
+            Event::MessageCreated { inbox_id, .. }
+            | Event::MessageUpdated { inbox_id, .. }
+            | Event::ConversationCreated { inbox_id, .. }
+            | Event::ConversationStatusChanged { inbox_id, .. }
+            | Event::ConversationUpdated { inbox_id, .. }
+            | Event::ConversationRead { inbox_id, .. }
+            | Event::AssigneeChanged { inbox_id, .. }
+            | Event::TeamChanged { inbox_id, .. }
+            | Event::ConversationContactChanged { inbox_id, .. }
+            | Event::Typing { inbox_id, .. } => Some(*inbox_id),
+            Event::ContactUpdated { .. } => None,
+        }
+    }
+
     pub fn account_id(&self) -> AccountId {
         match self {
             Event::MessageCreated { account_id, .. }

@@ -54,6 +54,8 @@ pub struct Member {
     pub user: User,
     pub account_id: AccountId,
     pub role: Role,
+    /// The conversations they may see, read afresh for each request.
+    pub scope: crate::Scope,
 }
 
 impl Member {

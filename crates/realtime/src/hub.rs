@@ -12,6 +12,7 @@ use domain::wire::cable::{
 use domain::{
     AccountId, ContactId, ContactInboxId, ConversationView, Event, InboxId, MessageType, UserId,
 };
+use std::collections::HashSet;
 use std::sync::Arc;
 use store::Store;
 use tokio::sync::broadcast;
@@ -26,6 +27,10 @@ pub struct Rendered {
     pub message: String,
     /// The agent who caused it and must not get it back (the typist).
     pub except_user: Option<UserId>,
+    /// The agents who may get it, as membership stood when it was broadcast: the account's
+    /// administrators and the members of the conversation's inbox (every member of the
+    /// account for an account-wide event). Empty for a resync, which names no account.
+    pub audience: HashSet<UserId>,
     /// The copy the conversation's contact gets, when Chatwoot sends this event to contacts.
     pub for_contact: Option<ContactCopy>,
 }
@@ -87,9 +92,26 @@ impl Rendered {
             event,
             message,
             except_user: None,
+            audience: HashSet::new(),
             for_contact: None,
         }
     }
+
+    /// Whether agent `user` gets the agents' copy.
+    pub fn reaches_agent(&self, user: UserId) -> bool {
+        self.account_id.is_none()
+            || (self.audience.contains(&user) && self.except_user != Some(user))
+    }
+}
+
+/// `event` rendered with its audience as membership stands now.
+async fn render_for_audience(store: &Store, event: &Event) -> Result<Rendered, store::StoreError> {
+    let mut rendered = render(store, event).await?;
+    rendered.audience = store
+        .inbox_members()
+        .audience(event.account_id(), event.inbox_id())
+        .await?;
+    Ok(rendered)
 }
 
 #[derive(Debug, Clone)]
@@ -115,18 +137,21 @@ impl Hub {
                     Err(broadcast::error::RecvError::Closed) => break,
                 };
                 let rendered = match message {
-                    BusMessage::Event(event) => match render(&events_store, &event).await {
-                        Ok(rendered) => rendered,
-                        Err(error) => {
-                            tracing::warn!(%error, event = event.name(), "could not render an event");
-                            continue;
+                    BusMessage::Event(event) => {
+                        match render_for_audience(&events_store, &event).await {
+                            Ok(rendered) => rendered,
+                            Err(error) => {
+                                tracing::warn!(%error, event = event.name(), "could not render an event");
+                                continue;
+                            }
                         }
-                    },
+                    }
                     BusMessage::Resync => Rendered {
                         account_id: None,
                         event: "resync",
                         message: resync(),
                         except_user: None,
+                        audience: HashSet::new(),
                         for_contact: None,
                     },
                 };
@@ -143,12 +168,21 @@ impl Hub {
                     Err(broadcast::error::RecvError::Lagged(_)) => continue,
                     Err(broadcast::error::RecvError::Closed) => break,
                 };
-                match presence_update(&store, &tracker, account_id, true).await {
-                    Ok(message) => {
-                        let rendered = Rendered::for_agents(account_id, "presence.update", message);
+                let audience = store.inbox_members().audience(account_id, None).await;
+                match (
+                    presence_update(&store, &tracker, account_id, true).await,
+                    audience,
+                ) {
+                    (Ok(message), Ok(audience)) => {
+                        let rendered = Rendered {
+                            audience,
+                            ..Rendered::for_agents(account_id, "presence.update", message)
+                        };
                         let _ = out.send(Arc::new(rendered));
                     }
-                    Err(error) => tracing::warn!(%error, "could not render presence"),
+                    (Err(error), _) | (_, Err(error)) => {
+                        tracing::warn!(%error, "could not render presence")
+                    }
                 }
             }
         });

@@ -55,6 +55,17 @@ const NEXT_DISPLAY_ID: &str =
 const INSERT: &str = "INSERT INTO conversations (account_id, display_id, inbox_id, contact_id, \
      contact_inbox_id, uuid, status, assignee_id, custom_attributes_json, additional_attributes_json, \
      last_activity_at, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12) RETURNING id";
+/// The inbox's next member in turn among those online, when its auto-assignment is on
+/// (Chatwoot's round robin: the queue's first agent who is allowed, i.e. online).
+const NEXT_IN_TURN: &str = "SELECT im.user_id FROM inbox_members im \
+     JOIN inboxes i ON i.id = im.inbox_id \
+     JOIN account_users au ON au.account_id = im.account_id AND au.user_id = im.user_id \
+     WHERE im.inbox_id = $1 AND i.enable_auto_assignment = TRUE AND au.availability = 'online' \
+     ORDER BY im.round_robin_turn, im.user_id LIMIT 1";
+/// Moves the member given a conversation to the back of the inbox's queue.
+const TAKE_TURN: &str = "UPDATE inbox_members SET round_robin_turn = \
+     (SELECT MAX(round_robin_turn) + 1 FROM inbox_members WHERE inbox_id = $1) \
+     WHERE inbox_id = $1 AND user_id = $2";
 const SET_STATUS: &str = "UPDATE conversations SET status = $1, snoozed_until = $2 WHERE id = $3";
 const SET_ASSIGNEE: &str = "UPDATE conversations SET assignee_id = $1 WHERE id = $2";
 const SET_TEAM: &str = "UPDATE conversations SET team_id = $1 WHERE id = $2";
@@ -206,6 +217,7 @@ macro_rules! push_filters {
     ($qb:ident, $filter:expr, $assignee:expr, $dialect:expr) => {{
         let filter: &ConversationFilter = $filter;
         $qb.push(" WHERE c.account_id = ").push_bind(filter.account_id.get());
+        push_scope(&mut $qb, &filter.scope);
         if let Some(search) = &filter.search {
             filters::push_search(&mut $qb, search);
         }
@@ -245,6 +257,29 @@ macro_rules! push_filters {
             }
         }
     }};
+}
+
+/// Limits a query of `conversations c` to the inboxes `scope` allows (none, for an agent of no
+/// inbox): the one place a member's scope becomes SQL.
+pub(crate) fn push_scope<'q, DB: sqlx::Database>(
+    qb: &mut QueryBuilder<'q, DB>,
+    scope: &domain::Scope,
+) where
+    i64: sqlx::Encode<'q, DB> + sqlx::Type<DB>,
+{
+    let Some(inboxes) = scope.limited_to() else {
+        return;
+    };
+    if inboxes.is_empty() {
+        qb.push(" AND 1 = 0");
+        return;
+    }
+    qb.push(" AND c.inbox_id IN (");
+    let mut ids = qb.separated(", ");
+    for inbox in inboxes {
+        ids.push_bind(inbox.get());
+    }
+    qb.push(")");
 }
 
 pub struct Conversations<'a> {
@@ -452,7 +487,9 @@ impl Conversations<'_> {
         Ok(view)
     }
 
-    /// Opens a conversation with the next display id of the account, and its first message.
+    /// Opens a conversation with the next display id of the account, and its first message;
+    /// one opened without an assignee goes to the inbox's next online member in turn when
+    /// the inbox assigns automatically.
     pub async fn create(
         &self,
         new: &NewConversation,
@@ -481,6 +518,27 @@ impl Conversations<'_> {
                 .bind(account.get())
                 .fetch_one(&mut *tx)
                 .await?;
+            // Round-robin auto-assignment of a new open conversation nobody was given, inside
+            // the transaction: the account row's lock taken above makes concurrent creations
+            // (on any instance) take turns one after another.
+            let assignee: Option<i64> = match new.assignee_id {
+                Some(assignee) => Some(assignee.get()),
+                None if new.status == Status::Open => {
+                    let next: Option<i64> = sqlx::query_scalar(NEXT_IN_TURN)
+                        .bind(new.inbox_id.get())
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                    if let Some(user) = next {
+                        sqlx::query(TAKE_TURN)
+                            .bind(new.inbox_id.get())
+                            .bind(user)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                    next
+                }
+                None => None,
+            };
             let id: i64 = sqlx::query_scalar(INSERT)
                 .bind(account.get())
                 .bind(display_id)
@@ -489,7 +547,7 @@ impl Conversations<'_> {
                 .bind(contact_inbox_id.get())
                 .bind(&uuid)
                 .bind(new.status.as_str())
-                .bind(new.assignee_id.map(UserId::get))
+                .bind(assignee)
                 .bind(json::text(&new.custom_attributes))
                 .bind(json::text(&new.additional_attributes))
                 .bind(now)

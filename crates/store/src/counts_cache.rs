@@ -30,6 +30,8 @@ const MAX_ENTRIES: usize = 4096;
 #[derive(Debug, Clone, PartialEq, Eq, Hash)]
 pub(crate) struct CountsKey {
     account_id: AccountId,
+    /// Agents of different inboxes count different conversations.
+    scope: domain::Scope,
     status: Option<Status>,
     inbox_id: Option<InboxId>,
     team_id: Option<TeamId>,
@@ -43,6 +45,7 @@ impl CountsKey {
         labels.sort_unstable();
         Self {
             account_id: filter.account_id,
+            scope: filter.scope.clone(),
             status: filter.status,
             inbox_id: filter.inbox_id,
             team_id: filter.team_id,
@@ -176,7 +179,11 @@ mod tests {
     use super::*;
 
     fn key(account: i64) -> CountsKey {
-        CountsKey::of(&ConversationFilter::new(AccountId(account), UserId(1)))
+        CountsKey::of(&ConversationFilter::new(
+            AccountId(account),
+            UserId(1),
+            domain::Scope::All,
+        ))
     }
 
     fn tally(n: i64) -> Arc<Tally> {
@@ -228,7 +235,7 @@ mod tests {
 
     #[test]
     fn labels_in_any_order_share_one_entry() {
-        let mut a = ConversationFilter::new(AccountId(1), UserId(1));
+        let mut a = ConversationFilter::new(AccountId(1), UserId(1), domain::Scope::All);
         a.labels = vec!["b".into(), "a".into()];
         let mut b = a.clone();
         b.labels = vec!["a".into(), "b".into()];

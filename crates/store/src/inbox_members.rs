@@ -4,7 +4,8 @@
 
 use crate::teams::agents_among;
 use crate::{on_pool, Store, StoreError};
-use domain::{AccountId, Agent, InboxId, UserId};
+use domain::{AccountId, Agent, InboxId, Role, Scope, UserId};
+use std::collections::HashSet;
 
 const MEMBER_IDS: &str = "SELECT user_id FROM inbox_members WHERE inbox_id = $1";
 const ADD: &str = "INSERT INTO inbox_members (inbox_id, account_id, user_id, created_at) \
@@ -14,6 +15,10 @@ const INBOXES_OF: &str =
     "SELECT inbox_id FROM inbox_members WHERE account_id = $1 AND user_id = $2 ORDER BY inbox_id";
 const MEMBERSHIPS: &str =
     "SELECT inbox_id, user_id FROM inbox_members WHERE account_id = $1 ORDER BY inbox_id, user_id";
+const ACCOUNT_AUDIENCE: &str = "SELECT user_id FROM account_users WHERE account_id = $1";
+const INBOX_AUDIENCE: &str = "SELECT au.user_id FROM account_users au WHERE au.account_id = $1 \
+     AND (au.role = 'administrator' OR EXISTS (SELECT 1 FROM inbox_members im \
+     WHERE im.inbox_id = $2 AND im.user_id = au.user_id))";
 const IS_MEMBER: &str =
     "SELECT 1 FROM inbox_members WHERE account_id = $1 AND inbox_id = $2 AND user_id = $3";
 
@@ -130,6 +135,47 @@ impl InboxMembers<'_> {
             .fetch_all(pool)
             .await)?;
         Ok(ids.into_iter().map(InboxId).collect())
+    }
+
+    /// What `user`, with `role` in the account, may see: every inbox for an administrator,
+    /// the inboxes they are members of for an agent (Chatwoot's permission filter).
+    pub async fn scope(
+        &self,
+        account_id: AccountId,
+        user: UserId,
+        role: Role,
+    ) -> Result<Scope, StoreError> {
+        Ok(match role {
+            Role::Administrator => Scope::All,
+            Role::Agent => Scope::inboxes(self.inbox_ids_of(account_id, user).await?),
+        })
+    }
+
+    /// Who may hear of an event of `inbox` (`None`: of the whole account) as it is now: the
+    /// account's administrators and the inbox's members (every member of the account for an
+    /// account-wide event). Asked once per event at broadcast, so a membership change reaches
+    /// open sockets at the next event.
+    pub async fn audience(
+        &self,
+        account_id: AccountId,
+        inbox: Option<InboxId>,
+    ) -> Result<HashSet<UserId>, StoreError> {
+        let ids: Vec<i64> = on_pool!(self.store, |pool| match inbox {
+            Some(inbox) => {
+                sqlx::query_scalar(INBOX_AUDIENCE)
+                    .bind(account_id.get())
+                    .bind(inbox.get())
+                    .fetch_all(pool)
+                    .await
+            }
+            None => {
+                sqlx::query_scalar(ACCOUNT_AUDIENCE)
+                    .bind(account_id.get())
+                    .fetch_all(pool)
+                    .await
+            }
+        })?;
+        Ok(ids.into_iter().map(UserId).collect())
     }
 
     /// Every (inbox, member) pair of the account, for a page listing each inbox's agents.

@@ -92,6 +92,26 @@ impl Inboxes<'_> {
         Ok(rows.into_iter().map(Inbox::from).collect())
     }
 
+    /// The inboxes of `member`'s account that they may see (Chatwoot's `GET inboxes` shows an
+    /// agent only the inboxes they are a member of).
+    pub async fn visible(&self, member: &domain::Member) -> Result<Vec<Inbox>, StoreError> {
+        let mut inboxes = self.list(member.account_id).await?;
+        inboxes.retain(|inbox| member.scope.allows(inbox.id));
+        Ok(inboxes)
+    }
+
+    /// One inbox of `member`'s account that they may see, else `NotFound`.
+    pub async fn find_visible(
+        &self,
+        member: &domain::Member,
+        id: InboxId,
+    ) -> Result<Inbox, StoreError> {
+        if !member.scope.allows(id) {
+            return Err(StoreError::NotFound);
+        }
+        self.find(member.account_id, id).await
+    }
+
     pub async fn find(&self, account_id: AccountId, id: InboxId) -> Result<Inbox, StoreError> {
         let row: Option<InboxRow> = on_pool!(self.store, |pool| sqlx::query_as(SELECT_ONE)
             .bind(account_id.get())

@@ -659,7 +659,7 @@ pub async fn bulk(
     .await
     .map(|_| ())
     })?;
-    let mut filter = ConversationFilter::new(account_id, domain::UserId(0));
+    let mut filter = ConversationFilter::new(account_id, domain::UserId(0), domain::Scope::All);
     filter.status = None;
     Ok(store.conversations().counts(&filter).await?.all)
 }

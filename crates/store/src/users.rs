@@ -270,10 +270,27 @@ impl Users<'_> {
             .fetch_optional(pool)
             .await)?;
         let role = Role::parse(&found(role)?).unwrap_or(Role::Agent);
+        self.acting(user, account_id, role).await
+    }
+
+    /// `user` acting in `account_id` with `role`, with the inboxes they may see read now: the
+    /// one place a [`Member`] is made, so none lacks its scope.
+    pub async fn acting(
+        &self,
+        user: User,
+        account_id: AccountId,
+        role: Role,
+    ) -> Result<Member, StoreError> {
+        let scope = self
+            .store
+            .inbox_members()
+            .scope(account_id, user.id, role)
+            .await?;
         Ok(Member {
             user,
             account_id,
             role,
+            scope,
         })
     }
 

@@ -154,7 +154,7 @@ async fn the_list_filters_and_counts_by_status_and_assignee() {
                 .await
                 .unwrap();
         }
-        let mut filter = ConversationFilter::new(f.account, f.admin);
+        let mut filter = ConversationFilter::new(f.account, f.admin, domain::Scope::All);
         let page = store.conversations().list(&filter, true).await.unwrap();
         let counts = page.counts.unwrap();
         assert_eq!(
@@ -259,7 +259,7 @@ async fn labels_are_replaced_and_filterable() {
             .unwrap()
             .value;
         assert_eq!(updated.conversation.labels, ["billing"]);
-        let mut filter = ConversationFilter::new(f.account, f.admin);
+        let mut filter = ConversationFilter::new(f.account, f.admin, domain::Scope::All);
         filter.labels = vec!["billing".into()];
         let page = store.conversations().list(&filter, true).await.unwrap();
         assert_eq!(page.conversations.len(), 1);
@@ -711,7 +711,7 @@ async fn a_conversation_has_a_team_and_a_priority_and_the_list_filters_by_team()
             "{refused:?}"
         );
 
-        let mut filter = ConversationFilter::new(f.account, f.admin);
+        let mut filter = ConversationFilter::new(f.account, f.admin, domain::Scope::All);
         filter.team_id = Some(team.id);
         let page = conversations.list(&filter, true).await.unwrap();
         assert_eq!(page.conversations.len(), 1);

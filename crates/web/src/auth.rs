@@ -13,7 +13,9 @@ use std::collections::HashMap;
 use store::{Session, StoreError};
 
 mod roles;
+mod visible;
 pub use roles::{Admin, PageAdmin};
+pub use visible::{within, PageVisibleConversation, VisibleConversation, VisibleConversationHead};
 
 /// The session cookie's name.
 pub const SESSION_COOKIE: &str = "switchboard_session";
@@ -75,11 +77,7 @@ impl FromRequestParts<AppState> for Member {
                 .await
                 .map_err(unauthorized(BAD_TOKEN))?;
             let role = role.ok_or(ApiError::Unauthorized(NOT_MEMBER))?;
-            return Ok(Member {
-                user,
-                account_id,
-                role,
-            });
+            return Ok(state.store.users().acting(user, account_id, role).await?);
         }
         let current = CurrentUser::from_request_parts(parts, state).await?;
         state
@@ -183,12 +181,17 @@ fn is_safe(method: &Method) -> bool {
     matches!(*method, Method::GET | Method::HEAD | Method::OPTIONS)
 }
 
-async fn path_account(parts: &mut Parts, state: &AppState) -> Option<AccountId> {
-    let Path(params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
+/// The path parameter `name`, as text.
+async fn path_param(parts: &mut Parts, state: &AppState, name: &str) -> Option<String> {
+    let Path(mut params) = Path::<HashMap<String, String>>::from_request_parts(parts, state)
         .await
         .ok()?;
-    params
-        .get("account_id")?
+    params.remove(name)
+}
+
+async fn path_account(parts: &mut Parts, state: &AppState) -> Option<AccountId> {
+    path_param(parts, state, "account_id")
+        .await?
         .parse::<i64>()
         .ok()
         .filter(|id| *id > 0)

@@ -2,7 +2,9 @@
 //! `actioncable-v1-json` subprotocol when the client offers it (`@rails/actioncable` drops every
 //! frame otherwise). `welcome` on connect, a `ping` every 3 s, `subscribe` to `RoomChannel`
 //! with a `pubsub_token` → `confirm_subscription` (or `reject_subscription`), then one
-//! `message` frame per event the subscriber may see. As Chatwoot's `RoomChannel`: an agent's
+//! `message` frame per event the subscriber may see: an agent, the events of the inboxes they
+//! are a member of as membership stands at broadcast (`Rendered::audience`), administrators
+//! all of their account's. As Chatwoot's `RoomChannel`: an agent's
 //! token with a `user_id` that is not theirs, or an `account_id` they are no member of, is
 //! rejected; a contact inbox's token (the widget's) subscribes its contact, who gets only its
 //! own conversations' public messages, typing, creation and status changes (Chatwoot's
@@ -60,11 +62,9 @@ pub fn parse_command(text: &str) -> Option<(Command, Identifier)> {
 
 /// Who a subscription speaks for.
 enum Subscriber {
-    /// An agent: every event of the accounts they belong to.
-    Agent {
-        user_id: UserId,
-        accounts: HashSet<AccountId>,
-    },
+    /// An agent: each event whose audience, decided at broadcast from current membership,
+    /// includes them (so a removal or a new membership applies to an open socket).
+    Agent { user_id: UserId },
     /// A contact, through one contact inbox: its own conversations only. Once verified, every
     /// conversation of the contact in that inbox, as the Client API shows them.
     Contact {
@@ -94,9 +94,9 @@ impl Subscription {
             return Some(&rendered.message);
         };
         match &self.subscriber {
-            Subscriber::Agent { user_id, accounts } => (accounts.contains(&account_id)
-                && rendered.except_user != Some(*user_id))
-            .then_some(&rendered.message),
+            Subscriber::Agent { user_id } => rendered
+                .reaches_agent(*user_id)
+                .then_some(&rendered.message),
             Subscriber::Contact {
                 account_id: own,
                 inbox_id,
@@ -246,10 +246,7 @@ async fn subscribe(state: &AppState, command: &Command) -> Option<Subscription> 
             };
             Some(Subscription {
                 identifier: command.identifier.clone(),
-                subscriber: Subscriber::Agent {
-                    user_id: user.id,
-                    accounts,
-                },
+                subscriber: Subscriber::Agent { user_id: user.id },
                 presence_account,
                 _seats: seats,
             })

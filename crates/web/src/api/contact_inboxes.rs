@@ -36,7 +36,7 @@ pub async fn contactable(
         .contacts()
         .find(member.account_id, contact_id)
         .await?;
-    let inboxes = state.store.inboxes().list(member.account_id).await?;
+    let inboxes = state.store.inboxes().visible(&member).await?;
     let show_secrets = member.is_admin();
     // Every inbox is an API inbox: its latest source_id for the contact, or a fresh one that
     // the conversation's creation will take (Chatwoot's `api_contactable_inbox`).
@@ -77,6 +77,7 @@ pub async fn create(
     JsonBody(p): JsonBody<ContactInboxParams>,
 ) -> Result<Json<wire::ContactInbox>, ApiError> {
     let inbox_id = InboxId(p.inbox_id.ok_or_else(|| DomainError::blank("inbox_id"))?);
+    member.scope.require_inbox(inbox_id)?;
     let source_id = validate::optional(
         "source_id",
         p.source_id.as_deref(),

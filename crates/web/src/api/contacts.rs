@@ -367,7 +367,7 @@ pub async fn conversations(
         .contacts()
         .find(member.account_id, contact_id)
         .await?;
-    let mut filter = ConversationFilter::new(member.account_id, member.user.id);
+    let mut filter = ConversationFilter::for_member(&member);
     filter.status = None;
     filter.contact_id = Some(contact_id);
     let page = state.store.conversations().list(&filter, false).await?;

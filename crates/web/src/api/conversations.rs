@@ -3,12 +3,13 @@
 //! `toggle_status`, assignment, labels, custom attributes, read — and our `app_context`.
 
 use super::filters::FilterParams;
-use super::{conversation, Payload};
+use super::Payload;
+use crate::auth::{VisibleConversation, VisibleConversationHead};
 use crate::error::ApiError;
 use crate::extract::JsonBody;
 use crate::openapi::{AccountPath, ConversationPath, PageQuery};
 use crate::state::AppState;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::Json;
 use domain::conversation::{label_set, StatusChange};
 use domain::filter::{Search, Subject};
@@ -124,7 +125,7 @@ pub fn filter_from_query(
             _ => {}
         }
     }
-    let mut filter = ConversationFilter::new(member.account_id, member.user.id).with_query(
+    let mut filter = ConversationFilter::for_member(member).with_query(
         status.as_deref(),
         assignee_type.as_deref(),
         page.as_deref(),
@@ -226,7 +227,7 @@ pub async fn filter(
     JsonBody(params): JsonBody<FilterParams>,
 ) -> Result<Json<Filtered>, ApiError> {
     let (advanced, page) = params.parse(Subject::Conversations, query.as_deref())?;
-    let mut filter = ConversationFilter::new(member.account_id, member.user.id);
+    let mut filter = ConversationFilter::for_member(&member);
     filter.status = None;
     filter.advanced = advanced;
     filter.page = page;
@@ -300,6 +301,7 @@ pub async fn create(
         p.additional_attributes,
         first_message,
     )?;
+    member.scope.require_inbox(new.inbox_id)?;
     let model = domain::AttributeModel::ConversationAttribute;
     super::check_custom_attributes(
         &state.store,
@@ -331,11 +333,8 @@ fn prefix(parent: &str, mut error: DomainError) -> DomainError {
     responses((status = 200, body = wire::Conversation))
 )]
 pub async fn show(
-    State(state): State<AppState>,
-    member: Member,
-    Path((_, display_id)): Path<(String, String)>,
+    VisibleConversation { view, .. }: VisibleConversation,
 ) -> Result<Json<wire::Conversation>, ApiError> {
-    let view = conversation(&state.store, &member, &display_id).await?;
     Ok(Json(wire::Conversation::from(&view)))
 }
 
@@ -350,11 +349,9 @@ pub async fn show(
 )]
 pub async fn app_context(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, display_id)): Path<(String, String)>,
+    VisibleConversation { member, view }: VisibleConversation,
     RawQuery(query): RawQuery,
 ) -> Result<Json<SignedContext>, ApiError> {
-    let view = conversation(&state.store, &member, &display_id).await?;
     let token = match super::query_param(query.as_deref(), "app_id") {
         None => None,
         Some(app_id) => {
@@ -421,11 +418,9 @@ pub struct Toggled {
 )]
 pub async fn toggle_status(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, display_id)): Path<(String, String)>,
+    VisibleConversation { member, view }: VisibleConversation,
     JsonBody(p): JsonBody<ToggleParams>,
 ) -> Result<Json<Toggled>, ApiError> {
-    let view = conversation(&state.store, &member, &display_id).await?;
     let change = StatusChange::validate(
         view.conversation.status,
         p.status.as_deref(),
@@ -494,11 +489,9 @@ pub enum Assignee {
 )]
 pub async fn assign(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, display_id)): Path<(String, String)>,
+    VisibleConversation { member, view }: VisibleConversation,
     JsonBody(p): JsonBody<AssignParams>,
 ) -> Result<Json<Option<Assignee>>, ApiError> {
-    let view = conversation(&state.store, &member, &display_id).await?;
     let conversations = state.store.conversations();
     let answer = match (p.assignee_id, p.team_id) {
         (Some(assignee), _) => {
@@ -539,11 +532,8 @@ pub async fn assign(
     responses((status = 200, body = Payload<Vec<String>>))
 )]
 pub async fn labels_index(
-    State(state): State<AppState>,
-    member: Member,
-    Path((_, display_id)): Path<(String, String)>,
+    VisibleConversationHead { view, .. }: VisibleConversationHead,
 ) -> Result<Json<Payload<Vec<String>>>, ApiError> {
-    let view = conversation(&state.store, &member, &display_id).await?;
     Ok(Json(Payload {
         payload: view.conversation.labels,
     }))
@@ -565,12 +555,10 @@ pub struct LabelsParams {
 )]
 pub async fn labels_create(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, display_id)): Path<(String, String)>,
+    VisibleConversation { view, .. }: VisibleConversation,
     JsonBody(p): JsonBody<LabelsParams>,
 ) -> Result<Json<Payload<Vec<String>>>, ApiError> {
     let labels = label_set(&p.labels.ok_or_else(|| DomainError::blank("labels"))?)?;
-    let view = conversation(&state.store, &member, &display_id).await?;
     let outcome = state
         .store
         .conversations()
@@ -602,15 +590,13 @@ pub struct CustomAttributes {
 )]
 pub async fn custom_attributes(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, display_id)): Path<(String, String)>,
+    VisibleConversation { member, view }: VisibleConversation,
     JsonBody(p): JsonBody<CustomAttributesParams>,
 ) -> Result<Json<CustomAttributes>, ApiError> {
     let attributes = match p.custom_attributes {
         None => return Err(DomainError::blank("custom_attributes").into()),
         value => domain::validate::object("custom_attributes", value)?,
     };
-    let view = conversation(&state.store, &member, &display_id).await?;
     let model = domain::AttributeModel::ConversationAttribute;
     super::check_custom_attributes(&state.store, member.account_id, model, &attributes).await?;
     let outcome = state
@@ -634,10 +620,8 @@ pub async fn custom_attributes(
 )]
 pub async fn update_last_seen(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, display_id)): Path<(String, String)>,
+    VisibleConversation { member, view }: VisibleConversation,
 ) -> Result<Json<wire::Conversation>, ApiError> {
-    let view = conversation(&state.store, &member, &display_id).await?;
     let outcome = state
         .store
         .conversations()
@@ -665,8 +649,7 @@ pub struct TypingParams {
 )]
 pub async fn toggle_typing_status(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, display_id)): Path<(String, String)>,
+    VisibleConversation { member, view }: VisibleConversation,
     JsonBody(p): JsonBody<TypingParams>,
 ) -> Result<axum::http::StatusCode, ApiError> {
     let on = match p.typing_status.as_deref() {
@@ -678,7 +661,6 @@ pub async fn toggle_typing_status(
             )
         }
     };
-    let view = conversation(&state.store, &member, &display_id).await?;
     let c = &view.conversation;
     state.bus.publish(vec![domain::Event::Typing {
         account_id: c.account_id,
@@ -752,12 +734,10 @@ pub struct PriorityParams {
 )]
 pub async fn toggle_priority(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, display_id)): Path<(String, String)>,
+    VisibleConversation { member, view }: VisibleConversation,
     JsonBody(p): JsonBody<PriorityParams>,
 ) -> Result<axum::http::StatusCode, ApiError> {
     let priority = Priority::parse(&p.priority)?;
-    let view = conversation(&state.store, &member, &display_id).await?;
     let outcome = state
         .store
         .conversations()
@@ -802,8 +782,7 @@ const ELSEWHERE: [(&str, &str); 7] = [
 )]
 pub async fn update(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, display_id)): Path<(String, String)>,
+    VisibleConversation { member, mut view }: VisibleConversation,
     JsonBody(body): JsonBody<Map<String, Value>>,
 ) -> Result<Json<wire::Conversation>, ApiError> {
     let body = match body.get("conversation") {
@@ -827,7 +806,6 @@ pub async fn update(
         return Err(DomainError::invalid(key, message).into());
     }
     let priority = body.get("priority").map(Priority::parse).transpose()?;
-    let mut view = conversation(&state.store, &member, &display_id).await?;
     if let Some(priority) = priority {
         let outcome = state
             .store

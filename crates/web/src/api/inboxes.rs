@@ -152,7 +152,7 @@ pub async fn index(
     State(state): State<AppState>,
     member: Member,
 ) -> Result<Json<Payload<Vec<wire::Inbox>>>, ApiError> {
-    let inboxes = state.store.inboxes().list(member.account_id).await?;
+    let inboxes = state.store.inboxes().visible(&member).await?;
     let payload = inboxes
         .iter()
         .map(|inbox| wire::Inbox::new(inbox, member.is_admin()))
@@ -175,7 +175,7 @@ pub async fn show(
     let inbox = state
         .store
         .inboxes()
-        .find(member.account_id, InboxId(path_id(&id)?))
+        .find_visible(&member, InboxId(path_id(&id)?))
         .await?;
     Ok(Json(wire::Inbox::new(&inbox, member.is_admin())))
 }

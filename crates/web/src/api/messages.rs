@@ -1,6 +1,7 @@
 //! `/api/v1/accounts/{account_id}/conversations/{display_id}/messages` (`messages_controller.rb`).
 
-use super::{conversation, conversation_without_thread, query_param};
+use super::query_param;
+use crate::auth::{VisibleConversation, VisibleConversationHead};
 use crate::error::ApiError;
 use crate::extract::{Resource, Wrapped};
 use crate::openapi::{BeforeQuery, ConversationPath, MessagePath};
@@ -8,7 +9,7 @@ use crate::state::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 use domain::message::Author;
-use domain::{wire, DomainError, Member, MessageId, NewMessage};
+use domain::{wire, DomainError, MessageId, NewMessage};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
@@ -42,8 +43,7 @@ const PAGE: i64 = 20;
 )]
 pub async fn index(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, display_id)): Path<(String, String)>,
+    VisibleConversation { view, .. }: VisibleConversation,
     RawQuery(query): RawQuery,
 ) -> Result<Json<List>, ApiError> {
     let before = match query_param(query.as_deref(), "before").filter(|b| !b.is_empty()) {
@@ -52,7 +52,6 @@ pub async fn index(
             DomainError::invalid("before", "Before must be a message id")
         })?)),
     };
-    let view = conversation(&state.store, &member, &display_id).await?;
     let (messages, _) = state.store.messages().thread(&view, before, PAGE).await?;
     let c = &view.conversation;
     Ok(Json(List {
@@ -98,8 +97,7 @@ impl Resource for CreateParams {
 )]
 pub async fn create(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, display_id)): Path<(String, String)>,
+    VisibleConversationHead { member, view }: VisibleConversationHead,
     Wrapped(p): Wrapped<CreateParams>,
 ) -> Result<Json<wire::Message>, ApiError> {
     let new = NewMessage::validate(
@@ -110,7 +108,6 @@ pub async fn create(
         Author::User(member.user.id),
     )?
     .with_content_type(p.content_type.as_deref())?;
-    let view = conversation_without_thread(&state.store, &member, &display_id).await?;
     let outcome = state.store.messages().create(&view, &new).await?;
     state.bus.publish(outcome.events);
     Ok(Json(wire::Message::new(
@@ -146,10 +143,9 @@ fn json_text_as_object(value: Value) -> Value {
 )]
 pub async fn destroy(
     State(state): State<AppState>,
-    member: Member,
-    Path((_, display_id, id)): Path<(String, String, String)>,
+    VisibleConversation { member, view }: VisibleConversation,
+    Path((_, _, id)): Path<(String, String, String)>,
 ) -> Result<Json<wire::Message>, ApiError> {
-    let view = conversation(&state.store, &member, &display_id).await?;
     let id = MessageId(super::path_id(&id)?);
     let message = state.store.messages().find(id, &view.contact).await?;
     if message.conversation_id != view.conversation.id {

@@ -23,7 +23,7 @@ pub mod teams;
 pub mod webhooks;
 
 use crate::error::ApiError;
-use domain::{ConversationView, DisplayId, Member};
+use domain::{ConversationView, Member};
 use store::Store;
 
 /// A numeric id from the path; anything else is a 404, as an unknown id is.
@@ -62,32 +62,6 @@ pub fn sign_context(
     };
     let claims = domain::context_token::Claims::new(&subject, domain::time::now());
     domain::context_token::sign(&claims, secret)
-}
-
-/// The member's account's conversation with this display id.
-pub async fn conversation(
-    store: &Store,
-    member: &Member,
-    display_id: &str,
-) -> Result<ConversationView, ApiError> {
-    let display_id = DisplayId(path_id(display_id)?);
-    Ok(store
-        .conversations()
-        .find(member.account_id, display_id)
-        .await?)
-}
-
-/// The same without its thread, for writes that only add to it (a new message).
-pub async fn conversation_without_thread(
-    store: &Store,
-    member: &Member,
-    display_id: &str,
-) -> Result<ConversationView, ApiError> {
-    let display_id = DisplayId(path_id(display_id)?);
-    Ok(store
-        .conversations()
-        .find_without_thread(member.account_id, display_id)
-        .await?)
 }
 
 /// Checks custom attribute values about to be written against the account's definitions of

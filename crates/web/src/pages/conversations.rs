@@ -6,12 +6,12 @@
 use super::app_frames::AppFrames;
 use super::{render, time_label, Layout};
 use crate::api::conversations::filter_from_query;
-use crate::auth::PageMember;
+use crate::auth::{PageMember, PageVisibleConversation};
 use crate::csp::Csp;
 use crate::error::PageError;
 use crate::state::AppState;
 use askama::Template;
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::response::Html;
 use domain::custom_attribute_definition::plain_text;
 use domain::filter::{Filter, Subject};
@@ -89,7 +89,7 @@ impl ListView {
     /// the page names, where the API searches every status. Bad input shows the default list.
     fn read(member: &Member, query: Option<&str>) -> ListView {
         let default = || ListView {
-            filter: ConversationFilter::new(member.account_id, member.user.id),
+            filter: ConversationFilter::for_member(member),
             q: String::new(),
             priority: None,
         };
@@ -350,11 +350,9 @@ pub async fn index(
 /// `GET /app/accounts/{account_id}/conversations/{display_id}`.
 pub async fn show(
     State(state): State<AppState>,
-    page: PageMember,
-    Path((_, display_id)): Path<(String, String)>,
+    PageVisibleConversation { page, view }: PageVisibleConversation,
     RawQuery(query): RawQuery,
 ) -> Result<(Csp, Html<String>), PageError> {
-    let view = find(&state, &page, &display_id).await?;
     // Opening it is reading it (Chatwoot's `update_last_seen`). Done here rather than by the
     // page's script so the list below already shows it read, and so the event is out before
     // this page subscribes to /cable: its app frames are not sent a context for it.
@@ -523,25 +521,9 @@ pub async fn list(
 
 /// `GET …/{display_id}/_messages`: the thread alone, for the page to swap in.
 pub async fn messages(
-    State(state): State<AppState>,
-    page: PageMember,
-    Path((_, display_id)): Path<(String, String)>,
+    PageVisibleConversation { view, .. }: PageVisibleConversation,
 ) -> Result<Html<String>, PageError> {
-    let view = find(&state, &page, &display_id).await?;
     render(&thread(&view))
-}
-
-async fn find(
-    state: &AppState,
-    page: &PageMember,
-    display_id: &str,
-) -> Result<ConversationView, PageError> {
-    let id = display_id.parse::<i64>().map_err(|_| PageError::NotFound)?;
-    Ok(state
-        .store
-        .conversations()
-        .find(page.member.account_id, DisplayId(id))
-        .await?)
 }
 
 fn thread(view: &ConversationView) -> ThreadPartial {
@@ -594,7 +576,7 @@ async fn list_pane(
     let view = ListView::read(member, query);
     let filter = &view.filter;
     let result = state.store.conversations().list(filter, true).await?;
-    let inboxes = state.store.inboxes().list(member.account_id).await?;
+    let inboxes = state.store.inboxes().visible(member).await?;
     let labels = state.store.labels().list(member.account_id).await?;
     let teams = state.store.teams().list(member.account_id).await?;
     let counts = result.counts.unwrap_or_default();
