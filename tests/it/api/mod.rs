@@ -1,6 +1,7 @@
 //! Shared assertions for the API tests: Chatwoot's error bodies, the three ways to be refused
 //! as an outsider, and small request helpers the harness does not carry.
 
+mod access;
 mod agents;
 mod auth;
 mod canned_responses;
