@@ -1036,3 +1036,83 @@ async fn a_contact_token_that_an_email_alone_attached_sees_none_of_the_contacts_
         "Maria Lopez"
     );
 }
+
+/// Inbox membership is decided per event at broadcast (issue 11): an open socket of an agent
+/// removed from the inbox stops getting its events, and gets them again once added back, with
+/// no reconnect. An account-wide event (`contact.updated`) follows each conversation event as
+/// a fence: events are broadcast in order, so reaching the fence without the conversation's
+/// event shows it was withheld.
+#[tokio::test]
+async fn an_open_socket_follows_inbox_membership_without_reconnecting() {
+    support::on_each_backend(async |app: TestApp| {
+        let base = app.serve().await;
+        let mut socket = subscribed(&app, &base, &app.agent.email).await;
+        let messages = app.api(&format!("conversations/{}/messages", app.acme.conversation));
+        let contact = app.api(&format!("contacts/{}", app.acme.contact_id));
+        let members = json!({"inbox_id": app.acme.inbox_id, "user_ids": [app.agent.id]});
+        let say = |content: &'static str| {
+            let (app, messages) = (&app, &messages);
+            async move {
+                let res = app
+                    .post(messages, &app.admin, &json!({ "content": content }))
+                    .await;
+                assert_eq!(res.status, 200, "{}", res.text);
+            }
+        };
+        let fence = |name: &'static str| {
+            let (app, contact) = (&app, &contact);
+            async move {
+                let res = app
+                    .patch(contact, &app.admin, &json!({ "name": name }))
+                    .await;
+                assert_eq!(res.status, 200, "{}", res.text);
+            }
+        };
+        // Until the fence, the message events this socket gets, in order.
+        async fn heard_until_fence(socket: &mut Socket, name: &str) -> Vec<String> {
+            let mut heard = Vec::new();
+            loop {
+                let frame = next_frame(socket, PATIENCE).await.expect("the fence comes");
+                let message = &frame["message"];
+                if message["event"] == "contact.updated" && message["data"]["name"] == name {
+                    return heard;
+                }
+                if message["event"] == "message.created" {
+                    heard.push(message["data"]["content"].as_str().unwrap_or("").to_owned());
+                }
+            }
+        }
+
+        say("while a member").await;
+        fence("Fence One").await;
+        assert_eq!(
+            heard_until_fence(&mut socket, "Fence One").await,
+            ["while a member"]
+        );
+
+        let res = app
+            .request(
+                axum::http::Method::DELETE,
+                &app.api("inbox_members"),
+                Some(&app.admin.token),
+                Some(&members.to_string()),
+            )
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text);
+        say("after removal").await;
+        fence("Fence Two").await;
+        assert!(heard_until_fence(&mut socket, "Fence Two").await.is_empty());
+
+        let res = app
+            .post(&app.api("inbox_members"), &app.admin, &members)
+            .await;
+        assert_eq!(res.status, 200, "{}", res.text);
+        say("added back").await;
+        fence("Fence Three").await;
+        assert_eq!(
+            heard_until_fence(&mut socket, "Fence Three").await,
+            ["added back"]
+        );
+    })
+    .await;
+}

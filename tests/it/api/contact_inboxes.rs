@@ -139,6 +139,7 @@ async fn contactable_inboxes_offer_every_inbox_with_the_contacts_source_id() {
                 &json!({"name": "Second", "channel": {"type": "api"}}),
             )
             .await);
+        super::join(&app, second["id"].as_i64().unwrap(), &app.agent).await;
         let url = app.api(&format!(
             "contacts/{}/contactable_inboxes",
             app.acme.contact_id

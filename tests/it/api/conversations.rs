@@ -93,9 +93,15 @@ async fn the_list_has_meta_counts_and_this_accounts_conversations() {
 async fn filters_and_counts_follow_status_assignee_inbox_and_labels() {
     support::on_each_backend(async |app| {
         let second_inbox = ok(&app
-            .post(&app.api("inboxes"), &app.admin, &json!({"name": "Second"}))
+            .post(
+                &app.api("inboxes"),
+                &app.admin,
+                &json!({"name": "Second", "enable_auto_assignment": false}),
+            )
             .await);
         let second_inbox = second_inbox["id"].as_i64().unwrap();
+        // The agent works both inboxes, so sees what the administrator sees.
+        super::join(&app, second_inbox, &app.agent).await;
         let c1 = app.acme.conversation;
         let c2 = id(&open(
             &app,

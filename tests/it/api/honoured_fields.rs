@@ -132,6 +132,7 @@ async fn inbox_settings_are_stored_and_unsupported_ones_refused_unless_default()
         assert_eq!(created["greeting_message"], "Hello!");
         assert_eq!(created["hmac_mandatory"], true);
         let one = app.api(&format!("inboxes/{}", created["id"]));
+        super::join(&app, created["id"].as_i64().unwrap(), &app.agent).await;
         let updated = ok(&app
             .patch(
                 &one,

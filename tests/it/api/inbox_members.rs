@@ -23,6 +23,9 @@ async fn an_administrator_adds_replaces_and_removes_inbox_members() {
         let inbox = app.acme.inbox_id;
         let show = app.api(&format!("inbox_members/{inbox}"));
         let write = app.api("inbox_members");
+        // The fixture's agent works the inbox; start from an inbox with no members.
+        let agent = json!({"inbox_id": inbox, "user_ids": [app.agent.id]});
+        ok(&send(&app, Method::DELETE, &write, &app.admin, Some(&agent)).await);
         assert_eq!(
             ok(&app.get(&show, &app.admin).await),
             json!({"payload": []})
@@ -82,7 +85,13 @@ async fn agents_read_the_members_of_their_own_inboxes_only_and_never_write() {
         let show = app.api(&format!("inbox_members/{inbox}"));
         let write = app.api("inbox_members");
         let body = json!({"inbox_id": inbox, "user_ids": [app.agent.id]});
-        assert_forbidden(&app.get(&show, &app.agent).await);
+        // Their own inbox's members they read; another inbox's, not.
+        ok(&app.get(&show, &app.agent).await);
+        let other = ok(&app
+            .post(&app.api("inboxes"), &app.admin, &json!({"name": "Other"}))
+            .await);
+        let other = app.api(&format!("inbox_members/{}", other["id"]));
+        assert_forbidden(&app.get(&other, &app.agent).await);
         for method in [Method::POST, Method::PATCH, Method::DELETE] {
             assert_forbidden(&send(&app, method.clone(), &write, &app.agent, Some(&body)).await);
             assert_members_only(&app, method, &write, Some(&body)).await;

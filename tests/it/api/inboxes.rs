@@ -64,7 +64,11 @@ async fn an_administrator_creates_updates_and_deletes_an_api_inbox() {
         assert_ne!(wrapped["inbox_identifier"], created["inbox_identifier"]);
         let bare = ok(&app.post(&app.api("inboxes"), &app.admin, &json!({"name": "Third"})).await);
         assert_eq!(bare["webhook_url"], Value::Null);
-        assert_eq!(ok(&app.get(&app.api("inboxes"), &app.agent).await)["payload"].as_array().unwrap().len(), 4);
+        assert_eq!(ok(&app.get(&app.api("inboxes"), &app.admin).await)["payload"].as_array().unwrap().len(), 4);
+        // An agent sees the inboxes they are a member of (Chatwoot's `GET inboxes`).
+        let theirs = ok(&app.get(&app.api("inboxes"), &app.agent).await);
+        assert_eq!(theirs["payload"].as_array().unwrap().len(), 1, "{theirs}");
+        assert_eq!(theirs["payload"][0]["id"], app.acme.inbox_id);
 
         let one = app.api(&format!("inboxes/{}", created["id"]));
         let renamed = ok(&app.patch(&one, &app.admin, &json!({"name": "Renamed"})).await);

@@ -143,6 +143,13 @@ pub async fn assert_members_only(app: &TestApp, method: Method, uri: &str, body:
     }
 }
 
+/// Makes `who` a member of inbox `inbox_id` of the first account (as its administrator), so an
+/// agent sees its conversations.
+pub async fn join(app: &TestApp, inbox_id: i64, who: &Person) {
+    let body = serde_json::json!({"inbox_id": inbox_id, "user_ids": [who.id]});
+    ok(&app.post(&app.api("inbox_members"), &app.admin, &body).await);
+}
+
 /// A request with arbitrary headers (the harness sends only `api_access_token`).
 pub async fn raw(
     app: &TestApp,

@@ -169,6 +169,7 @@ async fn meta_counts_the_list_with_the_same_filters() {
             .await)["id"]
             .as_i64()
             .unwrap();
+        super::join(&app, second_inbox, &app.agent).await;
         // Open: the seeded one (unassigned), the admin's, one in the second inbox; one pending.
         let mine = open(&app, json!({"assignee_id": app.admin.id})).await;
         open(

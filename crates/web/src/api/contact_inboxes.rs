@@ -77,7 +77,10 @@ pub async fn create(
     JsonBody(p): JsonBody<ContactInboxParams>,
 ) -> Result<Json<wire::ContactInbox>, ApiError> {
     let inbox_id = InboxId(p.inbox_id.ok_or_else(|| DomainError::blank("inbox_id"))?);
-    member.scope.require_inbox(inbox_id)?;
+    // An inbox the member may not see is one that does not exist (the store's 404).
+    if !member.scope.allows(inbox_id) {
+        return Err(ApiError::NotFound);
+    }
     let source_id = validate::optional(
         "source_id",
         p.source_id.as_deref(),
