@@ -8,6 +8,7 @@ mod accounts_cli;
 mod api;
 mod hardening;
 mod pages;
+mod profile;
 mod sdk;
 mod sessions;
 mod throttles;

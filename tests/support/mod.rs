@@ -333,7 +333,12 @@ async fn person(store: &Store, name: &str, email: &str, account: AccountId, role
         .create(name, email, PASSWORD, Some((account, role)))
         .await
         .expect("user");
-    let token = store.users().access_token(user.id).await.expect("token");
+    // Tokens are stored hashed: the fixture issues a fresh one, as the profile page does.
+    let token = store
+        .users()
+        .reset_access_token(user.id)
+        .await
+        .expect("token");
     Person {
         id: user.id.get(),
         email: email.to_owned(),

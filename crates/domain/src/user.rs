@@ -75,6 +75,28 @@ pub struct Agent {
     pub auto_offline: bool,
 }
 
+impl Agent {
+    /// An existing user invited into an account, as the inviting administrator sees the
+    /// answer: the name and e-mail they typed, the role they chose, and a new membership's
+    /// defaults (the schema's `account_users` defaults), exactly as a new user's answer reads,
+    /// so it does not tell whether the e-mail was known. The user's own profile stays unseen.
+    pub fn invited(user_id: crate::UserId, new: &NewAgent) -> Self {
+        Agent {
+            user: User {
+                id: user_id,
+                name: new.name.clone(),
+                email: new.email.clone(),
+                display_name: None,
+                pubsub_token: String::new(),
+            },
+            account_id: new.account_id,
+            role: new.role,
+            availability: Availability::Online.as_str().to_owned(),
+            auto_offline: true,
+        }
+    }
+}
+
 /// Chatwoot's availability statuses for a member of an account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Availability {
@@ -105,10 +127,10 @@ impl Availability {
     }
 }
 
-/// `PATCH /agents/{id}`: what an administrator changes about a member; `None` leaves it.
+/// `PATCH /agents/{id}`: what an administrator changes about a member in their account;
+/// `None` leaves it. No name: a user's name is their own (their profile).
 #[derive(Debug, Clone, Default)]
 pub struct AgentChanges {
-    pub name: Option<String>,
     pub role: Option<Role>,
     pub availability: Option<Availability>,
     pub auto_offline: Option<bool>,

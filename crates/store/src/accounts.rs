@@ -67,7 +67,11 @@ impl Accounts<'_> {
                 .bind(admin.email.to_lowercase())
                 .fetch_one(pool)
                 .await)?;
-            let agent = self.store.users().add_agent(&admin, Some(password)).await?;
+            let agent = self
+                .store
+                .users()
+                .add_agent(&admin, Some(password), crate::AddExisting::Join)
+                .await?;
             Ok::<_, StoreError>((agent, known == 0))
         }
         .await;

@@ -8,6 +8,7 @@ mod canned_responses;
 mod contact_inboxes;
 mod contact_labels;
 mod contacts;
+mod credentials;
 mod conversations;
 mod counts_cache;
 mod custom_attribute_definitions;
@@ -16,6 +17,7 @@ mod error;
 mod filters;
 mod inbox_members;
 mod inboxes;
+mod invitations;
 mod json;
 mod labels;
 mod messages;
@@ -32,19 +34,21 @@ pub use canned_responses::CannedResponses;
 pub use contact_inboxes::{ContactInbox, ContactInboxes, PublicContact};
 pub use contact_labels::ContactLabels;
 pub use contacts::{ContactPage, Contacts, CreatedContact};
+pub use credentials::{PasswordChange, ProfileChanges, Session};
 pub use conversations::{ConversationPage, Conversations};
 pub use custom_attribute_definitions::CustomAttributeDefinitions;
 pub use dashboard_apps::DashboardApps;
 pub use error::StoreError;
 pub use inbox_members::InboxMembers;
 pub use inboxes::Inboxes;
+pub use invitations::{Invitation, Invitations};
 pub use labels::Labels;
 pub use messages::Messages;
 pub use notify::CHANNEL as NOTIFY_CHANNEL;
 pub use sqlx::postgres::PgListener;
 pub use teams::Teams;
 pub use throttles::{Throttles, Window};
-pub use users::{Session, Users};
+pub use users::{AddExisting, Users};
 pub use webhooks::{AttemptResult, Destination, DueDelivery, NextStep, RecorderLease, Webhooks};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
@@ -187,13 +191,14 @@ impl Store {
         }
     }
 
-    /// Applies the embedded migrations of this backend (idempotent).
+    /// Applies the embedded migrations of this backend, then digests any token or session id
+    /// still kept in plaintext (idempotent).
     pub async fn migrate(&self) -> Result<(), StoreError> {
         match &self.pool {
             Pool::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
             Pool::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
-        Ok(())
+        credentials::hash_plaintext_secrets(self).await
     }
 
     /// After a bulk load: fresh planner statistics and, on PostgreSQL, the visibility map that
@@ -266,6 +271,9 @@ impl Store {
     }
     pub fn users(&self) -> Users<'_> {
         Users { store: self }
+    }
+    pub fn invitations(&self) -> Invitations<'_> {
+        Invitations { store: self }
     }
     pub fn inboxes(&self) -> Inboxes<'_> {
         Inboxes { store: self }

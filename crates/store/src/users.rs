@@ -1,4 +1,5 @@
-//! Users, memberships (agents), access tokens and browser sessions.
+//! Users and memberships (agents). Their tokens, sessions and passwords: `credentials`;
+//! invitations into another account: `invitations`.
 
 use crate::error::{found, taken};
 use crate::{on_pool, Store, StoreError};
@@ -8,8 +9,6 @@ use domain::{password, Account, AccountId, Agent, DomainError, Member, Role, Use
 const INSERT_USER: &str =
     "INSERT INTO users (name, email, password_hash, pubsub_token, created_at) \
      VALUES ($1, $2, $3, $4, $5) RETURNING id, name, display_name, email, pubsub_token";
-const INSERT_TOKEN: &str =
-    "INSERT INTO access_tokens (token, user_id, created_at) VALUES ($1, $2, $3)";
 const INSERT_MEMBERSHIP: &str =
     "INSERT INTO account_users (account_id, user_id, role, created_at) \
      VALUES ($1, $2, $3, $4)";
@@ -17,13 +16,6 @@ const SELECT_BY_EMAIL: &str = "SELECT u.id, u.name, u.display_name, u.email, u.p
      u.password_hash FROM users u WHERE u.email = $1";
 const SELECT_BY_ID: &str =
     "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token FROM users u WHERE u.id = $1";
-const SELECT_TOKEN: &str = "SELECT token FROM access_tokens WHERE user_id = $1";
-const SELECT_BY_TOKEN: &str = "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token \
-     FROM access_tokens t JOIN users u ON u.id = t.user_id WHERE t.token = $1";
-const SELECT_MEMBER_BY_TOKEN: &str =
-    "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token, \
-     au.role FROM access_tokens t JOIN users u ON u.id = t.user_id \
-     LEFT JOIN account_users au ON au.user_id = u.id AND au.account_id = $2 WHERE t.token = $1";
 const SELECT_BY_PUBSUB: &str =
     "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token FROM users u WHERE u.pubsub_token = $1";
 const SELECT_ROLE: &str = "SELECT role FROM account_users WHERE account_id = $1 AND user_id = $2";
@@ -38,7 +30,6 @@ const SELECT_AGENT: &str = "SELECT u.id, u.name, u.display_name, u.email, u.pubs
 const SELECT_AS_AGENT_EVERYWHERE: &str = "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token, \
      au.account_id, au.role, au.availability, au.auto_offline FROM account_users au JOIN users u ON u.id = au.user_id \
      WHERE au.user_id = $1 ORDER BY au.account_id";
-const UPDATE_NAME: &str = "UPDATE users SET name = $1 WHERE id = $2";
 const UPDATE_ROLE: &str =
     "UPDATE account_users SET role = $1 WHERE account_id = $2 AND user_id = $3";
 const UPDATE_AVAILABILITY: &str =
@@ -50,25 +41,9 @@ const COUNT_ADMINS: &str =
 const DELETE_MEMBERSHIP: &str = "DELETE FROM account_users WHERE account_id = $1 AND user_id = $2";
 const UNASSIGN: &str =
     "UPDATE conversations SET assignee_id = NULL WHERE account_id = $1 AND assignee_id = $2";
-const INSERT_SESSION: &str =
-    "INSERT INTO sessions (id, user_id, csrf_token, created_at, expires_at) \
-     VALUES ($1, $2, $3, $4, $5)";
-const SELECT_SESSION: &str = "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token, \
-     s.csrf_token FROM sessions s JOIN users u ON u.id = s.user_id WHERE s.id = $1 AND s.expires_at > $2";
-const DELETE_SESSION: &str = "DELETE FROM sessions WHERE id = $1";
-
-/// Browser sessions last two weeks.
-const SESSION_SECONDS: i64 = 14 * 24 * 3600;
 
 #[derive(sqlx::FromRow)]
-struct TokenMemberRow {
-    #[sqlx(flatten)]
-    user: UserRow,
-    role: Option<String>,
-}
-
-#[derive(sqlx::FromRow)]
-struct UserRow {
+pub(crate) struct UserRow {
     id: i64,
     name: String,
     display_name: Option<String>,
@@ -86,6 +61,15 @@ impl From<UserRow> for User {
             pubsub_token: row.pubsub_token,
         }
     }
+}
+
+/// What `add_agent` does with an e-mail that already has a user.
+#[derive(Debug, Clone, Copy)]
+pub enum AddExisting {
+    /// An administrator's `POST …/agents`: the user is invited, no member until they accept.
+    Invite { inviter: UserId },
+    /// The operator's `switchboard accounts create`: a member at once.
+    Join,
 }
 
 #[derive(sqlx::FromRow)]
@@ -124,22 +108,6 @@ struct MembershipRow {
     role: String,
 }
 
-#[derive(sqlx::FromRow)]
-struct SessionRow {
-    #[sqlx(flatten)]
-    user: UserRow,
-    csrf_token: String,
-}
-
-/// A signed-in browser.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Session {
-    pub id: String,
-    pub user: User,
-    /// Sent back in `X-CSRF-Token` by the page's scripts on every cookie-authenticated write.
-    pub csrf_token: String,
-}
-
 pub struct Users<'a> {
     pub(crate) store: &'a Store,
 }
@@ -170,8 +138,8 @@ impl Users<'_> {
                 .fetch_one(&mut *tx)
                 .await
                 .map_err(taken("email"))?;
-            sqlx::query(INSERT_TOKEN)
-                .bind(&token)
+            sqlx::query(crate::credentials::INSERT_TOKEN)
+                .bind(password::digest(&token))
                 .bind(row.id)
                 .bind(now)
                 .execute(&mut *tx)
@@ -215,42 +183,6 @@ impl Users<'_> {
             .fetch_optional(pool)
             .await)?;
         found(row).map(User::from)
-    }
-
-    pub async fn access_token(&self, id: UserId) -> Result<String, StoreError> {
-        let token: Option<String> = on_pool!(self.store, |pool| sqlx::query_scalar(SELECT_TOKEN)
-            .bind(id.get())
-            .fetch_optional(pool)
-            .await)?;
-        found(token)
-    }
-
-    pub async fn by_access_token(&self, token: &str) -> Result<User, StoreError> {
-        let row: Option<UserRow> = on_pool!(self.store, |pool| sqlx::query_as(SELECT_BY_TOKEN)
-            .bind(token)
-            .fetch_optional(pool)
-            .await)?;
-        found(row).map(User::from)
-    }
-
-    /// The user an API token names and their role in `account_id` (`None`: not a member), in
-    /// one query: every API request asks both (`NotFound`: no such token).
-    pub async fn by_access_token_in(
-        &self,
-        token: &str,
-        account_id: AccountId,
-    ) -> Result<(User, Option<Role>), StoreError> {
-        let row: Option<TokenMemberRow> =
-            on_pool!(self.store, |pool| sqlx::query_as(SELECT_MEMBER_BY_TOKEN)
-                .bind(token)
-                .bind(account_id.get())
-                .fetch_optional(pool)
-                .await)?;
-        let row = found(row)?;
-        let role = row
-            .role
-            .map(|role| Role::parse(&role).unwrap_or(Role::Agent));
-        Ok((User::from(row.user), role))
     }
 
     /// The user a `/cable` subscription names by its `pubsub_token`.
@@ -341,45 +273,61 @@ impl Users<'_> {
         found(row).map(Agent::from)
     }
 
-    /// Adds a member: a new user when the e-mail is unknown (with `password`, or a random one),
-    /// else a membership for the existing user.
+    /// Adds a member: a new user when the e-mail is unknown (with `password`, or a random one).
+    /// A user who already exists is invited (`AddExisting::Invite`: they accept or decline
+    /// after signing in, and their profile is not touched) or, by the operator's CLI, made a
+    /// member at once (`AddExisting::Join`). Either way the answer is the agent as the
+    /// administrator typed them (name, e-mail, role), so it tells nothing of the user.
     pub async fn add_agent(
         &self,
         new: &NewAgent,
         password: Option<&str>,
+        existing: AddExisting,
     ) -> Result<Agent, StoreError> {
-        let existing: Option<CredentialRow> =
+        let row: Option<CredentialRow> =
             on_pool!(self.store, |pool| sqlx::query_as(SELECT_BY_EMAIL)
                 .bind(&new.email)
                 .fetch_optional(pool)
                 .await)?;
-        let user_id = match existing {
-            Some(row) => {
+        let Some(row) = row else {
+            let random = password::random_token(20);
+            let password = password.unwrap_or(&random);
+            let membership = Some((new.account_id, new.role));
+            let user = self
+                .create(&new.name, &new.email, password, membership)
+                .await?;
+            return self.agent(new.account_id, user.id).await;
+        };
+        let user_id = UserId(row.user.id);
+        if self.agent(new.account_id, user_id).await.is_ok() {
+            return Err(StoreError::Taken("email"));
+        }
+        match existing {
+            AddExisting::Join => {
                 let now = domain::time::now();
                 on_pool!(self.store, |pool| sqlx::query(INSERT_MEMBERSHIP)
                     .bind(new.account_id.get())
-                    .bind(row.user.id)
+                    .bind(user_id.get())
                     .bind(new.role.as_str())
                     .bind(now)
                     .execute(pool)
                     .await
                     .map(|_| ()))
                 .map_err(taken("email"))?;
-                UserId(row.user.id)
+                self.agent(new.account_id, user_id).await
             }
-            None => {
-                let random = password::random_token(20);
-                let password = password.unwrap_or(&random);
-                let membership = Some((new.account_id, new.role));
-                self.create(&new.name, &new.email, password, membership)
-                    .await?
-                    .id
+            AddExisting::Invite { inviter } => {
+                self.store
+                    .invitations()
+                    .invite(new, user_id, inviter)
+                    .await?;
+                Ok(Agent::invited(user_id, new))
             }
-        };
-        self.agent(new.account_id, user_id).await
+        }
     }
 
-    /// Renames a member and/or changes their role; the last administrator keeps the role.
+    /// Changes a member's role, availability or auto-offline in this account (never their
+    /// name: that is their own profile's); the last administrator keeps the role.
     pub async fn update_agent(
         &self,
         account_id: AccountId,
@@ -392,13 +340,6 @@ impl Users<'_> {
         }
         on_pool!(self.store, |pool| {
             let mut tx = pool.begin().await?;
-            if let Some(name) = &changes.name {
-                sqlx::query(UPDATE_NAME)
-                    .bind(name)
-                    .bind(id.get())
-                    .execute(&mut *tx)
-                    .await?;
-            }
             let membership = [
                 (UPDATE_ROLE, changes.role.map(|r| r.as_str())),
                 (
@@ -429,9 +370,20 @@ impl Users<'_> {
         self.agent(account_id, id).await
     }
 
-    /// Removes a member from the account and unassigns their conversations there.
+    /// Removes a member from the account and unassigns their conversations there; for a user
+    /// only invited so far, withdraws the invitation.
     pub async fn remove_agent(&self, account_id: AccountId, id: UserId) -> Result<(), StoreError> {
-        let agent = self.agent(account_id, id).await?;
+        let agent = match self.agent(account_id, id).await {
+            Err(StoreError::NotFound) => {
+                let withdrawn = self.store.invitations().withdraw(account_id, id).await?;
+                return if withdrawn {
+                    Ok(())
+                } else {
+                    Err(StoreError::NotFound)
+                };
+            }
+            other => other?,
+        };
         if agent.role == Role::Administrator {
             self.require_another_admin(account_id).await?;
         }
@@ -466,55 +418,6 @@ impl Users<'_> {
             )
             .into());
         }
-        Ok(())
-    }
-
-    pub async fn create_session(&self, user: &User) -> Result<Session, StoreError> {
-        let id = password::random_token(32);
-        let csrf_token = password::random_token(32);
-        let now = domain::time::now();
-        on_pool!(self.store, |pool| sqlx::query(INSERT_SESSION)
-            .bind(&id)
-            .bind(user.id.get())
-            .bind(&csrf_token)
-            .bind(now)
-            .bind(now + SESSION_SECONDS)
-            .execute(pool)
-            .await
-            .map(|_| ()))?;
-        Ok(Session {
-            id,
-            user: user.clone(),
-            csrf_token,
-        })
-    }
-
-    pub async fn session(&self, id: &str) -> Result<Session, StoreError> {
-        // The id comes from a cookie, which is percent-decoded: `%00` is a NUL, which PostgreSQL
-        // refuses in a parameter (a 500); no session id holds one.
-        if id.contains('\0') {
-            return Err(StoreError::NotFound);
-        }
-        let now = domain::time::now();
-        let row: Option<SessionRow> = on_pool!(self.store, |pool| sqlx::query_as(SELECT_SESSION)
-            .bind(id)
-            .bind(now)
-            .fetch_optional(pool)
-            .await)?;
-        let row = found(row)?;
-        Ok(Session {
-            id: id.to_owned(),
-            user: row.user.into(),
-            csrf_token: row.csrf_token,
-        })
-    }
-
-    pub async fn delete_session(&self, id: &str) -> Result<(), StoreError> {
-        on_pool!(self.store, |pool| sqlx::query(DELETE_SESSION)
-            .bind(id)
-            .execute(pool)
-            .await
-            .map(|_| ()))?;
         Ok(())
     }
 }

@@ -298,11 +298,27 @@ async fn sessions_and_tokens_authenticate_their_user() {
         );
         store.users().delete_session(&session.id).await.unwrap();
         assert!(store.users().session(&session.id).await.is_err());
-        let token = store.users().access_token(f.admin).await.unwrap();
+        let old = store.users().reset_access_token(f.admin).await.unwrap();
+        let token = store.users().reset_access_token(f.admin).await.unwrap();
+        assert_ne!(old, token);
         assert_eq!(
             store.users().by_access_token(&token).await.unwrap().id,
             f.admin
         );
+        // Rotated: the old token names nobody at once.
+        assert!(store.users().by_access_token(&old).await.is_err());
+        assert!(!store.users().token_is_live(&old).await.unwrap());
+        // A session's id is no API token, and an API session's secret is no cookie.
+        let cookie = store.users().create_session(&user).await.unwrap();
+        assert!(store.users().by_access_token(&cookie.id).await.is_err());
+        let api = store.users().create_api_session(&user).await.unwrap();
+        assert_eq!(store.users().by_access_token(&api).await.unwrap().id, f.admin);
+        assert!(store.users().session(&api).await.is_err());
+        store.users().delete_api_session(&api).await.unwrap();
+        assert!(store.users().by_access_token(&api).await.is_err());
+        // Signing out of an API session never revokes the user's token.
+        store.users().delete_api_session(&token).await.unwrap();
+        assert!(store.users().token_is_live(&token).await.unwrap());
     })
     .await;
 }

@@ -30,8 +30,20 @@ const BAD_CSRF: &str = "Invalid or missing CSRF token";
 /// The signed-in user, whatever the account (e.g. `GET /api/v1/profile`).
 pub struct CurrentUser {
     pub user: User,
-    /// The API token they authenticated with, if they used one.
+    /// The API token (or API session secret) they authenticated with, if they used one.
     pub access_token: Option<String>,
+    /// The page session they authenticated with, if they used the cookie.
+    pub session: Option<Session>,
+}
+
+impl CurrentUser {
+    /// The secret of the session this request was made in, the one a password change keeps:
+    /// the cookie's, or an API session's (a user's API token is no session, and keeps none).
+    pub fn session_secret(&self) -> Option<&str> {
+        self.access_token
+            .as_deref()
+            .or(self.session.as_ref().map(|session| session.id.as_str()))
+    }
 }
 
 impl FromRequestParts<AppState> for CurrentUser {
@@ -48,6 +60,7 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Ok(CurrentUser {
                 user,
                 access_token: Some(token),
+                session: None,
             });
         }
         let session = cookie_session(&parts.headers, state)
@@ -57,8 +70,9 @@ impl FromRequestParts<AppState> for CurrentUser {
             return Err(ApiError::Unauthorized(BAD_CSRF));
         }
         Ok(CurrentUser {
-            user: session.user,
+            user: session.user.clone(),
             access_token: None,
+            session: Some(session),
         })
     }
 }

@@ -36,6 +36,8 @@ pub const TOKEN_SCHEME: &str = "api_access_token";
         crate::api::auth::sign_in,
         crate::api::auth::sign_out,
         crate::api::auth::profile_show,
+        crate::api::profile::update,
+        crate::api::profile::reset_access_token,
         crate::api::availability::availability,
         crate::api::availability::auto_offline,
         crate::api::agents::index,

@@ -36,7 +36,16 @@ fn routes(state: AppState) -> Router {
         .route("/cable", get(crate::cable::connect))
         .route("/auth/sign_in", post(auth::sign_in))
         .route("/auth/sign_out", axum::routing::delete(auth::sign_out))
-        .route("/api/v1/profile", get(auth::profile_show))
+        .route(
+            "/api/v1/profile",
+            get(auth::profile_show)
+                .put(api::profile::update)
+                .patch(api::profile::update),
+        )
+        .route(
+            "/api/v1/profile/reset_access_token",
+            post(api::profile::reset_access_token),
+        )
         .route("/api/v1/profile/availability", post(availability::availability))
         .route("/api/v1/profile/auto_offline", post(availability::auto_offline))
         .route(
@@ -308,6 +317,27 @@ fn routes(state: AppState) -> Router {
             get(pages::sessions::new).post(pages::sessions::create),
         )
         .route("/app/logout", post(pages::sessions::destroy))
+        .route("/app/invitations", get(pages::invitations::index))
+        .route(
+            "/app/invitations/{id}/accept",
+            post(pages::invitations::accept),
+        )
+        .route(
+            "/app/invitations/{id}/decline",
+            post(pages::invitations::decline),
+        )
+        .route(
+            "/app/accounts/{account_id}/profile/settings",
+            get(pages::profile::show),
+        )
+        .route(
+            "/app/accounts/{account_id}/profile/password",
+            post(pages::profile::change_password),
+        )
+        .route(
+            "/app/accounts/{account_id}/profile/access_token",
+            post(pages::profile::reset_access_token),
+        )
         .route(
             "/app/accounts/{account_id}/conversations",
             get(pages::conversations::index),

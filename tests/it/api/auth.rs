@@ -23,7 +23,10 @@ async fn signing_in_returns_the_profile_with_the_access_token_and_accounts() {
         assert_eq!(data["id"], app.admin.id);
         assert_eq!(data["email"], "admin@acme.test");
         assert_eq!(data["name"], "Ada Admin");
-        assert_eq!(data["access_token"], app.admin.token.as_str());
+        // A new API session's secret: the user's own token is stored hashed, never handed out.
+        let admin_session = data["access_token"].as_str().expect("an access token");
+        assert_eq!(admin_session.len(), 32, "{data}");
+        assert_ne!(admin_session, app.admin.token);
         assert_eq!(data["account_id"], app.acme.account_id);
         assert_eq!(data["role"], "administrator");
         assert!(
@@ -43,7 +46,7 @@ async fn signing_in_returns_the_profile_with_the_access_token_and_accounts() {
         .await;
         let data = ok(&res)["data"].clone();
         assert_eq!(data["id"], app.agent.id);
-        assert_eq!(data["access_token"], app.agent.token.as_str());
+        assert_ne!(data["access_token"], app.agent.token.as_str());
         assert_eq!(
             data["accounts"],
             json!([{
@@ -111,6 +114,7 @@ async fn the_profile_is_the_token_holders_and_needs_a_valid_token() {
         assert_eq!(body["id"], app.agent.id);
         assert_eq!(body["email"], "agent@acme.test");
         assert_eq!(body["name"], "Sam Agent");
+        // The token the request was made with: the only one the server can tell.
         assert_eq!(body["access_token"], app.agent.token.as_str());
         assert_eq!(body["role"], "agent");
         assert_eq!(body["accounts"][0]["id"], app.acme.account_id);
@@ -149,6 +153,88 @@ async fn signing_out_needs_a_token_and_leaves_api_tokens_valid() {
             &app.request(Method::DELETE, "/auth/sign_out", Some("nope"), None)
                 .await,
         );
+    })
+    .await;
+}
+
+/// `POST /auth/sign_in`'s token is a session of its own: signing out with it ends it on the
+/// server, so a copy replayed later is refused, while the user's API token and their other
+/// sessions go on working.
+#[tokio::test]
+async fn signing_out_ends_the_api_session_it_was_sent_with() {
+    support::on_each_backend(async |app| {
+        let signed_in = |_: ()| {
+            sign_in(
+                &app,
+                &json!({"email": "admin@acme.test", "password": PASSWORD}),
+            )
+        };
+        let first = ok(&signed_in(()).await)["data"]["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let second = ok(&signed_in(()).await)["data"]["access_token"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        assert_ne!(first, second);
+        let profile = |token: &str| {
+            let token = token.to_owned();
+            let app = &app;
+            async move {
+                app.request(Method::GET, "/api/v1/profile", Some(&token), None)
+                    .await
+            }
+        };
+        assert_eq!(ok(&profile(&first).await)["access_token"], first.as_str());
+        let res = app
+            .request(Method::DELETE, "/auth/sign_out", Some(&first), None)
+            .await;
+        assert_eq!(ok(&res), json!({"success": true}));
+        assert_unauthorized(&profile(&first).await);
+        assert_unauthorized(
+            &app.request(Method::GET, &app.api("conversations"), Some(&first), None)
+                .await,
+        );
+        ok(&profile(&second).await);
+        ok(&app.get("/api/v1/profile", &app.admin).await);
+    })
+    .await;
+}
+
+/// The page's session ends on the server at sign-out, through the page's form or the API:
+/// the same cookie, replayed afterwards, is no session.
+#[tokio::test]
+async fn a_signed_out_cookie_no_longer_works_when_replayed() {
+    support::on_each_backend(async |app| {
+        for how in ["page", "api"] {
+            let cookie = crate::hardening::page_session(&app, &app.admin.email).await;
+            let conversations = app.api("conversations").replacen("/api/v1", "/app", 1);
+            let page = super::raw(&app, Method::GET, &conversations, &[("cookie", &cookie)], Vec::new()).await;
+            assert_eq!(page.status, 200, "{how}: signed in");
+            let csrf = crate::profile::csrf_token(&page.text);
+            let res = match how {
+                "page" => {
+                    let body = format!("csrf_token={}", super::enc(&csrf));
+                    let headers = [
+                        ("cookie", cookie.as_str()),
+                        ("content-type", "application/x-www-form-urlencoded"),
+                    ];
+                    super::raw(&app, Method::POST, "/app/logout", &headers, body.into_bytes()).await
+                }
+                _ => {
+                    let headers = [("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
+                    let res = super::raw(&app, Method::DELETE, "/auth/sign_out", &headers, Vec::new()).await;
+                    assert_eq!(ok(&res), json!({"success": true}));
+                    res
+                }
+            };
+            assert!(res.status.is_success() || res.status.is_redirection(), "{how}: {res:?}");
+            let replayed = super::raw(&app, Method::GET, &conversations, &[("cookie", &cookie)], Vec::new()).await;
+            assert!(replayed.status.is_redirection(), "{how}: {}", replayed.status);
+            let replayed = super::raw(&app, Method::GET, "/api/v1/profile", &[("cookie", &cookie)], Vec::new()).await;
+            assert_unauthorized(&replayed);
+        }
     })
     .await;
 }

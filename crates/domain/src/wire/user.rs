@@ -75,7 +75,10 @@ pub struct Profile {
     pub confirmed: bool,
     pub avatar_url: String,
     pub thumbnail: String,
-    pub access_token: String,
+    /// The API token, when this answer is the one that knows it: the token a request was
+    /// made with, or one just issued (sign-in, `reset_access_token`). Tokens are stored
+    /// hashed, so a cookie-authenticated request gets `null`.
+    pub access_token: Option<String>,
     pub pubsub_token: String,
     #[serde(rename = "type")]
     pub kind: &'static str,
@@ -85,7 +88,11 @@ pub struct Profile {
 }
 
 impl Profile {
-    pub fn new(user: &crate::User, access_token: &str, accounts: Vec<ProfileAccount>) -> Self {
+    pub fn new(
+        user: &crate::User,
+        access_token: Option<&str>,
+        accounts: Vec<ProfileAccount>,
+    ) -> Self {
         Self {
             id: user.id.get(),
             provider: "email",
@@ -99,7 +106,7 @@ impl Profile {
             confirmed: true,
             avatar_url: String::new(),
             thumbnail: String::new(),
-            access_token: access_token.to_owned(),
+            access_token: access_token.map(str::to_owned),
             pubsub_token: user.pubsub_token.clone(),
             kind: "user",
             ui_settings: serde_json::Map::new(),

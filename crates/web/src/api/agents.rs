@@ -1,5 +1,7 @@
 //! `/api/v1/accounts/{account_id}/agents` (Chatwoot's `agents_controller.rb`): a bare array of
-//! agents; writes for administrators.
+//! agents; writes for administrators. Adding the e-mail of a user who already exists invites
+//! them (they accept after signing in) and answers as for a new user; an administrator changes
+//! a member's role and availability in their account, never the user's name or password.
 
 use super::path_id;
 use crate::auth::Admin;
@@ -11,7 +13,8 @@ use axum::extract::{Path, State};
 use axum::http::StatusCode;
 use axum::Json;
 use domain::user::{AgentChanges, Availability, NewAgent};
-use domain::{validate, wire, Member, Role, UserId};
+use domain::{wire, DomainError, Member, Role, UserId};
+use store::AddExisting;
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -52,7 +55,10 @@ pub async fn index(
     tag = "agents",
     params(AccountPath),
     request_body = AgentParams,
-    responses((status = 200, body = wire::Agent))
+    responses(
+        (status = 200, body = wire::Agent, description = "The new member, or, for a user who already exists, their invitation (accepted on their invitations page), answered alike"),
+        (status = 422, body = wire::Invalid, description = "`email` already a member or already invited"),
+    )
 )]
 pub async fn create(
     State(state): State<AppState>,
@@ -69,7 +75,14 @@ pub async fn create(
     if let Some(password) = password {
         domain::password::require_strong(password, &[&new.name, &new.email])?;
     }
-    let agent = state.store.users().add_agent(&new, password).await?;
+    let existing = AddExisting::Invite {
+        inviter: member.user.id,
+    };
+    let agent = state
+        .store
+        .users()
+        .add_agent(&new, password, existing)
+        .await?;
     Ok(Json(wire::Agent::from(&agent)))
 }
 
@@ -79,7 +92,10 @@ pub async fn create(
     tag = "agents",
     params(ResourcePath),
     request_body = AgentParams,
-    responses((status = 200, body = wire::Agent))
+    responses(
+        (status = 200, body = wire::Agent),
+        (status = 422, body = wire::Invalid, description = "A different `name`: only the user changes it"),
+    )
 )]
 pub async fn update(
     State(state): State<AppState>,
@@ -88,13 +104,19 @@ pub async fn update(
     Wrapped(params): Wrapped<AgentParams>,
 ) -> Result<Json<wire::Agent>, ApiError> {
     let id = UserId(path_id(&id)?);
-    let name = params
-        .name
-        .as_deref()
-        .map(|n| validate::required("name", Some(n), validate::MAX_SHORT_TEXT))
-        .transpose()?;
+    let agent = state.store.users().agent(member.account_id, id).await?;
+    // A user's name is theirs, shared by every account they belong to: no administrator
+    // renames them. Sending the name unchanged (a client echoing the agent) is fine.
+    if let Some(name) = params.name.as_deref() {
+        if name.trim() != agent.user.name {
+            return Err(DomainError::invalid(
+                "name",
+                "An agent's name is their own: they change it in their profile",
+            )
+            .into());
+        }
+    }
     let changes = AgentChanges {
-        name,
         role: params.role.as_deref().map(Role::parse).transpose()?,
         availability: params
             .availability
@@ -117,7 +139,7 @@ pub async fn update(
     tag = "agents",
     params(ResourcePath),
     responses(
-        (status = 200, description = "Removed from the account"),
+        (status = 200, description = "Removed from the account, or their invitation withdrawn"),
         (status = 422, body = wire::Invalid, description = "The account's last administrator"),
     )
 )]

@@ -1,7 +1,7 @@
 //! `POST /auth/sign_in`, `DELETE /auth/sign_out` and `GET /api/v1/profile`, in Chatwoot's shapes
 //! (`devise_overrides/sessions_controller.rb`, `api/v1/models/_user.json.jbuilder`).
 
-use crate::auth::CurrentUser;
+use crate::auth::{CurrentUser, SESSION_COOKIE};
 use crate::config::ClientAddr;
 use crate::error::ApiError;
 use crate::extract::JsonBody;
@@ -9,6 +9,7 @@ use crate::state::AppState;
 use crate::throttle::SignInThrottle;
 use axum::extract::State;
 use axum::Json;
+use axum_extra::extract::cookie::{Cookie, CookieJar};
 use domain::wire::{Profile, ProfileAccount};
 use domain::User;
 use serde::Deserialize;
@@ -25,7 +26,10 @@ pub struct Data<T> {
     data: T,
 }
 
-/// `POST /auth/sign_in`: `{"data": profile}` with the access token, or 401.
+/// `POST /auth/sign_in`: `{"data": profile}` with an access token, or 401. The token is a new
+/// API session's secret (the user's own API token is stored hashed and cannot be handed out
+/// again): it authenticates `api_access_token` like the user's token until
+/// `DELETE /auth/sign_out` ends it, as devise_token_auth's per-client token does in Chatwoot.
 #[utoipa::path(
     post,
     path = "/auth/sign_in",
@@ -50,8 +54,9 @@ pub async fn sign_in(
         params.password.as_deref(),
     )
     .await?;
+    let token = state.store.users().create_api_session(&user).await?;
     Ok(Json(Data {
-        data: profile(&state.store, &user).await?,
+        data: profile(&state.store, &user, Some(&token)).await?,
     }))
 }
 
@@ -93,15 +98,31 @@ pub struct SignedOut {
     success: bool,
 }
 
-/// `DELETE /auth/sign_out`: API tokens stay valid (as in Chatwoot); this ends nothing but says ok.
+/// `DELETE /auth/sign_out`: ends the session the request was made in, server-side (a
+/// replayed cookie or API session secret no longer works). A user's API token is no session
+/// and stays valid, as Chatwoot's `api_access_token` outlives devise_token_auth's sign-out;
+/// rotate it with `POST /api/v1/profile/reset_access_token`.
 #[utoipa::path(
     delete,
     path = "/auth/sign_out",
     tag = "auth",
     responses((status = 200, body = SignedOut))
 )]
-pub async fn sign_out(_current: CurrentUser) -> Json<SignedOut> {
-    Json(SignedOut { success: true })
+pub async fn sign_out(
+    State(state): State<AppState>,
+    jar: CookieJar,
+    current: CurrentUser,
+) -> Result<(CookieJar, Json<SignedOut>), ApiError> {
+    let users = state.store.users();
+    if let Some(token) = &current.access_token {
+        users.delete_api_session(token).await?;
+    }
+    let mut jar = jar;
+    if let Some(session) = &current.session {
+        users.delete_session(&session.id).await?;
+        jar = jar.remove(Cookie::build(SESSION_COOKIE).path("/").build());
+    }
+    Ok((jar, Json(SignedOut { success: true })))
 }
 
 /// `GET /api/v1/profile`.
@@ -115,11 +136,16 @@ pub async fn profile_show(
     State(state): State<AppState>,
     current: CurrentUser,
 ) -> Result<Json<Profile>, ApiError> {
-    Ok(Json(profile(&state.store, &current.user).await?))
+    let token = current.access_token.as_deref();
+    Ok(Json(profile(&state.store, &current.user, token).await?))
 }
 
-pub(crate) async fn profile(store: &Store, user: &User) -> Result<Profile, ApiError> {
-    let token = store.users().access_token(user.id).await?;
+/// The user's profile, with `access_token` when the caller knows it (see `Profile`).
+pub(crate) async fn profile(
+    store: &Store,
+    user: &User,
+    access_token: Option<&str>,
+) -> Result<Profile, ApiError> {
     let memberships = store.users().as_agent_everywhere(user.id).await?;
     let accounts = store
         .users()
@@ -131,5 +157,5 @@ pub(crate) async fn profile(store: &Store, user: &User) -> Result<Profile, ApiEr
             Some(ProfileAccount::new(account, membership))
         })
         .collect();
-    Ok(Profile::new(user, &token, accounts))
+    Ok(Profile::new(user, access_token, accounts))
 }

@@ -94,6 +94,6 @@ async fn apply(
         Err(other) => return Err(other.into()),
     }
     Ok(Json(
-        super::auth::profile(&state.store, &current.user).await?,
+        super::auth::profile(&state.store, &current.user, current.access_token.as_deref()).await?,
     ))
 }

@@ -17,6 +17,7 @@ pub mod inbox_members;
 pub mod inboxes;
 pub mod labels;
 pub mod messages;
+pub mod profile;
 pub mod public;
 pub mod team_members;
 pub mod teams;

@@ -7,8 +7,10 @@ pub mod conversations;
 pub mod custom_attributes;
 pub mod dashboard_apps;
 pub mod inboxes;
+pub mod invitations;
 pub mod labels;
 pub mod playground;
+pub mod profile;
 pub mod sessions;
 pub mod sidebar_apps;
 pub mod teams;
@@ -30,7 +32,7 @@ pub struct Layout {
     pub pubsub_token: String,
     /// Which nav entry is current: "conversations" or "settings".
     /// The settings lists use "inboxes", "agents", "teams", "labels", "canned_responses" and
-    /// "custom_attributes"; a sidebar app "app-<id>".
+    /// "custom_attributes"; a sidebar app "app-<id>"; the user's own page "profile".
     pub section: String,
     /// The account's enabled sidebar apps (id, title): one navigation entry each.
     pub sidebar_apps: Vec<(i64, String)>,

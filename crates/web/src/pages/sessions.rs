@@ -84,14 +84,18 @@ async fn home(state: &AppState, headers: &HeaderMap) -> Result<Redirect, PageErr
     let Some(session) = session else {
         return Ok(Redirect::to("/app/login"));
     };
-    let accounts = state.store.users().memberships(session.user.id).await?;
-    match accounts.first() {
-        Some((account, _)) => Ok(Redirect::to(&format!(
-            "/app/accounts/{}/conversations",
-            account.id
-        ))),
-        None => Err(PageError::NotFound),
-    }
+    Ok(Redirect::to(&landing(state, &session.user).await?))
+}
+
+/// Where a signed-in user lands: their pending invitations while any wait (or while they
+/// belong to no account), else their first account's conversations.
+async fn landing(state: &AppState, user: &domain::User) -> Result<String, PageError> {
+    let invited = !state.store.invitations().pending(user.id).await?.is_empty();
+    let accounts = state.store.users().memberships(user.id).await?;
+    Ok(match accounts.first() {
+        Some((account, _)) if !invited => format!("/app/accounts/{}/conversations", account.id),
+        _ => "/app/invitations".to_owned(),
+    })
 }
 
 /// `GET /app/login`: the form, with its double-submit token.
@@ -183,11 +187,7 @@ pub async fn create(
         .same_site(SameSite::Lax)
         .secure(https)
         .build();
-    let accounts = state.store.users().memberships(user.id).await?;
-    let target = accounts
-        .first()
-        .map(|(a, _)| format!("/app/accounts/{}/conversations", a.id))
-        .unwrap_or_else(|| "/app/login".into());
+    let target = landing(&state, &user).await?;
     let jar = jar
         .remove(Cookie::build(cookie_name).path("/").secure(https).build())
         .add(cookie);
