@@ -57,7 +57,14 @@ fn conversations_page(app: &TestApp) -> String {
 }
 
 async fn page_works(app: &TestApp, cookie: &str) -> bool {
-    let res = raw(app, Method::GET, &conversations_page(app), &[("cookie", cookie)], Vec::new()).await;
+    let res = raw(
+        app,
+        Method::GET,
+        &conversations_page(app),
+        &[("cookie", cookie)],
+        Vec::new(),
+    )
+    .await;
     res.status == 200
 }
 
@@ -86,7 +93,10 @@ async fn changing_the_password_ends_every_other_session_and_keeps_this_one() {
         ok(&profile_with(&app, &this_api).await);
         assert_unauthorized(&profile_with(&app, &other_api).await);
         assert!(!page_works(&app, &cookie).await, "the page session ended");
-        assert!(page_works(&app, &agents_cookie).await, "another user's session stays");
+        assert!(
+            page_works(&app, &agents_cookie).await,
+            "another user's session stays"
+        );
         // The user's API token is not a session: it stays (rotated apart).
         ok(&app.get("/api/v1/profile", &app.admin).await);
         // The new password signs in; the old one no longer does.
@@ -131,7 +141,10 @@ async fn a_wrong_current_password_or_a_weak_new_one_is_a_422_naming_it_and_chang
             json!({ "profile": profile })
         };
         for (body, attribute) in [
-            (change(Some("wrong-password-1"), NEW_PASSWORD, None), "current_password"),
+            (
+                change(Some("wrong-password-1"), NEW_PASSWORD, None),
+                "current_password",
+            ),
             (change(None, NEW_PASSWORD, None), "current_password"),
             (change(Some(""), NEW_PASSWORD, None), "current_password"),
             (change(Some(PASSWORD), "password", None), "password"),
@@ -167,7 +180,10 @@ async fn wrong_current_passwords_count_as_failed_sign_ins() {
     support::on_each_backend(async |app| {
         let body = json!({"current_password": "not-the-password", "password": NEW_PASSWORD});
         for _ in 0..10 {
-            assert_invalid(&put_profile(&app, &app.agent.token, &body).await, "current_password");
+            assert_invalid(
+                &put_profile(&app, &app.agent.token, &body).await,
+                "current_password",
+            );
         }
         let res = put_profile(&app, &app.agent.token, &body).await;
         expect(&res, 429);
@@ -206,7 +222,8 @@ async fn the_user_renames_themselves_through_their_own_profile_only() {
         // An administrator of the account changes the role, never the name.
         let uri = app.api(&format!("agents/{}", app.agent.id));
         assert_invalid(
-            &app.patch(&uri, &app.admin, &json!({"name": "Renamed By Admin"})).await,
+            &app.patch(&uri, &app.admin, &json!({"name": "Renamed By Admin"}))
+                .await,
             "name",
         );
         let res = app
@@ -239,7 +256,10 @@ async fn resetting_the_access_token_refuses_the_old_one_at_once() {
             .await;
         let body = ok(&res);
         assert_eq!(body["id"], app.agent.id);
-        let new = body["access_token"].as_str().expect("the new token").to_owned();
+        let new = body["access_token"]
+            .as_str()
+            .expect("the new token")
+            .to_owned();
         assert_ne!(new, old);
         assert_unauthorized(&profile_with(&app, &old).await);
         assert_unauthorized(
@@ -253,8 +273,13 @@ async fn resetting_the_access_token_refuses_the_old_one_at_once() {
         // Nobody else's token moved.
         ok(&app.get("/api/v1/profile", &app.admin).await);
         assert_unauthorized(
-            &app.request(Method::POST, "/api/v1/profile/reset_access_token", None, None)
-                .await,
+            &app.request(
+                Method::POST,
+                "/api/v1/profile/reset_access_token",
+                None,
+                None,
+            )
+            .await,
         );
     })
     .await;
@@ -268,7 +293,14 @@ async fn the_profile_page_changes_the_password_and_rotates_the_token() {
         let cookie = page_session(&app, &app.agent.email).await;
         let other = page_session(&app, &app.agent.email).await;
         let base = format!("/app/accounts/{}/profile", app.acme.account_id);
-        let page = raw(&app, Method::GET, &format!("{base}/settings"), &[("cookie", &cookie)], Vec::new()).await;
+        let page = raw(
+            &app,
+            Method::GET,
+            &format!("{base}/settings"),
+            &[("cookie", &cookie)],
+            Vec::new(),
+        )
+        .await;
         assert_eq!(page.status, 200);
         assert!(page.text.contains("id=\"password-form\""), "{}", page.text);
         let csrf = csrf_token(&page.text);
@@ -294,18 +326,34 @@ async fn the_profile_page_changes_the_password_and_rotates_the_token() {
             )
         };
         // Without the session's CSRF token: refused, nothing changed.
-        let res = post("password", form(PASSWORD, NEW_PASSWORD, NEW_PASSWORD, "forged")).await;
+        let res = post(
+            "password",
+            form(PASSWORD, NEW_PASSWORD, NEW_PASSWORD, "forged"),
+        )
+        .await;
         assert_eq!(res.status, 403);
         // A wrong current password, then a weak new one: 422 and the message by its field.
-        let res = post("password", form("wrong-password-1", NEW_PASSWORD, NEW_PASSWORD, &csrf)).await;
+        let res = post(
+            "password",
+            form("wrong-password-1", NEW_PASSWORD, NEW_PASSWORD, &csrf),
+        )
+        .await;
         assert_eq!(res.status, 422);
-        assert!(res.text.contains("Invalid current password"), "{}", res.text);
+        assert!(
+            res.text.contains("Invalid current password"),
+            "{}",
+            res.text
+        );
         let res = post("password", form(PASSWORD, "password", "password", &csrf)).await;
         assert_eq!(res.status, 422);
         assert!(res.text.contains("too common"), "{}", res.text);
         assert!(page_works(&app, &other).await);
         // Changed: this browser stays signed in, the other is signed out.
-        let res = post("password", form(PASSWORD, NEW_PASSWORD, NEW_PASSWORD, &csrf)).await;
+        let res = post(
+            "password",
+            form(PASSWORD, NEW_PASSWORD, NEW_PASSWORD, &csrf),
+        )
+        .await;
         assert_eq!(res.status, 200, "{}", res.text);
         assert!(res.text.contains("id=\"profile-notice\""), "{}", res.text);
         assert!(page_works(&app, &cookie).await);
@@ -320,7 +368,14 @@ async fn the_profile_page_changes_the_password_and_rotates_the_token() {
         let token = &res.text[start..start + res.text[start..].find('<').unwrap()];
         assert_eq!(ok(&profile_with(&app, token).await)["id"], app.agent.id);
         assert_unauthorized(&app.get("/api/v1/profile", &app.agent).await);
-        let page = raw(&app, Method::GET, &format!("{base}/settings"), &[("cookie", &cookie)], Vec::new()).await;
+        let page = raw(
+            &app,
+            Method::GET,
+            &format!("{base}/settings"),
+            &[("cookie", &cookie)],
+            Vec::new(),
+        )
+        .await;
         assert!(!page.text.contains(token), "the token is shown only once");
     })
     .await;
@@ -362,7 +417,11 @@ async fn adding_another_accounts_user_invites_them_and_answers_as_for_a_new_emai
         );
         let mut created_like = comparable(&created);
         created_like["email"] = json!("admin@globex.test");
-        assert_eq!(created_like, comparable(&invited), "the same shape and values");
+        assert_eq!(
+            created_like,
+            comparable(&invited),
+            "the same shape and values"
+        );
         // Twice: the same 422 either way.
         assert_invalid(&invite(&app, "admin@globex.test", "Again").await, "email");
         assert_invalid(&invite(&app, "newcomer@acme.test", "Again").await, "email");
@@ -370,7 +429,11 @@ async fn adding_another_accounts_user_invites_them_and_answers_as_for_a_new_emai
         // No membership: the stranger is no agent of Acme, and reads none of it.
         let agents = ok(&app.get(&app.api("agents"), &app.admin).await);
         assert!(
-            !agents.as_array().unwrap().iter().any(|a| a["id"] == app.stranger.id),
+            !agents
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|a| a["id"] == app.stranger.id),
             "{agents}"
         );
         assert_unauthorized(&app.get(&app.api("conversations"), &app.stranger).await);
@@ -379,7 +442,11 @@ async fn adding_another_accounts_user_invites_them_and_answers_as_for_a_new_emai
         assert_eq!(profile["name"], "Ada Admin");
         // Nor can the administrator change their role or availability meanwhile.
         let uri = app.api(&format!("agents/{}", app.stranger.id));
-        expect(&app.patch(&uri, &app.admin, &json!({"role": "administrator"})).await, 404);
+        expect(
+            &app.patch(&uri, &app.admin, &json!({"role": "administrator"}))
+                .await,
+            404,
+        );
     })
     .await;
 }
@@ -400,7 +467,14 @@ async fn the_invited_user_accepts_or_declines_after_signing_in() {
             .next()
             .unwrap()
             .to_owned();
-        let list = raw(&app, Method::GET, "/app/invitations", &[("cookie", &cookie)], Vec::new()).await;
+        let list = raw(
+            &app,
+            Method::GET,
+            "/app/invitations",
+            &[("cookie", &cookie)],
+            Vec::new(),
+        )
+        .await;
         assert_eq!(list.status, 200);
         assert!(list.text.contains("Acme"), "{}", list.text);
         let csrf = csrf_token(&list.text);
@@ -424,7 +498,14 @@ async fn the_invited_user_accepts_or_declines_after_signing_in() {
         };
         // Nobody else answers it: another user's session, or a forged form.
         let agents_cookie = page_session(&app, &app.agent.email).await;
-        let agents_page = raw(&app, Method::GET, "/app/invitations", &[("cookie", &agents_cookie)], Vec::new()).await;
+        let agents_page = raw(
+            &app,
+            Method::GET,
+            "/app/invitations",
+            &[("cookie", &agents_cookie)],
+            Vec::new(),
+        )
+        .await;
         let res = answer("accept", &csrf_token(&agents_page.text), &agents_cookie).await;
         assert_eq!(res.status, 404);
         assert_eq!(answer("accept", "forged", &cookie).await.status, 403);
@@ -446,21 +527,36 @@ async fn the_invited_user_accepts_or_declines_after_signing_in() {
             .expect("a member now")
             .clone();
         assert_eq!(gus["role"], "agent");
-        assert_eq!(gus["name"], "Ada Admin", "their own name, not the one typed");
+        assert_eq!(
+            gus["name"], "Ada Admin",
+            "their own name, not the one typed"
+        );
         // Answered once only.
         assert_eq!(answer("decline", &csrf, &cookie).await.status, 404);
 
         // Declined: no membership, the invitation gone; withdrawn likewise.
         let third = app.other_api("agents");
         let res = app
-            .post(&third, &app.stranger, &json!({"name": "Sam", "email": app.agent.email, "role": "agent"}))
+            .post(
+                &third,
+                &app.stranger,
+                &json!({"name": "Sam", "email": app.agent.email, "role": "agent"}),
+            )
             .await;
         ok(&res);
-        let agents_page = raw(&app, Method::GET, "/app/invitations", &[("cookie", &agents_cookie)], Vec::new()).await;
+        let agents_page = raw(
+            &app,
+            Method::GET,
+            "/app/invitations",
+            &[("cookie", &agents_cookie)],
+            Vec::new(),
+        )
+        .await;
         assert!(agents_page.text.contains("Globex"), "{}", agents_page.text);
         let marker = "data-invitation=\"";
         let start = agents_page.text.find(marker).unwrap() + marker.len();
-        let sams = agents_page.text[start..start + agents_page.text[start..].find('"').unwrap()].to_owned();
+        let sams = agents_page.text[start..start + agents_page.text[start..].find('"').unwrap()]
+            .to_owned();
         let uri = format!("/app/invitations/{sams}/decline");
         let body = format!("csrf_token={}", enc(&csrf_token(&agents_page.text)));
         let headers = [
@@ -470,17 +566,43 @@ async fn the_invited_user_accepts_or_declines_after_signing_in() {
         let res = raw(&app, Method::POST, &uri, &headers, body.into_bytes()).await;
         assert!(res.status.is_redirection(), "{res:?}");
         assert_unauthorized(&app.get(&app.other_api("conversations"), &app.agent).await);
-        let again = raw(&app, Method::GET, "/app/invitations", &[("cookie", &agents_cookie)], Vec::new()).await;
-        assert!(again.text.contains("id=\"no-invitations\""), "{}", again.text);
+        let again = raw(
+            &app,
+            Method::GET,
+            "/app/invitations",
+            &[("cookie", &agents_cookie)],
+            Vec::new(),
+        )
+        .await;
+        assert!(
+            again.text.contains("id=\"no-invitations\""),
+            "{}",
+            again.text
+        );
         // An administrator withdraws a pending invitation with DELETE …/agents/{id}.
         ok(&app
-            .post(&third, &app.stranger, &json!({"name": "Sam", "email": app.agent.email}))
+            .post(
+                &third,
+                &app.stranger,
+                &json!({"name": "Sam", "email": app.agent.email}),
+            )
             .await);
         let uri = app.other_api(&format!("agents/{}", app.agent.id));
         expect(&app.delete(&uri, &app.stranger).await, 200);
         expect(&app.delete(&uri, &app.stranger).await, 404);
-        let again = raw(&app, Method::GET, "/app/invitations", &[("cookie", &agents_cookie)], Vec::new()).await;
-        assert!(again.text.contains("id=\"no-invitations\""), "{}", again.text);
+        let again = raw(
+            &app,
+            Method::GET,
+            "/app/invitations",
+            &[("cookie", &agents_cookie)],
+            Vec::new(),
+        )
+        .await;
+        assert!(
+            again.text.contains("id=\"no-invitations\""),
+            "{}",
+            again.text
+        );
     })
     .await;
 }

@@ -236,16 +236,17 @@ impl Users<'_> {
         change: PasswordChange<'_>,
         keep: Option<&str>,
     ) -> Result<(), StoreError> {
-        let hash: Option<String> = on_pool!(self.store, |pool| sqlx::query_scalar(
-            SELECT_PASSWORD
-        )
-        .bind(user.id.get())
-        .fetch_optional(pool)
-        .await)?;
+        let hash: Option<String> =
+            on_pool!(self.store, |pool| sqlx::query_scalar(SELECT_PASSWORD)
+                .bind(user.id.get())
+                .fetch_optional(pool)
+                .await)?;
         let hash = found(hash)?;
         let current = change.current_password.unwrap_or_default();
         if !password::verify(current, &hash) {
-            return Err(DomainError::invalid("current_password", "Invalid current password").into());
+            return Err(
+                DomainError::invalid("current_password", "Invalid current password").into(),
+            );
         }
         if change
             .password_confirmation
@@ -374,15 +375,32 @@ mod tests {
         .fetch_all(pool)
         .await
         .unwrap());
-        assert!(stored.contains(&password::digest(PLAINTEXT_TOKEN)), "{stored:?}");
-        assert!(stored.contains(&password::digest(PLAINTEXT_SESSION)), "{stored:?}");
-        assert!(!stored.iter().any(|s| s == PLAINTEXT_TOKEN || s == PLAINTEXT_SESSION));
+        assert!(
+            stored.contains(&password::digest(PLAINTEXT_TOKEN)),
+            "{stored:?}"
+        );
+        assert!(
+            stored.contains(&password::digest(PLAINTEXT_SESSION)),
+            "{stored:?}"
+        );
+        assert!(!stored
+            .iter()
+            .any(|s| s == PLAINTEXT_TOKEN || s == PLAINTEXT_SESSION));
         let users = store.users();
-        assert_eq!(users.by_access_token(PLAINTEXT_TOKEN).await.unwrap().id, user.id);
-        assert_eq!(users.session(PLAINTEXT_SESSION).await.unwrap().user.id, user.id);
+        assert_eq!(
+            users.by_access_token(PLAINTEXT_TOKEN).await.unwrap().id,
+            user.id
+        );
+        assert_eq!(
+            users.session(PLAINTEXT_SESSION).await.unwrap().user.id,
+            user.id
+        );
         // Idempotent: a second run digests nothing twice.
         store.migrate().await.unwrap();
-        assert_eq!(users.by_access_token(PLAINTEXT_TOKEN).await.unwrap().id, user.id);
+        assert_eq!(
+            users.by_access_token(PLAINTEXT_TOKEN).await.unwrap().id,
+            user.id
+        );
         // What is issued now is stored as its digest from the start.
         let token = users.reset_access_token(user.id).await.unwrap();
         let session = users.create_session(&user).await.unwrap().id;
@@ -394,7 +412,10 @@ mod tests {
         .await
         .unwrap());
         for secret in [&token, &session, &api] {
-            assert!(!stored.contains(secret), "{secret} in plaintext: {stored:?}");
+            assert!(
+                !stored.contains(secret),
+                "{secret} in plaintext: {stored:?}"
+            );
             assert!(stored.contains(&password::digest(secret)), "{stored:?}");
         }
     }

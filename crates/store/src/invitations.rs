@@ -18,10 +18,10 @@ const SELECT_ONE: &str =
     "SELECT account_id, role FROM account_invitations WHERE id = $1 AND user_id = $2";
 const DELETE_ONE: &str = "DELETE FROM account_invitations WHERE id = $1 AND user_id = $2";
 const WITHDRAW: &str = "DELETE FROM account_invitations WHERE account_id = $1 AND user_id = $2";
-const INSERT_MEMBERSHIP: &str = "INSERT INTO account_users (account_id, user_id, role, created_at) \
+const INSERT_MEMBERSHIP: &str =
+    "INSERT INTO account_users (account_id, user_id, role, created_at) \
      VALUES ($1, $2, $3, $4)";
-const IS_MEMBER: &str =
-    "SELECT COUNT(*) FROM account_users WHERE account_id = $1 AND user_id = $2";
+const IS_MEMBER: &str = "SELECT COUNT(*) FROM account_users WHERE account_id = $1 AND user_id = $2";
 
 /// An invitation as its user sees it.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -76,11 +76,10 @@ impl Invitations<'_> {
 
     /// The user's pending invitations, oldest first.
     pub async fn pending(&self, user_id: UserId) -> Result<Vec<Invitation>, StoreError> {
-        let rows: Vec<InvitationRow> =
-            on_pool!(self.store, |pool| sqlx::query_as(SELECT_PENDING)
-                .bind(user_id.get())
-                .fetch_all(pool)
-                .await)?;
+        let rows: Vec<InvitationRow> = on_pool!(self.store, |pool| sqlx::query_as(SELECT_PENDING)
+            .bind(user_id.get())
+            .fetch_all(pool)
+            .await)?;
         Ok(rows
             .into_iter()
             .map(|row| Invitation {
@@ -149,7 +148,11 @@ impl Invitations<'_> {
 
     /// Withdraws the account's invitation of `user_id` (`DELETE …/agents/{id}` before they
     /// accepted); whether there was one.
-    pub async fn withdraw(&self, account_id: AccountId, user_id: UserId) -> Result<bool, StoreError> {
+    pub async fn withdraw(
+        &self,
+        account_id: AccountId,
+        user_id: UserId,
+    ) -> Result<bool, StoreError> {
         let deleted = on_pool!(self.store, |pool| sqlx::query(WITHDRAW)
             .bind(account_id.get())
             .bind(user_id.get())

@@ -312,7 +312,10 @@ async fn sessions_and_tokens_authenticate_their_user() {
         let cookie = store.users().create_session(&user).await.unwrap();
         assert!(store.users().by_access_token(&cookie.id).await.is_err());
         let api = store.users().create_api_session(&user).await.unwrap();
-        assert_eq!(store.users().by_access_token(&api).await.unwrap().id, f.admin);
+        assert_eq!(
+            store.users().by_access_token(&api).await.unwrap().id,
+            f.admin
+        );
         assert!(store.users().session(&api).await.is_err());
         store.users().delete_api_session(&api).await.unwrap();
         assert!(store.users().by_access_token(&api).await.is_err());

@@ -59,7 +59,7 @@ async fn every_member_lists_the_accounts_agents_as_a_bare_array() {
 }
 
 #[tokio::test]
-async fn an_administrator_adds_renames_promotes_and_removes_an_agent() {
+async fn an_administrator_adds_promotes_and_removes_an_agent_but_never_renames_them() {
     support::on_each_backend(async |app| {
         let list = app.api("agents");
         let created = ok(&app
@@ -93,8 +93,11 @@ async fn an_administrator_adds_renames_promotes_and_removes_an_agent() {
         assert_agent_shape(&promoted);
         assert_eq!(promoted["role"], "administrator");
         assert_eq!(promoted["name"], "Lee Newton");
-        let renamed = ok(&app.put(&one, &app.admin, &json!({"agent": {"name": "Lee N."}})).await);
-        assert_eq!(renamed["name"], "Lee N.");
+        // The name is the user's own (their profile): an administrator cannot change it.
+        let refused = app.put(&one, &app.admin, &json!({"agent": {"name": "Lee N."}})).await;
+        super::assert_invalid(&refused, "name");
+        let renamed = ok(&app.put(&one, &app.admin, &json!({"agent": {"name": "Lee Newton"}})).await);
+        assert_eq!(renamed["name"], "Lee Newton");
         assert_eq!(renamed["role"], "administrator");
         assert_eq!(ok(&app.patch(&one, &app.admin, &json!({})).await), renamed);
         let all = ok(&app.get(&list, &app.agent).await);

@@ -163,17 +163,12 @@ async fn signing_out_needs_a_token_and_leaves_api_tokens_valid() {
 #[tokio::test]
 async fn signing_out_ends_the_api_session_it_was_sent_with() {
     support::on_each_backend(async |app| {
-        let signed_in = |_: ()| {
-            sign_in(
-                &app,
-                &json!({"email": "admin@acme.test", "password": PASSWORD}),
-            )
-        };
-        let first = ok(&signed_in(()).await)["data"]["access_token"]
+        let body = json!({"email": "admin@acme.test", "password": PASSWORD});
+        let first = ok(&sign_in(&app, &body).await)["data"]["access_token"]
             .as_str()
             .unwrap()
             .to_owned();
-        let second = ok(&signed_in(()).await)["data"]["access_token"]
+        let second = ok(&sign_in(&app, &body).await)["data"]["access_token"]
             .as_str()
             .unwrap()
             .to_owned();
@@ -210,7 +205,14 @@ async fn a_signed_out_cookie_no_longer_works_when_replayed() {
         for how in ["page", "api"] {
             let cookie = crate::hardening::page_session(&app, &app.admin.email).await;
             let conversations = app.api("conversations").replacen("/api/v1", "/app", 1);
-            let page = super::raw(&app, Method::GET, &conversations, &[("cookie", &cookie)], Vec::new()).await;
+            let page = super::raw(
+                &app,
+                Method::GET,
+                &conversations,
+                &[("cookie", &cookie)],
+                Vec::new(),
+            )
+            .await;
             assert_eq!(page.status, 200, "{how}: signed in");
             let csrf = crate::profile::csrf_token(&page.text);
             let res = match how {
@@ -220,19 +222,49 @@ async fn a_signed_out_cookie_no_longer_works_when_replayed() {
                         ("cookie", cookie.as_str()),
                         ("content-type", "application/x-www-form-urlencoded"),
                     ];
-                    super::raw(&app, Method::POST, "/app/logout", &headers, body.into_bytes()).await
+                    super::raw(
+                        &app,
+                        Method::POST,
+                        "/app/logout",
+                        &headers,
+                        body.into_bytes(),
+                    )
+                    .await
                 }
                 _ => {
                     let headers = [("cookie", cookie.as_str()), ("x-csrf-token", csrf.as_str())];
-                    let res = super::raw(&app, Method::DELETE, "/auth/sign_out", &headers, Vec::new()).await;
+                    let res =
+                        super::raw(&app, Method::DELETE, "/auth/sign_out", &headers, Vec::new())
+                            .await;
                     assert_eq!(ok(&res), json!({"success": true}));
                     res
                 }
             };
-            assert!(res.status.is_success() || res.status.is_redirection(), "{how}: {res:?}");
-            let replayed = super::raw(&app, Method::GET, &conversations, &[("cookie", &cookie)], Vec::new()).await;
-            assert!(replayed.status.is_redirection(), "{how}: {}", replayed.status);
-            let replayed = super::raw(&app, Method::GET, "/api/v1/profile", &[("cookie", &cookie)], Vec::new()).await;
+            assert!(
+                res.status.is_success() || res.status.is_redirection(),
+                "{how}: {res:?}"
+            );
+            let replayed = super::raw(
+                &app,
+                Method::GET,
+                &conversations,
+                &[("cookie", &cookie)],
+                Vec::new(),
+            )
+            .await;
+            assert!(
+                replayed.status.is_redirection(),
+                "{how}: {}",
+                replayed.status
+            );
+            let replayed = super::raw(
+                &app,
+                Method::GET,
+                "/api/v1/profile",
+                &[("cookie", &cookie)],
+                Vec::new(),
+            )
+            .await;
             assert_unauthorized(&replayed);
         }
     })

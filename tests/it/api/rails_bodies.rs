@@ -341,7 +341,7 @@ async fn unknown_routes_and_methods_under_every_api_prefix_are_json_404s() {
             app.api(&format!("conversations/{}/labels", app.acme.conversation)),
         ),
         (Method::DELETE, app.api("contacts/search")),
-        (Method::PATCH, "/api/v1/profile".to_owned()),
+        (Method::DELETE, "/api/v1/profile".to_owned()),
     ] {
         let res = app
             .request(method.clone(), &uri, Some(&app.admin.token), Some("{}"))

@@ -14,8 +14,8 @@ use axum::http::StatusCode;
 use axum::Json;
 use domain::user::{AgentChanges, Availability, NewAgent};
 use domain::{wire, DomainError, Member, Role, UserId};
-use store::AddExisting;
 use serde::Deserialize;
+use store::AddExisting;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct AgentParams {

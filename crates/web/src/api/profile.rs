@@ -33,12 +33,12 @@ impl Resource for ProfileParams {
     const KEY: &'static str = "profile";
 }
 
-/// `PUT /api/v1/profile` (`{"profile": {...}}`): a new password (with `current_password`)
+/// `PUT`/`PATCH /api/v1/profile` (`{"profile": {...}}`): a new password (with `current_password`)
 /// ends every other session of the user, page or API, and keeps the one it was sent in;
 /// the user's API token stays. A wrong `current_password` is a 422 naming it, a weak
 /// `password` a 422 naming `password`, as Chatwoot's validation does.
 #[utoipa::path(
-    put,
+    patch,
     path = "/api/v1/profile",
     tag = "auth",
     request_body = ProfileParams,
@@ -57,11 +57,9 @@ pub async fn update(
     let user = &current.user;
     if let Some(email) = params.email.as_deref() {
         if !email.trim().eq_ignore_ascii_case(&user.email) {
-            return Err(DomainError::invalid(
-                "email",
-                "Changing the e-mail is not supported",
-            )
-            .into());
+            return Err(
+                DomainError::invalid("email", "Changing the e-mail is not supported").into(),
+            );
         }
     }
     let changes = ProfileChanges {
@@ -92,14 +90,19 @@ pub async fn update(
             .await;
         match changed {
             Err(StoreError::Invalid(error))
-                if error.attributes.iter().any(|a| a == "current_password") => {
+                if error.attributes.iter().any(|a| a == "current_password") =>
+            {
                 throttle.failed(&state).await?;
                 return Err(ApiError::Invalid(error));
             }
             other => other?,
         }
     }
-    let user = state.store.users().update_profile(user.id, &changes).await?;
+    let user = state
+        .store
+        .users()
+        .update_profile(user.id, &changes)
+        .await?;
     let token = current.access_token.as_deref();
     Ok(Json(profile(&state.store, &user, token).await?))
 }
@@ -121,5 +124,7 @@ pub async fn reset_access_token(
         .users()
         .reset_access_token(current.user.id)
         .await?;
-    Ok(Json(profile(&state.store, &current.user, Some(&token)).await?))
+    Ok(Json(
+        profile(&state.store, &current.user, Some(&token)).await?,
+    ))
 }

@@ -64,7 +64,10 @@ async fn page(
 }
 
 /// `GET /app/accounts/{account_id}/profile/settings`.
-pub async fn show(State(state): State<AppState>, member: PageMember) -> Result<Response, PageError> {
+pub async fn show(
+    State(state): State<AppState>,
+    member: PageMember,
+) -> Result<Response, PageError> {
     page(&state, &member, StatusCode::OK, None, None, None).await
 }
 
@@ -118,7 +121,15 @@ pub async fn change_password(
     match changed {
         Ok(()) => {
             let notice = "Password changed. Every other session of yours is signed out.";
-            page(&state, &member, StatusCode::OK, Some(notice.into()), None, None).await
+            page(
+                &state,
+                &member,
+                StatusCode::OK,
+                Some(notice.into()),
+                None,
+                None,
+            )
+            .await
         }
         Err(StoreError::Invalid(error)) => {
             let attribute = error.attributes.first().cloned().unwrap_or_default();
@@ -156,5 +167,13 @@ pub async fn reset_access_token(
         .reset_access_token(member.member.user.id)
         .await?;
     let notice = "A new access token replaces the old one, which no longer works.";
-    page(&state, &member, StatusCode::OK, Some(notice.into()), None, Some(token)).await
+    page(
+        &state,
+        &member,
+        StatusCode::OK,
+        Some(notice.into()),
+        None,
+        Some(token),
+    )
+    .await
 }
