@@ -295,11 +295,12 @@ async fn an_agent_cannot_reach_the_settings_page_nor_see_a_link_to_it() {
         links.iter().any(|href| href.ends_with("/conversations")),
         "the agent's nav has Conversations: {links:?}"
     );
-    // Agents read the canned responses; no other settings page is theirs.
+    // Agents read the canned responses; no other settings page is theirs (their own profile,
+    // `/profile/settings`, is no account setting).
     assert!(
-        !links
-            .iter()
-            .any(|href| href.contains("/settings") && !href.ends_with("/settings/canned_responses")),
+        !links.iter().any(
+            |href| href.contains("/settings/") && !href.ends_with("/settings/canned_responses")
+        ),
         "no settings link for an agent but canned responses: {links:?}"
     );
 }
