@@ -18,6 +18,7 @@ mod hardening;
 mod harness;
 mod live;
 mod playground;
+mod profile;
 mod recorder;
 mod sandbox;
 mod sdk;
