@@ -67,8 +67,8 @@ async fn record_published(
 ) -> usize {
     let mut rows = 0;
     while let Ok(message) = events.try_recv() {
-        if let realtime::BusMessage::Event(event) = message {
-            rows += ::webhooks::record(app.store(), &event, ::webhooks::now_ms())
+        if let realtime::BusMessage::Event(published) = message {
+            rows += ::webhooks::record(app.store(), &published.event, ::webhooks::now_ms())
                 .await
                 .expect("recorded");
         }

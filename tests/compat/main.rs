@@ -404,6 +404,22 @@ async fn run(app: &TestApp) -> Outcomes {
         let data = page.event("admin", event, account).await;
         outcomes.record("conversation.typing_on / typing_off", data);
     }
+    // The widget's `toggle_typing`: the contact is the typist.
+    public_post(
+        app,
+        &inbox,
+        &format!("contacts/{source}/conversations/{display}/toggle_typing"),
+        json!({"typing_status": "on"}),
+    )
+    .await;
+    let data = page.event("admin", "conversation.typing_on", account).await;
+    if let Some(data) = outcomes.record("typing from the widget", data) {
+        outcomes.check(
+            "typing from the widget",
+            data["user"]["type"] == "contact" && data["user"]["name"] == "Ivy Chen",
+            || format!("user {}", data["user"]),
+        );
+    }
 
     // message.updated: the answer is deleted.
     let id = reply["id"].as_i64().expect("a message id");
@@ -434,7 +450,30 @@ async fn run(app: &TestApp) -> Outcomes {
     )
     .await;
     let data = page.event("admin", "assignee.changed", account).await;
-    outcomes.record("assignee.changed", data);
+    if let Some(data) = outcomes.record("assignee.changed", data) {
+        // Chatwoot's `broadcast`: `Current.user.push_event_data` as `performer`.
+        let performer = &data["performer"];
+        let mut keys: Vec<&str> = performer
+            .as_object()
+            .map(|p| p.keys().map(String::as_str).collect())
+            .unwrap_or_default();
+        keys.sort_unstable();
+        outcomes.check(
+            "performer",
+            performer["id"] == app.admin.id
+                && keys
+                    == [
+                        "availability_status",
+                        "available_name",
+                        "avatar_url",
+                        "id",
+                        "name",
+                        "thumbnail",
+                        "type",
+                    ],
+            || format!("performer {performer}"),
+        );
+    }
     app.post(
         &conversation("custom_attributes"),
         &app.admin,

@@ -364,6 +364,149 @@ async fn typing_is_announced_on_and_off() {
     assert_eq!(bad.json()["attributes"][0], "typing_status");
 }
 
+/// Chatwoot's `Public::Api::V1::Inboxes::ConversationsController#toggle_typing`: the contact's
+/// typing reaches the agents with the contact's `push_event_data` as `user` and no performer
+/// (no agent acted); the contact does not hear its own typing.
+#[tokio::test]
+async fn a_contact_typing_through_the_client_api_is_announced_to_agents() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let mut agents = subscribed(&app, &base, &app.admin.email).await;
+    let (token, source) = public_contact(&app, "Ivy Chen").await;
+    let display = public_conversation(&app, &source).await;
+    let mut widget = open(&base).await;
+    next_frame(&mut widget, PATIENCE).await.expect("welcome");
+    let answer = subscribe(&mut widget, &token).await;
+    assert_eq!(answer["type"], "confirm_subscription", "{answer}");
+    let inbox = app
+        .get(
+            &app.api(&format!("inboxes/{}", app.acme.inbox_id)),
+            &app.admin,
+        )
+        .await
+        .json()["inbox_identifier"]
+        .as_str()
+        .expect("an inbox identifier")
+        .to_owned();
+    let uri = format!(
+        "/public/api/v1/inboxes/{inbox}/contacts/{source}/conversations/{display}/toggle_typing"
+    );
+    let post = |body: Value| {
+        let uri = uri.clone();
+        let app = &app;
+        async move {
+            app.request(
+                axum::http::Method::POST,
+                &uri,
+                None,
+                Some(&body.to_string()),
+            )
+            .await
+        }
+    };
+    for (status, name) in [
+        ("on", "conversation.typing_on"),
+        ("off", "conversation.typing_off"),
+    ] {
+        let answer = post(json!({"typing_status": status})).await;
+        assert_eq!(answer.status, 200, "{}", answer.text);
+        let frame = event(&mut agents, name).await;
+        let data = &frame["message"]["data"];
+        assert_eq!(data["user"]["type"], "contact", "{data}");
+        assert_eq!(data["user"]["name"], "Ivy Chen");
+        assert_eq!(data["conversation"]["id"], display);
+        assert_eq!(data["is_private"], false);
+        assert_eq!(data["account_id"], app.acme.account_id);
+        assert!(data.get("performer").is_none(), "{data}");
+    }
+    let bad = post(json!({"typing_status": "maybe"})).await;
+    assert_eq!(bad.status, 422);
+    assert_eq!(bad.json()["attributes"][0], "typing_status");
+    // Another contact inbox's conversation, or none: a 404 like any missing resource.
+    let seeded = uri.replace(
+        &format!("/conversations/{display}/"),
+        &format!("/conversations/{}/", app.acme.conversation),
+    );
+    let foreign = app
+        .request(
+            axum::http::Method::POST,
+            &seeded,
+            None,
+            Some(r#"{"typing_status":"on"}"#),
+        )
+        .await;
+    assert_eq!(foreign.status, 404, "{}", foreign.text);
+    // The widget heard none of it: the first thing it gets is the agent's reply.
+    app.post(
+        &app.api(&format!("conversations/{display}/messages")),
+        &app.admin,
+        &json!({"content": "Hello Ivy"}),
+    )
+    .await;
+    loop {
+        let frame = next_frame(&mut widget, PATIENCE)
+            .await
+            .expect("the reply reaches the widget");
+        let name = frame["message"]["event"].as_str().unwrap_or_default();
+        assert!(!name.starts_with("conversation.typing"), "{frame}");
+        if name == "message.created" {
+            break;
+        }
+    }
+}
+
+/// `performer` (Chatwoot's `ActionCableListener#broadcast`: `Current.user.push_event_data`
+/// when an agent's request caused the event): the acting agent, whoever receives it; absent
+/// when a contact acted through the Client API.
+#[tokio::test]
+async fn events_an_agent_caused_name_the_agent_as_performer() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let mut socket = subscribed(&app, &base, &app.agent.email).await;
+    let conversation =
+        |rest: &str| app.api(&format!("conversations/{}/{rest}", app.acme.conversation));
+    app.post(
+        &conversation("assignments"),
+        &app.admin,
+        &json!({"assignee_id": app.agent.id}),
+    )
+    .await;
+    let frame = event(&mut socket, "assignee.changed").await;
+    let performer = &frame["message"]["data"]["performer"];
+    assert_eq!(performer["id"], app.admin.id, "{frame}");
+    assert_eq!(performer["type"], "user");
+    let mut keys: Vec<&String> = performer.as_object().expect("an object").keys().collect();
+    keys.sort();
+    assert_eq!(
+        keys,
+        [
+            "availability_status",
+            "available_name",
+            "avatar_url",
+            "id",
+            "name",
+            "thumbnail",
+            "type"
+        ]
+    );
+    app.post(
+        &conversation("messages"),
+        &app.admin,
+        &json!({"content": "On it"}),
+    )
+    .await;
+    let frame = event(&mut socket, "message.created").await;
+    assert_eq!(frame["message"]["data"]["performer"]["id"], app.admin.id);
+
+    let (_, source) = public_contact(&app, "Ivy Chen").await;
+    public_conversation(&app, &source).await;
+    let frame = event(&mut socket, "conversation.created").await;
+    assert!(
+        frame["message"]["data"].get("performer").is_none(),
+        "{frame}"
+    );
+}
+
 #[tokio::test]
 async fn a_message_posted_on_one_instance_reaches_a_subscriber_on_another() {
     let Ok(url) = std::env::var("TEST_DATABASE_URL") else {

@@ -64,15 +64,25 @@ pub enum Event {
         inbox_id: InboxId,
         conversation_id: ConversationId,
     },
-    /// An agent started or stopped typing (`is_private`: in a private note). Not stored.
+    /// Someone started or stopped typing (`is_private`: an agent, in a private note). Not
+    /// stored.
     Typing {
         account_id: AccountId,
         inbox_id: InboxId,
         conversation_id: ConversationId,
-        user_id: UserId,
+        typist: Typist,
         on: bool,
         is_private: bool,
     },
+}
+
+/// Who is typing: an agent in the dashboard, or the conversation's contact through the Client
+/// API (Chatwoot dispatches both with the typist as the event's `user`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "type", content = "id", rename_all = "snake_case")]
+pub enum Typist {
+    User(UserId),
+    Contact(ContactId),
 }
 
 impl Event {

@@ -39,7 +39,7 @@ pub use custom_attribute_definition::{
 };
 pub use dashboard_app::{AppAction, DashboardApp, DashboardAppFrame, DisplayType, NewDashboardApp};
 pub use error::DomainError;
-pub use event::Event;
+pub use event::{Event, Typist};
 pub use ids::*;
 pub use inbox::{Inbox, InboxChanges, InboxSettings, NewInbox};
 pub use label::{Label, LabelChanges, NewLabel};

@@ -1,6 +1,7 @@
 //! The event bus.
 
-use domain::Event;
+use domain::{Event, UserId};
+use serde::{Deserialize, Serialize};
 use std::time::Duration;
 use store::{PgListener, Store};
 use tokio::sync::{broadcast, mpsc};
@@ -11,16 +12,25 @@ const CAPACITY: usize = 4096;
 /// What subscribers receive.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum BusMessage {
-    Event(Event),
+    Event(Published),
     /// Events may have been missed (a lost database listener); reload what you show.
     Resync,
+}
+
+/// A committed event, with the agent whose request caused it: Chatwoot's `Current.user`, which
+/// `/cable` sends as `performer`. `None` for the Client API (a contact acts) and for what the
+/// server does by itself (a snooze ending).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Published {
+    pub event: Event,
+    pub performer: Option<UserId>,
 }
 
 #[derive(Debug, Clone)]
 pub struct EventBus {
     local: broadcast::Sender<BusMessage>,
     /// On PostgreSQL: events queue here for the notifier, and return through LISTEN.
-    outbound: Option<mpsc::UnboundedSender<Event>>,
+    outbound: Option<mpsc::UnboundedSender<Published>>,
 }
 
 impl Default for EventBus {
@@ -55,9 +65,20 @@ impl EventBus {
         })
     }
 
-    /// Publishes committed events; having no subscriber is fine.
+    /// Publishes committed events no agent caused (see [`Published::performer`]); having no
+    /// subscriber is fine.
     pub fn publish(&self, events: Vec<Event>) {
+        self.send(events, None);
+    }
+
+    /// Publishes committed events caused by `performer`'s request.
+    pub fn publish_by(&self, performer: UserId, events: Vec<Event>) {
+        self.send(events, Some(performer));
+    }
+
+    fn send(&self, events: Vec<Event>, performer: Option<UserId>) {
         for event in events {
+            let event = Published { event, performer };
             match &self.outbound {
                 Some(queue) => {
                     let _ = queue.send(event);
@@ -74,7 +95,7 @@ impl EventBus {
     }
 }
 
-async fn notify_loop(store: Store, mut queue: mpsc::UnboundedReceiver<Event>) {
+async fn notify_loop(store: Store, mut queue: mpsc::UnboundedReceiver<Published>) {
     while let Some(event) = queue.recv().await {
         let payload = serde_json::to_string(&event).expect("events always serialize");
         // A failed NOTIFY is retried briefly; listeners resync after their own reconnects.
@@ -93,14 +114,18 @@ async fn notify_loop(store: Store, mut queue: mpsc::UnboundedReceiver<Event>) {
 async fn listen_loop(store: Store, mut listener: PgListener, local: broadcast::Sender<BusMessage>) {
     loop {
         match listener.try_recv().await {
-            Ok(Some(notification)) => match serde_json::from_str::<Event>(notification.payload()) {
-                Ok(event) => {
-                    // Caches first: whoever hears the event and reads finds them up to date.
-                    store.observe(&event);
-                    let _ = local.send(BusMessage::Event(event));
+            Ok(Some(notification)) => {
+                match serde_json::from_str::<Published>(notification.payload()) {
+                    Ok(event) => {
+                        // Caches first: whoever hears the event and reads finds them up to date.
+                        store.observe(&event.event);
+                        let _ = local.send(BusMessage::Event(event));
+                    }
+                    Err(error) => {
+                        tracing::warn!(%error, "ignoring an unreadable event notification")
+                    }
                 }
-                Err(error) => tracing::warn!(%error, "ignoring an unreadable event notification"),
-            },
+            }
             // The connection dropped and sqlx re-established it at once: anything in between
             // is lost.
             Ok(None) => {
@@ -155,8 +180,18 @@ mod tests {
             account_id: AccountId(1),
             contact_id: ContactId(id),
         };
-        bus.publish(vec![event(1), event(2)]);
-        assert_eq!(receiver.recv().await.unwrap(), BusMessage::Event(event(1)));
-        assert_eq!(receiver.recv().await.unwrap(), BusMessage::Event(event(2)));
+        bus.publish(vec![event(1)]);
+        bus.publish_by(UserId(7), vec![event(2)]);
+        let published = |id, performer| {
+            BusMessage::Event(Published {
+                event: event(id),
+                performer,
+            })
+        };
+        assert_eq!(receiver.recv().await.unwrap(), published(1, None));
+        assert_eq!(
+            receiver.recv().await.unwrap(),
+            published(2, Some(UserId(7)))
+        );
     }
 }

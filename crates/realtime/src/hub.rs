@@ -1,16 +1,19 @@
 //! Renders each event once into Chatwoot's `/cable` message `{"event", "data"}` (the bodies
 //! are `domain::wire::cable`'s), with who may receive it: the account's agents (but not the
-//! agent whose typing it reports, as Chatwoot's `typing_event_listener_tokens`), and for the
+//! typist whose typing it reports, as Chatwoot's `typing_event_listener_tokens`), and for the
 //! events Chatwoot sends to a conversation's contact (`contact_tokens`,
 //! `contact_inbox_tokens`), that contact, with a body that shows no private note.
 
 use crate::presence::Presence;
-use crate::{BusMessage, EventBus};
+use crate::{BusMessage, EventBus, Published};
 use domain::wire::cable::{
-    resync, CableMessage, ContactData, ConversationData, MessageData, PresenceData, TypingData,
+    resync, CableMessage, ContactData, ConversationData, MessageData, Performed, PresenceData,
+    TypingData,
 };
+use domain::wire::MessageSender;
 use domain::{
-    AccountId, ContactId, ContactInboxId, ConversationView, Event, InboxId, MessageType, UserId,
+    AccountId, ContactId, ContactInboxId, ConversationView, Event, InboxId, MessageType, Typist,
+    UserId,
 };
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -105,8 +108,12 @@ impl Rendered {
 }
 
 /// `event` rendered with its audience as membership stands now.
-async fn render_for_audience(store: &Store, event: &Event) -> Result<Rendered, store::StoreError> {
-    let mut rendered = render(store, event).await?;
+async fn render_for_audience(
+    store: &Store,
+    published: &Published,
+) -> Result<Rendered, store::StoreError> {
+    let mut rendered = render(store, published).await?;
+    let event = &published.event;
     rendered.audience = store
         .inbox_members()
         .audience(event.account_id(), event.inbox_id())
@@ -141,7 +148,7 @@ impl Hub {
                         match render_for_audience(&events_store, &event).await {
                             Ok(rendered) => rendered,
                             Err(error) => {
-                                tracing::warn!(%error, event = event.name(), "could not render an event");
+                                tracing::warn!(%error, event = event.event.name(), "could not render an event");
                                 continue;
                             }
                         }
@@ -218,9 +225,29 @@ pub async fn presence_update(
     Ok(CableMessage::new("presence.update", data).to_text())
 }
 
-async fn render(store: &Store, event: &Event) -> Result<Rendered, store::StoreError> {
+/// `{event, data}` as JSON text, with `performer` in `data` when there is one.
+fn text<T: serde::Serialize>(
+    name: &'static str,
+    data: T,
+    performer: Option<&MessageSender>,
+) -> String {
+    CableMessage::new(name, Performed::new(data, performer)).to_text()
+}
+
+async fn render(store: &Store, published: &Published) -> Result<Rendered, store::StoreError> {
+    let event = &published.event;
     let name = event.name();
     let account_id = event.account_id();
+    // A performer removed since is left out rather than losing the event.
+    let performer = match published.performer {
+        Some(id) => match store.users().find(id).await {
+            Ok(user) => Some(MessageSender::user(&user)),
+            Err(store::StoreError::NotFound) => None,
+            Err(other) => return Err(other),
+        },
+        None => None,
+    };
+    let performer = performer.as_ref();
     Ok(match event {
         Event::MessageCreated {
             conversation_id,
@@ -242,8 +269,11 @@ async fn render(store: &Store, event: &Event) -> Result<Rendered, store::StoreEr
                 None => None,
             };
             let render = |message: &domain::Message| {
-                CableMessage::new(name, MessageData::new(message, &view, source_id.as_deref()))
-                    .to_text()
+                text(
+                    name,
+                    MessageData::new(message, &view, source_id.as_deref()),
+                    performer,
+                )
             };
             // Chatwoot's `contact_tokens`: never a private note or an activity message.
             let for_contact = is_chat(&message).then(|| ContactCopy {
@@ -281,9 +311,8 @@ async fn render(store: &Store, event: &Event) -> Result<Rendered, store::StoreEr
                 .conversations()
                 .summary_by_id(*conversation_id)
                 .await?;
-            let render = |view: &ConversationView| {
-                CableMessage::new(name, ConversationData::from(view)).to_text()
-            };
+            let render =
+                |view: &ConversationView| text(name, ConversationData::from(view), performer);
             // Chatwoot's `contact_inbox_tokens`: the contact hears of its conversation being
             // opened and of its status, not of assignments, reads or attribute changes.
             let for_contact = matches!(
@@ -298,7 +327,7 @@ async fn render(store: &Store, event: &Event) -> Result<Rendered, store::StoreEr
         }
         Event::Typing {
             conversation_id,
-            user_id,
+            typist,
             is_private,
             ..
         } => {
@@ -306,19 +335,32 @@ async fn render(store: &Store, event: &Event) -> Result<Rendered, store::StoreEr
                 .conversations()
                 .summary_by_id(*conversation_id)
                 .await?;
-            let user = store.users().find(*user_id).await?;
-            let text =
-                CableMessage::new(name, TypingData::new(&view, &user, *is_private)).to_text();
-            // The contact sees an agent typing a reply, never a note.
-            let for_contact = (!*is_private).then(|| {
+            let (user, except_user) = match typist {
+                Typist::User(id) => (
+                    MessageSender::user(&store.users().find(*id).await?),
+                    Some(*id),
+                ),
+                Typist::Contact(id) => (
+                    MessageSender::contact(&store.contacts().find(account_id, *id).await?),
+                    None,
+                ),
+            };
+            let agents = text(
+                name,
+                TypingData::new(&view, user.clone(), *is_private),
+                performer,
+            );
+            // The contact sees an agent typing a reply, never a note, and not its own typing
+            // (Chatwoot's `typing_event_listener_tokens` leaves out the typist's token).
+            let for_contact = (!*is_private && matches!(typist, Typist::User(_))).then(|| {
                 ContactCopy::of(&view, |view| {
-                    CableMessage::new(name, TypingData::new(view, &user, false)).to_text()
+                    text(name, TypingData::new(view, user.clone(), false), performer)
                 })
             });
             Rendered {
-                except_user: Some(*user_id),
+                except_user,
                 for_contact,
-                ..Rendered::for_agents(account_id, name, text)
+                ..Rendered::for_agents(account_id, name, agents)
             }
         }
         Event::ContactUpdated {
@@ -326,8 +368,8 @@ async fn render(store: &Store, event: &Event) -> Result<Rendered, store::StoreEr
             contact_id,
         } => {
             let contact = store.contacts().find(*account_id, *contact_id).await?;
-            let text = CableMessage::new(name, ContactData::from(&contact)).to_text();
-            Rendered::for_agents(*account_id, name, text)
+            let agents = text(name, ContactData::from(&contact), performer);
+            Rendered::for_agents(*account_id, name, agents)
         }
     })
 }

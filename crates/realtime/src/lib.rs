@@ -8,6 +8,6 @@ mod bus;
 mod hub;
 mod presence;
 
-pub use bus::{BusMessage, EventBus};
+pub use bus::{BusMessage, EventBus, Published};
 pub use hub::{presence_update, ContactCopy, ConversationOwner, Hub, Rendered};
 pub use presence::{Presence, Seat, Who};

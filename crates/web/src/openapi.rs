@@ -131,6 +131,7 @@ pub const TOKEN_SCHEME: &str = "api_access_token";
         crate::api::public::conversations::show,
         crate::api::public::conversations::toggle_status,
         crate::api::public::conversations::update_last_seen,
+        crate::api::public::conversations::toggle_typing,
         crate::api::public::messages::index,
         crate::api::public::messages::create,
         crate::api::public::messages::update,

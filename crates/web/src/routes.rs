@@ -299,6 +299,10 @@ fn routes(state: AppState) -> Router {
             post(api::public::conversations::toggle_status),
         )
         .route(
+            "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/toggle_typing",
+            post(api::public::conversations::toggle_typing),
+        )
+        .route(
             "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/update_last_seen",
             post(api::public::conversations::update_last_seen),
         )

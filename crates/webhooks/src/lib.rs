@@ -121,7 +121,7 @@ async fn run_recorder(
             message = events.recv() => message,
         };
         let event = match message {
-            Ok(BusMessage::Event(event)) => event,
+            Ok(BusMessage::Event(published)) => published.event,
             Ok(BusMessage::Resync) => {
                 tracing::warn!(
                     "the event listener reconnected; events in between have no webhook deliveries"

@@ -4,7 +4,9 @@
 //! `domain::wire` types.
 
 use domain::webhook::{webhook_event, Reach};
-use domain::{wire, AccountId, ContactId, ConversationId, Event, Inbox, MessageId, MessageType};
+use domain::{
+    wire, AccountId, ContactId, ConversationId, Event, Inbox, MessageId, MessageType, Typist,
+};
 use store::{Destination, Store, StoreError};
 
 /// Writes the outbox rows `event` causes; returns how many (0 when nothing listens, or when
@@ -115,17 +117,27 @@ async fn body(
         }
         (
             Event::Typing {
+                account_id,
                 conversation_id,
-                user_id,
+                typist,
                 is_private,
                 ..
             },
             _,
         ) => {
-            let user = store.users().find(*user_id).await?;
+            let user = match typist {
+                Typist::User(id) => wire::WebhookSender::User(wire::WebhookUser::from(
+                    &store.users().find(*id).await?,
+                )),
+                Typist::Contact(id) => {
+                    let contact = store.contacts().find(*account_id, *id).await?;
+                    let account = store.accounts().find(*account_id).await?;
+                    wire::WebhookSender::Contact(wire::WebhookContact::new(&contact, &account))
+                }
+            };
             let body = wire::TypingEvent {
                 event: name,
-                user: wire::WebhookUser::from(&user),
+                user,
                 conversation: conversation(store, *conversation_id).await?,
                 is_private: *is_private,
             };

@@ -28,6 +28,11 @@ async fn a_post_replaces_a_contacts_labels_and_a_get_lists_them() {
             account_id: domain::AccountId(app.acme.account_id),
             contact_id: domain::ContactId(app.acme.contact_id),
         };
+        // Set by an agent: the agent is its performer.
+        let expected = realtime::Published {
+            event: expected,
+            performer: Some(domain::UserId(app.agent.id)),
+        };
         assert_eq!(heard, realtime::BusMessage::Event(expected));
         assert_eq!(ok(&app.get(&url, &app.admin).await), set);
         let set = ok(&app

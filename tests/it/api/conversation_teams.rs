@@ -32,8 +32,8 @@ async fn heard(
         let mut before = Vec::new();
         loop {
             match subscription.recv().await {
-                Ok(realtime::BusMessage::Event(event)) if event.name() == name => return before,
-                Ok(realtime::BusMessage::Event(event)) => before.push(event.name().to_owned()),
+                Ok(realtime::BusMessage::Event(p)) if p.event.name() == name => return before,
+                Ok(realtime::BusMessage::Event(p)) => before.push(p.event.name().to_owned()),
                 Ok(_) => {}
                 Err(error) => panic!("the bus closed: {error}"),
             }

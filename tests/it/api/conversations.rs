@@ -437,7 +437,7 @@ async fn heard(
     let wait = async {
         loop {
             match subscription.recv().await {
-                Ok(realtime::BusMessage::Event(event)) if event.name() == name => return,
+                Ok(realtime::BusMessage::Event(p)) if p.event.name() == name => return,
                 Ok(_) => {}
                 Err(error) => panic!("the bus closed: {error}"),
             }

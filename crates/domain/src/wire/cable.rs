@@ -63,6 +63,26 @@ impl<T: Serialize> CableMessage<T> {
     }
 }
 
+/// An event's `data` with the acting user's `push_event_data` merged in as `performer`, as
+/// `ActionCableListener#broadcast` does when an agent's request caused the event (Chatwoot's
+/// dashboard names the assigner in its notifications from it).
+#[derive(Debug, Clone, Serialize, PartialEq)]
+pub struct Performed<T> {
+    #[serde(flatten)]
+    pub data: T,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub performer: Option<MessageSender>,
+}
+
+impl<T> Performed<T> {
+    pub fn new(data: T, performer: Option<&MessageSender>) -> Self {
+        Self {
+            data,
+            performer: performer.cloned(),
+        }
+    }
+}
+
 /// Our own order to reload (a socket fell behind, or the bus lost its database listener).
 pub fn resync() -> String {
     CableMessage::new("resync", serde_json::Map::new()).to_text()
@@ -119,7 +139,8 @@ impl MessageData {
 /// `account_id`.
 pub type ConversationData = Conversation;
 
-/// `conversation.typing_on` / `typing_off`.
+/// `conversation.typing_on` / `typing_off`: `user` is the typist's `push_event_data`, an
+/// agent's or the contact's.
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TypingData {
     pub conversation: Conversation,
@@ -129,10 +150,10 @@ pub struct TypingData {
 }
 
 impl TypingData {
-    pub fn new(view: &ConversationView, user: &crate::User, is_private: bool) -> Self {
+    pub fn new(view: &ConversationView, user: MessageSender, is_private: bool) -> Self {
         Self {
             conversation: Conversation::from(view),
-            user: MessageSender::user(user),
+            user,
             is_private,
             account_id: view.conversation.account_id.get(),
         }

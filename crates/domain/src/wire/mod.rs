@@ -244,7 +244,12 @@ mod tests {
             CableMessage::new("conversation.status_changed", Conversation::from(&view)).to_text(),
             CableMessage::new(
                 "conversation.typing_on",
-                TypingData::new(&view, &user(3, "Sam"), true),
+                TypingData::new(&view, super::MessageSender::user(&user(3, "Sam")), true),
+            )
+            .to_text(),
+            CableMessage::new(
+                "conversation.typing_off",
+                TypingData::new(&view, super::MessageSender::contact(&contact), false),
             )
             .to_text(),
             CableMessage::new("contact.updated", ContactData::from(&contact)).to_text(),

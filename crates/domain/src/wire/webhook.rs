@@ -223,7 +223,8 @@ pub struct ConversationEvent {
 #[derive(Debug, Clone, Serialize, PartialEq)]
 pub struct TypingEvent {
     pub event: &'static str,
-    pub user: WebhookUser,
+    /// The typist: `User#webhook_data` or `Contact#webhook_data`.
+    pub user: WebhookSender,
     pub conversation: WebhookConversation,
     pub is_private: bool,
 }

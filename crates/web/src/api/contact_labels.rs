@@ -58,7 +58,7 @@ pub async fn create(
         .contact_labels()
         .set(member.account_id, ContactId(path_id(&id)?), &labels)
         .await?;
-    state.bus.publish(outcome.events);
+    state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(Payload {
         payload: outcome.value,
     }))

@@ -318,7 +318,7 @@ async fn save(
         .contacts()
         .update(member.account_id, ContactId(path_id(id)?), changes)
         .await?;
-    state.bus.publish(outcome.events);
+    state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(Payload {
         payload: wire::Contact::from(&outcome.value),
     }))
@@ -437,6 +437,6 @@ pub async fn merge(
         .contacts()
         .merge(member.account_id, ContactId(base), ContactId(mergee))
         .await?;
-    state.bus.publish(outcome.events);
+    state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(wire::Contact::from(&outcome.value)))
 }

@@ -311,7 +311,7 @@ pub async fn create(
     )
     .await?;
     let outcome = state.store.conversations().create(&new).await?;
-    state.bus.publish(outcome.events);
+    state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(wire::Conversation::from(&outcome.value)))
 }
 
@@ -431,7 +431,7 @@ pub async fn toggle_status(
         .conversations()
         .set_status(&view, change, &member.user)
         .await?;
-    state.bus.publish(outcome.events);
+    state.bus.publish_by(member.user.id, outcome.events);
     let c = &outcome.value.conversation;
     Ok(Json(Toggled {
         meta: Map::new(),
@@ -498,7 +498,7 @@ pub async fn assign(
             let outcome = conversations
                 .assign(&view, assignee.map(UserId), &member.user)
                 .await?;
-            state.bus.publish(outcome.events);
+            state.bus.publish_by(member.user.id, outcome.events);
             outcome
                 .value
                 .assignee
@@ -509,7 +509,7 @@ pub async fn assign(
             let outcome = conversations
                 .set_team(&view, team.map(TeamId), &member.user)
                 .await?;
-            state.bus.publish(outcome.events);
+            state.bus.publish_by(member.user.id, outcome.events);
             match outcome.value.team {
                 Some(team) => {
                     let teams = state.store.teams();
@@ -555,7 +555,7 @@ pub struct LabelsParams {
 )]
 pub async fn labels_create(
     State(state): State<AppState>,
-    VisibleConversation { view, .. }: VisibleConversation,
+    VisibleConversation { member, view }: VisibleConversation,
     JsonBody(p): JsonBody<LabelsParams>,
 ) -> Result<Json<Payload<Vec<String>>>, ApiError> {
     let labels = label_set(&p.labels.ok_or_else(|| DomainError::blank("labels"))?)?;
@@ -564,7 +564,7 @@ pub async fn labels_create(
         .conversations()
         .set_labels(&view, &labels)
         .await?;
-    state.bus.publish(outcome.events);
+    state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(Payload {
         payload: outcome.value.conversation.labels,
     }))
@@ -604,7 +604,7 @@ pub async fn custom_attributes(
         .conversations()
         .set_custom_attributes(&view, &attributes)
         .await?;
-    state.bus.publish(outcome.events);
+    state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(CustomAttributes {
         custom_attributes: outcome.value.conversation.custom_attributes,
     }))
@@ -627,8 +627,21 @@ pub async fn update_last_seen(
         .conversations()
         .mark_read(&view, member.user.id)
         .await?;
-    state.bus.publish(outcome.events);
+    state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(wire::Conversation::from(&outcome.value)))
+}
+
+/// `typing_status`: `on` is true, `off` false; anything else a 422 naming it (Chatwoot ignores
+/// it with a 200, which would hide a client's mistake).
+pub(crate) fn typing_on(typing_status: Option<&str>) -> Result<bool, DomainError> {
+    match typing_status {
+        Some("on") => Ok(true),
+        Some("off") => Ok(false),
+        _ => Err(DomainError::invalid(
+            "typing_status",
+            "Typing status must be on or off",
+        )),
+    }
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -652,24 +665,19 @@ pub async fn toggle_typing_status(
     VisibleConversation { member, view }: VisibleConversation,
     JsonBody(p): JsonBody<TypingParams>,
 ) -> Result<axum::http::StatusCode, ApiError> {
-    let on = match p.typing_status.as_deref() {
-        Some("on") => true,
-        Some("off") => false,
-        _ => {
-            return Err(
-                DomainError::invalid("typing_status", "Typing status must be on or off").into(),
-            )
-        }
-    };
+    let on = typing_on(p.typing_status.as_deref())?;
     let c = &view.conversation;
-    state.bus.publish(vec![domain::Event::Typing {
-        account_id: c.account_id,
-        inbox_id: c.inbox_id,
-        conversation_id: c.id,
-        user_id: member.user.id,
-        on,
-        is_private: p.is_private.unwrap_or(false),
-    }]);
+    state.bus.publish_by(
+        member.user.id,
+        vec![domain::Event::Typing {
+            account_id: c.account_id,
+            inbox_id: c.inbox_id,
+            conversation_id: c.id,
+            typist: domain::Typist::User(member.user.id),
+            on,
+            is_private: p.is_private.unwrap_or(false),
+        }],
+    );
     Ok(axum::http::StatusCode::OK)
 }
 
@@ -743,7 +751,7 @@ pub async fn toggle_priority(
         .conversations()
         .set_priority(&view, priority, &member.user)
         .await?;
-    state.bus.publish(outcome.events);
+    state.bus.publish_by(member.user.id, outcome.events);
     Ok(axum::http::StatusCode::OK)
 }
 
@@ -812,7 +820,7 @@ pub async fn update(
             .conversations()
             .set_priority(&view, priority, &member.user)
             .await?;
-        state.bus.publish(outcome.events);
+        state.bus.publish_by(member.user.id, outcome.events);
         view = outcome.value;
     }
     Ok(Json(wire::Conversation::from(&view)))

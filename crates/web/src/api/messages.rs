@@ -109,7 +109,7 @@ pub async fn create(
     )?
     .with_content_type(p.content_type.as_deref())?;
     let outcome = state.store.messages().create(&view, &new).await?;
-    state.bus.publish(outcome.events);
+    state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(wire::Message::new(
         &outcome.value,
         view.conversation.display_id,
@@ -161,7 +161,7 @@ pub async fn destroy(
         );
     }
     let outcome = state.store.messages().delete(&view, id).await?;
-    state.bus.publish(outcome.events);
+    state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(wire::Message::new(
         &outcome.value,
         view.conversation.display_id,

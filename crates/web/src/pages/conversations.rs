@@ -361,7 +361,7 @@ pub async fn show(
         .conversations()
         .mark_read(&view, page.member.user.id)
         .await?;
-    state.bus.publish(read.events);
+    state.bus.publish_by(page.member.user.id, read.events);
     let view = read.value;
     let list = list_pane(
         &state,

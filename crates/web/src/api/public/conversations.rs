@@ -1,6 +1,6 @@
 //! `/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations`
 //! (`inboxes/conversations_controller.rb`): the contact's conversations in the inbox, opening
-//! one, showing one, and resolving it (`toggle_status`).
+//! one, showing one, resolving it (`toggle_status`) and the contact's typing (`toggle_typing`).
 
 use super::{as_seen_by, contact_inbox, conversation};
 use crate::error::ApiError;
@@ -166,5 +166,42 @@ pub async fn update_last_seen(
         .mark_read_by_contact(&view)
         .await?;
     state.bus.publish(outcome.events);
+    Ok(axum::http::StatusCode::OK)
+}
+
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+#[schema(as = PublicTypingParams)]
+pub struct TypingParams {
+    typing_status: Option<String>,
+}
+
+/// `POST …/conversations/{id}/toggle_typing`: the contact is typing (`on`) or stopped (`off`);
+/// the agents' sockets hear `conversation.typing_on`/`typing_off` with the contact as `user`,
+/// as Chatwoot dispatches it. Nothing is stored.
+#[utoipa::path(
+    post,
+    path = "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/toggle_typing",
+    tag = "public_conversations",
+    security(()),
+    params(PublicConversationPath),
+    request_body = TypingParams,
+    responses((status = 200, description = "Announced on `/cable`"))
+)]
+pub async fn toggle_typing(
+    State(state): State<AppState>,
+    Path((inbox_identifier, source_id, id)): Path<(String, String, String)>,
+    JsonBody(p): JsonBody<TypingParams>,
+) -> Result<axum::http::StatusCode, ApiError> {
+    let on = crate::api::conversations::typing_on(p.typing_status.as_deref())?;
+    let (_, view) = conversation(&state.store, &inbox_identifier, &source_id, &id).await?;
+    let c = &view.conversation;
+    state.bus.publish(vec![domain::Event::Typing {
+        account_id: c.account_id,
+        inbox_id: c.inbox_id,
+        conversation_id: c.id,
+        typist: domain::Typist::Contact(c.contact_id),
+        on,
+        is_private: false,
+    }]);
     Ok(axum::http::StatusCode::OK)
 }
