@@ -7,6 +7,8 @@ use domain::{
     AccountId, Contact, ContactId, ContactInboxId, ConversationView, DisplayId, Inbox, InboxId,
     NewContact,
 };
+use sqlx::QueryBuilder;
+use std::collections::HashMap;
 
 const INBOX_BY_IDENTIFIER: &str = "SELECT account_id, id FROM inboxes WHERE inbox_identifier = $1";
 const BY_SOURCE: &str = "SELECT id, contact_id, source_id, pubsub_token, hmac_verified, \
@@ -392,6 +394,52 @@ impl ContactInboxes<'_> {
                 Some((inbox.clone(), source_id))
             })
             .collect())
+    }
+
+    /// The contact inboxes of each of the account's `contacts`, with their inboxes, oldest
+    /// first: a page of contacts in two queries (its contact inboxes, the account's inboxes)
+    /// rather than one per contact. A contact without any is left out of the map.
+    pub async fn of_contacts(
+        &self,
+        account_id: AccountId,
+        contacts: &[ContactId],
+    ) -> Result<HashMap<ContactId, Vec<(Inbox, String)>>, StoreError> {
+        if contacts.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows: Vec<(i64, i64, String)> = on_pool!(self.store, |pool| {
+            let mut qb =
+                QueryBuilder::new("SELECT contact_id, inbox_id, source_id FROM contact_inboxes ");
+            qb.push("WHERE contact_id IN (");
+            let mut ids = qb.separated(", ");
+            for id in contacts {
+                ids.push_bind(id.get());
+            }
+            qb.push(") ORDER BY id");
+            qb.build_query_as().fetch_all(pool).await
+        })?;
+        if rows.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let inboxes: HashMap<i64, Inbox> = self
+            .store
+            .inboxes()
+            .list(account_id)
+            .await?
+            .into_iter()
+            .map(|inbox| (inbox.id.get(), inbox))
+            .collect();
+        let mut found: HashMap<ContactId, Vec<(Inbox, String)>> = HashMap::new();
+        for (contact_id, inbox_id, source_id) in rows {
+            // Only the account's inboxes: the ids came from its page, but say so here too.
+            if let Some(inbox) = inboxes.get(&inbox_id) {
+                found
+                    .entry(ContactId(contact_id))
+                    .or_default()
+                    .push((inbox.clone(), source_id));
+            }
+        }
+        Ok(found)
     }
 
     /// A new contact inbox of the account's contact in the account's inbox (Chatwoot's

@@ -173,3 +173,84 @@ async fn contactable_inboxes_offer_every_inbox_with_the_contacts_source_id() {
     })
     .await;
 }
+
+/// Where `body` departs from `definition` in `tests/fixtures/api.schema.json`.
+fn api_schema_errors(definition: &str, body: &Value) -> Vec<String> {
+    let mut schema = support::fixture("api.schema.json");
+    schema["$ref"] = json!(format!("#/$defs/{definition}"));
+    let validator = jsonschema::validator_for(&schema).expect("the API schema compiles");
+    validator
+        .iter_errors(body)
+        .map(|e| format!("{e} at {}", e.instance_path))
+        .collect()
+}
+
+/// Chatwoot's `contacts/index`, `search` and `filter.json.jbuilder` render each contact
+/// `with_contact_inboxes` (unless `include_contact_inboxes=false`), as `show` does.
+#[tokio::test]
+async fn lists_search_and_filter_carry_each_contacts_inboxes() {
+    support::on_each_backend(async |app| {
+        let nia = ok(&app
+            .post(&app.api("contacts"), &app.agent, &json!({"name": "Nia Kern", "inbox_id": app.acme.inbox_id}))
+            .await)["payload"]
+            .clone();
+        let first = nia["contact_inbox"]["source_id"].clone();
+        let url = app.api(&format!("contacts/{}/contact_inboxes", nia["contact"]["id"]));
+        ok(&app
+            .post(&url, &app.agent, &json!({"inbox_id": app.acme.inbox_id, "source_id": "crm-9"}))
+            .await);
+        let nils = ok(&app
+            .post(&app.api("contacts"), &app.agent, &json!({"name": "Nils Kern"}))
+            .await)["payload"]["contact"]
+            .clone();
+        let filter = json!({"payload": [{"attribute_key": "name", "filter_operator": "contains", "values": ["Kern"], "query_operator": null}]});
+        for who in [&app.agent, &app.admin] {
+            for (name, res) in [
+                ("index", app.get(&app.api("contacts?sort=name"), who).await),
+                ("search", app.get(&app.api("contacts/search?q=Kern"), who).await),
+                ("filter", app.post(&app.api("contacts/filter"), who, &filter).await),
+            ] {
+                let body = ok(&res);
+                let errors = api_schema_errors("contactList", &body);
+                assert!(errors.is_empty(), "{name}: {errors:#?} in {body:#}");
+                let by_id = |id: &Value| {
+                    body["payload"]
+                        .as_array()
+                        .unwrap()
+                        .iter()
+                        .find(|c| &c["id"] == id)
+                        .unwrap_or_else(|| panic!("{name} lists {id}: {body}"))
+                        .clone()
+                };
+                let listed = by_id(&nia["contact"]["id"]);
+                let sources: Vec<&Value> = listed["contact_inboxes"]
+                    .as_array()
+                    .unwrap_or_else(|| panic!("{name}: {listed}"))
+                    .iter()
+                    .map(|ci| &ci["source_id"])
+                    .collect();
+                assert_eq!(sources, [&first, &json!("crm-9")], "{name}");
+                assert_eq!(listed["contact_inboxes"][0]["inbox"]["id"], app.acme.inbox_id);
+                // The inbox's HMAC token for administrators only, as in `show`.
+                assert_eq!(
+                    listed["contact_inboxes"][0]["inbox"]["hmac_token"].is_string(),
+                    std::ptr::eq(who, &app.admin),
+                    "{name}: {listed}"
+                );
+                assert_eq!(by_id(&nils["id"])["contact_inboxes"], json!([]), "{name}");
+            }
+        }
+        for res in [
+            app.get(&app.api("contacts?include_contact_inboxes=false"), &app.agent).await,
+            app.get(&app.api("contacts/search?q=Kern&include_contact_inboxes=false"), &app.agent).await,
+            app.post(&app.api("contacts/filter?include_contact_inboxes=false"), &app.agent, &filter).await,
+        ] {
+            let body = ok(&res);
+            assert!(api_schema_errors("contactList", &body).is_empty(), "{body}");
+            let contacts = body["payload"].as_array().unwrap();
+            assert!(!contacts.is_empty());
+            assert!(contacts.iter().all(|c| c.get("contact_inboxes").is_none()), "{body}");
+        }
+    })
+    .await;
+}

@@ -1,5 +1,8 @@
-//! The only place a Chatwoot-shaped body is defined. API responses, the dashboard-app context,
-//! `/cable` frames and webhook bodies are all built from these types, so one shape serves all.
+//! The only place a Chatwoot-shaped body is defined. API responses and their envelopes, the
+//! dashboard-app context, `/cable` frames and webhook bodies are all built from these types, so
+//! one shape serves all; `web` and `realtime` only fill them in. Bodies that are ours alone
+//! (`/health`, a dashboard app's signing secret, a context with its token) stay beside their
+//! handlers.
 //! Shapes follow Chatwoot's jbuilder views (`app/views/api/v1/models/_contact.json.jbuilder`,
 //! `_agent`, `conversations/partials/_conversation`, `Message#push_event_data`).
 
@@ -10,6 +13,7 @@ mod contact;
 mod conversation;
 mod custom_attribute_definition;
 mod dashboard_app;
+mod envelope;
 mod errors;
 mod inbox;
 mod label;
@@ -25,6 +29,12 @@ pub use contact::{Contact, ContactInbox, ContactWithInboxes};
 pub use conversation::{Conversation, ConversationMeta};
 pub use custom_attribute_definition::CustomAttributeDefinition;
 pub use dashboard_app::{DashboardApp, DashboardAppWithControl};
+pub use envelope::{
+    Assignee, ContactList, ContactListMeta, ConversationFilterResult, ConversationList,
+    ConversationListData, ConversationListMeta, ConversationMetaCounts, CreatedContact,
+    CustomAttributes, Data, InboxDeleted, MessageList, MessageListMeta, OneWebhook, Payload,
+    SignedOut, ToggleResult, Toggled, WebhookList,
+};
 pub use errors::{Failure, Invalid};
 pub use inbox::Inbox;
 pub use label::Label;
@@ -205,6 +215,189 @@ mod tests {
         assert_eq!(keys, ["content", "created_at", "id", "title"]);
         assert_eq!(body["content"][0]["type"], "frame");
         assert_eq!(body["created_at"], "2025-11-25T05:53:20Z");
+    }
+
+    /// Every API envelope and list meta, built from sample models, against its definition in
+    /// `tests/fixtures/api.schema.json` (the API tests check real answers against it too).
+    #[test]
+    fn api_envelopes_match_their_schema() {
+        use super::*;
+        let root = fixture("api.schema.json");
+        let check = |definition: &str, body: Value| {
+            let mut schema = root.clone();
+            schema["$ref"] = Value::from(format!("#/$defs/{definition}"));
+            let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+            let errors: Vec<String> = validator
+                .iter_errors(&body)
+                .map(|e| format!("{e} at {}", e.instance_path))
+                .collect();
+            assert!(errors.is_empty(), "{definition}: {body}: {errors:#?}");
+            validator
+        };
+        fn json<T: serde::Serialize>(body: &T) -> Value {
+            serde_json::to_value(body).expect("wire bodies always serialize")
+        }
+        let view = sample_view(true);
+        let counts = crate::ConversationCounts {
+            mine: 1,
+            assigned: 2,
+            unassigned: 3,
+            all: 5,
+        };
+        let conversations = vec![super::Conversation::from(&view)];
+        let inbox = crate::Inbox {
+            id: InboxId(2),
+            account_id: AccountId(1),
+            name: "Support".into(),
+            channel_type: "Channel::Api".into(),
+            webhook_url: None,
+            inbox_identifier: "i".into(),
+            hmac_token: "h".into(),
+            hmac_mandatory: false,
+            settings: Default::default(),
+            created_at: 1_764_049_000,
+        };
+        let contact = super::Contact::from(&view.contact);
+        let contact_inbox = ContactInbox::new(&inbox, "s-1", false);
+        let agent = super::Agent::from(view.assignee.as_ref().unwrap());
+        let team = Team::new(
+            &crate::Team {
+                id: crate::TeamId(4),
+                account_id: AccountId(1),
+                name: "Billing".into(),
+                description: None,
+                allow_auto_assign: true,
+            },
+            true,
+        );
+        let webhook = super::Webhook::new(
+            &crate::Webhook {
+                id: crate::WebhookId(9),
+                account_id: AccountId(1),
+                inbox_id: Some(InboxId(2)),
+                name: None,
+                url: "https://hooks.example/in".into(),
+                subscriptions: vec!["message_created".into()],
+                created_at: 1_764_049_000,
+            },
+            Some(&inbox),
+        );
+        let list_meta = ConversationListMeta::from(counts);
+        check(
+            "payload",
+            json(&Payload {
+                payload: vec!["vip"],
+            }),
+        );
+        check(
+            "data",
+            json(&Data {
+                data: contact.clone(),
+            }),
+        );
+        check("conversationListMeta", json(&list_meta));
+        for meta in [Some(list_meta.clone()), None] {
+            let list = ConversationList {
+                data: ConversationListData {
+                    meta,
+                    payload: conversations.clone(),
+                },
+            };
+            check("conversationList", json(&list));
+        }
+        check(
+            "conversationFilterResult",
+            json(&ConversationFilterResult {
+                meta: list_meta.clone(),
+                payload: conversations.clone(),
+            }),
+        );
+        check(
+            "conversationMetaCounts",
+            json(&ConversationMetaCounts {
+                meta: list_meta.clone(),
+            }),
+        );
+        for snoozed_until in [Some("2025-11-25T05:53:20Z".to_owned()), None] {
+            let toggled = Toggled {
+                meta: Default::default(),
+                payload: ToggleResult {
+                    success: true,
+                    current_status: "snoozed",
+                    conversation_id: 7,
+                    snoozed_until,
+                },
+            };
+            check("toggled", json(&toggled));
+        }
+        check(
+            "customAttributes",
+            json(&CustomAttributes {
+                custom_attributes: Default::default(),
+            }),
+        );
+        for answer in [
+            Some(Assignee::Agent(agent.clone())),
+            Some(Assignee::Team(team)),
+            None,
+        ] {
+            check("assignment", json(&answer));
+        }
+        for assignee in [Some(agent), None] {
+            let list = MessageList {
+                meta: MessageListMeta {
+                    labels: vec!["vip".into()],
+                    additional_attributes: Default::default(),
+                    contact: contact.clone(),
+                    assignee,
+                    agent_last_seen_at: 0,
+                    assignee_last_seen_at: 0,
+                },
+                payload: Message::thread(&view),
+            };
+            check("messageList", json(&list));
+        }
+        for contact_inboxes in [Some(vec![contact_inbox.clone()]), Some(vec![]), None] {
+            let list = ContactList {
+                meta: ContactListMeta {
+                    count: 31,
+                    current_page: 2,
+                },
+                payload: vec![ContactWithInboxes {
+                    contact: contact.clone(),
+                    contact_inboxes,
+                }],
+            };
+            check("contactList", json(&list));
+        }
+        for contact_inbox in [Some(contact_inbox), None] {
+            let created = CreatedContact {
+                contact: contact.clone(),
+                contact_inbox,
+            };
+            check("createdContact", json(&created));
+        }
+        check(
+            "webhookList",
+            json(&WebhookList {
+                webhooks: vec![webhook.clone()],
+            }),
+        );
+        check("oneWebhook", json(&OneWebhook { webhook }));
+        check("signedOut", json(&SignedOut { success: true }));
+        check(
+            "inboxDeleted",
+            json(&InboxDeleted {
+                message: "Your inbox deletion request will be processed in some time.",
+            }),
+        );
+        // The schema holds envelopes to exactly their keys: a list meta with a count missing,
+        // or an envelope with a stray key, is refused.
+        let mut meta = json(&list_meta);
+        meta.as_object_mut().unwrap().remove("unassigned_count");
+        assert!(!check("conversationListMeta", json(&list_meta)).is_valid(&meta));
+        let stray = serde_json::json!({"payload": [], "data": []});
+        assert!(!check("payload", json(&Payload { payload: 1 })).is_valid(&stray));
     }
 
     /// Every `/cable` frame we send, built from sample models, against

@@ -10,7 +10,7 @@ use crate::throttle::SignInThrottle;
 use axum::extract::State;
 use axum::Json;
 use axum_extra::extract::cookie::{Cookie, CookieJar};
-use domain::wire::{Profile, ProfileAccount};
+use domain::wire::{Data, Profile, ProfileAccount, SignedOut};
 use domain::User;
 use serde::Deserialize;
 use store::{Store, StoreError};
@@ -19,11 +19,6 @@ use store::{Store, StoreError};
 pub struct SignInParams {
     email: Option<String>,
     password: Option<String>,
-}
-
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct Data<T> {
-    data: T,
 }
 
 /// `POST /auth/sign_in`: `{"data": profile}` with an access token, or 401. The token is a new
@@ -91,11 +86,6 @@ pub async fn check_password(
         }
         Err(other) => Err(other.into()),
     }
-}
-
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct SignedOut {
-    success: bool,
 }
 
 /// `DELETE /auth/sign_out`: ends the session the request was made in, server-side (a

@@ -15,9 +15,10 @@ use axum::Json;
 use domain::contact::ContactFields;
 use domain::conversation::parse_page;
 use domain::filter::Subject;
+use domain::wire::{ContactList, ContactListMeta, CreatedContact};
 use domain::AttributeModel::ContactAttribute as CONTACT;
 use domain::{wire, ContactChanges, ContactId, ConversationFilter, InboxId, Member, NewContact};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -65,30 +66,11 @@ pub struct SearchQuery {
     q: Option<String>,
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-#[schema(as = ContactListMeta)]
-pub struct ListMeta {
-    count: i64,
-    current_page: i64,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ContactList {
-    meta: ListMeta,
-    payload: Vec<wire::Contact>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct CreatedContact {
-    contact: wire::Contact,
-    contact_inbox: Option<wire::ContactInbox>,
-}
-
 #[utoipa::path(
     get,
     path = "/api/v1/accounts/{account_id}/contacts",
     tag = "contacts",
-    params(AccountPath, PageQuery, SortQuery),
+    params(AccountPath, PageQuery, SortQuery, InboxesQuery),
     responses((status = 200, body = ContactList))
 )]
 pub async fn index(
@@ -104,7 +86,7 @@ pub async fn index(
         .contacts()
         .list(member.account_id, sort.as_deref(), page)
         .await?;
-    Ok(Json(list(found, page)))
+    list(&state, &member, found, page, query).await
 }
 
 /// `GET /contacts/search?q=`: by name, e-mail, phone number or identifier.
@@ -112,7 +94,7 @@ pub async fn index(
     get,
     path = "/api/v1/accounts/{account_id}/contacts/search",
     tag = "contacts",
-    params(AccountPath, SearchQuery, PageQuery),
+    params(AccountPath, SearchQuery, PageQuery, InboxesQuery),
     responses((status = 200, body = ContactList))
 )]
 pub async fn search(
@@ -129,7 +111,7 @@ pub async fn search(
         .contacts()
         .search(member.account_id, &q, page)
         .await?;
-    Ok(Json(list(found, page)))
+    list(&state, &member, found, page, query).await
 }
 
 /// `POST /contacts/filter`: Chatwoot's contact filter, 15 a page, newest first, with the
@@ -138,7 +120,7 @@ pub async fn search(
     post,
     path = "/api/v1/accounts/{account_id}/contacts/filter",
     tag = "contacts",
-    params(AccountPath, PageQuery),
+    params(AccountPath, PageQuery, InboxesQuery),
     request_body = FilterParams,
     responses((status = 200, body = ContactList))
 )]
@@ -154,17 +136,61 @@ pub async fn filter(
         .contacts()
         .filter(member.account_id, &filter, page)
         .await?;
-    Ok(Json(list(found, page)))
+    list(&state, &member, found, page, query.as_deref()).await
 }
 
-fn list(found: store::ContactPage, page: i64) -> ContactList {
-    ContactList {
-        meta: ListMeta {
+/// A page of contacts as `index`, `search` and `filter` answer it: each with its
+/// `contact_inboxes[]` (loaded for the whole page at once) unless the query leaves them out.
+async fn list(
+    state: &AppState,
+    member: &Member,
+    found: store::ContactPage,
+    page: i64,
+    query: Option<&str>,
+) -> Result<Json<ContactList>, ApiError> {
+    let mut inboxes = if includes_contact_inboxes(query) {
+        let ids: Vec<ContactId> = found.contacts.iter().map(|c| c.id).collect();
+        Some(
+            state
+                .store
+                .contact_inboxes()
+                .of_contacts(member.account_id, &ids)
+                .await?,
+        )
+    } else {
+        None
+    };
+    let payload = found
+        .contacts
+        .iter()
+        .map(|contact| wire::ContactWithInboxes {
+            contact: wire::Contact::from(contact),
+            contact_inboxes: inboxes.as_mut().map(|all| {
+                all.remove(&contact.id)
+                    .unwrap_or_default()
+                    .iter()
+                    .map(|(inbox, source)| {
+                        wire::ContactInbox::new(inbox, source, member.is_admin())
+                    })
+                    .collect()
+            }),
+        })
+        .collect();
+    Ok(Json(ContactList {
+        meta: ContactListMeta {
             count: found.count,
             current_page: page,
         },
-        payload: found.contacts.iter().map(wire::Contact::from).collect(),
-    }
+        payload,
+    }))
+}
+
+/// Whether `contact_inboxes` are wanted: yes when `include_contact_inboxes` is absent, empty
+/// or `true`, no for `false` (Chatwoot's `set_include_contact_inboxes`).
+fn includes_contact_inboxes(query: Option<&str>) -> bool {
+    query_param(query, "include_contact_inboxes")
+        .filter(|v| !v.is_empty())
+        .is_none_or(|v| v == "true")
 }
 
 #[utoipa::path(
@@ -256,10 +282,7 @@ async fn with_inboxes(
     contact: wire::Contact,
     query: Option<&str>,
 ) -> Result<Json<Payload<wire::ContactWithInboxes>>, ApiError> {
-    let include = query_param(query, "include_contact_inboxes")
-        .filter(|v| !v.is_empty())
-        .is_none_or(|v| v == "true");
-    let contact_inboxes = if include {
+    let contact_inboxes = if includes_contact_inboxes(query) {
         let found = state
             .store
             .contact_inboxes()

@@ -14,47 +14,17 @@ use axum::Json;
 use domain::conversation::{label_set, StatusChange};
 use domain::filter::{Search, Subject};
 use domain::message::Author;
+use domain::wire::{
+    Assignee, ConversationFilterResult as Filtered, ConversationList as List,
+    ConversationListData as ListData, ConversationListMeta as ListMeta,
+    ConversationMetaCounts as Meta, CustomAttributes, ToggleResult, Toggled,
+};
 use domain::{
     wire, ConversationFilter, DomainError, InboxId, Member, NewConversation, NewMessage, Priority,
     TeamId, UserId,
 };
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value};
-
-#[derive(Serialize, Default, utoipa::ToSchema)]
-#[schema(as = ConversationListMeta)]
-pub struct ListMeta {
-    mine_count: i64,
-    assigned_count: i64,
-    unassigned_count: i64,
-    all_count: i64,
-}
-
-impl From<domain::ConversationCounts> for ListMeta {
-    fn from(counts: domain::ConversationCounts) -> Self {
-        Self {
-            mine_count: counts.mine,
-            assigned_count: counts.assigned,
-            unassigned_count: counts.unassigned,
-            all_count: counts.all,
-        }
-    }
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-#[schema(as = ConversationListData)]
-pub struct ListData {
-    /// Absent when the request asked `counts=false`.
-    #[serde(skip_serializing_if = "Option::is_none")]
-    meta: Option<ListMeta>,
-    payload: Vec<wire::Conversation>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-#[schema(as = ConversationList)]
-pub struct List {
-    data: ListData,
-}
 
 /// The list's query (doc-only: `filter_from_query` reads it by hand).
 #[derive(utoipa::IntoParams)]
@@ -200,14 +170,6 @@ pub async fn search(
     query: RawQuery,
 ) -> Result<Json<List>, ApiError> {
     index(state, member, query).await
-}
-
-/// `conversations#filter`'s answer: the page and the counts of everything the filter matches.
-#[derive(Serialize, utoipa::ToSchema)]
-#[schema(as = ConversationFilterResult)]
-pub struct Filtered {
-    meta: ListMeta,
-    payload: Vec<wire::Conversation>,
 }
 
 /// `POST /conversations/filter`: Chatwoot's advanced filter over every status and assignee,
@@ -394,20 +356,6 @@ pub struct ToggleParams {
     snoozed_until: Option<Value>,
 }
 
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct ToggleResult {
-    success: bool,
-    current_status: &'static str,
-    conversation_id: i64,
-    snoozed_until: Option<String>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct Toggled {
-    meta: Map<String, Value>,
-    payload: ToggleResult,
-}
-
 #[utoipa::path(
     post,
     path = "/api/v1/accounts/{account_id}/conversations/{display_id}/toggle_status",
@@ -463,14 +411,6 @@ pub struct AssignParams {
     #[serde(default, deserialize_with = "present")]
     #[schema(value_type = Option<i64>)]
     team_id: Option<Option<i64>>,
-}
-
-/// What `POST …/assignments` answers: the agent when `assignee_id` was given, else the team.
-#[derive(Serialize, utoipa::ToSchema)]
-#[serde(untagged)]
-pub enum Assignee {
-    Agent(wire::Agent),
-    Team(wire::Team),
 }
 
 /// `POST /conversations/{id}/assignments` (`assignments_controller.rb`): with `assignee_id`
@@ -573,11 +513,6 @@ pub async fn labels_create(
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct CustomAttributesParams {
     custom_attributes: Option<Value>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct CustomAttributes {
-    custom_attributes: Map<String, Value>,
 }
 
 #[utoipa::path(
@@ -690,14 +625,6 @@ async fn require_filter_team(
         state.store.teams().find(filter.account_id, id).await?;
     }
     Ok(())
-}
-
-/// `conversations/meta.json.jbuilder`: the counts under a top-level `meta` (the list nests
-/// them in `data`, this does not).
-#[derive(Serialize, utoipa::ToSchema)]
-#[schema(as = ConversationMetaCounts)]
-pub struct Meta {
-    meta: ListMeta,
 }
 
 /// `GET /conversations/meta` (`conversations#meta`): the list's four counts for the same

@@ -8,6 +8,7 @@ use crate::openapi::{AccountPath, ResourcePath};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
+use domain::wire::InboxDeleted;
 use domain::{wire, InboxChanges, InboxId, Member, NewInbox};
 use serde::Deserialize;
 
@@ -271,10 +272,4 @@ pub async fn destroy(
     Ok(Json(InboxDeleted {
         message: "Your inbox deletion request will be processed in some time.",
     }))
-}
-
-/// Chatwoot's answer to an inbox deletion (its deletion is a background job; ours is not).
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct InboxDeleted {
-    message: &'static str,
 }

@@ -9,27 +9,10 @@ use crate::state::AppState;
 use axum::extract::{Path, RawQuery, State};
 use axum::Json;
 use domain::message::Author;
+use domain::wire::{MessageList as List, MessageListMeta as ListMeta};
 use domain::{wire, DomainError, MessageId, NewMessage};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 use serde_json::Value;
-
-#[derive(Serialize, utoipa::ToSchema)]
-#[schema(as = MessageListMeta)]
-pub struct ListMeta {
-    labels: Vec<String>,
-    additional_attributes: serde_json::Map<String, Value>,
-    contact: wire::Contact,
-    assignee: Option<wire::Agent>,
-    agent_last_seen_at: i64,
-    assignee_last_seen_at: i64,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-#[schema(as = MessageList)]
-pub struct List {
-    meta: ListMeta,
-    payload: Vec<wire::Message>,
-}
 
 /// Messages a page of the thread holds (Chatwoot pages by 20 with `before`).
 const PAGE: i64 = 20;

@@ -85,8 +85,4 @@ pub async fn check_custom_attributes(
     Ok(())
 }
 
-/// `{"payload": ...}`, Chatwoot's usual envelope.
-#[derive(serde::Serialize, utoipa::ToSchema)]
-pub struct Payload<T> {
-    pub payload: T,
-}
+pub use domain::wire::Payload;

@@ -12,8 +12,9 @@ use axum::extract::{Path, Query, State};
 use axum::http::StatusCode;
 use axum::Json;
 use domain::conversation::parse_page;
+use domain::wire::{OneWebhook, WebhookList};
 use domain::{wire, Inbox, NewWebhook, Webhook, WebhookChanges, WebhookId};
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct WebhookParams {
@@ -26,16 +27,6 @@ pub struct WebhookParams {
 
 impl Resource for WebhookParams {
     const KEY: &'static str = "webhook";
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct WebhookList {
-    webhooks: Vec<wire::Webhook>,
-}
-
-#[derive(Serialize, utoipa::ToSchema)]
-pub struct OneWebhook {
-    webhook: wire::Webhook,
 }
 
 #[utoipa::path(
