@@ -722,3 +722,92 @@ async fn a_closed_port_is_logged_as_could_not_connect_not_as_the_socket_error() 
     })
     .await;
 }
+
+/// The Client API's `toggle_typing`: the webhook's `user` is the contact's `webhook_data`, as
+/// Chatwoot's `WebhookListener` renders the event's typist.
+#[tokio::test]
+async fn a_contact_typing_reaches_webhooks_with_the_contact_as_user() {
+    support::on_each_backend(async |app| {
+        let receiver = Receiver::default();
+        let base = receiver.serve().await;
+        webhook(
+            &app,
+            &format!("{base}/hook"),
+            &["conversation_typing_on", "conversation_typing_off"],
+        )
+        .await;
+        let identifier = acme_inbox(&app).await["inbox_identifier"]
+            .as_str()
+            .unwrap()
+            .to_owned();
+        let contacts = format!("/public/api/v1/inboxes/{identifier}/contacts");
+        let contact = expect(
+            &anonymous(
+                &app,
+                Method::POST,
+                &contacts,
+                Some(json!({"name": "Ivy", "email": "ivy@example.com"})),
+            )
+            .await,
+            200,
+        );
+        let me = format!("{contacts}/{}", contact["source_id"].as_str().unwrap());
+        let id = expect(
+            &anonymous(&app, Method::POST, &format!("{me}/conversations"), None).await,
+            200,
+        )["id"]
+            .as_i64()
+            .unwrap();
+        let mut events = app.state.bus.subscribe();
+        let typing = format!("{me}/conversations/{id}/toggle_typing");
+        expect(
+            &anonymous(
+                &app,
+                Method::POST,
+                &typing,
+                Some(json!({"typing_status": "on"})),
+            )
+            .await,
+            200,
+        );
+        expect(
+            &anonymous(
+                &app,
+                Method::POST,
+                &typing,
+                Some(json!({"typing_status": "off"})),
+            )
+            .await,
+            200,
+        );
+        assert_eq!(record_published(&app, &mut events).await, 2);
+        let worker = Worker::spawn(app.store().clone(), &app.state.bus, fast());
+        eventually("2 deliveries", || {
+            let receiver = receiver.clone();
+            async move { receiver.received().len() >= 2 }
+        })
+        .await;
+        worker.stop().await;
+        let validator = jsonschema::validator_for(&support::fixture("webhook.schema.json"))
+            .expect("a valid schema");
+        let mut names = Vec::new();
+        for r in receiver.received() {
+            let body = r.json();
+            let errors: Vec<String> = validator
+                .iter_errors(&body)
+                .map(|e| format!("{e} at {}", e.instance_path))
+                .collect();
+            assert!(errors.is_empty(), "{errors:#?}\n{body:#}");
+            assert_eq!(body["user"]["type"], "contact", "{body}");
+            assert_eq!(body["user"]["id"], contact["id"]);
+            assert_eq!(body["user"]["email"], "ivy@example.com");
+            assert_eq!(body["user"]["account"]["id"], app.acme.account_id);
+            assert_eq!(body["is_private"], false);
+            assert_eq!(body["conversation"]["id"], id);
+            names.push(r.event());
+        }
+        names.sort();
+        assert_eq!(names, ["conversation_typing_off", "conversation_typing_on"]);
+    })
+    .await;
+}
