@@ -147,6 +147,7 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("GET", "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}", Rule::Anyone),
     ("POST", "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/toggle_status", Rule::Anyone),
     ("POST", "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/update_last_seen", Rule::Anyone),
+    ("POST", "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/toggle_typing", Rule::Anyone),
     ("GET", "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages", Rule::Anyone),
     ("POST", "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages", Rule::Anyone),
     ("PATCH", "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages/{id}", Rule::Anyone),
