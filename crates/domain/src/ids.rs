@@ -40,4 +40,5 @@ id_type!(
     TeamId,
     CannedResponseId,
     CustomAttributeDefinitionId,
+    ContactNoteId,
 );

@@ -5,6 +5,7 @@
 pub mod account;
 pub mod canned_response;
 pub mod contact;
+pub mod contact_note;
 pub mod context_token;
 pub mod conversation;
 pub mod custom_attribute_definition;
@@ -29,6 +30,7 @@ pub mod wire;
 pub use account::Account;
 pub use canned_response::{CannedResponse, CannedResponseChanges, NewCannedResponse};
 pub use contact::{Contact, ContactChanges, NewContact};
+pub use contact_note::{ContactNote, NoteContent};
 pub use conversation::{
     AssigneeFilter, Conversation, ConversationCounts, ConversationFilter, ConversationView,
     NewConversation, Priority, Status,

@@ -412,12 +412,14 @@ const MOVE_CONVERSATIONS: &str =
     "UPDATE conversations SET contact_id = $1 WHERE account_id = $2 AND contact_id = $3";
 const MOVE_CONTACT_INBOXES: &str =
     "UPDATE contact_inboxes SET contact_id = $1 WHERE contact_id = $2";
+const MOVE_NOTES: &str =
+    "UPDATE contact_notes SET contact_id = $1 WHERE account_id = $2 AND contact_id = $3";
 const MOVE_MESSAGES: &str = "UPDATE messages SET sender_id = $1 \
      WHERE account_id = $2 AND sender_type = 'contact' AND sender_id = $3";
 
 impl Contacts<'_> {
     /// Merges `mergee` into `base` (Chatwoot's contact merge): the mergee's conversations,
-    /// contact inboxes and messages move to the base, attributes the base lacks are taken from
+    /// contact inboxes, messages and notes move to the base, attributes the base lacks are taken from
     /// the mergee, and the mergee is deleted. Announces `conversation.contact_changed` for
     /// every moved conversation and `contact.updated` for the base.
     pub async fn merge(
@@ -464,6 +466,12 @@ impl Contacts<'_> {
                 .execute(&mut *tx)
                 .await?;
             sqlx::query(MOVE_MESSAGES)
+                .bind(base.get())
+                .bind(account_id.get())
+                .bind(mergee.get())
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(MOVE_NOTES)
                 .bind(base.get())
                 .bind(account_id.get())
                 .bind(mergee.get())

@@ -7,6 +7,7 @@ mod accounts;
 mod canned_responses;
 mod contact_inboxes;
 mod contact_labels;
+mod contact_notes;
 mod contacts;
 mod conversations;
 mod counts_cache;
@@ -33,6 +34,7 @@ pub use accounts::{Accounts, CreatedAccount};
 pub use canned_responses::CannedResponses;
 pub use contact_inboxes::{ContactInbox, ContactInboxes, PublicContact};
 pub use contact_labels::ContactLabels;
+pub use contact_notes::ContactNotes;
 pub use contacts::{ContactPage, Contacts, CreatedContact};
 pub use conversations::{ConversationPage, Conversations};
 pub use credentials::{PasswordChange, ProfileChanges, Session};
@@ -310,6 +312,9 @@ impl Store {
     }
     pub fn contact_labels(&self) -> ContactLabels<'_> {
         ContactLabels { store: self }
+    }
+    pub fn contact_notes(&self) -> ContactNotes<'_> {
+        ContactNotes { store: self }
     }
     pub fn canned_responses(&self) -> CannedResponses<'_> {
         CannedResponses { store: self }

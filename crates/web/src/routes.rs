@@ -105,6 +105,17 @@ fn routes(state: AppState) -> Router {
             get(contact_labels::index).post(contact_labels::create),
         )
         .route(
+            "/api/v1/accounts/{account_id}/contacts/{id}/notes",
+            get(api::contact_notes::index).post(api::contact_notes::create),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/contacts/{id}/notes/{note_id}",
+            get(api::contact_notes::show)
+                .patch(api::contact_notes::update)
+                .put(api::contact_notes::update)
+                .delete(api::contact_notes::destroy),
+        )
+        .route(
             "/api/v1/accounts/{account_id}/contacts/{id}/contactable_inboxes",
             get(contact_inboxes::contactable),
         )

@@ -7,6 +7,7 @@ mod auth;
 mod canned_responses;
 mod contact_inboxes;
 mod contact_labels;
+mod contact_notes;
 mod contacts;
 mod conversation_teams;
 mod conversations;

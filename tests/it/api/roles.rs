@@ -97,10 +97,11 @@ const ADMIN_ONLY_TOO: [(&str, &str); 3] = [
 /// contacts (`ContactPolicy` allows agents to create, update, merge and clear attributes, and
 /// to label a contact and give it a contact inbox; a message is deleted by its author or an
 /// administrator; a conversation's team and priority are set by any agent; searching, filtering
-/// and counting conversations and contacts), canned responses
+/// and counting conversations and contacts; a contact's notes, anyone's, as Chatwoot's
+/// `Contacts::NotesController` checks nothing more), canned responses
 /// (`CannedResponsePolicy` lets agents write them too), and reading the account's setup (an
 /// inbox's members: an administrator or a member of that inbox, `InboxPolicy#show?`).
-const ANY_MEMBER: [(&str, &str); 53] = [
+const ANY_MEMBER: [(&str, &str); 59] = [
     ("get", "/api/v1/accounts/{account_id}/agents"),
     ("get", "/api/v1/accounts/{account_id}/inboxes"),
     ("get", "/api/v1/accounts/{account_id}/inboxes/{id}"),
@@ -208,6 +209,24 @@ const ANY_MEMBER: [(&str, &str); 53] = [
     ),
     ("get", "/api/v1/accounts/{account_id}/contacts/{id}/labels"),
     ("post", "/api/v1/accounts/{account_id}/contacts/{id}/labels"),
+    ("get", "/api/v1/accounts/{account_id}/contacts/{id}/notes"),
+    ("post", "/api/v1/accounts/{account_id}/contacts/{id}/notes"),
+    (
+        "get",
+        "/api/v1/accounts/{account_id}/contacts/{id}/notes/{note_id}",
+    ),
+    (
+        "patch",
+        "/api/v1/accounts/{account_id}/contacts/{id}/notes/{note_id}",
+    ),
+    (
+        "put",
+        "/api/v1/accounts/{account_id}/contacts/{id}/notes/{note_id}",
+    ),
+    (
+        "delete",
+        "/api/v1/accounts/{account_id}/contacts/{id}/notes/{note_id}",
+    ),
     (
         "get",
         "/api/v1/accounts/{account_id}/contacts/{id}/contactable_inboxes",

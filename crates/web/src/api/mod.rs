@@ -7,6 +7,7 @@ pub mod availability;
 pub mod canned_responses;
 pub mod contact_inboxes;
 pub mod contact_labels;
+pub mod contact_notes;
 pub mod contacts;
 pub mod conversations;
 pub mod custom_attribute_definitions;
