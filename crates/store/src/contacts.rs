@@ -24,16 +24,16 @@ const INSERT: &str = "INSERT INTO contacts (account_id, name, email, phone_numbe
      RETURNING id, account_id, name, email, phone_number, identifier, additional_attributes_json, \
      custom_attributes_json, last_activity_at, created_at";
 const SELECT_ONE: &str = concat!(contact_select!(), "WHERE account_id = $1 AND id = $2");
+/// A contact's name, e-mail, phone number or identifier contains `$2` (lowercased, `LIKE`-escaped).
+macro_rules! search_where {
+    () => {
+        "WHERE account_id = $1 AND (LOWER(COALESCE(name, '')) LIKE $2 ESCAPE '\\' \
+         OR LOWER(COALESCE(email, '')) LIKE $2 ESCAPE '\\' OR COALESCE(phone_number, '') LIKE $2 ESCAPE '\\' \
+         OR LOWER(COALESCE(identifier, '')) LIKE $2 ESCAPE '\\')"
+    };
+}
 const COUNT: &str = "SELECT COUNT(*) FROM contacts WHERE account_id = $1";
-const SEARCH: &str = concat!(
-    contact_select!(),
-    "WHERE account_id = $1 AND (LOWER(COALESCE(name, '')) LIKE $2 ESCAPE '\\' \
-     OR LOWER(COALESCE(email, '')) LIKE $2 ESCAPE '\\' OR COALESCE(phone_number, '') LIKE $2 ESCAPE '\\' \
-     OR LOWER(COALESCE(identifier, '')) LIKE $2 ESCAPE '\\') ORDER BY id DESC LIMIT $3 OFFSET $4"
-);
-const SEARCH_COUNT: &str = "SELECT COUNT(*) FROM contacts WHERE account_id = $1 AND \
-     (LOWER(COALESCE(name, '')) LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(email, '')) LIKE $2 ESCAPE '\\' \
-     OR COALESCE(phone_number, '') LIKE $2 ESCAPE '\\' OR LOWER(COALESCE(identifier, '')) LIKE $2 ESCAPE '\\')";
+const SEARCH_COUNT: &str = concat!("SELECT COUNT(*) FROM contacts ", search_where!());
 const UPDATE: &str = "UPDATE contacts SET name = $1, email = $2, phone_number = $3, identifier = $4, \
      additional_attributes_json = $5, custom_attributes_json = $6 WHERE account_id = $7 AND id = $8";
 const DELETE: &str = "DELETE FROM contacts WHERE account_id = $1 AND id = $2";
@@ -46,65 +46,42 @@ const SELECT_CONTACT_INBOX: &str =
 const SELECT_BY_SOURCE: &str =
     "SELECT id, source_id FROM contact_inboxes WHERE contact_id = $1 AND inbox_id = $2 AND source_id = $3";
 
-/// The orders the contact list may be sorted in (Chatwoot's `sort`, `-` for descending).
-const LIST_BY: [(&str, &str); 8] = [
-    (
-        "name",
-        concat!(
-            contact_select!(),
-            "WHERE account_id = $1 ORDER BY name ASC, id ASC LIMIT $2 OFFSET $3"
-        ),
-    ),
-    (
-        "-name",
-        concat!(
-            contact_select!(),
-            "WHERE account_id = $1 ORDER BY name DESC, id DESC LIMIT $2 OFFSET $3"
-        ),
-    ),
-    (
-        "email",
-        concat!(
-            contact_select!(),
-            "WHERE account_id = $1 ORDER BY email ASC, id ASC LIMIT $2 OFFSET $3"
-        ),
-    ),
-    (
-        "-email",
-        concat!(
-            contact_select!(),
-            "WHERE account_id = $1 ORDER BY email DESC, id DESC LIMIT $2 OFFSET $3"
-        ),
-    ),
+/// The orders the contact list and search may be sorted in (Chatwoot's `sort`, `-` for
+/// descending), as `ORDER BY` clauses. Contacts never active go last either way, on both
+/// databases (Chatwoot's `order_on_last_activity_at` says `NULLS LAST`).
+const ORDERS: [(&str, &str); 8] = [
+    ("name", "name ASC, id ASC"),
+    ("-name", "name DESC, id DESC"),
+    ("email", "email ASC, id ASC"),
+    ("-email", "email DESC, id DESC"),
     (
         "last_activity_at",
-        concat!(
-            contact_select!(),
-            "WHERE account_id = $1 ORDER BY last_activity_at ASC, id ASC LIMIT $2 OFFSET $3"
-        ),
+        "last_activity_at ASC NULLS LAST, id ASC",
     ),
     (
         "-last_activity_at",
-        concat!(
-            contact_select!(),
-            "WHERE account_id = $1 ORDER BY last_activity_at DESC, id DESC LIMIT $2 OFFSET $3"
-        ),
+        "last_activity_at DESC NULLS LAST, id DESC",
     ),
-    (
-        "created_at",
-        concat!(
-            contact_select!(),
-            "WHERE account_id = $1 ORDER BY id ASC LIMIT $2 OFFSET $3"
-        ),
-    ),
-    (
-        "-created_at",
-        concat!(
-            contact_select!(),
-            "WHERE account_id = $1 ORDER BY id DESC LIMIT $2 OFFSET $3"
-        ),
-    ),
+    ("created_at", "id ASC"),
+    ("-created_at", "id DESC"),
 ];
+
+/// The `ORDER BY` clause `sort` names (newest first when none), or a 422 naming `sort`.
+fn order_by(sort: Option<&str>) -> Result<&'static str, DomainError> {
+    match sort.filter(|s| !s.is_empty()) {
+        None => Ok("id DESC"),
+        Some(sort) => ORDERS
+            .iter()
+            .find(|(name, _)| *name == sort)
+            .map(|(_, clause)| *clause)
+            .ok_or_else(|| {
+                DomainError::invalid(
+                    "sort",
+                    "Sort must be one of name, email, last_activity_at, created_at (- for descending)",
+                )
+            }),
+    }
+}
 
 #[derive(sqlx::FromRow)]
 pub(crate) struct ContactRow {
@@ -216,63 +193,65 @@ impl Contacts<'_> {
         sort: Option<&str>,
         page: i64,
     ) -> Result<ContactPage, StoreError> {
-        let sql = match sort.filter(|s| !s.is_empty()) {
-            None => LIST_BY[7].1,
-            Some(sort) => LIST_BY
-                .iter()
-                .find(|(name, _)| *name == sort)
-                .map(|(_, sql)| *sql)
-                .ok_or_else(|| {
-                    DomainError::invalid(
-                        "sort",
-                        "Sort must be one of name, email, last_activity_at, created_at (- for descending)",
-                    )
-                })?,
-        };
-        let offset = (page - 1) * PAGE_SIZE;
-        let (rows, count): (Vec<ContactRow>, i64) = on_pool!(self.store, |pool| {
-            let rows = sqlx::query_as(sql)
-                .bind(account_id.get())
-                .bind(PAGE_SIZE)
-                .bind(offset)
-                .fetch_all(pool)
-                .await?;
-            let count = sqlx::query_scalar(COUNT)
-                .bind(account_id.get())
-                .fetch_one(pool)
-                .await?;
-            Ok::<_, sqlx::Error>((rows, count))
-        })?;
-        Ok(ContactPage {
-            contacts: rows.into_iter().map(Contact::from).collect(),
-            count,
-        })
+        self.search(account_id, "", sort, page).await
     }
 
-    /// Contacts whose name, e-mail, phone number or identifier contains `query`.
+    /// A page of the contacts whose name, e-mail, phone number or identifier contains `query`
+    /// (all of them for an empty one), in the order `sort` names (default: newest first), and
+    /// how many match in all.
     pub async fn search(
         &self,
         account_id: AccountId,
         query: &str,
+        sort: Option<&str>,
         page: i64,
     ) -> Result<ContactPage, StoreError> {
-        let pattern = format!("%{}%", escape_like(&query.trim().to_lowercase()));
+        let order = order_by(sort)?;
+        let query = query.trim().to_lowercase();
         let offset = (page - 1) * PAGE_SIZE;
-        let (rows, count): (Vec<ContactRow>, i64) = on_pool!(self.store, |pool| {
-            let rows = sqlx::query_as(SEARCH)
-                .bind(account_id.get())
-                .bind(&pattern)
-                .bind(PAGE_SIZE)
-                .bind(offset)
-                .fetch_all(pool)
-                .await?;
-            let count = sqlx::query_scalar(SEARCH_COUNT)
-                .bind(account_id.get())
-                .bind(&pattern)
-                .fetch_one(pool)
-                .await?;
-            Ok::<_, sqlx::Error>((rows, count))
-        })?;
+        // `order` is one of ORDERS' fixed clauses, never request text. Without a query, the
+        // plain list (no `LIKE` on every row, and the count from the account's index alone).
+        let (rows, count): (Vec<ContactRow>, i64) = if query.is_empty() {
+            let sql = format!(
+                "{}WHERE account_id = $1 ORDER BY {order} LIMIT $2 OFFSET $3",
+                contact_select!()
+            );
+            on_pool!(self.store, |pool| {
+                let rows = sqlx::query_as(&sql)
+                    .bind(account_id.get())
+                    .bind(PAGE_SIZE)
+                    .bind(offset)
+                    .fetch_all(pool)
+                    .await?;
+                let count = sqlx::query_scalar(COUNT)
+                    .bind(account_id.get())
+                    .fetch_one(pool)
+                    .await?;
+                Ok::<_, sqlx::Error>((rows, count))
+            })?
+        } else {
+            let pattern = format!("%{}%", escape_like(&query));
+            let sql = format!(
+                "{}{} ORDER BY {order} LIMIT $3 OFFSET $4",
+                contact_select!(),
+                search_where!()
+            );
+            on_pool!(self.store, |pool| {
+                let rows = sqlx::query_as(&sql)
+                    .bind(account_id.get())
+                    .bind(&pattern)
+                    .bind(PAGE_SIZE)
+                    .bind(offset)
+                    .fetch_all(pool)
+                    .await?;
+                let count = sqlx::query_scalar(SEARCH_COUNT)
+                    .bind(account_id.get())
+                    .bind(&pattern)
+                    .fetch_one(pool)
+                    .await?;
+                Ok::<_, sqlx::Error>((rows, count))
+            })?
+        };
         Ok(ContactPage {
             contacts: rows.into_iter().map(Contact::from).collect(),
             count,

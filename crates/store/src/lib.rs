@@ -35,7 +35,7 @@ pub use canned_responses::CannedResponses;
 pub use contact_inboxes::{ContactInbox, ContactInboxes, PublicContact};
 pub use contact_labels::ContactLabels;
 pub use contact_notes::ContactNotes;
-pub use contacts::{ContactPage, Contacts, CreatedContact};
+pub use contacts::{ContactPage, Contacts, CreatedContact, PAGE_SIZE as CONTACTS_PAGE_SIZE};
 pub use conversations::{ConversationPage, Conversations};
 pub use credentials::{PasswordChange, ProfileChanges, Session};
 pub use custom_attribute_definitions::CustomAttributeDefinitions;

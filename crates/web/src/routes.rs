@@ -370,6 +370,14 @@ fn routes(state: AppState) -> Router {
             get(pages::conversations::messages),
         )
         .route(
+            "/app/accounts/{account_id}/contacts",
+            get(pages::contacts::index),
+        )
+        .route(
+            "/app/accounts/{account_id}/contacts/{id}",
+            get(pages::contacts::show),
+        )
+        .route(
             "/app/accounts/{account_id}/settings/integrations/dashboard_apps",
             get(pages::dashboard_apps::index),
         )

@@ -1,6 +1,6 @@
 // The agent's workflow in the conversation view: status (resolve, reopen, mark pending, snooze
 // until a time), assignment (an agent, or me), labels (add, remove), the contact (name, e-mail,
-// phone, company, custom attributes as their definitions say), the conversation's custom
+// phone, company, custom attributes: contact-form.js), the conversation's custom
 // attributes (custom-attributes.js) and read state, each through the JSON API with the page
 // updated from the answer. Live /cable updates stay conversation.js's job: these controls follow
 // the status badge and assignee line it rewrites, and re-read the labels when it re-renders the
@@ -12,38 +12,14 @@
 // element is looked up then, inside that view, and kept: nothing is looked up by id later.
 
 import { errorText, request } from "./api.js";
-import {
-  attributeItems,
-  clearInputErrors,
-  definitionsOf,
-  fillInputs,
-  plainText as shown,
-  readInputs,
-  setupConversationAttributes,
-  showInputError,
-} from "./custom-attributes.js";
+import { setupConversationAttributes } from "./custom-attributes.js";
+import { busy } from "./busy.js";
+import { setupContactForm } from "./contact-form.js";
 import { toast as notify } from "./toast.js";
 
 const READ_DEBOUNCE_MS = 400;
 
 const body = document.body;
-
-/** Runs `work` with `controls` disabled and the region marked busy; focus returns to the
- * control that had it (disabling a focused control drops focus to the body). */
-async function busy(controls, region, work) {
-  const focused = document.activeElement;
-  for (const control of controls) control.disabled = true;
-  region?.setAttribute("aria-busy", "true");
-  try {
-    return await work();
-  } finally {
-    for (const control of controls) control.disabled = false;
-    region?.removeAttribute("aria-busy");
-    if (focused && focused !== document.activeElement && controls.includes(focused) && !focused.hidden) {
-      if (document.activeElement === body || document.activeElement === null) focused.focus();
-    }
-  }
-}
 
 /** `2025-11-25T14:02` (a datetime-local value) for a Date, in local time. */
 export function localInputValue(date) {
@@ -346,250 +322,6 @@ function setupLabels(conversationUrl, byId) {
   }).observe(thread, { childList: true });
 }
 
-const CONTACT_FIELDS = [
-  ["name", "contact-name-input"],
-  ["email", "contact-email"],
-  ["phone_number", "contact-phone"],
-  ["company_name", "contact-company"],
-];
-
-/** The contact as the panel keeps it (`data-contact`), from a Chatwoot contact body. */
-function panelContact(wire) {
-  return {
-    id: wire.id,
-    name: wire.name,
-    email: wire.email,
-    phone_number: wire.phone_number,
-    identifier: wire.identifier,
-    company_name: wire.additional_attributes?.company_name || null,
-    custom_attributes: wire.custom_attributes || {},
-  };
-}
-
-function setupContact(contactUrl, contactId, displayId, byId, header) {
-  const panel = byId("contact-panel");
-  const view = byId("contact-view");
-  const form = byId("contact-form");
-  const editButton = byId("contact-edit");
-  const defined = byId("contact-defined");
-  const rows = byId("custom-rows");
-  const template = byId("custom-row-template");
-  const formError = byId("contact-form-error");
-  const customError = byId("contact-custom-error");
-  const attributes = byId("contact-attributes");
-  const addButton = byId("custom-add");
-  const cancelButton = byId("contact-cancel");
-  const saveButton = byId("contact-save");
-  const fields = new Map(CONTACT_FIELDS.map(([name, id]) => [name, byId(id)]));
-  const required = [panel, view, form, editButton, defined, rows, template, formError, customError, attributes, addButton, cancelButton, saveButton];
-  if (required.includes(null) || [...fields.values()].includes(null)) return;
-  /** Each field's error slot (`#<field id>-error`). */
-  const errors = new Map([...fields.values()].map((field) => [field, byId(`${field.id}-error`)]));
-  let contact = { id: contactId, ...JSON.parse(panel.dataset.contact || "{}") };
-  contact.custom_attributes ||= {};
-  /** The contact attributes with a definition: typed inputs, above the free-form rows. */
-  const definitions = definitionsOf(panel, "contact_attribute");
-  const isDefined = (key) => definitions.some((d) => d.attribute_key === key);
-
-  const input = (name) => fields.get(name);
-  const setError = (field, message) => {
-    errors.get(field).textContent = message || "";
-    if (message) field.setAttribute("aria-invalid", "true");
-    else field.removeAttribute("aria-invalid");
-  };
-  const clearErrors = () => {
-    for (const field of form.querySelectorAll("input")) field.removeAttribute("aria-invalid");
-    for (const slot of errors.values()) if (slot) slot.textContent = "";
-    clearInputErrors(defined);
-    customError.textContent = "";
-    formError.hidden = true;
-  };
-
-  const renumber = () => {
-    [...rows.children].forEach((row, index) => {
-      const n = index + 1;
-      row.querySelector('[name="custom-key"]').setAttribute("aria-label", `Attribute ${n} name`);
-      row.querySelector('[name="custom-value"]').setAttribute("aria-label", `Attribute ${n} value`);
-      row.querySelector("[data-remove-custom]").setAttribute("aria-label", `Remove attribute ${n}`);
-    });
-  };
-  const addRow = (key = "", value = "") => {
-    const row = template.content.firstElementChild.cloneNode(true);
-    row.querySelector('[name="custom-key"]').value = key;
-    row.querySelector('[name="custom-value"]').value = value;
-    rows.append(row);
-    renumber();
-    return row;
-  };
-
-  const render = () => {
-    const name = contact.name || contact.email || `Contact #${contact.id}`;
-    view.querySelector(".contact-name").textContent = name;
-    const title = header?.querySelector("h1");
-    if (title && title.firstChild?.nodeType === Node.TEXT_NODE) title.firstChild.nodeValue = `${name} `;
-    if (!panel.hidden) document.title = `${name} · #${displayId} · Switchboard`;
-    const list = attributes;
-    const entries = [
-      ["E-mail", contact.email, "email"],
-      ["Phone", contact.phone_number, "phone_number"],
-      ["Company", contact.company_name, "company_name"],
-    ];
-    if (contact.identifier) entries.push(["Identifier", contact.identifier, "identifier"]);
-    const items = [];
-    for (const [label, value, field] of entries) {
-      const dt = document.createElement("dt");
-      dt.textContent = label;
-      const dd = document.createElement("dd");
-      dd.dataset.field = field;
-      if (value) dd.textContent = value;
-      else {
-        const muted = document.createElement("span");
-        muted.className = "muted";
-        muted.textContent = "Not set";
-        dd.append(muted);
-      }
-      items.push(dt, dd);
-    }
-    items.push(...attributeItems(definitions, contact.custom_attributes));
-    list.replaceChildren(...items);
-    panel.dataset.contact = JSON.stringify(contact);
-  };
-
-  // Another agent (or the API) changed the contact: show it. A form being edited is left as
-  // the agent typed it; the panel behind it follows.
-  panel.addEventListener("contact:updated", ({ detail }) => {
-    contact = panelContact(detail);
-    render();
-  });
-
-  const open = () => {
-    clearErrors();
-    for (const [name] of CONTACT_FIELDS) input(name).value = contact[name] ?? "";
-    fillInputs(defined, "contact-attr", definitions, contact.custom_attributes);
-    rows.replaceChildren();
-    for (const [key, value] of Object.entries(contact.custom_attributes)) {
-      if (!isDefined(key)) addRow(key, shown(value));
-    }
-    view.hidden = true;
-    form.hidden = false;
-    editButton.setAttribute("aria-expanded", "true");
-    input("name").focus();
-  };
-  const close = () => {
-    form.hidden = true;
-    view.hidden = false;
-    editButton.setAttribute("aria-expanded", "false");
-    editButton.focus();
-  };
-
-  /** The custom attributes the typed inputs and the rows say (a row keeps a value's JSON type
-   * when its text is unchanged); a cleared input leaves its key out. */
-  const customFromRows = () => {
-    const read = readInputs(defined, definitions, contact.custom_attributes);
-    if (read.problem) return { problem: read.problem, key: read.key };
-    const custom = {};
-    for (const [key, value] of Object.entries(read.values)) if (value !== null) custom[key] = value;
-    for (const row of rows.children) {
-      const keyInput = row.querySelector('[name="custom-key"]');
-      const valueInput = row.querySelector('[name="custom-value"]');
-      const key = keyInput.value.trim();
-      const text = valueInput.value;
-      if (!key && !text.trim()) continue;
-      if (!key) return { problem: "Give every attribute a name.", field: keyInput };
-      if (isDefined(key)) return { problem: `“${key}” has its own field above.`, field: keyInput };
-      if (Object.hasOwn(custom, key)) return { problem: `“${key}” is used twice.`, field: keyInput };
-      const before = contact.custom_attributes[key];
-      custom[key] = before !== undefined && shown(before) === text ? before : text;
-    }
-    return { custom };
-  };
-
-  const showFailure = (result) => {
-    const attribute = (result.data?.attributes || [])[0];
-    const message = errorText(result);
-    const field =
-      attribute === "additional_attributes" ? input("company_name") : attribute ? input(attribute) : null;
-    if (field && errors.get(field)) {
-      setError(field, message);
-      field.focus();
-    } else if (attribute && showInputError(defined, attribute, message)) {
-      // A value the attribute's definition refuses: said beside its input.
-    } else if (attribute === "custom_attributes") {
-      customError.textContent = message;
-      (rows.querySelector("input") || addButton).focus();
-    } else {
-      formError.textContent = message;
-      formError.hidden = false;
-    }
-  };
-
-  editButton.addEventListener("click", open);
-  cancelButton.addEventListener("click", close);
-  form.addEventListener("keydown", (event) => {
-    if (event.key === "Escape") {
-      event.preventDefault();
-      close();
-    }
-  });
-  addButton.addEventListener("click", () => {
-    addRow().querySelector('[name="custom-key"]').focus();
-  });
-  rows.addEventListener("click", (event) => {
-    const button = event.target.closest("[data-remove-custom]");
-    if (!button) return;
-    const row = button.closest(".custom-row");
-    const next = row.nextElementSibling || row.previousElementSibling;
-    row.remove();
-    renumber();
-    (next?.querySelector("[data-remove-custom]") || addButton).focus();
-  });
-
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    clearErrors();
-    const { custom, problem, field, key } = customFromRows();
-    if (problem && key) {
-      showInputError(defined, key, problem);
-      return;
-    }
-    if (problem) {
-      customError.textContent = problem;
-      field.setAttribute("aria-invalid", "true");
-      field.focus();
-      return;
-    }
-    const removed = Object.keys(contact.custom_attributes).filter((key) => !Object.hasOwn(custom, key));
-    const changes = {
-      name: input("name").value.trim(),
-      email: input("email").value.trim(),
-      phone_number: input("phone_number").value.trim(),
-      additional_attributes: { company_name: input("company_name").value.trim() },
-      custom_attributes: custom,
-    };
-    const failure = await busy([saveButton], form, async () => {
-      const updated = await request("PATCH", contactUrl, changes);
-      if (!updated.ok) return updated;
-      contact = panelContact(updated.data.payload);
-      // An update only merges custom attributes; the dropped ones go separately.
-      if (removed.length > 0) {
-        const dropped = await request("POST", `${contactUrl}/destroy_custom_attributes`, {
-          custom_attributes: removed,
-        });
-        if (!dropped.ok) return dropped;
-        contact = panelContact(dropped.data.payload);
-      }
-      return null;
-    });
-    render();
-    if (failure) {
-      showFailure(failure);
-      return;
-    }
-    close();
-    notify("Contact saved");
-  });
-}
-
 /** Marks the conversation read when contact messages arrive while it is on screen: the page
  * visible and this view the active one (a parked view is hidden). */
 function setupRead(conversationUrl, byId, center) {
@@ -632,7 +364,12 @@ export function setupWorkflow() {
   setupStatus(conversationUrl, byId);
   setupAssignment(conversationUrl, Number(body.dataset.userId), byId, header);
   setupLabels(conversationUrl, byId);
-  setupContact(contactUrl, Number(body.dataset.contactId), body.dataset.displayId, byId, header);
+  const displayId = body.dataset.displayId;
+  setupContactForm(contactUrl, Number(body.dataset.contactId), byId, (name, panel) => {
+    const title = header?.querySelector("h1");
+    if (title && title.firstChild?.nodeType === Node.TEXT_NODE) title.firstChild.nodeValue = `${name} `;
+    if (!panel.hidden) document.title = `${name} · #${displayId} · Switchboard`;
+  });
   setupConversationAttributes(conversationUrl, byId);
   setupRead(conversationUrl, byId, center);
   body.dataset.workflow = "ready";

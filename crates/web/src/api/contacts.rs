@@ -89,12 +89,13 @@ pub async fn index(
     list(&state, &member, found, page, query).await
 }
 
-/// `GET /contacts/search?q=`: by name, e-mail, phone number or identifier.
+/// `GET /contacts/search?q=`: by name, e-mail, phone number or identifier, in the list's
+/// `sort` (as Chatwoot's search sorts its results).
 #[utoipa::path(
     get,
     path = "/api/v1/accounts/{account_id}/contacts/search",
     tag = "contacts",
-    params(AccountPath, SearchQuery, PageQuery, InboxesQuery),
+    params(AccountPath, SearchQuery, PageQuery, SortQuery, InboxesQuery),
     responses((status = 200, body = ContactList))
 )]
 pub async fn search(
@@ -106,10 +107,11 @@ pub async fn search(
     let page = parse_page(query_param(query, "page").as_deref())?;
     let q = query_param(query, "q").unwrap_or_default();
     domain::validate::limit("q", &q, domain::validate::MAX_SHORT_TEXT)?;
+    let sort = query_param(query, "sort");
     let found = state
         .store
         .contacts()
-        .search(member.account_id, &q, page)
+        .search(member.account_id, &q, sort.as_deref(), page)
         .await?;
     list(&state, &member, found, page, query).await
 }

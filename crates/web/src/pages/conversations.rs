@@ -4,6 +4,7 @@
 //! labels, contact editing), and opening it marks the conversation read.
 
 use super::app_frames::AppFrames;
+use super::contact_details::{attribute_items, contact_name_of, AttributeItem, ContactPanel};
 use super::{render, time_label, Layout};
 use crate::api::conversations::filter_from_query;
 use crate::auth::{PageMember, PageVisibleConversation};
@@ -13,12 +14,10 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::{RawQuery, State};
 use axum::response::Html;
-use domain::custom_attribute_definition::plain_text;
 use domain::filter::{Filter, Subject};
 use domain::{
     wire, AssigneeFilter, AttributeModel, ConversationCounts, ConversationFilter, ConversationView,
-    CustomAttributeDefinition, DisplayId, Member, Message, MessageSender, MessageType, Priority,
-    Status,
+    DisplayId, Member, Message, MessageSender, MessageType, Priority, Status,
 };
 
 /// One row of the list.
@@ -241,66 +240,12 @@ pub struct ShowPage {
     pub conversation_attributes: ConversationAttributes,
 }
 
-/// A custom attribute as the side panel lists it: named and formatted by its definition, or by
-/// its key when it has none.
-pub struct AttributeItem {
-    pub key: String,
-    pub label: String,
-    pub text: String,
-    /// A link's URL (http or https only: the definition checked it).
-    pub href: Option<String>,
-    /// A defined attribute without a value ("Not set").
-    pub unset: bool,
-}
-
 pub struct ConversationAttributes {
     pub items: Vec<AttributeItem>,
     /// The conversation's custom attributes as stored, for the edit form.
     pub json: String,
     /// Whether there is anything to edit (a conversation attribute is defined).
     pub editable: bool,
-}
-
-/// Every definition of `model` (in its order, unset ones too), then the values no definition
-/// names, labelled from their key.
-fn attribute_items(
-    definitions: &[CustomAttributeDefinition],
-    model: AttributeModel,
-    values: &serde_json::Map<String, serde_json::Value>,
-) -> Vec<AttributeItem> {
-    let of_model: Vec<_> = definitions
-        .iter()
-        .filter(|d| d.attribute_model == model)
-        .collect();
-    let mut items: Vec<AttributeItem> = of_model
-        .iter()
-        .map(|d| {
-            let value = values
-                .get(&d.attribute_key)
-                .filter(|v| !v.is_null() && v.as_str() != Some(""));
-            let shown = value.map(|v| d.show(v));
-            AttributeItem {
-                key: d.attribute_key.clone(),
-                label: d.attribute_display_name.clone(),
-                unset: shown.is_none(),
-                href: shown.as_ref().and_then(|s| s.href.clone()),
-                text: shown.map(|s| s.text).unwrap_or_default(),
-            }
-        })
-        .collect();
-    items.extend(
-        values
-            .iter()
-            .filter(|(key, _)| !of_model.iter().any(|d| &d.attribute_key == *key))
-            .map(|(key, value)| AttributeItem {
-                key: key.clone(),
-                label: domain::error::humanize(key),
-                text: plain_text(value),
-                href: None,
-                unset: false,
-            }),
-    );
-    items
 }
 
 pub struct AgentOption {
@@ -314,18 +259,6 @@ pub struct LabelOption {
     pub color: String,
     /// Already on the conversation (offered disabled).
     pub applied: bool,
-}
-
-pub struct ContactPanel {
-    pub name: String,
-    pub email: String,
-    pub phone: String,
-    pub company: String,
-    pub identifier: String,
-    pub custom: Vec<AttributeItem>,
-    /// The fields as stored (`name`, `email`, `phone_number`, `identifier`, `company_name`,
-    /// `custom_attributes`), for the edit form.
-    pub json: String,
 }
 
 #[derive(Template)]
@@ -428,11 +361,6 @@ pub async fn show(
         .list(page.member.account_id, None)
         .await?;
     let contact = &view.contact;
-    let custom = attribute_items(
-        &definitions,
-        AttributeModel::ContactAttribute,
-        &contact.custom_attributes,
-    );
     let conversation_attributes = ConversationAttributes {
         items: attribute_items(
             &definitions,
@@ -460,23 +388,7 @@ pub async fn show(
         contact_name: contact_name(&view),
         assignee_name: view.assignee.as_ref().map(|a| a.user.name.clone()),
         labels: view.conversation.labels.clone(),
-        contact: ContactPanel {
-            name: contact_name(&view),
-            email: contact.email.clone().unwrap_or_default(),
-            phone: contact.phone_number.clone().unwrap_or_default(),
-            company: contact.company_name().unwrap_or_default().to_owned(),
-            identifier: contact.identifier.clone().unwrap_or_default(),
-            custom,
-            json: serde_json::json!({
-                "name": contact.name,
-                "email": contact.email,
-                "phone_number": contact.phone_number,
-                "identifier": contact.identifier,
-                "company_name": contact.company_name(),
-                "custom_attributes": contact.custom_attributes,
-            })
-            .to_string(),
-        },
+        contact: ContactPanel::new(contact, &definitions),
         thread: thread(&view),
         apps,
         user_id: page.member.user.id.get(),
@@ -559,11 +471,7 @@ fn message_item(view: &ConversationView, message: &Message) -> MessageItem {
 }
 
 fn contact_name(view: &ConversationView) -> String {
-    view.contact
-        .name
-        .clone()
-        .or_else(|| view.contact.email.clone())
-        .unwrap_or_else(|| format!("Contact #{}", view.contact.id))
+    contact_name_of(&view.contact)
 }
 
 async fn list_pane(

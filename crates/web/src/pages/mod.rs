@@ -3,6 +3,8 @@
 pub mod agents;
 pub mod app_frames;
 pub mod canned_responses;
+pub mod contact_details;
+pub mod contacts;
 pub mod conversations;
 pub mod custom_attributes;
 pub mod dashboard_apps;
@@ -30,7 +32,7 @@ pub struct Layout {
     pub csrf_token: String,
     /// The user's `/cable` subscription token (their own).
     pub pubsub_token: String,
-    /// Which nav entry is current: "conversations" or "settings".
+    /// Which nav entry is current: "conversations", "contacts" or "settings".
     /// The settings lists use "inboxes", "agents", "teams", "labels", "canned_responses" and
     /// "custom_attributes"; a sidebar app "app-<id>"; the user's own page "profile".
     pub section: String,
