@@ -11,6 +11,7 @@ mod support;
 mod app_protocol;
 mod bridge;
 mod canned;
+mod contacts;
 mod control;
 mod custom_attributes;
 mod demo;

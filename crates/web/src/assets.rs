@@ -25,6 +25,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     asset!("js/canned-responses.js", JS),
     asset!("js/contact.js", JS),
     asset!("js/contact-form.js", JS),
+    asset!("js/contacts-index.js", JS),
     asset!("js/conversation.js", JS),
     asset!("js/conversations-index.js", JS),
     asset!("js/custom-attributes.js", JS),
