@@ -105,3 +105,58 @@ async fn the_list_page_searches_within_its_status_and_reads_empty_choices_as_any
     );
     assert_eq!(rows(&list("status=all&priority=critical").await), [first]);
 }
+
+/// The contact page lists the contact's conversations of the member's inboxes only: the
+/// inbox's agent sees the fixture conversation's link, an agent of no inbox sees none, and an
+/// administrator (every inbox) sees it with the delete button only they get.
+#[tokio::test]
+async fn the_contact_page_lists_only_conversations_the_member_may_see() {
+    let app = TestApp::new().await;
+    let uri = format!(
+        "/app/accounts/{}/contacts/{}",
+        app.acme.account_id, app.acme.contact_id
+    );
+    let link = format!(
+        "/app/accounts/{}/conversations/{}\"",
+        app.acme.account_id, app.acme.conversation
+    );
+    let user = app
+        .store()
+        .users()
+        .create(
+            "Nora Noinbox",
+            "nora@acme.test",
+            crate::support::PASSWORD,
+            Some((domain::AccountId(app.acme.account_id), domain::Role::Agent)),
+        )
+        .await
+        .expect("user");
+    for (email, sees, deletes) in [
+        (app.agent.email.clone(), true, false),
+        (user.email.clone(), false, false),
+        (app.admin.email.clone(), true, true),
+    ] {
+        let cookie = page_session(&app, &email).await;
+        let res = page(&app, &cookie, &uri).await;
+        assert_eq!(res.status, StatusCode::OK, "{email}: {}", res.text);
+        assert_eq!(
+            res.text.contains(&link),
+            sees,
+            "{email} and the conversation"
+        );
+        assert_eq!(
+            res.text.contains("id=\"contact-delete\""),
+            deletes,
+            "{email} and the delete button"
+        );
+    }
+    let other = format!(
+        "/app/accounts/{}/contacts/{}",
+        app.acme.account_id, app.other.contact_id
+    );
+    let cookie = page_session(&app, &app.agent.email).await;
+    assert_eq!(
+        page(&app, &cookie, &other).await.status,
+        StatusCode::NOT_FOUND
+    );
+}

@@ -69,6 +69,12 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("GET", "/api/v1/accounts/{account_id}/contacts/{id}/conversations", Rule::List),
     ("GET", "/api/v1/accounts/{account_id}/contacts/{id}/labels", Rule::Account),
     ("POST", "/api/v1/accounts/{account_id}/contacts/{id}/labels", Rule::Account),
+    ("GET", "/api/v1/accounts/{account_id}/contacts/{id}/notes", Rule::Account),
+    ("POST", "/api/v1/accounts/{account_id}/contacts/{id}/notes", Rule::Account),
+    ("GET", "/api/v1/accounts/{account_id}/contacts/{id}/notes/{note_id}", Rule::Account),
+    ("PATCH", "/api/v1/accounts/{account_id}/contacts/{id}/notes/{note_id}", Rule::Account),
+    ("PUT", "/api/v1/accounts/{account_id}/contacts/{id}/notes/{note_id}", Rule::Account),
+    ("DELETE", "/api/v1/accounts/{account_id}/contacts/{id}/notes/{note_id}", Rule::Account),
     ("GET", "/api/v1/accounts/{account_id}/contacts/{id}/contactable_inboxes", Rule::List),
     ("POST", "/api/v1/accounts/{account_id}/contacts/{id}/contact_inboxes", Rule::Account),
     ("POST", "/api/v1/accounts/{account_id}/contacts/{id}/destroy_custom_attributes", Rule::Account),
@@ -161,6 +167,10 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("POST", "/app/invitations/{id}/decline", Rule::Anyone),
     ("GET", "/app/accounts/{account_id}/profile/settings", Rule::Account),
     ("POST", "/app/accounts/{account_id}/profile/password", Rule::Account),
+    ("GET", "/app/accounts/{account_id}/contacts", Rule::Account),
+    // Links the contact's conversations of the member's inboxes only, by number (no message
+    // text to find): tests/it/pages.rs checks which links each member gets.
+    ("GET", "/app/accounts/{account_id}/contacts/{id}", Rule::Account),
     ("GET", "/app/accounts/{account_id}/conversations", Rule::List),
     ("GET", "/app/accounts/{account_id}/conversations/_list", Rule::List),
     ("GET", "/app/accounts/{account_id}/conversations/{display_id}", Rule::Conversation),
@@ -335,6 +345,7 @@ fn concrete(app: &TestApp, path: &str) -> String {
         .replace("{source_id}", "unknown-source")
         .replace("{team_id}", "1")
         .replace("{app_id}", "1")
+        .replace("{note_id}", "1")
         .replace("{*path}", "app.css");
     let id = if path.contains("/contacts/{id}") {
         app.acme.contact_id

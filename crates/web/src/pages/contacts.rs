@@ -173,7 +173,8 @@ pub async fn show(
         .list(account_id, contact_id)
         .await?;
     let inboxes = state.store.inboxes().list(account_id).await?;
-    let mut filter = ConversationFilter::new(account_id, page.member.user.id);
+    // Only the conversations of inboxes the member sees (an agent: their inboxes).
+    let mut filter = ConversationFilter::for_member(&page.member);
     filter.status = None;
     filter.contact_id = Some(contact_id);
     let conversations = state
