@@ -51,12 +51,24 @@ pub struct AnswerForm {
     csrf_token: String,
 }
 
-/// The path's invitation id (anything else is no invitation).
-fn invitation_id(text: &str) -> Result<i64, PageError> {
-    text.parse::<i64>()
+/// Who answers which invitation: the signed-in user, with their session's CSRF token in the
+/// form, and the path's invitation id (anything else is no invitation).
+async fn answering(
+    state: &AppState,
+    headers: &HeaderMap,
+    id: &str,
+    form: &AnswerForm,
+) -> Result<(Session, i64), PageError> {
+    let session = signed_in(state, headers).await?;
+    if !csrf_matches(Some(&form.csrf_token), &session.csrf_token) {
+        return Err(PageError::Forbidden);
+    }
+    let id = id
+        .parse::<i64>()
         .ok()
         .filter(|id| *id > 0)
-        .ok_or(PageError::NotFound)
+        .ok_or(PageError::NotFound)?;
+    Ok((session, id))
 }
 
 /// `POST /app/invitations/{id}/accept`: joins the account and opens it. Another user's
@@ -67,11 +79,7 @@ pub async fn accept(
     Path(id): Path<String>,
     Form(form): Form<AnswerForm>,
 ) -> Result<Response, PageError> {
-    let session = signed_in(&state, &headers).await?;
-    if !csrf_matches(Some(&form.csrf_token), &session.csrf_token) {
-        return Err(PageError::Forbidden);
-    }
-    let id = invitation_id(&id)?;
+    let (session, id) = answering(&state, &headers, &id, &form).await?;
     let account_id = state
         .store
         .invitations()
@@ -88,11 +96,7 @@ pub async fn decline(
     Path(id): Path<String>,
     Form(form): Form<AnswerForm>,
 ) -> Result<Response, PageError> {
-    let session = signed_in(&state, &headers).await?;
-    if !csrf_matches(Some(&form.csrf_token), &session.csrf_token) {
-        return Err(PageError::Forbidden);
-    }
-    let id = invitation_id(&id)?;
+    let (session, id) = answering(&state, &headers, &id, &form).await?;
     state
         .store
         .invitations()
