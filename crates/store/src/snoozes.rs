@@ -65,3 +65,26 @@ impl Conversations<'_> {
         Ok(reopened)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use crate::{Pool, Store};
+
+    /// SQLite re-prepares a statement on every execution when a bound parameter is compared
+    /// with a partial index's condition (`status = ?` against `WHERE status = 'snoozed'` made
+    /// the conversation list re-parse its SQL on each request); so its schema has none.
+    #[tokio::test]
+    async fn the_sqlite_schema_has_no_partial_index() {
+        let store = Store::sqlite_in_temp_dir().await.unwrap();
+        let Pool::Sqlite(pool) = &store.pool else {
+            unreachable!("sqlite_in_temp_dir is SQLite")
+        };
+        let partial: Vec<String> = sqlx::query_scalar(
+            "SELECT name FROM sqlite_master WHERE type = 'index' AND sql LIKE '% WHERE %'",
+        )
+        .fetch_all(pool)
+        .await
+        .unwrap();
+        assert_eq!(partial, Vec::<String>::new(), "partial indexes");
+    }
+}
