@@ -115,6 +115,14 @@ struct ServeArgs {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     trust_proxy: bool,
+    /// Where attachments are stored: `file:///absolute/dir` or `s3://bucket?endpoint=…&region=…`
+    /// (credentials from `AWS_ACCESS_KEY_ID`/`AWS_SECRET_ACCESS_KEY`). Default: a `files`
+    /// folder beside the SQLite database (`data/files`).
+    #[arg(long, env = "SWITCHBOARD_FILES_URL")]
+    files_url: Option<String>,
+    /// The largest file a message may carry, in bytes (Chatwoot's 40 MB by default).
+    #[arg(long, env = "SWITCHBOARD_ATTACHMENT_MAX_BYTES", default_value_t = 40 * 1024 * 1024)]
+    attachment_max_bytes: u64,
 }
 
 #[derive(Args)]
@@ -210,6 +218,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         egress_allow_private: args.egress_allow_private,
         public_url: args.public_url,
         trust_proxy: args.trust_proxy,
+        files_url: args.files_url,
+        attachment_max_bytes: args.attachment_max_bytes,
     })
     .await
 }

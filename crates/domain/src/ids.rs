@@ -35,6 +35,7 @@ id_type!(
     /// Chatwoot's per-account conversation number: what `conversation.id` means on the wire.
     DisplayId,
     MessageId,
+    AttachmentId,
     LabelId,
     DashboardAppId,
     TeamId,

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
+pub mod attachment;
 pub mod canned_response;
 pub mod contact;
 pub mod contact_note;
@@ -28,6 +29,7 @@ pub mod webhook;
 pub mod wire;
 
 pub use account::Account;
+pub use attachment::{Attachment, FileType};
 pub use canned_response::{CannedResponse, CannedResponseChanges, NewCannedResponse};
 pub use contact::{Contact, ContactChanges, NewContact};
 pub use contact_note::{ContactNote, NoteContent};

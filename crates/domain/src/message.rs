@@ -82,6 +82,8 @@ pub struct Message {
     pub created_at: i64,
     /// When it last changed (a deletion); its `created_at` until then.
     pub updated_at: i64,
+    /// Its files, in upload order.
+    pub attachments: Vec<crate::Attachment>,
 }
 
 /// Who is writing a new message.
@@ -102,6 +104,28 @@ pub struct NewMessage {
     pub content_attributes: Map<String, Value>,
     pub source_id: Option<String>,
     pub author: Author,
+    /// Files already in the file store, recorded with the message in its transaction.
+    pub attachments: Vec<NewAttachment>,
+}
+
+/// A file stored for a message that is about to be written.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewAttachment {
+    pub file_type: crate::FileType,
+    pub content_type: String,
+    pub filename: String,
+    pub file_size: i64,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+    pub storage_key: String,
+    pub thumb_key: Option<String>,
+}
+
+impl NewAttachment {
+    /// Every key this file occupies in the file store.
+    pub fn keys(&self) -> impl Iterator<Item = &String> {
+        std::iter::once(&self.storage_key).chain(self.thumb_key.as_ref())
+    }
 }
 
 impl NewMessage {
@@ -113,20 +137,41 @@ impl NewMessage {
         content_attributes: Option<Value>,
         author: Author,
     ) -> Result<Self, DomainError> {
+        Self::validate_with_attachments(
+            content,
+            message_type,
+            private,
+            content_attributes,
+            author,
+            Vec::new(),
+        )
+    }
+
+    /// A message that may carry files; with at least one file its content may be blank (as in
+    /// Chatwoot, where a picture can be sent alone).
+    pub fn validate_with_attachments(
+        content: Option<&str>,
+        message_type: Option<&str>,
+        private: Option<bool>,
+        content_attributes: Option<Value>,
+        author: Author,
+        attachments: Vec<NewAttachment>,
+    ) -> Result<Self, DomainError> {
         let content = content.map(str::trim).unwrap_or_default();
-        if content.is_empty() {
+        if content.is_empty() && attachments.is_empty() {
             return Err(DomainError::blank("content"));
         }
         validate::limit("content", content, validate::MAX_MESSAGE)?;
         let message_type = MessageType::parse(message_type.unwrap_or("outgoing"))?;
         Ok(Self {
-            content: Some(content.to_owned()),
+            content: (!content.is_empty() || attachments.is_empty()).then(|| content.to_owned()),
             message_type,
             content_type: ContentType::Text,
             private: private.unwrap_or(false),
             content_attributes: validate::object("content_attributes", content_attributes)?,
             source_id: None,
             author,
+            attachments,
         })
     }
 
@@ -149,6 +194,7 @@ impl NewMessage {
             content_attributes: Map::new(),
             source_id: None,
             author: Author::System,
+            attachments: Vec::new(),
         }
     }
 }

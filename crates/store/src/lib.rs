@@ -4,6 +4,7 @@
 #![forbid(unsafe_code)]
 
 mod accounts;
+mod attachments;
 mod canned_responses;
 mod contact_inboxes;
 mod contact_labels;
@@ -31,6 +32,7 @@ mod users;
 mod webhooks;
 
 pub use accounts::{Accounts, CreatedAccount};
+pub use attachments::{Attachments, StoredFile};
 pub use canned_responses::CannedResponses;
 pub use contact_inboxes::{ContactInbox, ContactInboxes, PublicContact};
 pub use contact_labels::ContactLabels;
@@ -102,6 +104,10 @@ pub struct Store {
     pub(crate) pool: Pool,
     /// Shared by every clone of this store (one per instance).
     pub(crate) counts: Arc<counts_cache::CountsCache>,
+    /// The key that signs file links, read from the database once.
+    pub(crate) file_key: Arc<tokio::sync::OnceCell<String>>,
+    /// The public URL file links start with (see [`Store::set_public_url`]).
+    pub(crate) file_base: Arc<std::sync::OnceLock<String>>,
 }
 
 impl Store {
@@ -138,6 +144,8 @@ impl Store {
         Ok(Store {
             pool: Pool::Sqlite(pool),
             counts: Arc::default(),
+            file_key: Arc::default(),
+            file_base: Arc::default(),
         })
     }
 
@@ -155,6 +163,8 @@ impl Store {
         Ok(Store {
             pool: Pool::Postgres(pool),
             counts: Arc::default(),
+            file_key: Arc::default(),
+            file_base: Arc::default(),
         })
     }
 
@@ -190,6 +200,8 @@ impl Store {
         Store {
             pool: self.pool.clone(),
             counts: Arc::default(),
+            file_key: Arc::default(),
+            file_base: Arc::clone(&self.file_base),
         }
     }
 
@@ -288,6 +300,15 @@ impl Store {
     }
     pub fn messages(&self) -> Messages<'_> {
         Messages { store: self }
+    }
+    pub fn attachments(&self) -> Attachments<'_> {
+        Attachments { store: self }
+    }
+
+    /// Makes file links absolute under the operator's public URL (set once, at start-up; links
+    /// stay origin-relative without it).
+    pub fn set_public_url(&self, url: &str) {
+        let _ = self.file_base.set(url.trim_end_matches('/').to_owned());
     }
     pub fn labels(&self) -> Labels<'_> {
         Labels { store: self }

@@ -92,6 +92,7 @@ impl MessageRow {
             sender,
             created_at: self.created_at,
             updated_at: self.updated_at,
+            attachments: Vec::new(),
         }
     }
 }
@@ -119,10 +120,11 @@ impl Messages<'_> {
         let complete = rows.len() as i64 <= limit;
         rows.truncate(limit as usize);
         rows.reverse();
-        let messages = rows
+        let mut messages: Vec<Message> = rows
             .into_iter()
             .map(|row| row.into_message(&view.contact))
             .collect();
+        self.store.attachments().fill(&mut messages).await?;
         Ok((messages, complete))
     }
 
@@ -139,6 +141,7 @@ impl Messages<'_> {
         let id: i64 = on_pool!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let id = insert!(tx, c, new, now);
+            crate::attachments::insert_attachments!(tx, c, new, id, now);
             if new.message_type != MessageType::Activity {
                 sqlx::query(TOUCH)
                     .bind(now)
@@ -181,7 +184,8 @@ impl Messages<'_> {
     }
 
     /// Deletes a message as Chatwoot does: its content is replaced and it is marked
-    /// `content_attributes.deleted`, so threads and apps show that it was there.
+    /// `content_attributes.deleted`, so threads and apps show that it was there. Its attachment
+    /// rows go too; the caller removes their files (`Attachments::keys_of_message` first).
     pub async fn delete(
         &self,
         view: &ConversationView,
@@ -196,17 +200,26 @@ impl Messages<'_> {
             .content_attributes
             .insert("deleted".into(), serde_json::Value::Bool(true));
         let now = domain::time::now();
-        on_pool!(self.store, |pool| sqlx::query(SOFT_DELETE)
-            .bind(DELETED_CONTENT)
-            .bind(json::text(&message.content_attributes))
-            .bind(id.get())
-            .bind(c.id.get())
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|_| ()))?;
+        on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(SOFT_DELETE)
+                .bind(DELETED_CONTENT)
+                .bind(json::text(&message.content_attributes))
+                .bind(id.get())
+                .bind(c.id.get())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            // Its files go with its content (`Files::delete_all` of the keys read before).
+            sqlx::query(crate::attachments::DELETE_OF_MESSAGE)
+                .bind(id.get())
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await
+        })?;
         message.content = Some(DELETED_CONTENT.to_owned());
         message.updated_at = now;
+        message.attachments.clear();
         let event = Event::MessageUpdated {
             account_id: c.account_id,
             inbox_id: c.inbox_id,
@@ -257,7 +270,12 @@ impl Messages<'_> {
             .bind(id.get())
             .fetch_optional(pool)
             .await)?;
-        crate::error::found(row).map(|row| row.into_message(contact))
+        let mut message = crate::error::found(row)?.into_message(contact);
+        self.store
+            .attachments()
+            .fill(std::slice::from_mut(&mut message))
+            .await?;
+        Ok(message)
     }
 }
 

@@ -23,6 +23,8 @@ pub struct Config {
     pub trust_proxy: bool,
     /// The sign-in and Client API throttles' budgets.
     pub limits: crate::throttle::Limits,
+    /// What one message's files may be (`SWITCHBOARD_ATTACHMENT_MAX_BYTES` and defaults).
+    pub uploads: domain::attachment::UploadLimits,
 }
 
 impl Default for Config {
@@ -53,6 +55,7 @@ impl Config {
             https: url.scheme() == "https",
             trust_proxy,
             limits: crate::throttle::Limits::default(),
+            uploads: domain::attachment::UploadLimits::default(),
         })
     }
 

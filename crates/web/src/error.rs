@@ -23,6 +23,9 @@ pub enum ApiError {
     Malformed(String),
     #[error("payload too large")]
     TooLarge,
+    /// 413 naming `attachments` and the limit passed.
+    #[error("attachments too large: {0}")]
+    FilesTooLarge(String),
     /// 429 with `Retry-After`.
     #[error("too many requests")]
     TooManyRequests(crate::throttle::Throttled),
@@ -31,6 +34,17 @@ pub enum ApiError {
     Unavailable(String),
     #[error("internal: {0}")]
     Internal(String),
+}
+
+impl From<domain::attachment::UploadRefused> for ApiError {
+    fn from(refused: domain::attachment::UploadRefused) -> Self {
+        match refused {
+            domain::attachment::UploadRefused::TooLarge(message) => {
+                ApiError::FilesTooLarge(message)
+            }
+            domain::attachment::UploadRefused::Invalid(error) => ApiError::Invalid(error),
+        }
+    }
 }
 
 impl ApiError {
@@ -96,6 +110,9 @@ impl IntoResponse for ApiError {
                 "Request body is too large (the limit is 1 MiB)".into(),
                 "body",
             ),
+            ApiError::FilesTooLarge(message) => {
+                invalid(StatusCode::PAYLOAD_TOO_LARGE, message, "attachments")
+            }
             ApiError::TooManyRequests(throttled) => (
                 StatusCode::TOO_MANY_REQUESTS,
                 [(

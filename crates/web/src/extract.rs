@@ -12,6 +12,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Multipart, Request};
 use axum::http::{header, StatusCode};
 use axum::response::IntoResponse;
+use domain::attachment::UploadLimits;
 use domain::DomainError;
 use serde::de::DeserializeOwned;
 use serde_json::Value;
@@ -90,7 +91,7 @@ async fn read_params<S: Send + Sync>(request: Request, state: &S) -> Result<Valu
             let bytes = body_bytes(request, state).await?;
             from_pairs(form::urlencoded_pairs(&bytes))
         }
-        Encoding::Multipart => multipart(request, state).await,
+        Encoding::Multipart => multipart(request, state, None).await,
     }
 }
 
@@ -100,51 +101,185 @@ fn from_pairs(pairs: Vec<(String, Option<String>)>) -> Result<Value, ApiError> {
         .map_err(|error| DomainError::invalid(error.attribute(), error.message()).into())
 }
 
-/// The text parts of a multipart body as form pairs. File parts are refused: attachments are
-/// issue 13's, and a file silently dropped would be a 200 that ignored what was sent.
-async fn multipart<S: Send + Sync>(request: Request, state: &S) -> Result<Value, ApiError> {
+/// The text parts of a multipart body as form pairs. File parts are refused unless `uploads`
+/// takes them (`WithFiles`): a file silently dropped would be a 200 that ignored what was sent.
+async fn multipart<S: Send + Sync>(
+    request: Request,
+    state: &S,
+    mut uploads: Option<&mut Uploads>,
+) -> Result<Value, ApiError> {
     let mut body = Multipart::from_request(request, state)
         .await
         .map_err(|rejection| ApiError::Malformed(rejection.body_text()))?;
+    let too_large = |uploads: bool| {
+        if uploads {
+            ApiError::FilesTooLarge("The request is larger than attachments may be".into())
+        } else {
+            ApiError::TooLarge
+        }
+    };
     let mut pairs = Vec::new();
+    let mut text_bytes = 0usize;
     loop {
-        let field = match body.next_field().await {
+        let mut field = match body.next_field().await {
             Ok(Some(field)) => field,
             Ok(None) => break,
             Err(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => {
-                return Err(ApiError::TooLarge)
+                return Err(too_large(uploads.is_some()))
             }
             Err(error) => return Err(ApiError::Malformed(error.body_text())),
         };
         let name = field.name().unwrap_or_default().to_owned();
         if field.file_name().is_some() {
             let top = name.split('[').next().unwrap_or_default();
-            let (attribute, message) = if top == "attachments" {
-                (
-                    "attachments",
-                    "Attachments are not supported yet".to_owned(),
-                )
-            } else {
-                (
-                    top,
-                    format!("{} cannot be a file", domain::error::humanize(top)),
-                )
-            };
-            return Err(DomainError::invalid(attribute, message).into());
+            let is_attachment = top == "attachments" || name.starts_with("message[attachments]");
+            match (&mut uploads, is_attachment) {
+                (Some(uploads), true) => {
+                    uploads.receive(&mut field).await?;
+                    continue;
+                }
+                _ => {
+                    let message = if is_attachment {
+                        "Attachments are not accepted here".to_owned()
+                    } else {
+                        format!("{} cannot be a file", domain::error::humanize(top))
+                    };
+                    let attribute = if is_attachment { "attachments" } else { top };
+                    return Err(DomainError::invalid(attribute, message).into());
+                }
+            }
         }
         if pairs.len() >= form::MAX_PAIRS {
             return Err(DomainError::invalid("body", form::FormError::TooMany.message()).into());
         }
-        let text = field.text().await.map_err(|error| {
-            if error.status() == StatusCode::PAYLOAD_TOO_LARGE {
-                ApiError::TooLarge
-            } else {
-                ApiError::Malformed(error.body_text())
+        // Text parts together stay within the JSON body limit, whatever files come beside them.
+        let mut text = Vec::new();
+        loop {
+            match field.chunk().await {
+                Ok(Some(chunk)) => {
+                    text_bytes += chunk.len();
+                    if text_bytes > crate::routes::BODY_LIMIT {
+                        return Err(ApiError::TooLarge);
+                    }
+                    text.extend_from_slice(&chunk);
+                }
+                Ok(None) => break,
+                Err(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    return Err(too_large(uploads.is_some()))
+                }
+                Err(error) => return Err(ApiError::Malformed(error.body_text())),
             }
-        })?;
-        pairs.push((name, Some(text)));
+        }
+        pairs.push((name, Some(String::from_utf8_lossy(&text).into_owned())));
     }
     from_pairs(pairs)
+}
+
+/// A body that may carry files as `attachments[]` parts (multipart), beside parameters read
+/// as [`Wrapped`] reads them. Files are spooled to temporary files as they arrive, within the
+/// operator's [`UploadLimits`]; other encodings keep the 1 MiB JSON limit.
+pub struct WithFiles<T> {
+    pub params: T,
+    pub files: Vec<Upload>,
+}
+
+/// One received file, in a temporary file removed when this is dropped.
+#[derive(Debug)]
+pub struct Upload {
+    pub filename: String,
+    pub content_type: String,
+    pub size: u64,
+    pub path: tempfile::TempPath,
+}
+
+/// The files of one request as they arrive, checked against the limits part by part.
+struct Uploads {
+    limits: UploadLimits,
+    files: Vec<Upload>,
+    total: u64,
+}
+
+impl Uploads {
+    async fn receive(
+        &mut self,
+        field: &mut axum::extract::multipart::Field<'_>,
+    ) -> Result<(), ApiError> {
+        use tokio::io::AsyncWriteExt;
+        self.limits.check_count(self.files.len() + 1)?;
+        let filename = domain::attachment::clean_filename(field.file_name().unwrap_or_default());
+        let content_type = domain::attachment::content_type(field.content_type(), &filename)?;
+        let internal = |e: std::io::Error| ApiError::Internal(format!("spooling an upload: {e}"));
+        let (file, path) = tempfile::NamedTempFile::new()
+            .map_err(internal)?
+            .into_parts();
+        let mut file = tokio::fs::File::from_std(file);
+        let mut size = 0u64;
+        loop {
+            let chunk = match field.chunk().await {
+                Ok(Some(chunk)) => chunk,
+                Ok(None) => break,
+                Err(error) if error.status() == StatusCode::PAYLOAD_TOO_LARGE => {
+                    return Err(ApiError::FilesTooLarge(
+                        "The request is larger than attachments may be".into(),
+                    ))
+                }
+                Err(error) => return Err(ApiError::Malformed(error.body_text())),
+            };
+            size += chunk.len() as u64;
+            self.limits.check_size(size, self.total + size)?;
+            file.write_all(&chunk).await.map_err(internal)?;
+        }
+        file.flush().await.map_err(internal)?;
+        self.total += size;
+        self.files.push(Upload {
+            filename,
+            content_type,
+            size,
+            path,
+        });
+        Ok(())
+    }
+}
+
+impl<T> FromRequest<crate::AppState> for WithFiles<T>
+where
+    T: DeserializeOwned + Resource,
+{
+    type Rejection = ApiError;
+
+    async fn from_request(
+        request: Request,
+        state: &crate::AppState,
+    ) -> Result<Self, Self::Rejection> {
+        let value = match encoding(&request) {
+            Encoding::Multipart => {
+                let mut uploads = Uploads {
+                    limits: state.config.uploads,
+                    files: Vec::new(),
+                    total: 0,
+                };
+                let value = multipart(request, state, Some(&mut uploads)).await?;
+                let params = decode(value, Some(T::KEY))?;
+                return Ok(WithFiles {
+                    params,
+                    files: uploads.files,
+                });
+            }
+            // The route lifts the body limit for files; everything else keeps 1 MiB.
+            _ => {
+                let (parts, body) = request.into_parts();
+                let limited = axum::body::Body::new(http_body_util::Limited::new(
+                    body,
+                    crate::routes::BODY_LIMIT,
+                ));
+                read_params(Request::from_parts(parts, limited), state).await?
+            }
+        };
+        Ok(WithFiles {
+            params: decode(value, Some(T::KEY))?,
+            files: Vec::new(),
+        })
+    }
 }
 
 async fn body_bytes<S: Send + Sync>(request: Request, state: &S) -> Result<Bytes, ApiError> {

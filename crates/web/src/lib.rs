@@ -11,6 +11,7 @@ pub mod csp;
 pub mod demo_app;
 pub mod error;
 pub mod extract;
+pub mod files;
 pub mod keep_alive;
 pub mod openapi;
 pub mod pages;

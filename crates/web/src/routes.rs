@@ -183,7 +183,7 @@ fn routes(state: AppState) -> Router {
         )
         .route(
             "/api/v1/accounts/{account_id}/conversations/{display_id}/messages",
-            get(messages::index).post(messages::create),
+            get(messages::index).post(messages::create).layer(upload_limit(&state)),
         )
         .route(
             "/api/v1/accounts/{account_id}/conversations/{display_id}/messages/{id}",
@@ -319,7 +319,9 @@ fn routes(state: AppState) -> Router {
         )
         .route(
             "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages",
-            get(api::public::messages::index).post(api::public::messages::create),
+            get(api::public::messages::index)
+                .post(api::public::messages::create)
+                .layer(upload_limit(&state)),
         )
         .route(
             "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages/{id}",
@@ -413,6 +415,10 @@ fn routes(state: AppState) -> Router {
             "/app/accounts/{account_id}/settings/custom_attributes",
             get(pages::custom_attributes::index),
         )
+        .route(
+            "/rails/active_storage/blobs/{id}/{variant}/{filename}",
+            get(crate::files::show),
+        )
         .route("/assets/{*path}", get(assets::serve))
         .route("/sdk/dashboard-app.js", get(crate::sdk::script))
         .route("/sdk/dashboard-app.d.ts", get(crate::sdk::declarations))
@@ -448,6 +454,13 @@ fn routes(state: AppState) -> Router {
         ))
         .layer(TraceLayer::new_for_http())
         .with_state(state)
+}
+
+/// Routes that take files read bodies up to the files' total (`extract::WithFiles` keeps JSON
+/// and text parts to [`BODY_LIMIT`] itself).
+fn upload_limit(state: &crate::AppState) -> DefaultBodyLimit {
+    let total = usize::try_from(state.config.uploads.max_total_bytes).unwrap_or(usize::MAX);
+    DefaultBodyLimit::max(total.saturating_add(BODY_LIMIT))
 }
 
 /// An unknown path: Chatwoot's JSON 404 under the API prefixes, the HTML page elsewhere. The

@@ -30,6 +30,31 @@ pub struct ServeConfig {
     pub public_url: Option<String>,
     /// `SWITCHBOARD_TRUST_PROXY`: believe one reverse proxy's forwarded headers.
     pub trust_proxy: bool,
+    /// `SWITCHBOARD_FILES_URL`; `None`: a `files` folder beside the SQLite database.
+    pub files_url: Option<String>,
+    /// `SWITCHBOARD_ATTACHMENT_MAX_BYTES`: the largest file a message may carry.
+    pub attachment_max_bytes: u64,
+}
+
+/// Where attachments go: the configured URL, else `files/` beside an SQLite database (or
+/// `data/files` for PostgreSQL), so `cargo run` needs nothing more.
+fn file_store(config: &ServeConfig) -> anyhow::Result<files::Files> {
+    if let Some(url) = &config.files_url {
+        return Ok(files::Files::from_url(url)?);
+    }
+    let beside_database = config
+        .database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| config.database_url.strip_prefix("sqlite:"))
+        .map(|path| path.split('?').next().unwrap_or(path))
+        .filter(|path| !path.is_empty() && !path.starts_with(":memory:"))
+        .and_then(|path| {
+            std::path::Path::new(path)
+                .parent()
+                .map(|dir| dir.join("files"))
+        });
+    let dir = beside_database.unwrap_or_else(|| std::path::PathBuf::from("data/files"));
+    Ok(files::Files::local(&dir)?)
 }
 
 /// Runs Switchboard until SIGINT or SIGTERM.
@@ -38,6 +63,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     if let Some(url) = &config.public_url {
         crate::Config::new(url, config.trust_proxy)?;
     }
+    let file_store = file_store(&config)?;
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;
 
@@ -112,7 +138,18 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         });
     }
 
-    let state = AppState::connected(store.clone()).await?.with_config(site);
+    let mut site = site;
+    site.uploads.max_file_bytes = config.attachment_max_bytes;
+    site.uploads.max_total_bytes = site
+        .uploads
+        .max_total_bytes
+        .max(config.attachment_max_bytes);
+    tracing::info!(files = ?file_store, "attachments storage");
+    let state = AppState::connected(store.clone())
+        .await?
+        .with_config(site)
+        .with_files(file_store.clone());
+    let sweep = crate::files::spawn_sweep(store.clone(), file_store, crate::files::SWEEP_EVERY);
     // Subscribed before the first request is served, so no event misses the webhook outbox.
     let webhook_config = webhooks::Config {
         egress: egress::Policy {
@@ -129,6 +166,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let pruning = crate::throttle::spawn_pruning(store.clone(), crate::throttle::PRUNE_EVERY);
     serve_http(listener, crate::app(state), shutdown_signal()).await?;
     pruning.abort();
+    sweep.abort();
     snoozes.stop();
     webhooks.stop().await;
     store.close().await;

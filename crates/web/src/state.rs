@@ -12,6 +12,8 @@ pub struct AppState {
     pub hub: Hub,
     /// The public URL and proxy trust the operator configured.
     pub config: Arc<crate::Config>,
+    /// Where attachments' bytes live.
+    pub files: files::Files,
 }
 
 impl AppState {
@@ -28,16 +30,30 @@ impl AppState {
 
     pub fn with_bus(store: Store, bus: EventBus) -> Self {
         let hub = Hub::spawn(store.clone(), &bus);
+        // Until `with_files`: a private folder of its own (tests, tools), never shared.
+        let dir = std::env::temp_dir().join(format!(
+            "switchboard-files-{}",
+            domain::password::random_token(12)
+        ));
+        let files = files::Files::local(&dir).expect("the temporary directory is writable");
         Self {
             store,
             bus,
             hub,
             config: Arc::new(crate::Config::default()),
+            files,
         }
+    }
+
+    /// The same state storing attachments in `files`.
+    pub fn with_files(mut self, files: files::Files) -> Self {
+        self.files = files;
+        self
     }
 
     /// The same state with the operator's configuration.
     pub fn with_config(mut self, config: crate::Config) -> Self {
+        self.store.set_public_url(config.public_url());
         self.config = Arc::new(config);
         self
     }

@@ -3,6 +3,7 @@
 
 mod access;
 mod agents;
+mod attachments;
 mod auth;
 mod canned_responses;
 mod contact_inboxes;

@@ -21,10 +21,46 @@ pub struct Message {
     pub source_id: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sender: Option<MessageSender>,
-    pub attachments: Vec<Value>,
+    /// `Attachment#push_event_data` of each file, in upload order.
+    pub attachments: Vec<Attachment>,
     /// The rest of `Message#push_event_data` (the row's attributes, as Rails prints them).
     #[serde(flatten)]
     pub attributes: MessageAttributes,
+}
+
+/// `Attachment#push_event_data` for an uploaded file (`base_data` merged with `file_metadata`).
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct Attachment {
+    pub id: i64,
+    pub message_id: i64,
+    /// `image`, `audio`, `video` or `file`.
+    pub file_type: &'static str,
+    pub account_id: i64,
+    pub extension: Option<String>,
+    /// A signed link on this server, valid for about a day; works without a session.
+    pub data_url: String,
+    /// The thumbnail's signed link; `""` when the file has none (not a picture we decoded).
+    pub thumb_url: String,
+    pub file_size: i64,
+    pub width: Option<i64>,
+    pub height: Option<i64>,
+}
+
+impl From<&crate::Attachment> for Attachment {
+    fn from(a: &crate::Attachment) -> Self {
+        Self {
+            id: a.id.get(),
+            message_id: a.message_id.get(),
+            file_type: a.file_type.as_str(),
+            account_id: a.account_id.get(),
+            extension: a.extension.clone(),
+            data_url: a.data_url.clone(),
+            thumb_url: a.thumb_url.clone(),
+            file_size: a.file_size,
+            width: a.width,
+            height: a.height,
+        }
+    }
 }
 
 /// Columns `Message#push_event_data` carries beyond the ones above (`attributes.symbolize_keys`):
@@ -139,7 +175,7 @@ impl Message {
                 DomainSender::Contact(contact) => MessageSender::contact(contact),
                 DomainSender::User(user) => MessageSender::user(user),
             }),
-            attachments: Vec::new(),
+            attachments: message.attachments.iter().map(Attachment::from).collect(),
             attributes: MessageAttributes::new(message),
         }
     }

@@ -40,7 +40,7 @@ pub use envelope::{
 pub use errors::{Failure, Invalid};
 pub use inbox::Inbox;
 pub use label::Label;
-pub use message::{Message, MessageAttributes, MessageSender};
+pub use message::{Attachment, Message, MessageAttributes, MessageSender};
 pub use public::{PublicContact, PublicConversation, PublicInbox, PublicMessage};
 pub use team::Team;
 pub use user::{Agent, Profile, ProfileAccount};
@@ -92,7 +92,8 @@ mod tests {
             last_activity_at: None,
             created_at: 1_764_049_000,
         };
-        let message = |id, kind, sender| crate::Message {
+        let message = |id, kind, sender| {
+            crate::Message {
             id: MessageId(id),
             account_id: AccountId(1),
             inbox_id: InboxId(2),
@@ -106,6 +107,21 @@ mod tests {
             sender,
             created_at: 1_764_049_900,
             updated_at: 1_764_049_960,
+            attachments: vec![crate::Attachment {
+                id: crate::AttachmentId(id * 10),
+                account_id: AccountId(1),
+                message_id: MessageId(id),
+                file_type: crate::FileType::Image,
+                content_type: "image/png".into(),
+                filename: "screenshot.png".into(),
+                extension: Some("png".into()),
+                file_size: 20_480,
+                width: Some(800),
+                height: Some(600),
+                data_url: "https://desk.example/rails/active_storage/blobs/10/original/screenshot.png?expires=1&signature=ab".into(),
+                thumb_url: "https://desk.example/rails/active_storage/blobs/10/thumb/screenshot.png?expires=1&signature=cd".into(),
+            }],
+        }
         };
         ConversationView {
             conversation: crate::Conversation {

@@ -73,6 +73,9 @@ pub struct PublicMessage {
     pub conversation_id: i64,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub sender: Option<MessageSender>,
+    /// Present only when the message has files, as in the jbuilder.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<super::message::Attachment>,
 }
 
 impl PublicMessage {
@@ -89,6 +92,7 @@ impl PublicMessage {
                 DomainSender::Contact(contact) => MessageSender::contact(contact),
                 DomainSender::User(user) => MessageSender::user(user),
             }),
+            attachments: message.attachments.iter().map(Into::into).collect(),
         }
     }
 

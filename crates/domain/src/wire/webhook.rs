@@ -176,6 +176,9 @@ pub struct MessageEvent {
     pub inbox: WebhookInbox,
     pub conversation: WebhookConversation,
     pub account: WebhookAccount,
+    /// `Message#webhook_data` adds the files' `push_event_data` only when there are some.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub attachments: Vec<super::message::Attachment>,
 }
 
 impl MessageEvent {
@@ -187,6 +190,7 @@ impl MessageEvent {
         account: &Account,
     ) -> Self {
         Self {
+            attachments: message.attachments.iter().map(Into::into).collect(),
             event,
             id: message.id.get(),
             content: message.content.clone(),

@@ -365,11 +365,16 @@ pub async fn destroy(
     Admin(member): Admin,
     Path((_, id)): Path<(String, String)>,
 ) -> Result<StatusCode, ApiError> {
-    state
+    let id = ContactId(path_id(&id)?);
+    // Their files go with their conversations (rows cascade; a file added meanwhile is the
+    // sweep's).
+    let keys = state
         .store
-        .contacts()
-        .delete(member.account_id, ContactId(path_id(&id)?))
+        .attachments()
+        .keys_of_contact(member.account_id, id)
         .await?;
+    state.store.contacts().delete(member.account_id, id).await?;
+    state.files.delete_all(keys).await;
     Ok(StatusCode::OK)
 }
 

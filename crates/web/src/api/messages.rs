@@ -3,7 +3,7 @@
 use super::query_param;
 use crate::auth::{VisibleConversation, VisibleConversationHead};
 use crate::error::ApiError;
-use crate::extract::{Resource, Wrapped};
+use crate::extract::{Resource, WithFiles};
 use crate::openapi::{BeforeQuery, ConversationPath, MessagePath};
 use crate::state::AppState;
 use axum::extract::{Path, RawQuery, State};
@@ -81,17 +81,23 @@ impl Resource for CreateParams {
 pub async fn create(
     State(state): State<AppState>,
     VisibleConversationHead { member, view }: VisibleConversationHead,
-    Wrapped(p): Wrapped<CreateParams>,
+    WithFiles { params: p, files }: WithFiles<CreateParams>,
 ) -> Result<Json<wire::Message>, ApiError> {
-    let new = NewMessage::validate(
-        p.content.as_deref(),
-        p.message_type.as_deref(),
-        p.private,
-        p.content_attributes.map(json_text_as_object),
-        Author::User(member.user.id),
-    )?
-    .with_content_type(p.content_type.as_deref())?;
-    let outcome = state.store.messages().create(&view, &new).await?;
+    let kept = crate::files::keep(&state.files, files).await?;
+    let written = async {
+        let new = NewMessage::validate_with_attachments(
+            p.content.as_deref(),
+            p.message_type.as_deref(),
+            p.private,
+            p.content_attributes.map(json_text_as_object),
+            Author::User(member.user.id),
+            kept.attachments(),
+        )?
+        .with_content_type(p.content_type.as_deref())?;
+        Ok(state.store.messages().create(&view, &new).await?)
+    };
+    let written = written.await;
+    let outcome = kept.settle(written).await?;
     state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(wire::Message::new(
         &outcome.value,
@@ -143,7 +149,9 @@ pub async fn destroy(
             domain::DomainError::invalid("message", "Activity messages cannot be deleted").into(),
         );
     }
+    let keys = state.store.attachments().keys_of_message(id).await?;
     let outcome = state.store.messages().delete(&view, id).await?;
+    state.files.delete_all(keys).await;
     state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(wire::Message::new(
         &outcome.value,

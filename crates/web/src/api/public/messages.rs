@@ -4,7 +4,7 @@
 
 use super::{conversation, message_as_seen_by};
 use crate::error::ApiError;
-use crate::extract::JsonBody;
+use crate::extract::{JsonBody, Resource, WithFiles};
 use crate::openapi::{PublicConversationPath, PublicMessagePath};
 use crate::state::AppState;
 use axum::extract::{Path, Query, State};
@@ -62,6 +62,11 @@ pub struct CreateParams {
     echo_id: Option<serde_json::Value>,
 }
 
+/// Form clients may send `message[content]`; most send `content` bare.
+impl Resource for CreateParams {
+    const KEY: &'static str = "message";
+}
+
 /// `POST …/messages`: an incoming message from the contact (reopens a resolved conversation).
 #[utoipa::path(
     post,
@@ -75,17 +80,23 @@ pub struct CreateParams {
 pub async fn create(
     State(state): State<AppState>,
     Path((inbox_identifier, source_id, id)): Path<(String, String, String)>,
-    JsonBody(p): JsonBody<CreateParams>,
+    WithFiles { params: p, files }: WithFiles<CreateParams>,
 ) -> Result<Json<wire::PublicMessage>, ApiError> {
     let (ci, view) = conversation(&state.store, &inbox_identifier, &source_id, &id).await?;
-    let new = NewMessage::validate(
-        p.content.as_deref(),
-        Some("incoming"),
-        None,
-        None,
-        Author::Contact(ci.contact_id),
-    )?;
-    let outcome = state.store.messages().create(&view, &new).await?;
+    let kept = crate::files::keep(&state.files, files).await?;
+    let written = async {
+        let new = NewMessage::validate_with_attachments(
+            p.content.as_deref(),
+            Some("incoming"),
+            None,
+            None,
+            Author::Contact(ci.contact_id),
+            kept.attachments(),
+        )?;
+        Ok(state.store.messages().create(&view, &new).await?)
+    };
+    let written = written.await;
+    let outcome = kept.settle(written).await?;
     state.bus.publish(outcome.events);
     Ok(Json(message_as_seen_by(
         &ci,
