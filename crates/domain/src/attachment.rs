@@ -217,7 +217,7 @@ pub fn clean_filename(raw: &str) -> String {
 /// "40 MB", "512 KB", "10 bytes".
 pub fn human_size(bytes: u64) -> String {
     const MB: u64 = 1024 * 1024;
-    if bytes >= MB && bytes % MB == 0 {
+    if bytes >= MB && bytes.is_multiple_of(MB) {
         format!("{} MB", bytes / MB)
     } else if bytes >= MB {
         format!("{:.1} MB", bytes as f64 / MB as f64)

@@ -23,6 +23,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     asset!("js/busy.js", JS),
     asset!("js/cable.js", JS),
     asset!("js/canned-responses.js", JS),
+    asset!("js/reply-attachments.js", JS),
     asset!("js/contact.js", JS),
     asset!("js/contact-form.js", JS),
     asset!("js/contacts-index.js", JS),

@@ -10,6 +10,7 @@
 import { AppBridge } from "./app-bridge.js";
 import { errorText, request } from "./api.js";
 import { setupCannedResponses } from "./canned-responses.js";
+import { setupAttachments } from "./reply-attachments.js";
 import { Cable } from "./cable.js";
 import { liveList } from "./live-list.js";
 import { toast } from "./toast.js";
@@ -155,27 +156,38 @@ function setupReply(view) {
       form.requestSubmit();
     }
   });
+  const attachments = setupAttachments(form, {
+    input: byId(view, "reply-files"),
+    attach: byId(view, "reply-attach"),
+    list: byId(view, "reply-attachments"),
+    progress: byId(view, "reply-progress"),
+    textarea,
+  });
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
     const content = textarea.value.trim();
-    if (!content) {
-      error.textContent = "Write something first.";
+    if (!content && attachments.count() === 0) {
+      error.textContent = "Write something or attach a file first.";
       return;
     }
     error.textContent = "";
     const send = form.querySelector('[type="submit"]');
     send.disabled = true;
-    const result = await request("POST", view.data.messagesUrl, {
+    const fields = {
       content,
       message_type: "outgoing",
       private: form.dataset.mode === "note",
-    });
+    };
+    const result = attachments.count() > 0
+      ? await attachments.send(view.data.messagesUrl, fields)
+      : await request("POST", view.data.messagesUrl, fields);
     send.disabled = false;
     if (!result.ok) {
       error.textContent = errorText(result);
       return;
     }
     textarea.value = "";
+    attachments.clear();
     await refreshThread(view);
   });
 }

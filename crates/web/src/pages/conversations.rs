@@ -203,6 +203,29 @@ pub struct MessageItem {
     pub author: String,
     pub content: String,
     pub time: String,
+    pub attachments: Vec<AttachmentItem>,
+}
+
+/// A file in the thread: a picture we thumbnailed shows inline, anything else as a chip.
+pub struct AttachmentItem {
+    pub name: String,
+    pub file_type: &'static str,
+    /// "2 MB", "340 KB".
+    pub size: String,
+    pub data_url: String,
+    pub thumb_url: String,
+}
+
+impl From<&domain::Attachment> for AttachmentItem {
+    fn from(a: &domain::Attachment) -> Self {
+        Self {
+            name: a.filename.clone(),
+            file_type: a.file_type.as_str(),
+            size: domain::attachment::human_size(a.file_size.max(0) as u64),
+            data_url: a.data_url.clone(),
+            thumb_url: a.thumb_url.clone(),
+        }
+    }
 }
 
 #[derive(Template)]
@@ -467,6 +490,11 @@ fn message_item(view: &ConversationView, message: &Message) -> MessageItem {
         author,
         content: message.content.clone().unwrap_or_default(),
         time: time_label(message.created_at),
+        attachments: message
+            .attachments
+            .iter()
+            .map(AttachmentItem::from)
+            .collect(),
     }
 }
 
