@@ -193,6 +193,9 @@ async fn launch(path: &Path) -> Result<(Client, Driver), String> {
     let Value::Object(capabilities) = capabilities else {
         unreachable!("an object literal")
     };
+    // object_store's client brings rustls' ring beside aws-lc-rs, so rustls no longer picks a
+    // process-wide provider by itself; the WebDriver client needs one.
+    let _ = rustls::crypto::aws_lc_rs::default_provider().install_default();
     let client = ClientBuilder::rustls()
         .map_err(|e| format!("TLS setup: {e}"))?
         .capabilities(capabilities)

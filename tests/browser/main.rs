@@ -9,6 +9,7 @@
 mod support;
 
 mod app_protocol;
+mod attachments;
 mod bridge;
 mod canned;
 mod contacts;
