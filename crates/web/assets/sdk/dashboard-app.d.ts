@@ -117,6 +117,24 @@ export interface Message {
   private: boolean;
   source_id: string | null;
   sender?: MessageSender;
+  /** The message's files (Chatwoot's `Attachment#push_event_data`). */
+  attachments?: Attachment[];
+}
+
+/** A file on a message. Its links are signed and expire within about a day: fetch them soon. */
+export interface Attachment {
+  id: number;
+  message_id: number;
+  file_type: "image" | "audio" | "video" | "file";
+  account_id: number;
+  extension: string | null;
+  /** The file, on Switchboard's origin; works without a session. */
+  data_url: string;
+  /** A 250px PNG thumbnail, or "" when the file has none. */
+  thumb_url: string;
+  file_size: number;
+  width: number | null;
+  height: number | null;
 }
 
 export interface ConversationMeta {
