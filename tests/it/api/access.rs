@@ -188,6 +188,8 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("GET", "/sdk/dashboard-app.js", Rule::Anyone),
     ("GET", "/sdk/dashboard-app.d.ts", Rule::Anyone),
     ("GET", "/schemas/app-context.json", Rule::Anyone),
+    // Authorized by the link's signature alone (api/attachments.rs checks forged links).
+    ("GET", "/rails/active_storage/blobs/{id}/{variant}/{filename}", Rule::Anyone),
     // Last: they end the outsider's session or replace their token.
     ("POST", "/app/accounts/{account_id}/profile/access_token", Rule::Account),
     ("POST", "/api/v1/profile/reset_access_token", Rule::Anyone),
