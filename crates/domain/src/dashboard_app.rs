@@ -52,26 +52,67 @@ impl DisplayType {
 }
 
 /// What an app may ask of the host, each only when an administrator allowed it for that app.
+/// What each one takes and needs is in the registry, `crate::app_capability::CAPABILITIES`.
 #[derive(
     Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize, utoipa::ToSchema,
 )]
+#[serde(rename_all = "kebab-case")]
 pub enum AppAction {
     /// Put text into the reply box, for the agent to review and send.
-    #[serde(rename = "insert-reply")]
     InsertReply,
     /// Show a short notice in the host's UI.
-    #[serde(rename = "notify")]
     Notify,
+    ReplaceReply,
+    AddLabel,
+    RemoveLabel,
+    SetCustomAttributes,
+    AddPrivateNote,
+    Assign,
+    SetStatus,
+    Open,
+    OpenModal,
+    CloseModal,
+    Resize,
 }
 
 impl AppAction {
-    pub const ALL: [AppAction; 2] = [AppAction::InsertReply, AppAction::Notify];
+    pub const ALL: [AppAction; 13] = [
+        AppAction::InsertReply,
+        AppAction::Notify,
+        AppAction::ReplaceReply,
+        AppAction::AddLabel,
+        AppAction::RemoveLabel,
+        AppAction::SetCustomAttributes,
+        AppAction::AddPrivateNote,
+        AppAction::Assign,
+        AppAction::SetStatus,
+        AppAction::Open,
+        AppAction::OpenModal,
+        AppAction::CloseModal,
+        AppAction::Resize,
+    ];
 
     pub fn as_str(self) -> &'static str {
         match self {
             AppAction::InsertReply => "insert-reply",
             AppAction::Notify => "notify",
+            AppAction::ReplaceReply => "replace-reply",
+            AppAction::AddLabel => "add-label",
+            AppAction::RemoveLabel => "remove-label",
+            AppAction::SetCustomAttributes => "set-custom-attributes",
+            AppAction::AddPrivateNote => "add-private-note",
+            AppAction::Assign => "assign",
+            AppAction::SetStatus => "set-status",
+            AppAction::Open => "open",
+            AppAction::OpenModal => "open-modal",
+            AppAction::CloseModal => "close-modal",
+            AppAction::Resize => "resize",
         }
+    }
+
+    /// The action named `name` (`"add-label"`), if there is one.
+    pub fn parse(name: &str) -> Option<AppAction> {
+        AppAction::ALL.into_iter().find(|a| a.as_str() == name)
     }
 }
 

@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod account;
+pub mod app_capability;
 pub mod attachment;
 pub mod canned_response;
 pub mod contact;

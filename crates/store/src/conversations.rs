@@ -6,6 +6,7 @@ use crate::error::found;
 use crate::filters::{self, Table};
 use crate::messages::{insert, message_select, MessageRow, THREAD_LIMIT};
 use crate::{json, on_pool, Outcome, Store, StoreError};
+use domain::app_capability::ActedBy;
 use domain::conversation::{StatusChange, PAGE_SIZE};
 use domain::{
     AccountId, Agent, AssigneeFilter, Contact, ContactId, ContactInboxId, Conversation,
@@ -589,14 +590,15 @@ impl Conversations<'_> {
         &self,
         view: &ConversationView,
         change: StatusChange,
-        by: &User,
+        by: impl Into<ActedBy<'_>>,
     ) -> Result<Outcome<ConversationView>, StoreError> {
+        let by = by.into();
         let c = &view.conversation;
         let note = match change.status {
-            Status::Snoozed => format!("Conversation was snoozed by {}", by.name),
-            Status::Resolved => format!("Conversation was marked resolved by {}", by.name),
-            Status::Pending => format!("Conversation was marked pending by {}", by.name),
-            Status::Open => format!("Conversation was reopened by {}", by.name),
+            Status::Snoozed => format!("Conversation was snoozed by {by}"),
+            Status::Resolved => format!("Conversation was marked resolved by {by}"),
+            Status::Pending => format!("Conversation was marked pending by {by}"),
+            Status::Open => format!("Conversation was reopened by {by}"),
         };
         let activity = NewMessage::activity(note);
         let now = domain::time::now();
@@ -624,19 +626,20 @@ impl Conversations<'_> {
         &self,
         view: &ConversationView,
         assignee: Option<UserId>,
-        by: &User,
+        by: impl Into<ActedBy<'_>>,
     ) -> Result<Outcome<ConversationView>, StoreError> {
+        let by = by.into();
         let c = &view.conversation;
         let note = match assignee {
             Some(id) => {
                 let agent = self.require_member(c.account_id, id, "assignee_id").await?;
-                if id == by.id {
-                    format!("{} self-assigned this conversation", by.name)
+                if id == by.user.id {
+                    format!("{by} self-assigned this conversation")
                 } else {
-                    format!("Assigned to {} by {}", agent.user.name, by.name)
+                    format!("Assigned to {} by {by}", agent.user.name)
                 }
             }
-            None => format!("Conversation unassigned by {}", by.name),
+            None => format!("Conversation unassigned by {by}"),
         };
         let activity = NewMessage::activity(note);
         let now = domain::time::now();
@@ -668,8 +671,9 @@ impl Conversations<'_> {
         &self,
         view: &ConversationView,
         team: Option<TeamId>,
-        by: &User,
+        by: impl Into<ActedBy<'_>>,
     ) -> Result<Outcome<ConversationView>, StoreError> {
+        let by = by.into();
         let c = &view.conversation;
         let team = match team {
             Some(id) => Some(self.require_team(c.account_id, id).await?),
@@ -684,9 +688,9 @@ impl Conversations<'_> {
         };
         // Chatwoot's `conversations.activity.team.{assigned,removed}`.
         let note = match (&team, &view.team) {
-            (Some(team), _) => format!("Assigned to {} by {}", team.name, by.name),
-            (None, Some(old)) => format!("Unassigned from {} by {}", old.name, by.name),
-            (None, None) => format!("Conversation unassigned from its team by {}", by.name),
+            (Some(team), _) => format!("Assigned to {} by {by}", team.name),
+            (None, Some(old)) => format!("Unassigned from {} by {by}", old.name),
+            (None, None) => format!("Conversation unassigned from its team by {by}"),
         };
         let activity = NewMessage::activity(note);
         let now = domain::time::now();
@@ -783,15 +787,23 @@ impl Conversations<'_> {
         self.reload(view, vec![event]).await
     }
 
-    /// Replaces the conversation's labels with `labels` (already validated).
+    /// Replaces the conversation's labels with `labels` (already validated). With `noted_by`,
+    /// the change is noted in the thread in the same write ("Sam via Orders added vip"), as
+    /// for a dashboard app's `add-label` and `remove-label`.
     pub async fn set_labels(
         &self,
         view: &ConversationView,
         labels: &[String],
+        noted_by: Option<ActedBy<'_>>,
     ) -> Result<Outcome<ConversationView>, StoreError> {
         let c = &view.conversation;
+        let activity = noted_by.and_then(|by| label_note(&c.labels, labels, by));
+        let now = domain::time::now();
         on_pool!(self.store, |pool| {
             let mut tx = pool.begin().await?;
+            if let Some(activity) = &activity {
+                insert!(tx, c, activity, now);
+            }
             sqlx::query(SET_LABELS)
                 .bind(json::strings_text(labels))
                 .bind(c.id.get())
@@ -819,19 +831,31 @@ impl Conversations<'_> {
         self.reload(view, vec![event]).await
     }
 
-    /// Replaces the conversation's custom attributes.
+    /// Replaces the conversation's custom attributes. With `noted_by`, the change is noted in
+    /// the thread in the same write, naming the keys ("Sam via Orders set plan").
     pub async fn set_custom_attributes(
         &self,
         view: &ConversationView,
         attributes: &serde_json::Map<String, serde_json::Value>,
+        noted_by: Option<(ActedBy<'_>, &[String])>,
     ) -> Result<Outcome<ConversationView>, StoreError> {
         let c = &view.conversation;
-        on_pool!(self.store, |pool| sqlx::query(SET_CUSTOM)
-            .bind(json::text(attributes))
-            .bind(c.id.get())
-            .execute(pool)
-            .await
-            .map(|_| ()))?;
+        let activity = noted_by.map(|(by, keys)| {
+            NewMessage::activity(format!("{by} set the conversation's {}", keys.join(", ")))
+        });
+        let now = domain::time::now();
+        on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(SET_CUSTOM)
+                .bind(json::text(attributes))
+                .bind(c.id.get())
+                .execute(&mut *tx)
+                .await?;
+            if let Some(activity) = &activity {
+                insert!(tx, c, activity, now);
+            }
+            tx.commit().await
+        })?;
         let event = Event::ConversationUpdated {
             account_id: c.account_id,
             inbox_id: c.inbox_id,
@@ -964,4 +988,30 @@ fn uuid_like() -> String {
         &hex[17..20],
         &hex[20..32]
     )
+}
+
+/// The thread's note for a change of labels from `old` to `new` (Chatwoot's
+/// `conversations.activity.labels.{added,removed}`), or `None` when nothing changed.
+fn label_note(old: &[String], new: &[String], by: ActedBy<'_>) -> Option<NewMessage> {
+    let added: Vec<&str> = new
+        .iter()
+        .filter(|l| !old.contains(l))
+        .map(String::as_str)
+        .collect();
+    let removed: Vec<&str> = old
+        .iter()
+        .filter(|l| !new.contains(l))
+        .map(String::as_str)
+        .collect();
+    let note = match (added.is_empty(), removed.is_empty()) {
+        (true, true) => return None,
+        (false, true) => format!("{by} added {}", added.join(", ")),
+        (true, false) => format!("{by} removed {}", removed.join(", ")),
+        (false, false) => format!(
+            "{by} added {} and removed {}",
+            added.join(", "),
+            removed.join(", ")
+        ),
+    };
+    Some(NewMessage::activity(note))
 }

@@ -423,7 +423,7 @@ pub async fn demo(
         let labels: Vec<String> = labels.iter().map(|l| l.to_string()).collect();
         let view = store
             .conversations()
-            .set_labels(&view, &labels)
+            .set_labels(&view, &labels, None)
             .await?
             .value;
         let status = statuses[n % statuses.len()];

@@ -247,14 +247,14 @@ async fn labels_are_replaced_and_filterable() {
         let labels = vec!["vip".to_owned(), "billing".to_owned()];
         let updated = store
             .conversations()
-            .set_labels(&a, &labels)
+            .set_labels(&a, &labels, None)
             .await
             .unwrap()
             .value;
         assert_eq!(updated.conversation.labels, labels);
         let updated = store
             .conversations()
-            .set_labels(&updated, &["billing".to_owned()])
+            .set_labels(&updated, &["billing".to_owned()], None)
             .await
             .unwrap()
             .value;

@@ -19,6 +19,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     asset!("css/playground.css", CSS),
     asset!("js/api.js", JS),
     asset!("js/app-bridge.js", JS),
+    asset!("js/app-host-actions.js", JS),
     asset!("js/app-protocol.js", JS),
     asset!("js/busy.js", JS),
     asset!("js/cable.js", JS),

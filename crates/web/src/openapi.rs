@@ -78,6 +78,7 @@ pub const TOKEN_SCHEME: &str = "api_access_token";
         crate::api::conversations::update,
         crate::api::conversations::toggle_priority,
         crate::api::conversations::app_context,
+        crate::api::app_actions::create,
         crate::api::conversations::toggle_status,
         crate::api::conversations::toggle_typing_status,
         crate::api::conversations::assign,

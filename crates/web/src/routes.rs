@@ -26,9 +26,9 @@ pub fn app(state: AppState) -> Router {
 /// Every route, with the layers that run once a request is routed.
 fn routes(state: AppState) -> Router {
     use api::{
-        agents, auth, availability, canned_responses, contact_inboxes, contact_labels, contacts,
-        conversations, custom_attribute_definitions, dashboard_apps, health, inboxes, labels,
-        messages,
+        agents, app_actions, auth, availability, canned_responses, contact_inboxes, contact_labels,
+        contacts, conversations, custom_attribute_definitions, dashboard_apps, health, inboxes,
+        labels, messages,
     };
     Router::new()
         .route("/health", get(health::show))
@@ -156,6 +156,10 @@ fn routes(state: AppState) -> Router {
         .route(
             "/api/v1/accounts/{account_id}/conversations/{display_id}/app_context",
             get(conversations::app_context),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/conversations/{display_id}/app_actions",
+            post(app_actions::create),
         )
         .route(
             "/api/v1/accounts/{account_id}/conversations/{display_id}/toggle_status",

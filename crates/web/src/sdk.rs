@@ -87,7 +87,12 @@ mod tests {
     use std::collections::BTreeMap;
 
     /// Interfaces of the `.d.ts` that describe the SDK itself, not the payload.
-    const SDK_INTERFACES: &[&str] = &["ConnectOptions", "NotifyOptions"];
+    const SDK_INTERFACES: &[&str] = &[
+        "ConnectOptions",
+        "NotifyOptions",
+        "ActionPayloads",
+        "ActionResult",
+    ];
 
     /// An interface's properties: name → (optional, TypeScript type).
     type Properties = BTreeMap<String, (bool, String)>;
@@ -223,6 +228,60 @@ mod tests {
                 "interface {name} describes nothing in the schema"
             );
         }
+    }
+
+    /// The protocol's action lists in `app-protocol.js`, which the pages parse frames with.
+    const PROTOCOL: &str = include_str!("../assets/js/app-protocol.js");
+    /// The author's guide, whose table of actions is the registry's.
+    const GUIDE: &str = include_str!("../../../docs/dashboard-apps.md");
+
+    fn quoted(names: impl Iterator<Item = &'static str>) -> String {
+        names
+            .map(|name| format!("\"{name}\""))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+
+    #[test]
+    fn the_declarations_type_every_action_of_the_registry() {
+        let expected = domain::app_capability::typescript_payloads();
+        assert!(
+            DECLARATIONS.contains(&expected),
+            "the .d.ts must declare the registry's actions exactly as:\n{expected}"
+        );
+    }
+
+    #[test]
+    fn the_protocol_parser_knows_every_action_of_the_registry() {
+        use domain::app_capability::{Runs, CAPABILITIES};
+        let all = format!(
+            "export const ACTIONS = Object.freeze([{}]);",
+            quoted(CAPABILITIES.iter().map(|c| c.name()))
+        );
+        let server = format!(
+            "export const SERVER_ACTIONS = Object.freeze([{}]);",
+            quoted(
+                CAPABILITIES
+                    .iter()
+                    .filter(|c| c.runs == Runs::Server)
+                    .map(|c| c.name())
+            )
+        );
+        for line in [all, server] {
+            assert!(
+                PROTOCOL.contains(&line),
+                "app-protocol.js must say:\n{line}"
+            );
+        }
+    }
+
+    #[test]
+    fn the_guide_tabulates_every_action_of_the_registry() {
+        let expected = domain::app_capability::markdown_table();
+        assert!(
+            GUIDE.contains(&expected),
+            "docs/dashboard-apps.md must hold the registry's table:\n{expected}"
+        );
     }
 
     #[test]

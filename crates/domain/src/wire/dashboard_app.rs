@@ -50,3 +50,23 @@ impl From<&crate::DashboardApp> for DashboardAppWithControl {
         }
     }
 }
+
+/// The answer to an app's action: `{"event": "add-label:result", "ok": true, "error": null}`,
+/// what the host posts to the frame (plus the frame's `id`) and what `POST …/app_actions`
+/// answers when it performed one.
+#[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
+pub struct AppActionResult {
+    pub event: String,
+    pub ok: bool,
+    pub error: Option<String>,
+}
+
+impl AppActionResult {
+    pub fn done(action: AppAction) -> Self {
+        Self {
+            event: format!("{}:result", action.as_str()),
+            ok: true,
+            error: None,
+        }
+    }
+}

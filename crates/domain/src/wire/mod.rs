@@ -30,7 +30,7 @@ pub use contact::{Contact, ContactInbox, ContactWithInboxes};
 pub use contact_note::ContactNote;
 pub use conversation::{Conversation, ConversationMeta};
 pub use custom_attribute_definition::CustomAttributeDefinition;
-pub use dashboard_app::{DashboardApp, DashboardAppWithControl};
+pub use dashboard_app::{AppActionResult, DashboardApp, DashboardAppWithControl};
 pub use envelope::{
     Assignee, ContactList, ContactListMeta, ConversationFilterResult, ConversationList,
     ConversationListData, ConversationListMeta, ConversationMetaCounts, CreatedContact,

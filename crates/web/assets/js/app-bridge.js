@@ -13,15 +13,23 @@
 // changes, at most one per 100 ms per frame. Every context we send carries a top-level
 // `meta: {seq, reason, protocol: 1}`, `seq` strictly increasing per frame; apps that do not know
 // it ignore the extra key.
-// Actions (ours): "insert-reply" and "notify", each performed only when an administrator allowed
-// it for the app, and each answered `{"event": "<action>:result", id, ok, error}` — refusals
-// too, so an app never waits in vain. The page supplies what an action does (`actions`).
+// Actions (ours): those of `ACTIONS`, each performed only when an administrator allowed it for
+// the app, and each answered `{"event": "<action>:result", id, ok, error}` — refusals too, so an
+// app never waits in vain. The bridge itself does what concerns frames (`resize`, `open-modal`,
+// `close-modal`); the page supplies the rest (`actions`), the server-side ones included.
 //
 // Hooks for tools (the playground): `loadContext` replaces the context fetch, and the bridge
 // dispatches "received" for every message accepted from a frame and "sent" for every message
 // posted to one.
 
-import { PROTOCOL_VERSION, actionResult, invalidAction, parseAppMessage } from "./app-protocol.js";
+import {
+  ActionError,
+  FRAME_HEIGHT,
+  PROTOCOL_VERSION,
+  actionResult,
+  invalidAction,
+  parseAppMessage,
+} from "./app-protocol.js";
 
 /** The least time between two pushed updates to one frame. */
 const PUSH_INTERVAL_MS = 100;
@@ -56,6 +64,16 @@ export class AppBridge extends EventTarget {
     this.loadContext = loadContext;
     this.actions = actions;
     this.frames = [];
+    /** The open modal, `{dialog, entry, opener}`, or null: one at a time per page. */
+    this.modal = null;
+    /** What the bridge does itself, before the page's `actions`. */
+    this.builtins = {
+      resize: (payload, _app, entry) => this.resize(entry, payload.height),
+      "open-modal": (payload, _app, entry) => this.openModal(entry, payload),
+      "close-modal": () => {
+        if (!this.closeModal()) throw new ActionError("unavailable", "no modal is open");
+      },
+    };
     /** appId → the context fetch in flight for that app (each app gets its own token). */
     this.inflight = new Map();
     this.listener = (event) => this.onMessage(event);
@@ -64,6 +82,7 @@ export class AppBridge extends EventTarget {
 
   /** Stops answering (the conversation's frames are gone). */
   close() {
+    this.closeModal();
     window.removeEventListener("message", this.listener);
     for (const entry of this.frames) clearTimeout(entry.timer);
     this.frames = [];
@@ -126,14 +145,88 @@ export class AppBridge extends EventTarget {
       return refuse("rate_limited", `at most ${ACTION_BURST} actions per ${ACTION_WINDOW_MS / 1000} seconds`);
     }
     entry.recentActions.push(now);
-    const perform = this.actions[event];
+    const perform = this.builtins[event] || this.actions[event];
     if (!perform) return refuse("unavailable", `${event} is not available on this page`);
     try {
-      await perform(payload, { appId: entry.appId, title: entry.title });
+      await perform(payload, { appId: entry.appId, title: entry.title }, entry);
     } catch (error) {
-      return refuse("unavailable", error instanceof Error ? error.message : String(error));
+      const code = error instanceof ActionError ? error.code : "unavailable";
+      return refuse(code, error instanceof Error ? error.message : String(error));
     }
     return this.post(entry, actionResult(event, id), `${event}:result`);
+  }
+
+  /** Sets a frame's height, brought within FRAME_HEIGHT. */
+  resize(entry, height) {
+    const bounded = Math.round(Math.min(FRAME_HEIGHT.max, Math.max(FRAME_HEIGHT.min, height)));
+    entry.iframe.style.height = `${bounded}px`;
+    entry.iframe.style.minHeight = "0";
+    entry.iframe.style.flex = "0 0 auto";
+    entry.iframe.dataset.height = String(bounded);
+  }
+
+  /** Opens `url`, a page of the asking app's own origin, in a modal over the page: a frame
+   * sandboxed and served like the app's others (its context, its allowed actions). It closes by
+   * Escape, its close button, or `close-modal` from the app. */
+  openModal(opener, { url, title }) {
+    let target;
+    try {
+      target = new URL(url, opener.origin);
+    } catch {
+      throw new ActionError("invalid", "url must be a URL");
+    }
+    if (target.origin !== opener.origin) {
+      throw new ActionError("invalid", `url must be on the app's own origin (${opener.origin})`);
+    }
+    this.closeModal();
+    const heading = title || opener.title;
+    const dialog = document.createElement("dialog");
+    dialog.className = "dialog app-modal";
+    const header = document.createElement("header");
+    header.className = "app-modal-header";
+    const h2 = document.createElement("h2");
+    h2.id = `app-modal-title-${opener.appId}`;
+    h2.textContent = heading;
+    const close = document.createElement("button");
+    close.type = "button";
+    close.className = "btn btn-ghost app-modal-close";
+    close.setAttribute("aria-label", "Close");
+    close.textContent = "×";
+    close.addEventListener("click", () => dialog.close());
+    header.append(h2, close);
+    const body = document.createElement("div");
+    body.className = "app-modal-body";
+    dialog.setAttribute("aria-labelledby", h2.id);
+    dialog.append(header, body);
+    document.body.append(dialog);
+    const iframe = this.createFrame(body, { url: target.href, origin: opener.origin }, heading, opener.appId, {
+      allowedActions: [...opener.allowed],
+    });
+    iframe.dataset.appId = String(opener.appId);
+    iframe.dataset.appModal = "true";
+    const entry = this.frames[this.frames.length - 1];
+    const teardown = () => {
+      if (this.modal?.dialog !== dialog) return;
+      this.modal = null;
+      this.frames = this.frames.filter((other) => other !== entry);
+      clearTimeout(entry.timer);
+      dialog.remove();
+      document.body.dataset.appModal = "closed";
+    };
+    this.modal = { dialog, teardown };
+    // Escape and the close button close the dialog; `close-modal` tears it down at once.
+    dialog.addEventListener("close", teardown);
+    dialog.showModal();
+    document.body.dataset.appModal = "open";
+  }
+
+  /** Closes the open modal; with none open, refuses. */
+  closeModal() {
+    if (!this.modal) return false;
+    const { dialog, teardown } = this.modal;
+    dialog.close();
+    teardown();
+    return true;
   }
 
   /** Sends every frame a fresh context because of `reason` (an event name), throttled. */

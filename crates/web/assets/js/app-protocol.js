@@ -4,20 +4,40 @@
 //
 // Context requests (Chatwoot's): "chatwoot-dashboard-app:fetch-info" — and the home-made
 // "chatwoot-dashboard-app:ready" — as a bare string, a JSON-wrapped string or an object.
-// Actions (ours): `{"event": "insert-reply" | "notify", "id": …, …}` as an object or a JSON
-// string. Anything else is not for us: apps and browser extensions post all sorts of messages.
+// Actions (ours): `{"event": <one of ACTIONS>, "id": …, …}` as an object or a JSON string;
+// what each takes and needs is defined once in the server's registry
+// (`domain::app_capability`), which a test keeps these lists equal to.
+// Anything else is not for us: apps and browser extensions post all sorts of messages.
 
 /** The version of the protocol the host speaks; sent in every context's `meta`. */
 export const PROTOCOL_VERSION = 1;
 
 /** The actions an app may ask of the host, each off until an administrator allows it. */
-export const ACTIONS = Object.freeze(["insert-reply", "notify"]);
+export const ACTIONS = Object.freeze(["insert-reply", "replace-reply", "notify", "add-label", "remove-label", "set-custom-attributes", "add-private-note", "assign", "set-status", "open", "open-modal", "close-modal", "resize"]);
 
-/** The longest text each action accepts. */
-export const TEXT_LIMITS = Object.freeze({ "insert-reply": 10_000, notify: 500 });
+/** The actions the server performs (`POST …/conversations/{id}/app_actions`), as the agent. */
+export const SERVER_ACTIONS = Object.freeze(["add-label", "remove-label", "set-custom-attributes", "add-private-note", "assign", "set-status"]);
+
+/** The longest text each text action accepts. */
+export const TEXT_LIMITS = Object.freeze({ "insert-reply": 10_000, "replace-reply": 10_000, notify: 500 });
 
 /** The levels a notice may have. */
 export const NOTIFY_LEVELS = Object.freeze(["info", "success", "warning", "error"]);
+
+/** The heights `resize` may set, in CSS pixels; others are brought within them. */
+export const FRAME_HEIGHT = Object.freeze({ min: 80, max: 4000 });
+
+/** The longest modal title. */
+const MAX_TITLE = 200;
+
+/** A refusal with the code the frame is answered with (`not_allowed`, `invalid`, `forbidden`,
+ * `rate_limited`, `unavailable`). */
+export class ActionError extends Error {
+  constructor(code, message) {
+    super(message);
+    this.code = code;
+  }
+}
 
 const REQUEST_EVENTS = new Set([
   "chatwoot-dashboard-app:fetch-info",
@@ -69,13 +89,31 @@ function actionId(id) {
   return null;
 }
 
-/** Why an action's payload is unusable, or null when it is fine. */
+/** Why an action's payload is unusable, or null when it is fine. The fields of the actions
+ * the server performs are the server's to judge (it names the field in its answer). */
 export function invalidAction({ event, id, payload }) {
   if (id === null) return "id must be a string (at most 200 characters) or a number";
-  if (typeof payload.text !== "string" || payload.text.trim() === "") return "text must be a non-empty string";
-  if (payload.text.length > TEXT_LIMITS[event]) return `text must be at most ${TEXT_LIMITS[event]} characters`;
+  if (event in TEXT_LIMITS) {
+    if (typeof payload.text !== "string" || payload.text.trim() === "") return "text must be a non-empty string";
+    if (payload.text.length > TEXT_LIMITS[event]) return `text must be at most ${TEXT_LIMITS[event]} characters`;
+  }
   if (event === "notify" && payload.level !== undefined && !NOTIFY_LEVELS.includes(payload.level)) {
     return `level must be one of ${NOTIFY_LEVELS.join(", ")}`;
+  }
+  if (event === "open") {
+    const targets = ["conversation_id", "contact_id"].filter((key) => payload[key] !== undefined && payload[key] !== null);
+    if (targets.length !== 1) return "give exactly one of conversation_id and contact_id";
+    const value = payload[targets[0]];
+    if (!Number.isSafeInteger(value) || value <= 0) return `${targets[0]} must be a positive integer`;
+  }
+  if (event === "open-modal") {
+    if (typeof payload.url !== "string" || payload.url === "") return "url must be a non-empty string";
+    if (payload.title !== undefined && (typeof payload.title !== "string" || payload.title.length > MAX_TITLE)) {
+      return `title must be a string of at most ${MAX_TITLE} characters`;
+    }
+  }
+  if (event === "resize" && (typeof payload.height !== "number" || !Number.isFinite(payload.height))) {
+    return "height must be a number of CSS pixels";
   }
   return null;
 }

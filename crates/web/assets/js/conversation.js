@@ -8,6 +8,7 @@
 // a hidden view parks them in data-sid — so id lookups always find the active conversation.
 
 import { AppBridge } from "./app-bridge.js";
+import { openAction, serverActions } from "./app-host-actions.js";
 import { errorText, request } from "./api.js";
 import { setupCannedResponses } from "./canned-responses.js";
 import { setupAttachments } from "./reply-attachments.js";
@@ -41,7 +42,13 @@ function mount(center, contact, data) {
   view.bridge = new AppBridge(data.contextUrl, {
     actions: {
       "insert-reply": ({ text }) => insertReply(view, text),
+      "replace-reply": ({ text }) => insertReply(view, text, { replace: true }),
       notify: ({ text, level }, app) => showNotice(view, text, level, app),
+      open: openAction(body.dataset.accountId, (url) => {
+        if (url.includes("/conversations/")) switchTo(url);
+        else location.assign(url);
+      }),
+      ...serverActions(data.appActionsUrl),
     },
   });
   setupTabs(view);
@@ -102,13 +109,13 @@ function openApp(view, panel) {
 }
 
 /** An app's reply draft goes into the view's reply box for the agent to review: never sent from
- * here. What the agent already typed stays, above the draft. */
-function insertReply(view, text) {
+ * here. What the agent already typed stays, above the draft — unless the app `replace`s it. */
+function insertReply(view, text, { replace = false } = {}) {
   const form = byId(view, "reply-form");
   const textarea = form && form.querySelector("textarea");
   if (!textarea) throw new Error("this conversation has no reply box");
   form.querySelector('.reply-mode [data-mode="reply"]')?.click();
-  textarea.value = textarea.value.trim() ? `${textarea.value.trimEnd()}\n\n${text}` : text;
+  textarea.value = !replace && textarea.value.trim() ? `${textarea.value.trimEnd()}\n\n${text}` : text;
   byId(view, "tab-messages")?.click();
   textarea.focus();
   textarea.setSelectionRange(textarea.value.length, textarea.value.length);

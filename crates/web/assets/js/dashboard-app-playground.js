@@ -8,6 +8,7 @@
 // #pg-token[data-state="valid"|"expired"].
 
 import { AppBridge } from "./app-bridge.js";
+import { SERVER_ACTIONS } from "./app-protocol.js";
 import { request, errorText } from "./api.js";
 import { toast } from "./toast.js";
 
@@ -258,8 +259,24 @@ function showError(text) {
   box.hidden = !text;
 }
 
+/** The action toggles, one per action of the server's registry. */
+const actionToggles = () => [...document.querySelectorAll(".pg-allow")];
+
 function allowedActions() {
-  return ["pg-allow-insert-reply", "pg-allow-notify"].filter((id) => $(id).checked).map((id) => $(id).value);
+  return actionToggles().filter((input) => input.checked).map((input) => input.value);
+}
+
+/** The server-side actions, simulated: the playground writes nothing to a conversation, so it
+ * logs what the app asked and answers it as done. */
+function simulatedServerActions() {
+  const performers = {};
+  for (const event of SERVER_ACTIONS) {
+    performers[event] = (payload) => {
+      const { event: _event, id: _id, ...fields } = payload;
+      log("note", `Simulated ${event} ${JSON.stringify(fields)}: on a conversation it is done as the agent and noted "via" the app; nothing is written here`);
+    };
+  }
+  return performers;
 }
 
 async function load() {
@@ -288,9 +305,16 @@ async function load() {
         const box = $("pg-reply");
         box.value = box.value.trim() ? `${box.value.trimEnd()}\n\n${text}` : text;
       },
+      "replace-reply": ({ text }) => {
+        $("pg-reply").value = text;
+      },
       notify: ({ text, level }) => {
         toast(text, level || "info", { source: appSelect.selectedOptions[0]?.textContent || "App" });
       },
+      open: ({ conversation_id: conversationId, contact_id: contactId }) => {
+        log("note", `Simulated open of ${conversationId ? `conversation #${conversationId}` : `contact ${contactId}`}: the playground stays here`);
+      },
+      ...simulatedServerActions(),
     },
   });
   bridge.addEventListener("sent", onSent);
@@ -348,15 +372,15 @@ $("pg-app").addEventListener("change", (event) => {
   $("pg-url").value = option.dataset.url;
   // Start from what an administrator allowed this app; the toggles then try other settings.
   const allowed = (option.dataset.allowed || "").split(" ");
-  for (const id of ["pg-allow-insert-reply", "pg-allow-notify"]) $(id).checked = allowed.includes($(id).value);
+  for (const input of actionToggles()) input.checked = allowed.includes(input.value);
 });
 $("pg-form").addEventListener("submit", (event) => {
   event.preventDefault();
   load();
 });
-for (const id of ["pg-allow-insert-reply", "pg-allow-notify"]) {
+for (const input of actionToggles()) {
   // Permissions are fixed when a frame is made (as in the conversation view): reload with them.
-  $(id).addEventListener("change", () => session && load());
+  input.addEventListener("change", () => session && load());
 }
 $("pg-push").addEventListener("click", () => {
   if (!session) return;

@@ -1,8 +1,10 @@
 // A sidebar app's page: the app's frames, full-page, served by the same bridge as conversation
 // tabs. Its context is the agent and the account (no conversation), fetched from the app's own
-// endpoint; it can show notices, and has no reply box to insert into.
+// endpoint; it can show notices, open conversations and contacts, resize itself and open a
+// modal, and has no reply box or conversation for the other actions.
 
 import { AppBridge } from "./app-bridge.js";
+import { openAction } from "./app-host-actions.js";
 import { toast } from "./toast.js";
 
 const container = document.getElementById("sidebar-app");
@@ -20,6 +22,7 @@ const bridge = new AppBridge(contextUrl, {
     notify: ({ text, level }, app) => {
       toast(text, level || "info", { source: app.title });
     },
+    open: openAction(document.body.dataset.accountId, (url) => location.assign(url)),
   },
 });
 

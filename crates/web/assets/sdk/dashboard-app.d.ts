@@ -183,9 +183,46 @@ export interface NotifyOptions {
   level?: "info" | "success" | "warning" | "error";
 }
 
+/**
+ * Every action a host may perform for an app, with its fields (besides `event` and `id`). Kept
+ * equal to Switchboard's registry of actions (`domain::app_capability`) by a test.
+ */
+export interface ActionPayloads {
+  "insert-reply": { text: string };
+  "replace-reply": { text: string };
+  "notify": { text: string; level?: "info" | "success" | "warning" | "error" };
+  "add-label": { labels: string[] };
+  "remove-label": { labels: string[] };
+  "set-custom-attributes": { target: "conversation" | "contact"; attributes: Record<string, unknown> };
+  "add-private-note": { content: string };
+  "assign": { assignee_id?: number | null; team_id?: number | null };
+  "set-status": { status: "open" | "resolved" | "pending" | "snoozed"; snoozed_until?: number };
+  "open": { conversation_id?: number; contact_id?: number };
+  "open-modal": { url: string; title?: string };
+  "close-modal": {};
+  "resize": { height: number };
+}
+
+/** An action's name. */
+export type ActionName = keyof ActionPayloads;
+
+/** An action as posted to the host: `{event, id, ...fields}`. */
+export type ActionMessage<A extends ActionName = ActionName> = { event: A; id: string | number } & ActionPayloads[A];
+
+/** The host's answer to an action, to the frame that asked. */
+export interface ActionResult {
+  /** `<action>:result`. */
+  event: string;
+  id: string | number;
+  ok: boolean;
+  error: "not_allowed" | "invalid" | "forbidden" | "rate_limited" | "unavailable" | null;
+  message?: string;
+}
+
 export type DashboardAppErrorCode =
   | "not_allowed"
   | "invalid"
+  | "forbidden"
   | "rate_limited"
   | "unavailable"
   | "timeout"
@@ -213,6 +250,30 @@ export class DashboardApp {
   insertReply(text: string): Promise<void>;
   /** Shows a short notice in the host's UI. */
   notify(text: string, options?: NotifyOptions): Promise<void>;
+  /** Replaces the reply box's draft with text, for the agent to review. */
+  replaceReply(text: string): Promise<void>;
+  /** Adds labels to the conversation, as the agent. */
+  addLabel(labels: string | string[]): Promise<void>;
+  /** Removes labels from the conversation, as the agent. */
+  removeLabel(labels: string | string[]): Promise<void>;
+  /** Sets custom attributes of the conversation or its contact, keeping the others. */
+  setCustomAttributes(target: "conversation" | "contact", attributes: Record<string, unknown>): Promise<void>;
+  /** Adds a private note to the conversation, by the agent. */
+  addPrivateNote(content: string): Promise<void>;
+  /** Assigns the conversation to an agent and/or a team; null unassigns. */
+  assign(options: { assigneeId?: number | null; teamId?: number | null }): Promise<void>;
+  /** Sets the status; snoozedUntil in epoch seconds, with "snoozed". */
+  setStatus(status: "open" | "resolved" | "pending" | "snoozed", options?: { snoozedUntil?: number }): Promise<void>;
+  /** Opens a conversation (its number in the account) or a contact in the host. */
+  open(target: { conversationId: number } | { contactId: number }): Promise<void>;
+  /** Opens a page of the app's own origin in a modal over the host's page. */
+  openModal(url: string, options?: { title?: string }): Promise<void>;
+  /** Closes the modal the app opened. */
+  closeModal(): Promise<void>;
+  /** Sets this frame's height in CSS pixels (kept within 80 to 4000). */
+  resize(height: number): Promise<void>;
+  /** Sizes the frame to the element's height (default: the body) whenever it changes; returns a stop function. */
+  autoResize(element?: Element): () => void;
   close(): void;
 }
 

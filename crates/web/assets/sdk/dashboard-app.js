@@ -12,8 +12,9 @@
 //   without `meta` (Chatwoot and older hosts) are always delivered;
 // - accepts messages only from `window.parent` (and, with `hostOrigin`, only from that origin),
 //   and posts actions only to the origin that sent the first context;
-// - sends actions (`insert-reply`, `notify`) with an id and settles each promise from the
-//   host's `<action>:result` answer with the same id, or rejects after a timeout.
+// - sends actions (`insertReply`, `addLabel`, `setStatus`, `openModal`, `resize` …, one method
+//   each) with an id and settles each promise from the host's `<action>:result` answer with the
+//   same id, or rejects after a timeout.
 // It works unchanged on a Chatwoot host, which sends contexts but answers no actions (those
 // reject with code "timeout").
 
@@ -23,7 +24,7 @@ const LEVELS = ["info", "success", "warning", "error"];
 const FIRST_RETRY_MS = 250;
 
 /** A failure the SDK reports; `code` is the host's `error` ("not_allowed", "invalid",
- * "rate_limited", "unavailable") or the SDK's own ("timeout", "no_context", "not_in_frame",
+ * "forbidden", "rate_limited", "unavailable") or the SDK's own ("timeout", "no_context", "not_in_frame",
  * "closed"). */
 export class DashboardAppError extends Error {
   constructor(code, message) {
@@ -119,7 +120,12 @@ export class DashboardApp {
 
   /** Puts `text` in the agent's reply box for them to review (the host never sends it). */
   insertReply(text) {
-    return this.act("insert-reply", { text });
+    return this.actWithText("insert-reply", { text });
+  }
+
+  /** Replaces the reply box's draft with `text`, for the agent to review. */
+  replaceReply(text) {
+    return this.actWithText("replace-reply", { text });
   }
 
   /** Shows `text` briefly in the host's UI; `level` is info, success, warning or error. */
@@ -127,7 +133,83 @@ export class DashboardApp {
     if (!LEVELS.includes(level)) {
       return Promise.reject(new DashboardAppError("invalid", `level must be one of ${LEVELS.join(", ")}`));
     }
-    return this.act("notify", { text, level });
+    return this.actWithText("notify", { text, level });
+  }
+
+  /** Adds labels to the conversation, as the agent (noted "via" your app). */
+  addLabel(labels) {
+    return this.act("add-label", { labels: [labels].flat() });
+  }
+
+  /** Removes labels from the conversation, as the agent. */
+  removeLabel(labels) {
+    return this.act("remove-label", { labels: [labels].flat() });
+  }
+
+  /** Sets custom attributes of the conversation or of its contact (`target`), keeping others. */
+  setCustomAttributes(target, attributes) {
+    return this.act("set-custom-attributes", { target, attributes });
+  }
+
+  /** Adds a private note to the conversation, by the agent. */
+  addPrivateNote(content) {
+    return this.act("add-private-note", { content });
+  }
+
+  /** Assigns the conversation: `{assigneeId, teamId}`, each a number or null (unassigns). */
+  assign({ assigneeId, teamId } = {}) {
+    const fields = {};
+    if (assigneeId !== undefined) fields.assignee_id = assigneeId;
+    if (teamId !== undefined) fields.team_id = teamId;
+    return this.act("assign", fields);
+  }
+
+  /** Sets the status; `snoozedUntil` (epoch seconds) with "snoozed". */
+  setStatus(status, { snoozedUntil } = {}) {
+    const fields = { status };
+    if (snoozedUntil !== undefined) fields.snoozed_until = snoozedUntil;
+    return this.act("set-status", fields);
+  }
+
+  /** Opens a conversation (`conversationId`, its number in the account) or a contact in the host. */
+  open({ conversationId, contactId } = {}) {
+    const fields = {};
+    if (conversationId !== undefined) fields.conversation_id = conversationId;
+    if (contactId !== undefined) fields.contact_id = contactId;
+    return this.act("open", fields);
+  }
+
+  /** Opens `url`, a page on your app's own origin, in a modal over the host's page. */
+  openModal(url, { title } = {}) {
+    const fields = { url: String(new URL(url, location.href)) };
+    if (title !== undefined) fields.title = title;
+    return this.act("open-modal", fields);
+  }
+
+  /** Closes the modal your app opened (from the modal or from the frame that opened it). */
+  closeModal() {
+    return this.act("close-modal", {});
+  }
+
+  /** Sets this frame's height in CSS pixels (the host keeps it within 80 to 4000). */
+  resize(height) {
+    return this.act("resize", { height });
+  }
+
+  /** Sizes this frame to its content now and whenever the content's size changes; returns a
+   * function that stops it. */
+  autoResize(element = document.body) {
+    let last = 0;
+    const fit = () => {
+      const height = Math.ceil(element.scrollHeight);
+      if (height === last) return;
+      last = height;
+      this.resize(height).catch(() => {});
+    };
+    const observer = new ResizeObserver(fit);
+    observer.observe(element);
+    fit();
+    return () => observer.disconnect();
   }
 
   /** Stops listening; pending promises reject with code "closed". */
@@ -236,10 +318,14 @@ export class DashboardApp {
     }
   }
 
-  async act(name, fields) {
+  async actWithText(name, fields) {
     if (typeof fields.text !== "string" || fields.text.length === 0) {
       throw new DashboardAppError("invalid", "text must be a non-empty string");
     }
+    return this.act(name, fields);
+  }
+
+  async act(name, fields) {
     // Actions go to the origin that sent a context, never "*": wait until there is one.
     await this.context();
     if (this.closed) throw new DashboardAppError("closed", "The SDK was closed.");

@@ -502,7 +502,7 @@ pub async fn labels_create(
     let outcome = state
         .store
         .conversations()
-        .set_labels(&view, &labels)
+        .set_labels(&view, &labels, None)
         .await?;
     state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(Payload {
@@ -537,7 +537,7 @@ pub async fn custom_attributes(
     let outcome = state
         .store
         .conversations()
-        .set_custom_attributes(&view, &attributes)
+        .set_custom_attributes(&view, &attributes, None)
         .await?;
     state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(CustomAttributes {

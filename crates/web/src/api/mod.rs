@@ -2,6 +2,7 @@
 //! controller actions. Each parses, authorizes, calls domain and store, publishes, serializes.
 
 pub mod agents;
+pub mod app_actions;
 pub mod auth;
 pub mod availability;
 pub mod canned_responses;

@@ -9,6 +9,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
+use domain::app_capability::{Capability, CAPABILITIES};
 use domain::DisplayType;
 
 pub struct AppRow {
@@ -41,6 +42,8 @@ pub struct IndexPage {
     pub layout: Layout,
     pub apps: Vec<AppRow>,
     pub inboxes: Vec<InboxChoice>,
+    /// Every action, for the dialog's checkboxes.
+    pub capabilities: &'static [Capability],
 }
 
 /// `GET /app/accounts/{account_id}/settings/integrations/dashboard_apps`.
@@ -102,6 +105,7 @@ pub async fn index(
                 name: inbox.name,
             })
             .collect(),
+        capabilities: &CAPABILITIES,
     })
 }
 

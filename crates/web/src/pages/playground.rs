@@ -12,6 +12,7 @@ use crate::state::AppState;
 use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
+use domain::app_capability::{Capability, CAPABILITIES};
 
 /// The sample context the playground offers when no real conversation is picked: the fixture
 /// the tests validate against the published schema, so authors see the real shape.
@@ -33,6 +34,8 @@ pub struct PlaygroundPage {
     pub layout: Layout,
     pub apps: Vec<AppChoice>,
     pub sample_context: &'static str,
+    /// Every action, for the toggles.
+    pub capabilities: &'static [Capability],
 }
 
 /// `GET /app/accounts/{account_id}/settings/integrations/dashboard_apps/playground`. It may
@@ -63,6 +66,7 @@ pub async fn show(
         layout: Layout::new(&page, "settings"),
         apps,
         sample_context: SAMPLE_CONTEXT,
+        capabilities: &CAPABILITIES,
     })?;
     Ok((Csp::any_web_frames(), html))
 }
