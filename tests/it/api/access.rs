@@ -88,6 +88,7 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("PUT", "/api/v1/accounts/{account_id}/conversations/{display_id}", Rule::Conversation),
     ("POST", "/api/v1/accounts/{account_id}/conversations/{display_id}/toggle_priority", Rule::Conversation),
     ("GET", "/api/v1/accounts/{account_id}/conversations/{display_id}/app_context", Rule::Conversation),
+    ("POST", "/api/v1/accounts/{account_id}/conversations/{display_id}/app_actions", Rule::Conversation),
     ("POST", "/api/v1/accounts/{account_id}/conversations/{display_id}/toggle_status", Rule::Conversation),
     ("POST", "/api/v1/accounts/{account_id}/conversations/{display_id}/toggle_typing_status", Rule::Conversation),
     ("POST", "/api/v1/accounts/{account_id}/conversations/{display_id}/assignments", Rule::Conversation),

@@ -3,6 +3,7 @@
 
 mod access;
 mod agents;
+mod app_actions;
 mod attachments;
 mod auth;
 mod canned_responses;

@@ -31,6 +31,7 @@ const NOT_ALLOWED: &str = "This app is not allowed to do that action";
     post,
     path = "/api/v1/accounts/{account_id}/conversations/{display_id}/app_actions",
     tag = "conversations",
+    operation_id = "app_actions_create",
     params(crate::openapi::ConversationPath),
     request_body = Object,
     responses((status = 200, body = wire::AppActionResult))
