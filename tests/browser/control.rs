@@ -11,7 +11,7 @@ use axum::routing::get;
 use serde_json::{json, Value};
 
 /// Registers an app with control fields through the API (as the administrator).
-async fn create(app: &TestApp, body: Value) -> i64 {
+pub(crate) async fn create(app: &TestApp, body: Value) -> i64 {
     let response = app
         .post(&app.api("dashboard_apps"), &app.admin, &body)
         .await;
@@ -19,7 +19,7 @@ async fn create(app: &TestApp, body: Value) -> i64 {
     response.json()["id"].as_i64().expect("an app id")
 }
 
-fn frame(url: &str) -> Value {
+pub(crate) fn frame(url: &str) -> Value {
     json!([{"type": "frame", "url": url}])
 }
 
@@ -32,7 +32,7 @@ async fn second_inbox(app: &TestApp) -> i64 {
 }
 
 /// Posts `message` (a JS expression) from the app frame to its parent, as apps do.
-async fn post_from(browser: &Browser, frame: &Frame, message: &str) {
+pub(crate) async fn post_from(browser: &Browser, frame: &Frame, message: &str) {
     browser
         .run(
             frame,
@@ -42,7 +42,7 @@ async fn post_from(browser: &Browser, frame: &Frame, message: &str) {
 }
 
 /// The parsed messages the recorder in `frame` got that answer an action.
-async fn results(browser: &Browser, frame: &Frame) -> Vec<Value> {
+pub(crate) async fn results(browser: &Browser, frame: &Frame) -> Vec<Value> {
     received(browser, frame)
         .await
         .iter()
@@ -52,7 +52,7 @@ async fn results(browser: &Browser, frame: &Frame) -> Vec<Value> {
 }
 
 /// Waits until the frame has `count` action results and returns them.
-async fn wait_results(browser: &Browser, frame: &Frame, count: usize) -> Vec<Value> {
+pub(crate) async fn wait_results(browser: &Browser, frame: &Frame, count: usize) -> Vec<Value> {
     let script = "return (window.__received || []).filter(function (m) { \
                   try { return /:result$/.test(JSON.parse(m.data).event); } catch (e) { return false; } \
                   }).length;";

@@ -8,6 +8,7 @@
 #[path = "../support/mod.rs"]
 mod support;
 
+mod app_actions;
 mod app_protocol;
 mod attachments;
 mod bridge;

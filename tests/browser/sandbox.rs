@@ -9,7 +9,7 @@ use fantoccini::Locator;
 use serde_json::json;
 use std::time::Instant;
 
-const SANDBOX: &str = "allow-scripts allow-same-origin allow-forms allow-popups \
+pub(crate) const SANDBOX: &str = "allow-scripts allow-same-origin allow-forms allow-popups \
                        allow-popups-to-escape-sandbox allow-modals allow-downloads";
 
 /// Clicks `css` inside `frame` (a real click: the app gets a user activation, as when an agent
