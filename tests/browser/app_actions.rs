@@ -367,3 +367,92 @@ async fn the_page_replaces_the_draft_resizes_the_frame_opens_a_conversation_and_
         )
         .await;
 }
+
+/// Runs `call` (an expression using `app`, the SDK) in `frame` and waits for its outcome: `"ok"`
+/// or the code of the `DashboardAppError` it rejected with.
+async fn through_sdk(browser: &Browser, frame: &Frame, call: &str) -> Value {
+    let start = format!(
+        "const app = window.__app; window.__outcome = null; \
+         ({call}).then(() => {{ window.__outcome = 'ok'; }}, (e) => {{ window.__outcome = e.code; }}); \
+         return true;"
+    );
+    browser.run(frame, &start).await;
+    browser
+        .eventually(frame, "return window.__outcome;", call, |v| !v.is_null())
+        .await
+}
+
+#[tokio::test]
+async fn the_sdk_has_a_method_for_each_action_and_settles_it_from_the_host() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let sdk_app = crate::sdk::SdkApp::start().await;
+    let base = app.serve().await;
+    let actions = [
+        "add-label",
+        "set-status",
+        "resize",
+        "open-modal",
+        "close-modal",
+    ];
+    let id = create(&app, json!({"title": "Built on the SDK", "content": frame(&sdk_app.url(&base, &json!({}))), "allowed_actions": actions})).await;
+    browser.sign_in(&base, &app.agent.email).await;
+    browser.open(&conversation_page(&base, &app)).await;
+    browser.open_tab(id).await;
+    let sdk_frame = Frame::app(id, 0);
+    crate::sdk::contexts(&browser, &sdk_frame, 1).await;
+
+    let ok = json!("ok");
+    assert_eq!(
+        through_sdk(&browser, &sdk_frame, "app.addLabel(['vip', 'billing'])").await,
+        ok
+    );
+    let until = domain::time::now() + 3600;
+    let snooze = format!("app.setStatus('snoozed', {{ snoozedUntil: {until} }})");
+    assert_eq!(through_sdk(&browser, &sdk_frame, &snooze).await, ok);
+    let state = conversation(&app).await;
+    assert_eq!(state["labels"], json!(["vip", "billing"]));
+    assert_eq!(state["status"], "snoozed");
+    assert_eq!(
+        through_sdk(&browser, &sdk_frame, "app.removeLabel('vip')").await,
+        json!("not_allowed")
+    );
+    assert_eq!(
+        through_sdk(
+            &browser,
+            &sdk_frame,
+            "app.setCustomAttributes('conversation', {plan: 'pro'})"
+        )
+        .await,
+        json!("not_allowed")
+    );
+    assert_eq!(
+        through_sdk(&browser, &sdk_frame, "app.resize(240)").await,
+        ok
+    );
+    let css = crate::harness::app_frame_css(id, 0).replace('\'', "\\'");
+    let height = format!("return document.querySelector('{css}').dataset.height;");
+    assert_eq!(browser.run(&Frame::top(), &height).await, json!("240"));
+    assert_eq!(
+        through_sdk(
+            &browser,
+            &sdk_frame,
+            "app.openModal(location.href, { title: 'Order details' })"
+        )
+        .await,
+        ok
+    );
+    let modal = browser.run(&Frame::top(), MODAL).await;
+    assert_eq!(modal["title"], "Order details", "{modal}");
+    // The modal runs the same app, which closes it through the SDK.
+    let modal_frame = Frame::top().child("dialog.app-modal iframe");
+    crate::sdk::contexts(&browser, &modal_frame, 1).await;
+    browser
+        .run(&modal_frame, "window.__app.closeModal(); return true;")
+        .await;
+    browser
+        .eventually(&Frame::top(), MODAL, "the modal to close", Value::is_null)
+        .await;
+}

@@ -160,3 +160,39 @@ async fn the_contact_page_lists_only_conversations_the_member_may_see() {
         StatusCode::NOT_FOUND
     );
 }
+
+/// The settings dialog and the playground offer every action of the registry, each labelled as
+/// the registry labels it (`domain::app_capability::CAPABILITIES`), so a new action shows up in
+/// both without editing either page.
+#[tokio::test]
+async fn the_settings_dialog_and_the_playground_offer_every_action_of_the_registry() {
+    let app = TestApp::new().await;
+    let cookie = page_session(&app, &app.admin.email).await;
+    let base = format!(
+        "/app/accounts/{}/settings/integrations/dashboard_apps",
+        app.acme.account_id
+    );
+    let settings = page(&app, &cookie, &base).await;
+    assert_eq!(settings.status, StatusCode::OK);
+    let playground = page(&app, &cookie, &format!("{base}/playground")).await;
+    assert_eq!(playground.status, StatusCode::OK);
+    for capability in &domain::app_capability::CAPABILITIES {
+        let name = capability.name();
+        let checkbox = format!(
+            r#"id="app-action-{name}" value="{name}"> {}</label>"#,
+            askama_escape(capability.label)
+        );
+        assert!(settings.text.contains(&checkbox), "no checkbox for {name}");
+        let toggle = format!(r#"id="pg-allow-{name}" value="{name}" checked>"#);
+        assert!(playground.text.contains(&toggle), "no toggle for {name}");
+    }
+    assert_eq!(
+        settings.text.matches("class=\"app-action\"").count(),
+        domain::app_capability::CAPABILITIES.len()
+    );
+}
+
+/// What askama makes of a label's apostrophes.
+fn askama_escape(text: &str) -> String {
+    text.replace('\'', "&#39;")
+}
