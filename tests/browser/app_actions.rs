@@ -183,15 +183,7 @@ async fn an_app_never_does_what_the_viewing_agent_cannot() {
     )
     .await;
     // The agent leaves the inbox while the page is open: the app can no longer label it.
-    app.store()
-        .inbox_members()
-        .remove(
-            domain::AccountId(app.acme.account_id),
-            domain::InboxId(app.acme.inbox_id),
-            &[domain::UserId(app.agent.id)],
-        )
-        .await
-        .expect("removed");
+    app.leave_inbox(&app.agent).await;
     post_from(
         &browser,
         &frame,

@@ -205,6 +205,20 @@ impl TestApp {
             .to_owned()
     }
 
+    /// Takes `who` out of the first account's inbox, as an administrator would: its
+    /// conversation is no longer theirs to see.
+    pub async fn leave_inbox(&self, who: &Person) {
+        self.store()
+            .inbox_members()
+            .remove(
+                domain::AccountId(self.acme.account_id),
+                domain::InboxId(self.acme.inbox_id),
+                &[domain::UserId(who.id)],
+            )
+            .await
+            .expect("taken out of the inbox");
+    }
+
     /// Serves the app on `127.0.0.1:0` (bound before spawning, so no wait is needed), with
     /// that address as its public URL; returns its base URL.
     pub async fn serve(&self) -> String {

@@ -61,6 +61,14 @@ pub struct Field {
     pub required: bool,
 }
 
+impl Field {
+    /// Its name as declarations write it: `title?` when optional.
+    pub fn key(&self) -> String {
+        let mark = if self.required { "" } else { "?" };
+        format!("{}{mark}", self.name)
+    }
+}
+
 const fn required(name: &'static str, typescript: &'static str) -> Field {
     Field {
         name,
@@ -281,10 +289,7 @@ pub fn typescript_payloads() -> String {
         let fields: Vec<String> = c
             .fields
             .iter()
-            .map(|f| {
-                let mark = if f.required { "" } else { "?" };
-                format!("{}{mark}: {}", f.name, f.typescript)
-            })
+            .map(|f| format!("{}: {}", f.key(), f.typescript))
             .collect();
         if fields.is_empty() {
             out.push_str(&format!("  \"{}\": {{}};\n", c.name()));
@@ -307,14 +312,7 @@ pub fn markdown_table() -> String {
          |---|---|---|---|---|\n",
     );
     for c in &CAPABILITIES {
-        let fields: Vec<String> = c
-            .fields
-            .iter()
-            .map(|f| {
-                let mark = if f.required { "" } else { "?" };
-                format!("`{}{mark}`", f.name)
-            })
-            .collect();
+        let fields: Vec<String> = c.fields.iter().map(|f| format!("`{}`", f.key())).collect();
         let permission = match c.permission {
             Permission::Page => "use the page",
             Permission::See => "see what is opened",

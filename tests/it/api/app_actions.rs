@@ -159,15 +159,7 @@ async fn an_app_never_does_what_the_viewing_agent_cannot() {
         let id = orders_app(&app, json!(ALL_WRITES)).await;
         let label = json!({"event": "add-label", "labels": ["vip"]});
         // The agent leaves the conversation's inbox: the conversation is no longer theirs.
-        app.store()
-            .inbox_members()
-            .remove(
-                domain::AccountId(app.acme.account_id),
-                domain::InboxId(app.acme.inbox_id),
-                &[domain::UserId(app.agent.id)],
-            )
-            .await
-            .expect("removed");
+        app.leave_inbox(&app.agent).await;
         assert_not_found(&act(&app, id, label.clone()).await);
         // A member of another account, with its own conversation number.
         let mut body = label.clone();

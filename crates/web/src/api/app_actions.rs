@@ -26,7 +26,7 @@ const NOT_ALLOWED: &str = "This app is not allowed to do that action";
 /// `POST /api/v1/accounts/{account_id}/conversations/{display_id}/app_actions`: the app's flat
 /// action message (`{"event": "add-label", "labels": ["vip"]}`) with the asking app's `app_id`.
 /// 401 when the app may not ask it, 404 when the agent may not see the conversation or the app
-/// is not shown on it, 422 naming the field when the payload is unusable.
+/// is not shown on it (disabled, another inbox's, a sidebar app), 422 naming the field when the payload is unusable.
 #[utoipa::path(
     post,
     path = "/api/v1/accounts/{account_id}/conversations/{display_id}/app_actions",
@@ -56,9 +56,9 @@ pub async fn create(
         .dashboard_apps()
         .find(member.account_id, app_id)
         .await?;
-    // As for its context: agents act through apps shown here; administrators through any app of
-    // the account (the playground tries apps out before they are switched on).
-    if !member.is_admin() && !app.shows_in_conversation_of(view.conversation.inbox_id) {
+    // An app acts only where it is shown, for administrators too: the playground, which hosts
+    // apps anywhere, simulates these actions instead of asking for them.
+    if !app.shows_in_conversation_of(view.conversation.inbox_id) {
         return Err(ApiError::NotFound);
     }
     if !app.allows(action) {
