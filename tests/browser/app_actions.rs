@@ -362,7 +362,7 @@ async fn the_page_replaces_the_draft_resizes_the_frame_opens_a_conversation_and_
 
 /// Runs `call` (an expression using `app`, the SDK) in `frame` and waits for its outcome: `"ok"`
 /// or the code of the `DashboardAppError` it rejected with.
-async fn through_sdk(browser: &Browser, frame: &Frame, call: &str) -> Value {
+pub(crate) async fn through_sdk(browser: &Browser, frame: &Frame, call: &str) -> Value {
     let start = format!(
         "const app = window.__app; window.__outcome = null; \
          ({call}).then(() => {{ window.__outcome = 'ok'; }}, (e) => {{ window.__outcome = e.code; }}); \

@@ -280,3 +280,65 @@ async fn the_playground_shows_the_decoded_token_of_a_registered_app_on_a_real_co
         .await;
     eprintln!("saved {}", path.display());
 }
+
+#[tokio::test]
+async fn the_playground_offers_every_action_and_simulates_those_that_change_data() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let sdk_app = SdkApp::start().await;
+    browser.sign_in(&base, &app.admin.email).await;
+    browser.open(&playground_page(&base, &app)).await;
+    let toggles = browser
+        .run(
+            &Frame::top(),
+            "return [...document.querySelectorAll('.pg-allow')].map((t) => t.value);",
+        )
+        .await;
+    let registry: Vec<&str> = domain::app_capability::CAPABILITIES
+        .iter()
+        .map(|c| c.name())
+        .collect();
+    assert_eq!(toggles, json!(registry));
+    browser
+        .fill("#pg-url", &sdk_app.url(&base, &json!({})))
+        .await;
+    browser.click("#pg-load").await;
+    let frame = Frame::top().child(FRAME);
+    contexts(&browser, &frame, 1).await;
+
+    let done = crate::app_actions::through_sdk(&browser, &frame, "app.addLabel('vip')").await;
+    assert_eq!(done, json!("ok"));
+    logged(&browser, "[data-direction=note][data-event=add-label]").await;
+    let done = crate::app_actions::through_sdk(&browser, &frame, "app.resize(200)").await;
+    assert_eq!(done, json!("ok"));
+    let height = browser
+        .run(
+            &Frame::top(),
+            &format!("return document.querySelector('{FRAME}').dataset.height;"),
+        )
+        .await;
+    assert_eq!(height, json!("200"));
+    // Untick it: the app is refused, as a conversation would refuse it.
+    browser
+        .run(&frame, "window.__before = true; return true;")
+        .await;
+    browser.click("#pg-allow-add-label").await;
+    browser
+        .eventually(
+            &frame,
+            "return !window.__before && (window.__contexts || []).length > 0;",
+            "the frame reloaded with the new permissions",
+            |v| *v == json!(true),
+        )
+        .await;
+    let refused = crate::app_actions::through_sdk(&browser, &frame, "app.addLabel('vip')").await;
+    assert_eq!(refused, json!("not_allowed"));
+    let conversation = app.api(&format!("conversations/{}", app.acme.conversation));
+    assert_eq!(
+        app.get(&conversation, &app.admin).await.json()["labels"],
+        json!([])
+    );
+}

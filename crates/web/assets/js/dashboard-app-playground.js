@@ -273,7 +273,7 @@ function simulatedServerActions() {
   for (const event of SERVER_ACTIONS) {
     performers[event] = (payload) => {
       const { event: _event, id: _id, ...fields } = payload;
-      log("note", `Simulated ${event} ${JSON.stringify(fields)}: on a conversation it is done as the agent and noted "via" the app; nothing is written here`);
+      log("note", `Simulated ${event} ${JSON.stringify(fields)}: on a conversation it is done as the agent and noted "via" the app; nothing is written here`, { event });
     };
   }
   return performers;
