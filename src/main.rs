@@ -30,6 +30,38 @@ enum Command {
     /// Manage accounts (tenants) of this installation.
     #[command(subcommand)]
     Accounts(AccountsCommand),
+    /// Manage the Ed25519 keys that sign EdDSA context tokens (published at
+    /// /.well-known/jwks.json).
+    #[command(subcommand)]
+    Keys(KeysCommand),
+}
+
+#[derive(Subcommand)]
+enum KeysCommand {
+    /// Add a key that signs from now on; the current key stays published until the last token
+    /// it signed has expired, then is deleted.
+    Rotate(RotateKeysArgs),
+}
+
+#[derive(Args)]
+struct RotateKeysArgs {
+    #[command(flatten)]
+    database: DatabaseArgs,
+    #[command(flatten)]
+    lifetime: TokenLifetimeArgs,
+}
+
+#[derive(Args, Clone)]
+struct TokenLifetimeArgs {
+    /// Seconds a dashboard-app context token is valid (10 to 86400); a key replaced by `keys
+    /// rotate` stays published that long.
+    #[arg(
+        long,
+        env = "SWITCHBOARD_APP_TOKEN_LIFETIME",
+        default_value_t = domain::context_token::LIFETIME_SECONDS,
+        value_parser = clap::value_parser!(i64).range(10..=86_400)
+    )]
+    app_token_lifetime: i64,
 }
 
 #[derive(Subcommand)]
@@ -123,6 +155,8 @@ struct ServeArgs {
     /// The largest file a message may carry, in bytes (Chatwoot's 40 MB by default).
     #[arg(long, env = "SWITCHBOARD_ATTACHMENT_MAX_BYTES", default_value_t = 40 * 1024 * 1024)]
     attachment_max_bytes: u64,
+    #[command(flatten)]
+    lifetime: TokenLifetimeArgs,
 }
 
 #[derive(Args)]
@@ -166,7 +200,20 @@ async fn main() -> anyhow::Result<()> {
         }
         Some(Command::Seed(args)) => seed(args).await,
         Some(Command::Accounts(AccountsCommand::Create(args))) => create_account(args).await,
+        Some(Command::Keys(KeysCommand::Rotate(args))) => rotate_keys(args).await,
     }
+}
+
+async fn rotate_keys(args: RotateKeysArgs) -> anyhow::Result<()> {
+    let store = Store::connect(&args.database.database_url).await?;
+    store.migrate().await?;
+    let lifetime = args.lifetime.app_token_lifetime;
+    let key = store.signing_keys().rotate(lifetime).await?;
+    println!(
+        "Key {} signs from now on; keys it replaces stay published for {lifetime} seconds",
+        key.kid
+    );
+    Ok(())
 }
 
 async fn create_account(args: CreateAccountArgs) -> anyhow::Result<()> {
@@ -220,6 +267,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         trust_proxy: args.trust_proxy,
         files_url: args.files_url,
         attachment_max_bytes: args.attachment_max_bytes,
+        app_token_lifetime: args.lifetime.app_token_lifetime,
     })
     .await
 }

@@ -20,6 +20,8 @@ const REQUESTS: [&str; 2] = [
     "chatwoot-dashboard-app:ready",
 ];
 const ACTIONS: [&str; 2] = ["insert-reply", "notify"];
+/// A frame asking for a fresh token alone.
+const TOKEN: &str = "chatwoot-dashboard-app:token";
 /// `MAX_MESSAGE_LENGTH` in app-protocol.js, in UTF-16 code units as JavaScript counts.
 const MAX_MESSAGE: usize = 64 * 1024;
 /// Messages per `execute` round trip.
@@ -30,6 +32,7 @@ fn event_name() -> impl Strategy<Value = String> {
     prop_oneof![
         prop::sample::select(REQUESTS.to_vec()).prop_map(str::to_owned),
         prop::sample::select(ACTIONS.to_vec()).prop_map(str::to_owned),
+        Just(TOKEN.to_owned()),
         prop::sample::select(vec![
             "chatwoot-dashboard-app:fetch-info ",
             " chatwoot-dashboard-app:ready",
@@ -133,26 +136,30 @@ fn utf16_len(text: &str) -> usize {
 /// What `parseAppMessage(data)` must return, as JSON (`null` for "not for the host").
 fn expected(data: &Value) -> Value {
     let value = match data {
-        Value::String(text) if REQUESTS.contains(&text.as_str()) => data.clone(),
+        Value::String(text) if REQUESTS.contains(&text.as_str()) || text == TOKEN => data.clone(),
         Value::String(text) if utf16_len(text) > MAX_MESSAGE => data.clone(),
         Value::String(text) => serde_json::from_str(text).unwrap_or_else(|_| data.clone()),
         other => other.clone(),
+    };
+    let id_of = |object: &Map<String, Value>| match object.get("id") {
+        Some(Value::String(id)) if utf16_len(id) <= 200 => Value::from(id.clone()),
+        Some(Value::Number(n)) => Value::Number(n.clone()),
+        _ => Value::Null,
     };
     match &value {
         Value::String(text) if REQUESTS.contains(&text.as_str()) => {
             json!({"kind": "request", "event": text})
         }
+        Value::String(text) if text == TOKEN => json!({"kind": "token", "id": null}),
         Value::Object(object) => match object.get("event") {
             Some(Value::String(event)) if REQUESTS.contains(&event.as_str()) => {
                 json!({"kind": "request", "event": event})
             }
+            Some(Value::String(event)) if event == TOKEN => {
+                json!({"kind": "token", "id": id_of(object)})
+            }
             Some(Value::String(event)) if ACTIONS.contains(&event.as_str()) => {
-                let id = match object.get("id") {
-                    Some(Value::String(id)) if utf16_len(id) <= 200 => Value::from(id.clone()),
-                    Some(Value::Number(n)) => Value::Number(n.clone()),
-                    _ => Value::Null,
-                };
-                json!({"kind": "action", "event": event, "id": id, "payload": value})
+                json!({"kind": "action", "event": event, "id": id_of(object), "payload": value})
             }
             _ => Value::Null,
         },
@@ -195,7 +202,7 @@ async fn parse_app_message_never_throws_and_takes_only_the_protocols_messages() 
         .unwrap_or(1000);
     let mut runner = TestRunner::new(Config::default());
     let strategy = data();
-    let (mut requests, mut actions) = (0, 0);
+    let (mut requests, mut actions, mut tokens) = (0, 0, 0);
     let mut done = 0;
     while done < cases {
         let batch: Vec<Value> = (0..BATCH.min(cases - done))
@@ -228,15 +235,18 @@ async fn parse_app_message_never_throws_and_takes_only_the_protocols_messages() 
                         "invalidAction on {data}: {answer}"
                     );
                 }
+                Some("token") => tokens += 1,
                 _ => assert!(result.is_null(), "{result}"),
             }
         }
         done += batch.len();
     }
-    // The generator must reach both kinds often, or the comparison proves little.
+    // The generator must reach every kind often, or the comparison proves little.
     assert!(
-        requests * 20 > cases && actions * 20 > cases,
-        "{requests} requests and {actions} actions in {cases} messages"
+        requests * 20 > cases && actions * 20 > cases && tokens * 50 > cases,
+        "{requests} requests, {actions} actions and {tokens} token requests in {cases} messages"
     );
-    eprintln!("app-protocol: {cases} messages, {requests} requests, {actions} actions");
+    eprintln!(
+        "app-protocol: {cases} messages, {requests} requests, {actions} actions, {tokens} tokens"
+    );
 }

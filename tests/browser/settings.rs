@@ -85,6 +85,17 @@ async fn the_settings_page_adds_edits_and_deletes_an_app_and_rejects_an_ftp_url_
     );
     browser.fill("#app-title", "Order lookup").await;
     browser.fill("#app-url", &first_url).await;
+    // New apps default to EdDSA; this one is signed with its secret.
+    assert_eq!(
+        browser
+            .run(
+                &top,
+                "return document.getElementById('app-token-eddsa').checked;"
+            )
+            .await,
+        json!(true)
+    );
+    browser.click("#app-token-hs256").await;
     mark_stale(&browser).await;
     browser.click("#app-save").await;
     // The new app's secret is shown once, right away; closing the dialog reloads the list.
@@ -319,6 +330,15 @@ async fn an_administrator_generates_a_signing_secret_that_is_shown_once_and_sign
         &["https://orders.example/".to_owned()],
     )
     .await;
+    let hs256 = json!({"token_algorithm": "HS256"});
+    let switched = app
+        .patch(
+            &app.api(&format!("dashboard_apps/{app_id}")),
+            &app.admin,
+            &hs256,
+        )
+        .await;
+    assert_eq!(switched.status, 200, "{}", switched.text);
     browser.sign_in(&base, &app.admin.email).await;
     browser.open(&settings_page(&base, &app)).await;
     browser

@@ -189,8 +189,13 @@ impl TestApp {
             .await
     }
 
-    /// A new signing secret for dashboard app `app_id`, generated as the administrator.
+    /// A new signing secret for dashboard app `app_id`, generated as the administrator, and the
+    /// app set to sign its tokens with it (HS256; new apps default to EdDSA).
     pub async fn rotate_secret(&self, app_id: i64) -> String {
+        let hs256 = serde_json::json!({"token_algorithm": "HS256"});
+        let app_uri = self.api(&format!("dashboard_apps/{app_id}"));
+        let switched = self.patch(&app_uri, &self.admin, &hs256).await;
+        assert_eq!(switched.status, StatusCode::OK, "HS256: {}", switched.text);
         let uri = self.api(&format!("dashboard_apps/{app_id}/signing_secret"));
         let response = self.post(&uri, &self.admin, &serde_json::json!({})).await;
         assert_eq!(

@@ -1,6 +1,8 @@
-//! The signed context: an HS256 JWT in every `appContext` (top-level `"token"`), signed with the
-//! app's own secret, so the app's backend can trust who is asking about what. Minted on the
-//! server only; the secret never reaches the browser.
+//! The signed context: a JWT in every `appContext` (top-level `"token"`), so the app's backend
+//! can trust who is asking about what. Each app chooses how it is signed: HS256 with the app's
+//! own secret (Chatwoot-era apps), or EdDSA (Ed25519) with the server's current key, whose public
+//! half is published at `/.well-known/jwks.json` under its `kid`, so any backend verifies without
+//! a secret. Minted on the server only; no secret or private key ever reaches the browser.
 
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
@@ -8,8 +10,40 @@ use hmac::{Hmac, Mac};
 use serde::{Deserialize, Serialize};
 use sha2::Sha256;
 
-/// How long a token is valid.
+/// How long a token is valid unless the operator configures otherwise
+/// (`SWITCHBOARD_APP_TOKEN_LIFETIME`).
 pub const LIFETIME_SECONDS: i64 = 300;
+
+/// How an app's context tokens are signed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, utoipa::ToSchema)]
+pub enum TokenAlgorithm {
+    /// HMAC-SHA256 with the app's own secret: what apps made before EdDSA keep.
+    #[serde(rename = "HS256")]
+    Hs256,
+    /// Ed25519 with the server's key, verifiable through the JWKS: the default for new apps.
+    #[default]
+    #[serde(rename = "EdDSA")]
+    EdDsa,
+}
+
+impl TokenAlgorithm {
+    /// The JOSE `alg` name, also how it is stored.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TokenAlgorithm::Hs256 => "HS256",
+            TokenAlgorithm::EdDsa => "EdDSA",
+        }
+    }
+
+    /// Reads a stored or sent name; anything unknown is `None`.
+    pub fn parse(text: &str) -> Option<Self> {
+        match text {
+            "HS256" => Some(TokenAlgorithm::Hs256),
+            "EdDSA" => Some(TokenAlgorithm::EdDsa),
+            _ => None,
+        }
+    }
+}
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Claims {
@@ -44,7 +78,8 @@ pub struct Subject<'a> {
 }
 
 impl Claims {
-    pub fn new(subject: &Subject<'_>, now: i64) -> Self {
+    /// Claims issued at `now`, valid for `lifetime` seconds.
+    pub fn new(subject: &Subject<'_>, now: i64, lifetime: i64) -> Self {
         let view = subject.view;
         Self {
             iss: subject.issuer.to_owned(),
@@ -57,21 +92,96 @@ impl Claims {
             agent_email: subject.agent.user.email.clone(),
             agent_role: subject.agent.role.as_str().to_owned(),
             iat: now,
-            exp: now + LIFETIME_SECONDS,
+            exp: now + lifetime,
             jti: crate::password::random_token(24),
         }
     }
 }
 
+/// `header.payload`, base64url, for `header`.
+fn signing_input(header: &serde_json::Value, claims: &Claims) -> String {
+    let header = URL_SAFE_NO_PAD.encode(header.to_string());
+    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).expect("claims serialize"));
+    format!("{header}.{payload}")
+}
+
 /// `header.payload.signature`, HS256 over the claims with `secret`.
 pub fn sign(claims: &Claims, secret: &str) -> String {
-    let header = URL_SAFE_NO_PAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
-    let payload = URL_SAFE_NO_PAD.encode(serde_json::to_vec(claims).expect("claims serialize"));
-    let signing_input = format!("{header}.{payload}");
+    let input = signing_input(&serde_json::json!({"alg": "HS256", "typ": "JWT"}), claims);
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("HMAC takes any key");
-    mac.update(signing_input.as_bytes());
+    mac.update(input.as_bytes());
     let signature = URL_SAFE_NO_PAD.encode(mac.finalize().into_bytes());
-    format!("{signing_input}.{signature}")
+    format!("{input}.{signature}")
+}
+
+/// One of the server's Ed25519 signing keys: `kid` names it in token headers and in the JWKS.
+/// `secret` is the 32-byte seed, base64url (how it is stored); `public` the public key, base64url
+/// (the JWK's `x`).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SigningKey {
+    pub kid: String,
+    pub secret: String,
+    pub public: String,
+}
+
+impl SigningKey {
+    /// A fresh key from the operating system's random source.
+    pub fn generate() -> Self {
+        let mut seed = [0u8; 32];
+        rand::RngCore::fill_bytes(&mut rand::rngs::OsRng, &mut seed);
+        let key = ed25519_dalek::SigningKey::from_bytes(&seed);
+        Self {
+            kid: format!("sb-{}", crate::password::random_token(16)),
+            secret: URL_SAFE_NO_PAD.encode(seed),
+            public: URL_SAFE_NO_PAD.encode(key.verifying_key().as_bytes()),
+        }
+    }
+
+    fn dalek(&self) -> Option<ed25519_dalek::SigningKey> {
+        let seed: [u8; 32] = URL_SAFE_NO_PAD.decode(&self.secret).ok()?.try_into().ok()?;
+        Some(ed25519_dalek::SigningKey::from_bytes(&seed))
+    }
+
+    /// `header.payload.signature`, EdDSA over the claims, with `kid` in the header. `None` when
+    /// the stored seed is unreadable (a damaged row), never a panic.
+    pub fn sign(&self, claims: &Claims) -> Option<String> {
+        use ed25519_dalek::Signer;
+        let key = self.dalek()?;
+        let header = serde_json::json!({"alg": "EdDSA", "typ": "JWT", "kid": self.kid});
+        let input = signing_input(&header, claims);
+        let signature = URL_SAFE_NO_PAD.encode(key.sign(input.as_bytes()).to_bytes());
+        Some(format!("{input}.{signature}"))
+    }
+
+    /// The public half as a JWK (RFC 8037): what `/.well-known/jwks.json` lists.
+    pub fn jwk(&self) -> Jwk {
+        Jwk {
+            kty: "OKP",
+            crv: "Ed25519",
+            alg: "EdDSA",
+            usage: "sig",
+            kid: self.kid.clone(),
+            x: self.public.clone(),
+        }
+    }
+}
+
+/// A public key as JSON Web Key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct Jwk {
+    pub kty: &'static str,
+    pub crv: &'static str,
+    pub alg: &'static str,
+    #[serde(rename = "use")]
+    pub usage: &'static str,
+    pub kid: String,
+    pub x: String,
+}
+
+/// `{"keys": [...]}`, the body of `/.well-known/jwks.json`.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+pub struct JwkSet {
+    pub keys: Vec<Jwk>,
 }
 
 /// Why a token was refused.
@@ -210,6 +320,34 @@ mod tests {
         for junk in ["", "a.b", "a.b.c.d", "!!.??.**"] {
             assert!(verify(junk, "secret-a", 5, now).is_err(), "{junk}");
         }
+    }
+
+    #[test]
+    fn an_independent_jwt_library_verifies_an_eddsa_token_with_the_published_key_only() {
+        let now = crate::time::now();
+        let key = SigningKey::generate();
+        let token = key.sign(&claims(now)).expect("a fresh key signs");
+        let header = jsonwebtoken::decode_header(&token).unwrap();
+        assert_eq!(header.alg, Algorithm::EdDSA);
+        assert_eq!(header.kid.as_deref(), Some(key.kid.as_str()));
+        let jwk = serde_json::to_value(key.jwk()).unwrap();
+        let jwk: jsonwebtoken::jwk::Jwk = serde_json::from_value(jwk).unwrap();
+        let mut validation = validation("dashboard_app:5");
+        validation.algorithms = vec![Algorithm::EdDSA];
+        let decoded = decode::<Claims>(&token, &DecodingKey::from_jwk(&jwk).unwrap(), &validation)
+            .expect("a valid token");
+        assert_eq!(decoded.claims, claims(now));
+        let other = SigningKey::generate().jwk();
+        let other: jsonwebtoken::jwk::Jwk =
+            serde_json::from_value(serde_json::to_value(other).unwrap()).unwrap();
+        assert!(
+            decode::<Claims>(&token, &DecodingKey::from_jwk(&other).unwrap(), &validation).is_err()
+        );
+        let damaged = SigningKey {
+            secret: "not a seed".into(),
+            ..key
+        };
+        assert_eq!(damaged.sign(&claims(now)), None);
     }
 
     #[test]

@@ -134,6 +134,9 @@ pub struct DashboardApp {
     /// The inboxes whose conversations show the app; empty means all.
     pub inbox_ids: Vec<InboxId>,
     pub allowed_actions: Vec<AppAction>,
+    /// How the app's context tokens are signed: EdDSA for apps made since it existed, HS256 for
+    /// older ones until an administrator switches them.
+    pub token_algorithm: crate::context_token::TokenAlgorithm,
 }
 
 impl DashboardApp {
@@ -163,6 +166,7 @@ pub struct ControlChanges {
     pub display_type: Option<DisplayType>,
     pub inbox_ids: Option<Vec<InboxId>>,
     pub allowed_actions: Option<Vec<AppAction>>,
+    pub token_algorithm: Option<crate::context_token::TokenAlgorithm>,
 }
 
 impl ControlChanges {
@@ -211,6 +215,9 @@ impl ControlChanges {
         }
         if let Some(actions) = &self.allowed_actions {
             app.allowed_actions = actions.clone();
+        }
+        if let Some(algorithm) = self.token_algorithm {
+            app.token_algorithm = algorithm;
         }
     }
 }
@@ -456,6 +463,7 @@ mod tests {
             display_type,
             inbox_ids: inbox_ids.iter().copied().map(InboxId).collect(),
             allowed_actions: vec![],
+            token_algorithm: crate::context_token::TokenAlgorithm::Hs256,
         }
     }
 

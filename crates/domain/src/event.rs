@@ -64,6 +64,9 @@ pub enum Event {
         inbox_id: InboxId,
         conversation_id: ConversationId,
     },
+    /// The account's custom attribute definitions changed (one was added, edited or deleted).
+    /// Ours: over `/cable` only, so open dashboard apps get the new definitions in their context.
+    CustomAttributeDefinitionsChanged { account_id: AccountId },
     /// Someone started or stopped typing (`is_private`: an agent, in a private note). Not
     /// stored.
     Typing {
@@ -99,6 +102,9 @@ impl Event {
             Event::TeamChanged { .. } => "team.changed",
             Event::ContactUpdated { .. } => "contact.updated",
             Event::ConversationContactChanged { .. } => "conversation.contact_changed",
+            Event::CustomAttributeDefinitionsChanged { .. } => {
+                "custom_attribute_definitions.changed"
+            }
             Event::Typing { on: true, .. } => "conversation.typing_on",
             Event::Typing { on: false, .. } => "conversation.typing_off",
         }
@@ -118,7 +124,7 @@ impl Event {
             | Event::TeamChanged { inbox_id, .. }
             | Event::ConversationContactChanged { inbox_id, .. }
             | Event::Typing { inbox_id, .. } => Some(*inbox_id),
-            Event::ContactUpdated { .. } => None,
+            Event::ContactUpdated { .. } | Event::CustomAttributeDefinitionsChanged { .. } => None,
         }
     }
 
@@ -134,6 +140,7 @@ impl Event {
             | Event::TeamChanged { account_id, .. }
             | Event::ContactUpdated { account_id, .. }
             | Event::ConversationContactChanged { account_id, .. }
+            | Event::CustomAttributeDefinitionsChanged { account_id }
             | Event::Typing { account_id, .. } => *account_id,
         }
     }

@@ -371,5 +371,9 @@ async fn render(store: &Store, published: &Published) -> Result<Rendered, store:
             let agents = text(name, ContactData::from(&contact), performer);
             Rendered::for_agents(*account_id, name, agents)
         }
+        Event::CustomAttributeDefinitionsChanged { account_id } => {
+            let data = serde_json::json!({ "account_id": account_id.get() });
+            Rendered::for_agents(*account_id, name, text(name, data, performer))
+        }
     })
 }

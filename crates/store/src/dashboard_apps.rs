@@ -3,24 +3,26 @@
 
 use crate::error::found;
 use crate::{on_pool, Store, StoreError};
+use domain::context_token::TokenAlgorithm;
 use domain::dashboard_app::{DashboardAppChanges, DisplayType};
 use domain::{AccountId, DashboardApp, DashboardAppId, DomainError, InboxId, NewDashboardApp};
 
 const COLUMNS: &str = "id, account_id, title, content_json, created_at, enabled, position, \
-     display_type, inbox_ids_json, allowed_actions_json";
+     display_type, inbox_ids_json, allowed_actions_json, token_algorithm";
 
 const INSERT: &str = "INSERT INTO dashboard_apps (account_id, title, content_json, created_at, \
-     signing_secret, enabled, position, display_type, inbox_ids_json, allowed_actions_json) \
+     signing_secret, enabled, position, display_type, inbox_ids_json, allowed_actions_json, \
+     token_algorithm) \
      VALUES ($1, $2, $3, $4, $5, $6, \
      (SELECT COALESCE(MAX(position), 0) + 1 FROM dashboard_apps WHERE account_id = $1), \
-     $7, $8, $9) RETURNING id";
+     $7, $8, $9, $10) RETURNING id";
 const SELECT_SECRET: &str =
     "SELECT signing_secret FROM dashboard_apps WHERE account_id = $1 AND id = $2";
 const SET_SECRET: &str =
     "UPDATE dashboard_apps SET signing_secret = $1 WHERE account_id = $2 AND id = $3";
 const UPDATE: &str = "UPDATE dashboard_apps SET title = $1, content_json = $2, enabled = $3, \
-     display_type = $4, inbox_ids_json = $5, allowed_actions_json = $6 \
-     WHERE account_id = $7 AND id = $8";
+     display_type = $4, inbox_ids_json = $5, allowed_actions_json = $6, token_algorithm = $7 \
+     WHERE account_id = $8 AND id = $9";
 const DELETE: &str = "DELETE FROM dashboard_apps WHERE account_id = $1 AND id = $2";
 /// Touches the app first, so a SQLite transaction takes the write lock before it reads.
 const LOCK_ONE: &str =
@@ -44,6 +46,7 @@ struct DashboardAppRow {
     display_type: String,
     inbox_ids_json: String,
     allowed_actions_json: String,
+    token_algorithm: String,
 }
 
 impl From<DashboardAppRow> for DashboardApp {
@@ -62,6 +65,9 @@ impl From<DashboardAppRow> for DashboardApp {
             },
             inbox_ids: serde_json::from_str(&row.inbox_ids_json).unwrap_or_default(),
             allowed_actions: serde_json::from_str(&row.allowed_actions_json).unwrap_or_default(),
+            // Only the two names are ever written; an unreadable one signs as before EdDSA.
+            token_algorithm: TokenAlgorithm::parse(&row.token_algorithm)
+                .unwrap_or(TokenAlgorithm::Hs256),
         }
     }
 }
@@ -92,6 +98,7 @@ impl DashboardApps<'_> {
             .bind(control.display_type.unwrap_or_default().as_str())
             .bind(json(&inbox_ids))
             .bind(json(&control.allowed_actions.clone().unwrap_or_default()))
+            .bind(control.token_algorithm.unwrap_or_default().as_str())
             .fetch_one(pool)
             .await)?;
         let id = DashboardAppId(id);
@@ -178,6 +185,7 @@ impl DashboardApps<'_> {
             .bind(app.display_type.as_str())
             .bind(json(&app.inbox_ids))
             .bind(json(&app.allowed_actions))
+            .bind(app.token_algorithm.as_str())
             .bind(account_id.get())
             .bind(id.get())
             .execute(pool)

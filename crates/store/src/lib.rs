@@ -25,6 +25,7 @@ mod labels;
 mod messages;
 mod notify;
 pub mod seed;
+mod signing_keys;
 mod snoozes;
 mod teams;
 mod throttles;
@@ -49,6 +50,7 @@ pub use invitations::{Invitation, Invitations};
 pub use labels::Labels;
 pub use messages::Messages;
 pub use notify::CHANNEL as NOTIFY_CHANNEL;
+pub use signing_keys::SigningKeys;
 pub use sqlx::postgres::PgListener;
 pub use teams::Teams;
 pub use throttles::{Throttles, Window};
@@ -260,6 +262,7 @@ impl Store {
             | MessageUpdated { .. }
             | ConversationRead { .. }
             | ContactUpdated { .. }
+            | CustomAttributeDefinitionsChanged { .. }
             | Typing { .. } => {}
         }
     }
@@ -339,6 +342,9 @@ impl Store {
     }
     pub fn canned_responses(&self) -> CannedResponses<'_> {
         CannedResponses { store: self }
+    }
+    pub fn signing_keys(&self) -> SigningKeys<'_> {
+        SigningKeys { store: self }
     }
     pub fn custom_attribute_definitions(&self) -> CustomAttributeDefinitions<'_> {
         CustomAttributeDefinitions { store: self }

@@ -322,6 +322,8 @@ pub async fn demo(
         // The demo app drafts replies and shows notices, so both actions are allowed.
         let control = ControlChanges {
             allowed_actions: Some(AppAction::ALL.to_vec()),
+            // The demo app's backend checks its tokens with its secret.
+            token_algorithm: Some(domain::context_token::TokenAlgorithm::Hs256),
             ..ControlChanges::default()
         };
         let app = NewDashboardApp::validate(

@@ -36,6 +36,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     asset!("js/live-list.js", JS),
     asset!("js/settings-resources.js", JS),
     asset!("js/sidebar-app.js", JS),
+    asset!("js/theme.js", JS),
     asset!("js/toast.js", JS),
     asset!("js/workflow.js", JS),
 ];

@@ -25,6 +25,9 @@ pub struct Config {
     pub limits: crate::throttle::Limits,
     /// What one message's files may be (`SWITCHBOARD_ATTACHMENT_MAX_BYTES` and defaults).
     pub uploads: domain::attachment::UploadLimits,
+    /// `SWITCHBOARD_APP_TOKEN_LIFETIME`: seconds a context token is valid (and a key replaced by
+    /// `switchboard keys rotate` stays published).
+    pub app_token_lifetime: i64,
 }
 
 impl Default for Config {
@@ -56,6 +59,7 @@ impl Config {
             trust_proxy,
             limits: crate::throttle::Limits::default(),
             uploads: domain::attachment::UploadLimits::default(),
+            app_token_lifetime: domain::context_token::LIFETIME_SECONDS,
         })
     }
 

@@ -427,6 +427,7 @@ fn routes(state: AppState) -> Router {
         .route("/sdk/dashboard-app.js", get(crate::sdk::script))
         .route("/sdk/dashboard-app.d.ts", get(crate::sdk::declarations))
         .route("/schemas/app-context.json", get(crate::sdk::schema))
+        .route("/.well-known/jwks.json", get(api::signing_keys::index))
         // After every route: it applies to the routes already added.
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(unknown)

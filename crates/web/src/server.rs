@@ -34,6 +34,8 @@ pub struct ServeConfig {
     pub files_url: Option<String>,
     /// `SWITCHBOARD_ATTACHMENT_MAX_BYTES`: the largest file a message may carry.
     pub attachment_max_bytes: u64,
+    /// `SWITCHBOARD_APP_TOKEN_LIFETIME`: seconds a dashboard-app context token is valid.
+    pub app_token_lifetime: i64,
 }
 
 /// Where attachments go: the configured URL, else `files/` beside an SQLite database (or
@@ -103,13 +105,14 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
 
     let listener = TcpListener::bind(&config.addr).await?;
     let addr: SocketAddr = listener.local_addr()?;
-    let site = crate::Config::new(
+    let mut site = crate::Config::new(
         config
             .public_url
             .as_deref()
             .unwrap_or(&format!("http://{addr}")),
         config.trust_proxy,
     )?;
+    site.app_token_lifetime = config.app_token_lifetime;
     let public_url = site.public_url().to_owned();
     println!("Switchboard listening on http://{addr}");
     match login {

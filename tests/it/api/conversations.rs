@@ -1113,7 +1113,12 @@ async fn app_context_is_the_dashboard_app_message_for_the_caller() {
         assert_eq!(context["event"], "appContext");
         assert_eq!(
             keys(&context["data"]),
-            ["contact", "conversation", "currentAgent"]
+            [
+                "contact",
+                "conversation",
+                "currentAgent",
+                "customAttributeDefinitions"
+            ]
         );
         assert_schema(&context, None);
         assert_eq!(

@@ -51,10 +51,15 @@ async fn control_fields_come_only_when_asked_for_with_todays_behaviour_as_defaul
                 "id",
                 "inbox_ids",
                 "position",
-                "title"
+                "title",
+                "token_algorithm"
             ]
         );
         assert_eq!(created["enabled"], true);
+        assert_eq!(
+            created["token_algorithm"], "EdDSA",
+            "new apps verify through the JWKS"
+        );
         assert_eq!(created["position"], 1);
         assert_eq!(created["display_type"], "conversation");
         assert_eq!(created["inbox_ids"], json!([]));

@@ -27,6 +27,7 @@ mod openapi;
 mod rails_bodies;
 mod roles;
 mod search;
+mod signing_keys;
 mod teams;
 
 use crate::support::{Person, TestApp, TestResponse};

@@ -1,7 +1,12 @@
 //! The `appContext` message a host posts to every dashboard-app frame
 //! (`fixtures/app-context.schema.json`). Delivery is `app-bridge.js`'s job; this is the body.
+//!
+//! Beside Chatwoot's `conversation`, `contact` and `currentAgent`, `data` carries the account's
+//! `customAttributeDefinitions` (as `GET …/custom_attribute_definitions` lists them), as Chatwoot
+//! has since chatwoot/chatwoot#15660; the bridge adds the agent's resolved `theme`, which only
+//! the browser knows.
 
-use super::{Contact, Conversation};
+use super::{Contact, Conversation, CustomAttributeDefinition};
 use crate::{ConversationView, User};
 use serde::Serialize;
 
@@ -18,6 +23,13 @@ pub struct AppContextData {
     pub contact: Contact,
     #[serde(rename = "currentAgent")]
     pub current_agent: CurrentAgent,
+    /// The account's custom attribute definitions, contact and conversation ones alike.
+    #[serde(rename = "customAttributeDefinitions")]
+    pub custom_attribute_definitions: Vec<CustomAttributeDefinition>,
+}
+
+fn definitions(all: &[crate::CustomAttributeDefinition]) -> Vec<CustomAttributeDefinition> {
+    all.iter().map(CustomAttributeDefinition::from).collect()
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -28,7 +40,11 @@ pub struct CurrentAgent {
 }
 
 impl AppContext {
-    pub fn new(view: &ConversationView, agent: &User) -> Self {
+    pub fn new(
+        view: &ConversationView,
+        agent: &User,
+        attribute_definitions: &[crate::CustomAttributeDefinition],
+    ) -> Self {
         Self {
             event: "appContext",
             data: AppContextData {
@@ -39,6 +55,7 @@ impl AppContext {
                     name: agent.name.clone(),
                     email: agent.email.clone(),
                 },
+                custom_attribute_definitions: definitions(attribute_definitions),
             },
         }
     }
@@ -57,6 +74,8 @@ pub struct SidebarContextData {
     #[serde(rename = "currentAgent")]
     pub current_agent: CurrentAgent,
     pub account: SidebarAccount,
+    #[serde(rename = "customAttributeDefinitions")]
+    pub custom_attribute_definitions: Vec<CustomAttributeDefinition>,
 }
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
@@ -66,7 +85,11 @@ pub struct SidebarAccount {
 }
 
 impl SidebarContext {
-    pub fn new(account: &crate::Account, agent: &User) -> Self {
+    pub fn new(
+        account: &crate::Account,
+        agent: &User,
+        attribute_definitions: &[crate::CustomAttributeDefinition],
+    ) -> Self {
         Self {
             event: "appContext",
             data: SidebarContextData {
@@ -79,6 +102,7 @@ impl SidebarContext {
                     id: account.id.get(),
                     name: account.name.clone(),
                 },
+                custom_attribute_definitions: definitions(attribute_definitions),
             },
         }
     }

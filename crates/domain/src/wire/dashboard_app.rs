@@ -2,6 +2,7 @@
 //! created_at` — what Chatwoot clients get. Our control fields are served beside them only to
 //! clients that ask (`?include=control`), so a Chatwoot client sees Chatwoot's body byte for byte.
 
+use crate::context_token::TokenAlgorithm;
 use crate::dashboard_app::{AppAction, DisplayType};
 use crate::DashboardAppFrame;
 use serde::Serialize;
@@ -36,6 +37,8 @@ pub struct DashboardAppWithControl {
     pub display_type: DisplayType,
     pub inbox_ids: Vec<i64>,
     pub allowed_actions: Vec<AppAction>,
+    /// `"EdDSA"` (verify with `/.well-known/jwks.json`) or `"HS256"` (the app's secret).
+    pub token_algorithm: TokenAlgorithm,
 }
 
 impl From<&crate::DashboardApp> for DashboardAppWithControl {
@@ -47,6 +50,7 @@ impl From<&crate::DashboardApp> for DashboardAppWithControl {
             display_type: app.display_type,
             inbox_ids: app.inbox_ids.iter().map(|id| id.get()).collect(),
             allowed_actions: app.allowed_actions.clone(),
+            token_algorithm: app.token_algorithm,
         }
     }
 }

@@ -181,9 +181,12 @@ mod tests {
         let schema = fixture("app-context.schema.json");
         let validator = jsonschema::validator_for(&schema).expect("schema compiles");
         for assigned in [true, false] {
-            let body =
-                serde_json::to_value(AppContext::new(&sample_view(assigned), &user(3, "Sam")))
-                    .unwrap();
+            let body = serde_json::to_value(AppContext::new(
+                &sample_view(assigned),
+                &user(3, "Sam"),
+                &[],
+            ))
+            .unwrap();
             let errors: Vec<String> = validator
                 .iter_errors(&body)
                 .map(|e| format!("{e} at {}", e.instance_path))
@@ -221,11 +224,13 @@ mod tests {
             display_type: crate::DisplayType::Sidebar,
             inbox_ids: vec![crate::InboxId(4)],
             allowed_actions: vec![crate::AppAction::Notify],
+            token_algorithm: crate::context_token::TokenAlgorithm::EdDsa,
         };
         let control = serde_json::to_value(DashboardAppWithControl::from(&app)).unwrap();
         assert_eq!(control["display_type"], "sidebar");
         assert_eq!(control["allowed_actions"], serde_json::json!(["notify"]));
         assert_eq!(control["inbox_ids"], serde_json::json!([4]));
+        assert_eq!(control["token_algorithm"], "EdDSA");
         assert_eq!(control["title"], "Orders");
         let body = serde_json::to_value(DashboardApp::from(&app)).unwrap();
         let mut keys: Vec<&String> = body.as_object().unwrap().keys().collect();

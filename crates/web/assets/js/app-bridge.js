@@ -18,6 +18,12 @@
 // app never waits in vain. The bridge itself does what concerns frames (`resize`, `open-modal`,
 // `close-modal`); the page supplies the rest (`actions`), the server-side ones included.
 //
+// Theme (as Chatwoot since #15660): every context's `data.theme` is the agent's resolved theme,
+// "light" or "dark", and a switch sends every frame a fresh context (reason "theme.changed").
+// Tokens (ours): a "chatwoot-dashboard-app:token" request is answered, to the asking frame only,
+// with `{"event": "chatwoot-dashboard-app:token", id, token}`: a freshly signed token and no new
+// context, so an app's backend calls stay authorised past a token's lifetime.
+//
 // Hooks for tools (the playground): `loadContext` replaces the context fetch, and the bridge
 // dispatches "received" for every message accepted from a frame and "sent" for every message
 // posted to one.
@@ -26,10 +32,12 @@ import {
   ActionError,
   FRAME_HEIGHT,
   PROTOCOL_VERSION,
+  TOKEN_EVENT,
   actionResult,
   invalidAction,
   parseAppMessage,
 } from "./app-protocol.js";
+import { currentTheme } from "./theme.js";
 
 /** The least time between two pushed updates to one frame. */
 const PUSH_INTERVAL_MS = 100;
@@ -78,12 +86,15 @@ export class AppBridge extends EventTarget {
     this.inflight = new Map();
     this.listener = (event) => this.onMessage(event);
     window.addEventListener("message", this.listener);
+    this.themeListener = () => this.push("theme.changed");
+    document.addEventListener("switchboard:theme", this.themeListener);
   }
 
   /** Stops answering (the conversation's frames are gone). */
   close() {
     this.closeModal();
     window.removeEventListener("message", this.listener);
+    document.removeEventListener("switchboard:theme", this.themeListener);
     for (const entry of this.frames) clearTimeout(entry.timer);
     this.frames = [];
   }
@@ -128,6 +139,19 @@ export class AppBridge extends EventTarget {
     );
     if (message?.kind === "request") this.send(entry, message.event.replace("chatwoot-dashboard-app:", ""));
     if (message?.kind === "action") this.act(entry, message);
+    if (message?.kind === "token") this.sendToken(entry, message.id);
+  }
+
+  /** Answers a token request with a freshly signed token (`token` null when the app has none). */
+  async sendToken(entry, id) {
+    let token = null;
+    try {
+      const context = JSON.parse(await this.context(entry.appId, { fresh: true }));
+      token = typeof context.token === "string" ? context.token : null;
+    } catch (error) {
+      this.dispatchEvent(new CustomEvent("error", { detail: error }));
+    }
+    this.post(entry, JSON.stringify({ event: TOKEN_EVENT, id, token }), TOKEN_EVENT);
   }
 
   /** Performs an action if it is allowed, valid and not one too many, and answers it. */
@@ -278,7 +302,9 @@ export class AppBridge extends EventTarget {
     }
     if (!entry.iframe.contentWindow) return;
     entry.seq += 1;
-    const message = JSON.stringify({ ...JSON.parse(body), meta: { seq: entry.seq, reason, protocol: PROTOCOL_VERSION } });
+    const context = JSON.parse(body);
+    if (context.data && typeof context.data === "object") context.data.theme = currentTheme();
+    const message = JSON.stringify({ ...context, meta: { seq: entry.seq, reason, protocol: PROTOCOL_VERSION } });
     if (this.post(entry, message, reason)) {
       entry.sent += 1;
       entry.iframe.dataset.contextSent = String(entry.sent);

@@ -4,6 +4,8 @@
 //
 // Context requests (Chatwoot's): "chatwoot-dashboard-app:fetch-info" — and the home-made
 // "chatwoot-dashboard-app:ready" — as a bare string, a JSON-wrapped string or an object.
+// Token requests (ours): "chatwoot-dashboard-app:token", the same three ways (an object may carry
+// an `id`), answered with a fresh token alone, no new context.
 // Actions (ours): `{"event": <one of ACTIONS>, "id": …, …}` as an object or a JSON string;
 // what each takes and needs is defined once in the server's registry
 // (`domain::app_capability`), which a test keeps these lists equal to.
@@ -39,6 +41,9 @@ export class ActionError extends Error {
   }
 }
 
+/** A frame's request for a fresh token. */
+export const TOKEN_EVENT = "chatwoot-dashboard-app:token";
+
 const REQUEST_EVENTS = new Set([
   "chatwoot-dashboard-app:fetch-info",
   "chatwoot-dashboard-app:ready",
@@ -54,7 +59,7 @@ function isPlainObject(value) {
 /** `event.data` as a value: strings that hold JSON are parsed, other strings stay strings. */
 function unwrap(data) {
   if (typeof data !== "string") return data;
-  if (REQUEST_EVENTS.has(data) || data.length > MAX_MESSAGE_LENGTH) return data;
+  if (REQUEST_EVENTS.has(data) || data === TOKEN_EVENT || data.length > MAX_MESSAGE_LENGTH) return data;
   try {
     return JSON.parse(data);
   } catch {
@@ -65,6 +70,7 @@ function unwrap(data) {
 /**
  * What a frame's message asks of the host, or null when it asks nothing:
  * - `{ kind: "request", event }` for a context request (`event` is the name the app used);
+ * - `{ kind: "token", id }` for a token request (`id` as sent, or null);
  * - `{ kind: "action", event, id, payload }` for an action, `payload` being the whole object.
  *   Whether the action is allowed and its payload valid is the host's to decide (it answers
  *   every action, refusals included), so malformed actions are still returned here.
@@ -72,10 +78,12 @@ function unwrap(data) {
 export function parseAppMessage(data) {
   const value = unwrap(data);
   if (typeof value === "string") {
+    if (value === TOKEN_EVENT) return { kind: "token", id: null };
     return REQUEST_EVENTS.has(value) ? { kind: "request", event: value } : null;
   }
   if (!isPlainObject(value) || typeof value.event !== "string") return null;
   if (REQUEST_EVENTS.has(value.event)) return { kind: "request", event: value.event };
+  if (value.event === TOKEN_EVENT) return { kind: "token", id: actionId(value.id) };
   if (ACTIONS.includes(value.event)) {
     return { kind: "action", event: value.event, id: actionId(value.id), payload: value };
   }

@@ -204,6 +204,8 @@ function concerns(view, { name, data }) {
   if (name.startsWith("message.")) return data.conversation_id === view.displayId;
   if (name.startsWith("conversation.") || name === "assignee.changed") return data.id === view.displayId;
   if (name === "contact.updated") return data.id === view.contactId;
+  // Account-wide: every open conversation's apps get the new definitions.
+  if (name === "custom_attribute_definitions.changed") return true;
   return false;
 }
 

@@ -1,6 +1,6 @@
 // Settings › Dashboard apps: add and edit in a dialog (name and URL required, the URL checked
 // before sending; where the app shows, its inboxes, its allowed actions, enabled), move up and
-// down, enable and disable in place, delete after a confirmation naming the app. Talks to the
+// down, choose how its context token is signed (EdDSA or HS256), enable and disable in place, delete after a confirmation naming the app. Talks to the
 // JSON API.
 
 import { errorText, request } from "./api.js";
@@ -16,6 +16,7 @@ const enabledInput = document.getElementById("app-enabled");
 const inboxInputs = [...document.querySelectorAll("#app-form .app-inbox")];
 const actionInputs = [...document.querySelectorAll("#app-form .app-action")];
 const displayInputs = [...document.querySelectorAll('#app-form [name="display_type"]')];
+const algorithmInputs = [...document.querySelectorAll('#app-form [name="token_algorithm"]')];
 const deleteDialog = document.getElementById("delete-dialog");
 let editing = null;
 let deleting = null;
@@ -57,6 +58,9 @@ function openForm(row) {
   for (const input of inboxInputs) input.checked = inboxIds.includes(input.value);
   for (const input of actionInputs) input.checked = actions.includes(input.value);
   for (const input of displayInputs) input.checked = input.value === displayType;
+  // New apps default to EdDSA; an existing app shows what it uses.
+  const algorithm = row ? row.dataset.appTokenAlgorithm : "EdDSA";
+  for (const input of algorithmInputs) input.checked = input.value === algorithm;
   enabledInput.checked = row ? row.dataset.appEnabled === "true" : true;
   showInboxes();
   document.getElementById("app-inboxes-error").textContent = "";
@@ -90,6 +94,7 @@ form.addEventListener("submit", async (event) => {
     display_type: displayInputs.find((input) => input.checked)?.value || "conversation",
     inbox_ids: inboxInputs.filter((input) => input.checked).map((input) => Number(input.value)),
     allowed_actions: actionInputs.filter((input) => input.checked).map((input) => input.value),
+    token_algorithm: algorithmInputs.find((input) => input.checked)?.value || "EdDSA",
   };
   const result = editing
     ? await request("PATCH", `${endpoint}/${editing}`, { dashboard_app: app })

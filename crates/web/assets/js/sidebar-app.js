@@ -1,10 +1,12 @@
 // A sidebar app's page: the app's frames, full-page, served by the same bridge as conversation
 // tabs. Its context is the agent and the account (no conversation), fetched from the app's own
 // endpoint; it can show notices, open conversations and contacts, resize itself and open a
-// modal, and has no reply box or conversation for the other actions.
+// modal, and has no reply box or conversation for the other actions. When the account's custom
+// attribute definitions change (/cable), the app gets a fresh context.
 
 import { AppBridge } from "./app-bridge.js";
 import { openAction } from "./app-host-actions.js";
+import { Cable } from "./cable.js";
 import { toast } from "./toast.js";
 
 const container = document.getElementById("sidebar-app");
@@ -35,4 +37,9 @@ frames.forEach((frame, index) => {
   iframe.dataset.appId = container.dataset.appId;
   iframe.dataset.frameIndex = String(index);
 });
+const cable = new Cable(document.body.dataset.pubsubToken);
+cable.addEventListener("event", ({ detail }) => {
+  if (detail.name === "custom_attribute_definitions.changed") bridge.push(detail.name);
+});
+cable.addEventListener("resync", () => bridge.push("resync"));
 document.body.dataset.ready = "true";

@@ -12,7 +12,8 @@
 export interface AppContext {
   event: "appContext";
   data: ConversationData | SidebarData;
-  /** Switchboard: an HS256 JWT signed with your app's secret, for your backend to verify. */
+  /** Switchboard: a JWT for your backend to verify: EdDSA (check it with the keys at
+   * /.well-known/jwks.json) or HS256 (your app's secret), as the app is set. */
   token?: string;
   /** Switchboard: why this context was sent, numbered per frame. */
   meta?: ContextMeta;
@@ -23,12 +24,35 @@ export interface ConversationData {
   conversation: Conversation;
   contact: Contact;
   currentAgent: Agent;
+  /** Chatwoot since #15660: the account's custom attribute definitions. */
+  customAttributeDefinitions?: CustomAttributeDefinition[];
+  /** Chatwoot since #15660: the agent's resolved theme. */
+  theme?: "light" | "dark";
 }
 
 /** Switchboard: a sidebar app's context (a page of its own, beside no conversation). */
 export interface SidebarData {
   currentAgent: Agent;
   account: Account;
+  customAttributeDefinitions?: CustomAttributeDefinition[];
+  theme?: "light" | "dark";
+}
+
+/** As `GET /api/v1/accounts/{id}/custom_attribute_definitions` lists it. */
+export interface CustomAttributeDefinition {
+  id: number;
+  attribute_display_name: string;
+  attribute_display_type: "text" | "number" | "currency" | "percent" | "link" | "date" | "list" | "checkbox";
+  attribute_description: string | null;
+  attribute_key: string;
+  regex_pattern: string | null;
+  regex_cue: string | null;
+  attribute_values: string[];
+  attribute_model: "conversation_attribute" | "contact_attribute";
+  /** Always null (Chatwoot never writes it). */
+  default_value: number | null;
+  created_at: string;
+  updated_at: string;
 }
 
 export interface Agent {
@@ -246,6 +270,9 @@ export class DashboardApp {
   context(): Promise<AppContext>;
   /** Asks the host again; resolves with the next context. */
   refresh(): Promise<AppContext>;
+  /** A freshly signed token for your backend, without a new context; rejects with "timeout" on
+   * a host that does not answer token requests (Chatwoot), "unavailable" when the app has none. */
+  getToken(): Promise<string>;
   /** Puts text in the agent's reply box for review; rejects with the host's error code. */
   insertReply(text: string): Promise<void>;
   /** Shows a short notice in the host's UI. */

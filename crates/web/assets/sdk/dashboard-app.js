@@ -15,10 +15,13 @@
 // - sends actions (`insertReply`, `addLabel`, `setStatus`, `openModal`, `resize` …, one method
 //   each) with an id and settles each promise from the host's `<action>:result` answer with the
 //   same id, or rejects after a timeout.
+// - `getToken()` asks for a freshly signed token ("chatwoot-dashboard-app:token") and settles
+//   from the host's answer with the same id.
 // It works unchanged on a Chatwoot host, which sends contexts but answers no actions (those
 // reject with code "timeout").
 
 const FETCH_INFO = "chatwoot-dashboard-app:fetch-info";
+const TOKEN = "chatwoot-dashboard-app:token";
 const LEVELS = ["info", "success", "warning", "error"];
 /** First retry delay; each next one doubles, until the context arrives or the bound passes. */
 const FIRST_RETRY_MS = 250;
@@ -116,6 +119,24 @@ export class DashboardApp {
     const next = this.waitForContext({ orFailure: false });
     this.request();
     return next;
+  }
+
+  /** A freshly signed token for your backend (the context's token expires after minutes),
+   * without a new context. */
+  async getToken() {
+    // Like actions, token requests go only to the origin that sent a context.
+    await this.context();
+    if (this.closed) throw new DashboardAppError("closed", "The SDK was closed.");
+    const id = `${this.idPrefix}-${this.nextId++}`;
+    const answer = new Promise((resolve, reject) => {
+      const timer = this.later(this.actionTimeout, () => {
+        if (!this.pending.delete(id)) return;
+        reject(new DashboardAppError("timeout", `No token within ${this.actionTimeout} ms (does this host answer token requests?).`));
+      });
+      this.pending.set(id, { event: TOKEN, resolve, reject, timer });
+    });
+    window.parent.postMessage(JSON.stringify({ event: TOKEN, id }), this.origin);
+    return answer;
   }
 
   /** Puts `text` in the agent's reply box for them to review (the host never sends it). */
@@ -289,7 +310,7 @@ export class DashboardApp {
     const message = parseMessage(event.data);
     if (!message || typeof message.event !== "string") return;
     if (message.event === "appContext") this.deliver(message, event.origin);
-    else if (message.event.endsWith(":result")) this.settle(message);
+    else if (message.event.endsWith(":result") || message.event === TOKEN) this.settle(message);
   }
 
   deliver(message, origin) {
@@ -346,7 +367,10 @@ export class DashboardApp {
     this.pending.delete(message.id);
     clearTimeout(action.timer);
     this.timers.delete(action.timer);
-    if (message.ok === true) {
+    if (message.event === TOKEN) {
+      if (typeof message.token === "string" && message.token) action.resolve(message.token);
+      else action.reject(new DashboardAppError("unavailable", "The host has no token for this app."));
+    } else if (message.ok === true) {
       action.resolve();
     } else {
       const code = typeof message.error === "string" ? message.error : "unavailable";

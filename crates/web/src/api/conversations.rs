@@ -328,15 +328,16 @@ pub async fn app_context(
             if !member.is_admin() && !app.shows_in_conversation_of(view.conversation.inbox_id) {
                 return Err(ApiError::NotFound);
             }
-            apps.signing_secret(member.account_id, app_id)
-                .await?
-                .map(|secret| {
-                    super::sign_context(&state.config, &member, app_id, Some(&view), &secret)
-                })
+            super::sign_context(&state, &member, &app, Some(&view)).await?
         }
     };
+    let definitions = state
+        .store
+        .custom_attribute_definitions()
+        .list(member.account_id, None)
+        .await?;
     Ok(Json(SignedContext {
-        context: wire::AppContext::new(&view, &member.user),
+        context: wire::AppContext::new(&view, &member.user, &definitions),
         token,
     }))
 }

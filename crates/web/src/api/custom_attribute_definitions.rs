@@ -138,6 +138,7 @@ pub async fn create(
         .custom_attribute_definitions()
         .create(&new)
         .await?;
+    announce(&state, &member);
     Ok(Json(wire::CustomAttributeDefinition::from(&definition)))
 }
 
@@ -165,6 +166,7 @@ pub async fn update(
             &changes,
         )
         .await?;
+    announce(&state, &member);
     Ok(Json(wire::CustomAttributeDefinition::from(&definition)))
 }
 
@@ -188,5 +190,16 @@ pub async fn destroy(
             CustomAttributeDefinitionId(path_id(&id)?),
         )
         .await?;
+    announce(&state, &member);
     Ok(StatusCode::NO_CONTENT)
+}
+
+/// Tells the account's open pages that its definitions changed: dashboard apps get them anew.
+fn announce(state: &AppState, member: &domain::Member) {
+    state.bus.publish_by(
+        member.user.id,
+        vec![domain::Event::CustomAttributeDefinitionsChanged {
+            account_id: member.account_id,
+        }],
+    );
 }

@@ -36,6 +36,8 @@ pub struct DashboardAppParams {
     #[schema(value_type = Option<Vec<i64>>)]
     inbox_ids: Option<Vec<InboxId>>,
     allowed_actions: Option<Vec<AppAction>>,
+    /// `"EdDSA"` (the default for new apps) or `"HS256"`.
+    token_algorithm: Option<domain::context_token::TokenAlgorithm>,
 }
 
 impl DashboardAppParams {
@@ -46,6 +48,7 @@ impl DashboardAppParams {
             display_type: self.display_type,
             inbox_ids: self.inbox_ids.clone(),
             allowed_actions: self.allowed_actions.clone(),
+            token_algorithm: self.token_algorithm,
         }
     }
 }
@@ -54,7 +57,8 @@ impl DashboardAppParams {
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct IncludeQuery {
-    /// `control` adds `enabled`, `position`, `display_type`, `inbox_ids`, `allowed_actions`.
+    /// `control` adds `enabled`, `position`, `display_type`, `inbox_ids`, `allowed_actions`,
+    /// `token_algorithm`.
     #[allow(dead_code)]
     include: Option<String>,
 }
@@ -319,12 +323,14 @@ pub async fn sidebar_context(
         return Err(ApiError::NotFound);
     }
     let account = state.store.accounts().find(member.account_id).await?;
-    let token = apps
-        .signing_secret(member.account_id, id)
-        .await?
-        .map(|secret| super::sign_context(&state.config, &member, id, None, &secret));
+    let token = super::sign_context(&state, &member, &app, None).await?;
+    let definitions = state
+        .store
+        .custom_attribute_definitions()
+        .list(member.account_id, None)
+        .await?;
     Ok(Json(SignedSidebarContext {
-        context: wire::SidebarContext::new(&account, &member.user),
+        context: wire::SidebarContext::new(&account, &member.user, &definitions),
         token,
     }))
 }

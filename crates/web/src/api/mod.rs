@@ -21,6 +21,7 @@ pub mod labels;
 pub mod messages;
 pub mod profile;
 pub mod public;
+pub mod signing_keys;
 pub mod team_members;
 pub mod teams;
 pub mod webhooks;
@@ -47,24 +48,44 @@ pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
         .map(|(_, value)| value.into_owned())
 }
 
-/// The context token for `app_id`: who is asking (`member`) about what (`view`, or nothing for
-/// a sidebar app), signed with the app's secret, issued by the configured public URL (never by
-/// a request header: a `Host` or `X-Forwarded-Proto` would let the caller choose `iss`).
-pub fn sign_context(
-    config: &crate::Config,
+/// The context token for `app`: who is asking (`member`) about what (`view`, or nothing for a
+/// sidebar app), issued by the configured public URL (never by a request header: a `Host` or
+/// `X-Forwarded-Proto` would let the caller choose `iss`), valid for the configured lifetime.
+/// Signed as the app chose: EdDSA with the server's current key, or HS256 with the app's secret
+/// (`None` for an HS256 app made before secrets existed).
+pub async fn sign_context(
+    state: &crate::AppState,
     member: &Member,
-    app_id: domain::DashboardAppId,
+    app: &domain::DashboardApp,
     view: Option<&ConversationView>,
-    secret: &str,
-) -> String {
-    let subject = domain::context_token::Subject {
-        issuer: config.public_url(),
-        app_id: app_id.get(),
+) -> Result<Option<String>, ApiError> {
+    use domain::context_token::{Claims, Subject, TokenAlgorithm};
+    let subject = Subject {
+        issuer: state.config.public_url(),
+        app_id: app.id.get(),
         agent: member,
         view,
     };
-    let claims = domain::context_token::Claims::new(&subject, domain::time::now());
-    domain::context_token::sign(&claims, secret)
+    let claims = Claims::new(
+        &subject,
+        domain::time::now(),
+        state.config.app_token_lifetime,
+    );
+    match app.token_algorithm {
+        TokenAlgorithm::EdDsa => {
+            let key = state.store.signing_keys().current().await?;
+            let token = key.sign(&claims).ok_or_else(|| {
+                ApiError::Internal(format!("signing key {} is unreadable", key.kid))
+            })?;
+            Ok(Some(token))
+        }
+        TokenAlgorithm::Hs256 => Ok(state
+            .store
+            .dashboard_apps()
+            .signing_secret(member.account_id, app.id)
+            .await?
+            .map(|secret| domain::context_token::sign(&claims, &secret))),
+    }
 }
 
 /// Checks custom attribute values about to be written against the account's definitions of

@@ -1,5 +1,5 @@
 //! Settings › Integrations › Dashboard apps: list in order, add, edit (name, URL, where the app
-//! shows, for which inboxes, which actions it may take, enabled), move up and down, delete.
+//! shows, for which inboxes, which actions it may take, how its tokens are signed, enabled), move up and down, delete.
 //! Administrators only; the page's script talks to the JSON API with the session's CSRF token.
 
 use super::{render, Layout};
@@ -29,6 +29,8 @@ pub struct AppRow {
     pub allowed_actions: String,
     /// "None" or the actions' names.
     pub actions_label: String,
+    /// "EdDSA" or "HS256", for the edit form.
+    pub token_algorithm: &'static str,
 }
 
 pub struct InboxChoice {
@@ -92,6 +94,7 @@ pub async fn index(
             } else {
                 join(app.allowed_actions.iter().map(|a| a.as_str()), ", ")
             },
+            token_algorithm: app.token_algorithm.as_str(),
             title: app.title,
         })
         .collect();

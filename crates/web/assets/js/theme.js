@@ -1,0 +1,57 @@
+// The agent's theme, light or dark: chosen with the toggle in the navigation and remembered in
+// this browser (localStorage); until the agent chooses, the system's preference decides. Sets
+// `<html data-theme>` (app.css keys its colours on it) and `aria-pressed` on the toggle, and
+// announces each change as a "switchboard:theme" event on `document`, which the dashboard-app
+// bridge turns into a fresh context for every app frame.
+
+const STORAGE_KEY = "switchboard-theme";
+const THEMES = ["light", "dark"];
+const systemDark = window.matchMedia("(prefers-color-scheme: dark)");
+
+function saved() {
+  try {
+    const value = window.localStorage.getItem(STORAGE_KEY);
+    return THEMES.includes(value) ? value : null;
+  } catch {
+    return null; // storage blocked: follow the system
+  }
+}
+
+/** The theme in use, resolved: "light" or "dark". */
+export function currentTheme() {
+  return saved() || (systemDark.matches ? "dark" : "light");
+}
+
+function apply() {
+  const theme = currentTheme();
+  const changed = document.documentElement.dataset.theme !== theme;
+  document.documentElement.dataset.theme = theme;
+  const toggle = document.getElementById("theme-toggle");
+  if (toggle) {
+    toggle.setAttribute("aria-pressed", String(theme === "dark"));
+    toggle.dataset.theme = theme;
+  }
+  if (changed) document.dispatchEvent(new CustomEvent("switchboard:theme", { detail: { theme } }));
+}
+
+/** Chooses `theme` for this browser from now on. */
+export function setTheme(theme) {
+  if (!THEMES.includes(theme)) return;
+  try {
+    window.localStorage.setItem(STORAGE_KEY, theme);
+  } catch {
+    // storage blocked: the choice lasts for this page only
+    document.documentElement.dataset.theme = theme;
+  }
+  apply();
+}
+
+apply();
+systemDark.addEventListener("change", apply);
+// Another tab of the workspace switched theme.
+window.addEventListener("storage", (event) => {
+  if (event.key === STORAGE_KEY) apply();
+});
+document.getElementById("theme-toggle")?.addEventListener("click", () => {
+  setTheme(currentTheme() === "dark" ? "light" : "dark");
+});
