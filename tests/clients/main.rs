@@ -19,6 +19,7 @@
 mod support;
 
 use serde::Deserialize;
+use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::PathBuf;
 use support::{on_each_backend, TestApp};
@@ -189,4 +190,108 @@ fn the_table_parser_reads_statuses_and_ignores_other_sections() {
     assert_eq!(table.len(), 2);
     assert_eq!(table["a.b"], Expected::Supported);
     assert_eq!(table["c.d"], Expected::Other("not supported".into()));
+}
+
+async fn context_token(app: &TestApp, uri: &str) -> String {
+    app.get(uri, &app.agent).await.json()["token"]
+        .as_str()
+        .expect("a token")
+        .to_owned()
+}
+
+/// What PyJWT (`tests/clients/python/verify_token.py`) made of `token`.
+fn pyjwt_verdict(python: &std::path::Path, base: &str, token: &str, app_id: i64) -> Value {
+    let output = std::process::Command::new(python)
+        .arg(root().join("tests/clients/python/verify_token.py"))
+        .args([
+            &format!("{base}/.well-known/jwks.json"),
+            token,
+            &format!("dashboard_app:{app_id}"),
+            // The in-process router's public URL (the served copy's only differs in port).
+            "http://localhost:3000",
+        ])
+        .output()
+        .expect("the verifier starts");
+    assert!(
+        output.status.success(),
+        "the verifier itself failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    serde_json::from_slice(&output.stdout).expect("one JSON verdict")
+}
+
+/// An app's backend verifies our EdDSA tokens with an independent JOSE library (PyJWT) and the
+/// published keys alone, before and after `switchboard keys rotate` — run as the operator would,
+/// beside the running server, on its database.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pyjwt_verifies_context_tokens_through_the_jwks_before_and_after_a_key_rotation() {
+    let python = root().join("tests/clients/python/.venv/bin/python");
+    if !python.is_file() {
+        assert!(
+            std::env::var_os("REQUIRE_COMPAT").is_none(),
+            "REQUIRE_COMPAT is set but tests/clients/python/.venv is not installed (see .ci/run)"
+        );
+        eprintln!("clients: PyJWT skipped, tests/clients/python/.venv is not installed");
+        return;
+    }
+    let path = std::env::temp_dir().join(format!(
+        "switchboard-keys-{}.db",
+        domain::password::random_token(12)
+    ));
+    let url = format!("sqlite://{}", path.display());
+    let store = store::Store::connect(&url).await.expect("the database");
+    store.migrate().await.expect("migrations");
+    let app = TestApp::with_store(store).await;
+    let base = app.serve().await;
+    let body = serde_json::json!({"title": "Orders", "content": [{"type": "frame", "url": "https://orders.example/"}]});
+    let created = app
+        .post(&app.api("dashboard_apps"), &app.admin, &body)
+        .await;
+    let app_id = created.json()["id"].as_i64().expect("an app id");
+    let context_uri = app.api(&format!(
+        "conversations/{}/app_context?app_id={app_id}",
+        app.acme.conversation
+    ));
+    let before = context_token(&app, &context_uri).await;
+    let verdict = pyjwt_verdict(&python, &base, &before, app_id);
+    assert_eq!(verdict["ok"], true, "{verdict}");
+    assert_eq!(verdict["claims"]["sub"], app.agent.id.to_string());
+    assert_eq!(verdict["claims"]["conversation_id"], app.acme.conversation);
+    let first_kid = verdict["kid"].as_str().expect("a kid").to_owned();
+    // Another app's audience, and a token with a byte of its signature changed, are refused.
+    let other = pyjwt_verdict(&python, &base, &before, app_id + 1);
+    assert_eq!(other["ok"], false, "{other}");
+    let mut tampered = before.clone().into_bytes();
+    let last = tampered.len() - 3;
+    tampered[last] = if tampered[last] == b'A' { b'B' } else { b'A' };
+    let tampered = String::from_utf8(tampered).expect("base64url stays text");
+    let refused = pyjwt_verdict(&python, &base, &tampered, app_id);
+    assert_eq!(refused["ok"], false, "{refused}");
+
+    let rotated = std::process::Command::new(env!("CARGO_BIN_EXE_switchboard"))
+        .args(["keys", "rotate", "--database-url", &url])
+        .env_remove("DATABASE_URL")
+        .env_remove("SWITCHBOARD_APP_TOKEN_LIFETIME")
+        .output()
+        .expect("the binary runs");
+    assert!(
+        rotated.status.success(),
+        "{}",
+        String::from_utf8_lossy(&rotated.stderr)
+    );
+    let said = String::from_utf8_lossy(&rotated.stdout).into_owned();
+    assert!(said.contains("300 seconds"), "{said}");
+
+    let after = context_token(&app, &context_uri).await;
+    let verdict = pyjwt_verdict(&python, &base, &after, app_id);
+    assert_eq!(verdict["ok"], true, "{verdict}");
+    let second_kid = verdict["kid"].as_str().expect("a kid").to_owned();
+    assert_ne!(second_kid, first_kid, "the new key signs at once");
+    assert!(said.contains(&second_kid), "{said}");
+    let still = pyjwt_verdict(&python, &base, &before, app_id);
+    assert_eq!(
+        still["ok"], true,
+        "a token signed before the rotation verifies until it expires: {still}"
+    );
+    let _ = std::fs::remove_file(&path);
 }
