@@ -27,4 +27,5 @@ mod sandbox;
 mod sdk;
 mod search;
 mod settings;
+mod tokens_and_theme;
 mod workflow;

@@ -231,7 +231,9 @@ impl TestApp {
             .await
             .expect("a free port");
         let base = format!("http://{}", listener.local_addr().expect("a bound address"));
-        let config = web::Config::new(&base, self.state.config.trust_proxy).expect("a valid URL");
+        let mut config =
+            web::Config::new(&base, self.state.config.trust_proxy).expect("a valid URL");
+        config.app_token_lifetime = self.state.config.app_token_lifetime;
         let router = web::app(self.state.clone().with_config(config));
         spawn_router(listener, router);
         base
