@@ -62,7 +62,15 @@ async fn the_playground_logs_a_round_trip_and_performs_only_allowed_actions() {
     let frame = Frame::top().child(FRAME);
     let delivered = contexts(&browser, &frame, 1).await;
     let sample = support::fixture("app-context.sample.json");
-    assert_eq!(delivered[0]["data"], sample["data"], "the sample context");
+    // The host adds the agent's resolved theme to every context, the sample's too.
+    let mut expected = sample["data"].clone();
+    expected["theme"] = browser
+        .run(
+            &Frame::top(),
+            "return document.documentElement.dataset.theme;",
+        )
+        .await;
+    assert_eq!(delivered[0]["data"], expected, "the sample context");
     // Each entry shows its message as pretty JSON.
     let shown = browser
         .run(
