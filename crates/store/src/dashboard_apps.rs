@@ -7,8 +7,20 @@ use domain::context_token::TokenAlgorithm;
 use domain::dashboard_app::{DashboardAppChanges, DisplayType};
 use domain::{AccountId, DashboardApp, DashboardAppId, DomainError, InboxId, NewDashboardApp};
 
-const COLUMNS: &str = "id, account_id, title, content_json, created_at, enabled, position, \
-     display_type, inbox_ids_json, allowed_actions_json, token_algorithm";
+/// The columns of a `DashboardAppRow`, spelled once for both selects (`concat!` keeps the SQL a
+/// `&'static str`, with no `format!`).
+macro_rules! select_apps {
+    ($rest:literal) => {
+        concat!(
+            "SELECT id, account_id, title, content_json, created_at, enabled, position, ",
+            "display_type, inbox_ids_json, allowed_actions_json, token_algorithm ",
+            "FROM dashboard_apps ",
+            $rest
+        )
+    };
+}
+const LIST: &str = select_apps!("WHERE account_id = $1 ORDER BY position, id");
+const FIND: &str = select_apps!("WHERE account_id = $1 AND id = $2");
 
 const INSERT: &str = "INSERT INTO dashboard_apps (account_id, title, content_json, created_at, \
      signing_secret, enabled, position, display_type, inbox_ids_json, allowed_actions_json, \
@@ -144,10 +156,7 @@ impl DashboardApps<'_> {
 
     /// The account's apps in their order: the order of tabs and sidebar entries.
     pub async fn list(&self, account_id: AccountId) -> Result<Vec<DashboardApp>, StoreError> {
-        let sql = format!(
-            "SELECT {COLUMNS} FROM dashboard_apps WHERE account_id = $1 ORDER BY position, id"
-        );
-        let rows: Vec<DashboardAppRow> = on_pool!(self.store, |pool| sqlx::query_as(&sql)
+        let rows: Vec<DashboardAppRow> = on_pool!(self.store, |pool| sqlx::query_as(LIST)
             .bind(account_id.get())
             .fetch_all(pool)
             .await)?;
@@ -159,8 +168,7 @@ impl DashboardApps<'_> {
         account_id: AccountId,
         id: DashboardAppId,
     ) -> Result<DashboardApp, StoreError> {
-        let sql = format!("SELECT {COLUMNS} FROM dashboard_apps WHERE account_id = $1 AND id = $2");
-        let row: Option<DashboardAppRow> = on_pool!(self.store, |pool| sqlx::query_as(&sql)
+        let row: Option<DashboardAppRow> = on_pool!(self.store, |pool| sqlx::query_as(FIND)
             .bind(account_id.get())
             .bind(id.get())
             .fetch_optional(pool)

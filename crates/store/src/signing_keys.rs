@@ -67,22 +67,31 @@ impl SigningKeys<'_> {
 
     /// Adds a key that signs from now on; the keys it replaces stay published for `lifetime`
     /// seconds (the tokens they signed are valid that long), and keys whose time has passed are
-    /// deleted. Returns the new key.
+    /// deleted. Returns the new key. One transaction: a failure leaves the keys as they were.
     pub async fn rotate(&self, lifetime: i64) -> Result<SigningKey, StoreError> {
         let now = domain::time::now();
         let key = SigningKey::generate();
-        self.insert(&key).await?;
-        on_pool!(self.store, |pool| sqlx::query(RETIRE_OLDER)
-            .bind(now + lifetime)
-            .bind(&key.kid)
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected()))?;
-        on_pool!(self.store, |pool| sqlx::query(FORGET_RETIRED)
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|done| done.rows_affected()))?;
+        on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(INSERT)
+                .bind(&key.kid)
+                .bind(&key.secret)
+                .bind(&key.public)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(RETIRE_OLDER)
+                .bind(now + lifetime)
+                .bind(&key.kid)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query(FORGET_RETIRED)
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<(), StoreError>(())
+        })?;
         Ok(key)
     }
 

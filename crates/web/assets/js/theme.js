@@ -17,9 +17,12 @@ function saved() {
   }
 }
 
+/** The agent's choice: remembered, or (storage blocked) made on this page; null: none yet. */
+let chosen = saved();
+
 /** The theme in use, resolved: "light" or "dark". */
 export function currentTheme() {
-  return saved() || (systemDark.matches ? "dark" : "light");
+  return chosen || (systemDark.matches ? "dark" : "light");
 }
 
 function apply() {
@@ -37,11 +40,11 @@ function apply() {
 /** Chooses `theme` for this browser from now on. */
 export function setTheme(theme) {
   if (!THEMES.includes(theme)) return;
+  chosen = theme;
   try {
     window.localStorage.setItem(STORAGE_KEY, theme);
   } catch {
     // storage blocked: the choice lasts for this page only
-    document.documentElement.dataset.theme = theme;
   }
   apply();
 }
@@ -50,7 +53,9 @@ apply();
 systemDark.addEventListener("change", apply);
 // Another tab of the workspace switched theme.
 window.addEventListener("storage", (event) => {
-  if (event.key === STORAGE_KEY) apply();
+  if (event.key !== STORAGE_KEY) return;
+  chosen = saved();
+  apply();
 });
 document.getElementById("theme-toggle")?.addEventListener("click", () => {
   setTheme(currentTheme() === "dark" ? "light" : "dark");
