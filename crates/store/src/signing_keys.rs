@@ -20,7 +20,7 @@ const INSERT: &str = concat!(
 );
 /// Retires every current key but the newest at `$1` (when the last token it signed expires).
 const RETIRE_OLDER: &str =
-    concat!("UPDATE signing_keys SET retire_at = $1 WHERE retire_at IS NULL AND kid <> $2");
+    "UPDATE signing_keys SET retire_at = $1 WHERE retire_at IS NULL AND kid <> $2";
 const FORGET_RETIRED: &str = "DELETE FROM signing_keys WHERE retire_at <= $1";
 
 #[derive(sqlx::FromRow)]
