@@ -12,8 +12,7 @@
 export interface AppContext {
   event: "appContext";
   data: ConversationData | SidebarData;
-  /** Switchboard: a JWT for your backend to verify: EdDSA (check it with the keys at
-   * /.well-known/jwks.json) or HS256 (your app's secret), as the app is set. */
+  /** Switchboard: a JWT for your backend: EdDSA (keys at /.well-known/jwks.json) or HS256 (your app's secret). */
   token?: string;
   /** Switchboard: why this context was sent, numbered per frame. */
   meta?: ContextMeta;
