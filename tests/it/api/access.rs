@@ -191,6 +191,7 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("GET", "/schemas/app-context.json", Rule::Anyone),
     // Authorized by the link's signature alone (api/attachments.rs checks forged links).
     ("GET", "/rails/active_storage/blobs/{id}/{variant}/{filename}", Rule::Anyone),
+    ("GET", "/.well-known/jwks.json", Rule::Anyone),
     // Last: they end the outsider's session or replace their token.
     ("POST", "/app/accounts/{account_id}/profile/access_token", Rule::Account),
     ("POST", "/api/v1/profile/reset_access_token", Rule::Anyone),
