@@ -167,7 +167,7 @@ impl ConversationView {
 }
 
 /// Which assignees a conversation list shows (Chatwoot's `assignee_type`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Hash)]
 pub enum AssigneeFilter {
     Me,
     Unassigned,

@@ -285,7 +285,10 @@ impl ContactInboxes<'_> {
 
     /// Marks the contact inbox verified (a valid `identifier_hash` came with an update).
     pub async fn verify(&self, contact_inbox: &ContactInbox) -> Result<(), StoreError> {
-        self.settle(contact_inbox.id, true).await
+        self.settle(contact_inbox.id, true).await?;
+        // The list's rows carry `hmac_verified`; no event says it changed.
+        self.store.pages.forget_all();
+        Ok(())
     }
 
     /// The display ids of the conversations this contact inbox may see, oldest first.

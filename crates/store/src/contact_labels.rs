@@ -60,6 +60,8 @@ impl ContactLabels<'_> {
             account_id,
             contact_id,
         };
-        Ok(Outcome::new(self.titles(contact_id).await?, vec![event]))
+        let events = vec![event];
+        self.store.observe_all(&events);
+        Ok(Outcome::new(self.titles(contact_id).await?, events))
     }
 }

@@ -314,7 +314,9 @@ impl Contacts<'_> {
             account_id,
             contact_id: id,
         };
-        Ok(crate::Outcome::new(contact, vec![event]))
+        let events = vec![event];
+        self.store.observe_all(&events);
+        Ok(crate::Outcome::new(contact, events))
     }
 
     pub async fn delete(&self, account_id: AccountId, id: ContactId) -> Result<(), StoreError> {
@@ -324,7 +326,10 @@ impl Contacts<'_> {
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;
-        crate::error::touched(done)
+        crate::error::touched(done)?;
+        // The contact's conversations went with it, and no event says so.
+        self.store.forget_account(account_id);
+        Ok(())
     }
 
     /// The contact's contact inbox in `inbox_id` — the one with `source_id` when given — created

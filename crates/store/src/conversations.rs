@@ -1,7 +1,7 @@
 //! Conversations: the list with its filters and counts, one conversation with its thread, and
 //! every change an agent makes (status, assignee, labels, attributes, read).
 
-use crate::counts_cache::{CountsKey, Tally};
+use crate::counts_cache::{CountsKey, PageKey, Tally};
 use crate::error::found;
 use crate::filters::{self, Table};
 use crate::messages::{insert, message_select, MessageRow, THREAD_LIMIT};
@@ -295,6 +295,36 @@ impl Conversations<'_> {
         filter: &ConversationFilter,
         counts: bool,
     ) -> Result<ConversationPage, StoreError> {
+        // Searches and advanced filters are one-offs: read afresh, never cached.
+        let conversations = if filter.is_ad_hoc() {
+            self.read_page(filter).await?
+        } else {
+            let key = PageKey::of(filter);
+            match self.store.pages.lookup(&key) {
+                Ok(page) => Vec::clone(&page),
+                Err(stamp) => {
+                    let page = self.read_page(filter).await?;
+                    self.store.pages.keep(key, stamp, Arc::new(page.clone()));
+                    page
+                }
+            }
+        };
+        let counts = if counts {
+            Some(self.counts(filter).await?)
+        } else {
+            None
+        };
+        Ok(ConversationPage {
+            conversations,
+            counts,
+        })
+    }
+
+    /// The filter's page from the database, each conversation with its last message.
+    async fn read_page(
+        &self,
+        filter: &ConversationFilter,
+    ) -> Result<Vec<ConversationView>, StoreError> {
         let dialect = self.store.dialect();
         let rows: Vec<ConversationRow> = match self.page_start(filter).await? {
             PageStart::PastTheEnd => Vec::new(),
@@ -323,15 +353,7 @@ impl Conversations<'_> {
         let mut conversations: Vec<ConversationView> =
             rows.into_iter().map(ConversationView::from).collect();
         self.attach_last_messages(&mut conversations).await?;
-        let counts = if counts {
-            Some(self.counts(filter).await?)
-        } else {
-            None
-        };
-        Ok(ConversationPage {
-            conversations,
-            counts,
-        })
+        Ok(conversations)
     }
 
     /// Where the filter's page begins. Keyset paging behind Chatwoot's `page`: rather than

@@ -1,11 +1,14 @@
-//! The conversation list's `meta` counts, cached per account and forgotten when a committed
-//! write may have changed them.
+//! The conversation list's `meta` counts and its pages, cached per account and forgotten when a
+//! committed write may have changed them.
 //!
 //! Counting every open conversation of an account on each list request was most of the list's
 //! time (issue 6: 525 req/s with 100,000 conversations). One cached tally per filter serves
 //! every agent: it holds the count per assignee, so `mine_count` is read for the asking agent.
+//! A page of the list (its 25 rows with their last messages) is cached the same way, keyed by
+//! everything that chooses its rows (issue 12: the rows crossing sqlx were a third of a
+//! request's instructions).
 //!
-//! Writes forget what they change in two ways: this instance's store writes forget right after
+//! Both are an [`AccountCache`]. Writes forget what they change in two ways: this instance's store writes forget right after
 //! their commit (so a client reading its own write sees it), and the event bus passes every
 //! instance's events to [`crate::Store::observe`] (another instance's writes, through
 //! PostgreSQL LISTEN). A tally counted while a write committed is never kept: each lookup
@@ -55,6 +58,45 @@ impl CountsKey {
     }
 }
 
+/// What chooses a page's rows: the counts' key, the assignee tab (with the viewer when it is
+/// "mine") and the page.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+pub(crate) struct PageKey {
+    counts: CountsKey,
+    assignee: domain::AssigneeFilter,
+    /// Only for `assignee_type=me`: otherwise every agent of a scope shares the page.
+    mine_of: Option<UserId>,
+    page: i64,
+}
+
+impl PageKey {
+    pub(crate) fn of(filter: &ConversationFilter) -> Self {
+        Self {
+            counts: CountsKey::of(filter),
+            assignee: filter.assignee,
+            mine_of: (filter.assignee == domain::AssigneeFilter::Me).then_some(filter.viewer),
+            page: filter.page,
+        }
+    }
+}
+
+/// A key of an [`AccountCache`]: forgetting an account drops its keys.
+pub(crate) trait OfAccount {
+    fn account_id(&self) -> AccountId;
+}
+
+impl OfAccount for CountsKey {
+    fn account_id(&self) -> AccountId {
+        self.account_id
+    }
+}
+
+impl OfAccount for PageKey {
+    fn account_id(&self) -> AccountId {
+        self.counts.account_id
+    }
+}
+
 /// Conversations per assignee (`None`: unassigned) for one key.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub(crate) struct Tally(Vec<(Option<i64>, i64)>);
@@ -83,64 +125,82 @@ impl Tally {
     }
 }
 
-/// A clock value taken before counting; see [`CountsCache::keep`].
+/// A clock value taken before reading; see [`AccountCache::keep`].
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
 pub(crate) struct Stamp(u64);
 
-#[derive(Debug, Default)]
-pub(crate) struct CountsCache {
-    inner: Mutex<Inner>,
+/// Values read from the database per key, trusted until their account is forgotten or [`TTL`]
+/// runs out.
+#[derive(Debug)]
+pub(crate) struct AccountCache<K, V> {
+    inner: Mutex<Inner<K, V>>,
 }
 
-#[derive(Debug, Default)]
-struct Inner {
+pub(crate) type CountsCache = AccountCache<CountsKey, Tally>;
+pub(crate) type PageCache = AccountCache<PageKey, Vec<domain::ConversationView>>;
+
+impl<K, V> Default for AccountCache<K, V> {
+    fn default() -> Self {
+        Self {
+            inner: Mutex::new(Inner {
+                clock: 0,
+                forgotten: HashMap::new(),
+                forgotten_all: 0,
+                entries: HashMap::new(),
+            }),
+        }
+    }
+}
+
+#[derive(Debug)]
+struct Inner<K, V> {
     /// Advances at every forget.
     clock: u64,
     /// The clock at the last forget of each account, and of everything.
     forgotten: HashMap<AccountId, u64>,
     forgotten_all: u64,
-    entries: HashMap<CountsKey, Entry>,
+    entries: HashMap<K, Entry<V>>,
 }
 
 #[derive(Debug)]
-struct Entry {
+struct Entry<V> {
     stamp: u64,
     at: Instant,
-    tally: Arc<Tally>,
+    value: Arc<V>,
 }
 
-impl Inner {
+impl<K, V> Inner<K, V> {
     fn is_current(&self, account_id: AccountId, stamp: u64) -> bool {
         stamp >= self.forgotten_all
             && stamp >= self.forgotten.get(&account_id).copied().unwrap_or(0)
     }
 }
 
-impl CountsCache {
-    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+impl<K: OfAccount + Eq + std::hash::Hash, V> AccountCache<K, V> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner<K, V>> {
         // A panic while holding this lock leaves plain maps behind, still consistent.
         self.inner
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    /// The cached tally for `key`, or the stamp to count under and hand back to [`Self::keep`].
-    pub(crate) fn lookup(&self, key: &CountsKey) -> Result<Arc<Tally>, Stamp> {
+    /// The cached value for `key`, or the stamp to read under and hand back to [`Self::keep`].
+    pub(crate) fn lookup(&self, key: &K) -> Result<Arc<V>, Stamp> {
         let inner = self.lock();
         match inner.entries.get(key) {
             Some(entry)
-                if entry.at.elapsed() < TTL && inner.is_current(key.account_id, entry.stamp) =>
+                if entry.at.elapsed() < TTL && inner.is_current(key.account_id(), entry.stamp) =>
             {
-                Ok(Arc::clone(&entry.tally))
+                Ok(Arc::clone(&entry.value))
             }
             _ => Err(Stamp(inner.clock)),
         }
     }
 
-    /// Keeps a tally counted after `stamp` was taken, unless its account was forgotten since.
-    pub(crate) fn keep(&self, key: CountsKey, stamp: Stamp, tally: Arc<Tally>) {
+    /// Keeps a value read after `stamp` was taken, unless its account was forgotten since.
+    pub(crate) fn keep(&self, key: K, stamp: Stamp, value: Arc<V>) {
         let mut inner = self.lock();
-        if !inner.is_current(key.account_id, stamp.0) {
+        if !inner.is_current(key.account_id(), stamp.0) {
             return;
         }
         if inner.entries.len() >= MAX_ENTRIES {
@@ -151,18 +211,20 @@ impl CountsCache {
             Entry {
                 stamp: stamp.0,
                 at: Instant::now(),
-                tally,
+                value,
             },
         );
     }
 
-    /// Forgets every tally of `account_id`, including any being counted right now.
+    /// Forgets every value of `account_id`, including any being read right now.
     pub(crate) fn forget(&self, account_id: AccountId) {
         let mut inner = self.lock();
         inner.clock += 1;
         let now = inner.clock;
         inner.forgotten.insert(account_id, now);
-        inner.entries.retain(|key, _| key.account_id != account_id);
+        inner
+            .entries
+            .retain(|key, _| key.account_id() != account_id);
     }
 
     /// Forgets everything (events may have been missed).
@@ -231,6 +293,22 @@ mod tests {
         let fresh = cache.lookup(&key(1)).unwrap_err();
         cache.keep(key(1), fresh, tally(5));
         assert_eq!(*cache.lookup(&key(1)).unwrap(), *tally(5));
+    }
+
+    #[test]
+    fn a_page_of_mine_is_each_viewers_own_and_other_tabs_are_shared() {
+        let filter = |viewer: i64, assignee| {
+            let mut filter =
+                ConversationFilter::new(AccountId(1), UserId(viewer), domain::Scope::All);
+            filter.assignee = assignee;
+            filter
+        };
+        use domain::AssigneeFilter::{All, Me};
+        assert_ne!(PageKey::of(&filter(1, Me)), PageKey::of(&filter(2, Me)));
+        assert_eq!(PageKey::of(&filter(1, All)), PageKey::of(&filter(2, All)));
+        let mut next = filter(1, All);
+        next.page = 2;
+        assert_ne!(PageKey::of(&filter(1, All)), PageKey::of(&next));
     }
 
     #[test]

@@ -303,6 +303,8 @@ impl Users<'_> {
             }
             tx.commit().await
         })?;
+        // The list's rows carry assignees' names, in every account of the user; renames are rare.
+        self.store.pages.forget_all();
         self.find(id).await
     }
 }

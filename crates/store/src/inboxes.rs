@@ -181,7 +181,7 @@ impl Inboxes<'_> {
             .await
             .map(|r| r.rows_affected()))?;
         // The inbox's conversations went with it; no event says so, so forget here.
-        self.store.counts.forget(account_id);
+        self.store.forget_account(account_id);
         crate::error::touched(done)
     }
 }

@@ -110,6 +110,8 @@ pub struct Store {
     pub(crate) file_key: Arc<tokio::sync::OnceCell<String>>,
     /// The public URL file links start with (see [`Store::set_public_url`]).
     pub(crate) file_base: Arc<std::sync::OnceLock<String>>,
+    /// The conversation list's pages, forgotten with the counts and by every other event.
+    pub(crate) pages: Arc<counts_cache::PageCache>,
 }
 
 impl Store {
@@ -148,6 +150,7 @@ impl Store {
             counts: Arc::default(),
             file_key: Arc::default(),
             file_base: Arc::default(),
+            pages: Arc::default(),
         })
     }
 
@@ -167,6 +170,7 @@ impl Store {
             counts: Arc::default(),
             file_key: Arc::default(),
             file_base: Arc::default(),
+            pages: Arc::default(),
         })
     }
 
@@ -204,6 +208,7 @@ impl Store {
             counts: Arc::default(),
             file_key: Arc::default(),
             file_base: Arc::clone(&self.file_base),
+            pages: Arc::default(),
         }
     }
 
@@ -250,6 +255,11 @@ impl Store {
     /// event bus calls it for everything it hears (see `counts_cache`).
     pub fn observe(&self, event: &domain::Event) {
         use domain::Event::*;
+        // A page shows each conversation's last message, read state, contact and assignee:
+        // everything but someone typing changes what it holds.
+        if !matches!(event, Typing { .. }) {
+            self.pages.forget(event.account_id());
+        }
         match event {
             ConversationCreated { account_id, .. }
             | ConversationStatusChanged { account_id, .. }
@@ -270,6 +280,15 @@ impl Store {
     /// Forgets every cached value: events may have been missed (the bus lost its listener).
     pub fn forget_caches(&self) {
         self.counts.forget_all();
+        self.pages.forget_all();
+    }
+
+    /// Forgets what is cached of `account_id` after a write that announces no event (a renamed
+    /// agent or team shows in the list's rows); other instances learn of it when
+    /// [`counts_cache::TTL`] runs out.
+    pub(crate) fn forget_account(&self, account_id: domain::AccountId) {
+        self.counts.forget(account_id);
+        self.pages.forget(account_id);
     }
 
     /// What this instance's own writes do right after commit, before answering.

@@ -220,13 +220,14 @@ impl Messages<'_> {
         message.content = Some(DELETED_CONTENT.to_owned());
         message.updated_at = now;
         message.attachments.clear();
-        let event = Event::MessageUpdated {
+        let events = vec![Event::MessageUpdated {
             account_id: c.account_id,
             inbox_id: c.inbox_id,
             conversation_id: c.id,
             message_id: id,
-        };
-        Ok(Outcome::new(message, vec![event]))
+        }];
+        self.store.observe_all(&events);
+        Ok(Outcome::new(message, events))
     }
 
     /// Records the contact's answer to a message that asked for one (an `input_select`'s

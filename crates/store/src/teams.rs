@@ -110,6 +110,8 @@ impl Teams<'_> {
             .await
             .map(|_| ()))
         .map_err(taken("name"))?;
+        // The list's rows carry the team's name; no event says it changed.
+        self.store.forget_account(account_id);
         Ok(team)
     }
 
@@ -124,7 +126,7 @@ impl Teams<'_> {
             .map(|r| r.rows_affected()))?;
         touched(done)?;
         // Conversations left the team without an event: the team filter's counts changed.
-        self.store.counts.forget(account_id);
+        self.store.forget_account(account_id);
         Ok(())
     }
 

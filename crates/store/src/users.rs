@@ -367,6 +367,8 @@ impl Users<'_> {
             }
             tx.commit().await
         })?;
+        // The list's rows carry the assignee's role and availability; no event says they changed.
+        self.store.forget_account(account_id);
         self.agent(account_id, id).await
     }
 
@@ -402,7 +404,7 @@ impl Users<'_> {
             tx.commit().await
         })?;
         // Their conversations are unassigned now; no event says so, so forget here.
-        self.store.counts.forget(account_id);
+        self.store.forget_account(account_id);
         Ok(())
     }
 

@@ -954,3 +954,95 @@ async fn throttle_windows_are_shared_by_every_instance_of_a_database() {
     })
     .await;
 }
+
+/// The list's pages are cached (`counts_cache::PageCache`): each write that changes what a page
+/// shows must be seen by the next read, whether it announces an event or not.
+#[tokio::test]
+async fn a_cached_page_shows_every_write_that_changes_its_rows() {
+    on_each_backend(async |store: Store| {
+        let f = fixture(&store, "acme").await;
+        let view = store
+            .conversations()
+            .create(&new_conversation(&f, Status::Open, Some(f.admin)))
+            .await
+            .unwrap()
+            .value;
+        let filter = ConversationFilter::new(f.account, f.admin, domain::Scope::All);
+        let row = async || {
+            let page = store.conversations().list(&filter, true).await.unwrap();
+            page.conversations.into_iter().next()
+        };
+        let last_content = |row: &domain::ConversationView| row.messages[0].content.clone();
+        assert_eq!(
+            row().await.unwrap().messages.len(),
+            1,
+            "the page is cached now"
+        );
+
+        let reply = NewMessage::validate(
+            Some("on its way"),
+            Some("outgoing"),
+            None,
+            None,
+            Author::User(f.admin),
+        )
+        .unwrap();
+        let sent = store.messages().create(&view, &reply).await.unwrap().value;
+        assert_eq!(
+            last_content(&row().await.unwrap()).as_deref(),
+            Some("on its way")
+        );
+
+        store.messages().delete(&view, sent.id).await.unwrap();
+        assert_ne!(
+            last_content(&row().await.unwrap()).as_deref(),
+            Some("on its way")
+        );
+
+        let rename = domain::contact::ContactChanges {
+            name: Some(Some("Maria Lopez".into())),
+            ..Default::default()
+        };
+        store
+            .contacts()
+            .update(f.account, f.contact, &rename)
+            .await
+            .unwrap();
+        assert_eq!(
+            row().await.unwrap().contact.name.as_deref(),
+            Some("Maria Lopez")
+        );
+
+        let busy = domain::user::AgentChanges {
+            availability: Some(domain::user::Availability::Busy),
+            ..Default::default()
+        };
+        store
+            .users()
+            .update_agent(f.account, f.admin, &busy)
+            .await
+            .unwrap();
+        assert_eq!(row().await.unwrap().assignee.unwrap().availability, "busy");
+
+        let profile = store::ProfileChanges {
+            name: Some("Ada Lovelace".into()),
+            display_name: None,
+        };
+        store
+            .users()
+            .update_profile(f.admin, &profile)
+            .await
+            .unwrap();
+        assert_eq!(
+            row().await.unwrap().assignee.unwrap().user.name,
+            "Ada Lovelace"
+        );
+
+        store.contacts().delete(f.account, f.contact).await.unwrap();
+        assert!(
+            row().await.is_none(),
+            "the contact's conversations went with it"
+        );
+    })
+    .await;
+}
