@@ -473,3 +473,54 @@ mod tests {
         assert!(parse_page(Some("x")).is_err());
     }
 }
+
+/// A page of the conversation list: its rows, and their API rendering (Chatwoot's `payload`),
+/// made once however many requests share the page. The list's pages are cached per account
+/// (`store::counts_cache`), and rendering 25 rows was half of a cached page's instructions.
+#[derive(Debug, Default)]
+pub struct ListedConversations {
+    rows: Vec<ConversationView>,
+    payload: std::sync::OnceLock<Box<serde_json::value::RawValue>>,
+}
+
+impl ListedConversations {
+    pub fn new(rows: Vec<ConversationView>) -> Self {
+        Self {
+            rows,
+            payload: std::sync::OnceLock::new(),
+        }
+    }
+
+    /// `[wire::Conversation…]`, rendered on first use.
+    pub fn payload(&self) -> &serde_json::value::RawValue {
+        self.payload.get_or_init(|| {
+            let rows: Vec<crate::wire::Conversation> = self
+                .rows
+                .iter()
+                .map(crate::wire::Conversation::from)
+                .collect();
+            serde_json::value::to_raw_value(&rows).expect("conversations always serialize")
+        })
+    }
+}
+
+impl std::ops::Deref for ListedConversations {
+    type Target = [ConversationView];
+
+    fn deref(&self) -> &[ConversationView] {
+        &self.rows
+    }
+}
+
+/// As its `payload`: the rendering made once.
+impl serde::Serialize for ListedConversations {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        self.payload().serialize(serializer)
+    }
+}
+
+impl PartialEq for ListedConversations {
+    fn eq(&self, other: &Self) -> bool {
+        self.rows == other.rows
+    }
+}

@@ -36,7 +36,7 @@ pub use contact::{Contact, ContactChanges, NewContact};
 pub use contact_note::{ContactNote, NoteContent};
 pub use conversation::{
     AssigneeFilter, Conversation, ConversationCounts, ConversationFilter, ConversationView,
-    NewConversation, Priority, Status,
+    ListedConversations, NewConversation, Priority, Status,
 };
 pub use custom_attribute_definition::{
     AttributeDisplayType, AttributeModel, CustomAttributeDefinition, DefinitionChanges,

@@ -11,8 +11,8 @@ use domain::conversation::{StatusChange, PAGE_SIZE};
 use domain::{
     AccountId, Agent, AssigneeFilter, Contact, ContactId, ContactInboxId, Conversation,
     ConversationCounts, ConversationFilter, ConversationId, ConversationView, DisplayId,
-    DomainError, Event, InboxId, NewConversation, NewMessage, Priority, Role, Status, Team, TeamId,
-    User, UserId,
+    DomainError, Event, InboxId, ListedConversations, NewConversation, NewMessage, Priority, Role,
+    Status, Team, TeamId, User, UserId,
 };
 use sqlx::QueryBuilder;
 use std::sync::Arc;
@@ -209,7 +209,8 @@ impl From<ConversationRow> for ConversationView {
 /// One page of the conversation list, each with its last message, and the `meta` counts.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ConversationPage {
-    pub conversations: Vec<ConversationView>,
+    /// Shared with the page cache and every request it serves.
+    pub conversations: Arc<ListedConversations>,
     pub counts: Option<ConversationCounts>,
 }
 
@@ -297,14 +298,14 @@ impl Conversations<'_> {
     ) -> Result<ConversationPage, StoreError> {
         // Searches and advanced filters are one-offs: read afresh, never cached.
         let conversations = if filter.is_ad_hoc() {
-            self.read_page(filter).await?
+            Arc::new(ListedConversations::new(self.read_page(filter).await?))
         } else {
             let key = PageKey::of(filter);
             match self.store.pages.lookup(&key) {
-                Ok(page) => Vec::clone(&page),
+                Ok(page) => page,
                 Err(stamp) => {
-                    let page = self.read_page(filter).await?;
-                    self.store.pages.keep(key, stamp, Arc::new(page.clone()));
+                    let page = Arc::new(ListedConversations::new(self.read_page(filter).await?));
+                    self.store.pages.keep(key, stamp, Arc::clone(&page));
                     page
                 }
             }

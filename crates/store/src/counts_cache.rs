@@ -137,7 +137,7 @@ pub(crate) struct AccountCache<K, V> {
 }
 
 pub(crate) type CountsCache = AccountCache<CountsKey, Tally>;
-pub(crate) type PageCache = AccountCache<PageKey, Vec<domain::ConversationView>>;
+pub(crate) type PageCache = AccountCache<PageKey, domain::ListedConversations>;
 
 impl<K, V> Default for AccountCache<K, V> {
     fn default() -> Self {

@@ -970,7 +970,7 @@ async fn a_cached_page_shows_every_write_that_changes_its_rows() {
         let filter = ConversationFilter::new(f.account, f.admin, domain::Scope::All);
         let row = async || {
             let page = store.conversations().list(&filter, true).await.unwrap();
-            page.conversations.into_iter().next()
+            page.conversations.first().cloned()
         };
         let last_content = |row: &domain::ConversationView| row.messages[0].content.clone();
         assert_eq!(

@@ -56,7 +56,8 @@ pub struct ConversationListData {
     /// Absent when the request asked `counts=false` (ours).
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<ConversationListMeta>,
-    pub payload: Vec<Conversation>,
+    #[schema(value_type = Vec<Conversation>)]
+    pub payload: std::sync::Arc<crate::ListedConversations>,
 }
 
 /// `POST /conversations/filter` (`conversations/filter.json.jbuilder`): the page and the
@@ -64,7 +65,8 @@ pub struct ConversationListData {
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct ConversationFilterResult {
     pub meta: ConversationListMeta,
-    pub payload: Vec<Conversation>,
+    #[schema(value_type = Vec<Conversation>)]
+    pub payload: std::sync::Arc<crate::ListedConversations>,
 }
 
 /// `GET /conversations/meta` (`conversations/meta.json.jbuilder`): the counts alone, under a

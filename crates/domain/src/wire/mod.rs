@@ -267,7 +267,8 @@ mod tests {
             unassigned: 3,
             all: 5,
         };
-        let conversations = vec![super::Conversation::from(&view)];
+        let conversations =
+            std::sync::Arc::new(crate::ListedConversations::new(vec![view.clone()]));
         let inbox = crate::Inbox {
             id: InboxId(2),
             account_id: AccountId(1),

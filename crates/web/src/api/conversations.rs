@@ -146,11 +146,7 @@ pub async fn index(
     Ok(Json(List {
         data: ListData {
             meta: page.counts.map(ListMeta::from),
-            payload: page
-                .conversations
-                .iter()
-                .map(wire::Conversation::from)
-                .collect(),
+            payload: page.conversations,
         },
     }))
 }
@@ -196,11 +192,7 @@ pub async fn filter(
     let found = state.store.conversations().list(&filter, true).await?;
     Ok(Json(Filtered {
         meta: found.counts.map(ListMeta::from).unwrap_or_default(),
-        payload: found
-            .conversations
-            .iter()
-            .map(wire::Conversation::from)
-            .collect(),
+        payload: found.conversations,
     }))
 }
 
