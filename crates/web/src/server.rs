@@ -141,7 +141,6 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         });
     }
 
-    let mut site = site;
     site.uploads.max_file_bytes = config.attachment_max_bytes;
     site.uploads.max_total_bytes = site
         .uploads
