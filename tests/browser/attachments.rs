@@ -72,3 +72,64 @@ async fn the_reply_box_sends_a_picked_picture_and_a_pasted_pdf_and_the_thread_sh
     );
     std::fs::remove_file(picture).unwrap();
 }
+
+/// Uploads an SVG and an HTML file that each try to write to our origin's storage, then puts
+/// every link to them in an `<iframe>`, `<object>`, `<embed>` and `<img>` of a page on our origin
+/// that may frame anything on the web (the playground), and fetches each link to show it works.
+const UPLOAD_HOSTILE: &str = "return (async () => {
+  localStorage.removeItem('uploaded-script-ran');
+  const svg = \"<svg xmlns='http://www.w3.org/2000/svg'><script>localStorage.setItem('uploaded-script-ran', 'svg')</script></svg>\";
+  const html = \"<script>localStorage.setItem('uploaded-script-ran', 'html')</script>\";
+  const form = new FormData();
+  form.append('attachments[]', new File([svg], 'x.svg', { type: 'image/svg+xml' }));
+  form.append('attachments[]', new File([html], 'x.html', { type: 'text/html' }));
+  const res = await fetch(arguments_url, { method: 'POST', headers: { api_access_token: arguments_token }, body: form });
+  const message = await res.json();
+  const fetched = [];
+  for (const a of message.attachments) {
+    for (const tag of ['iframe', 'object', 'embed', 'img']) {
+      const element = document.createElement(tag);
+      if (tag === 'object') element.data = a.data_url; else element.src = a.data_url;
+      document.body.appendChild(element);
+    }
+    const served = await fetch(a.data_url);
+    fetched.push([served.status, (await served.text()).includes('uploaded-script-ran')]);
+  }
+  return fetched;
+})();";
+
+#[tokio::test]
+async fn an_uploaded_svg_or_html_file_never_runs_script_on_our_origin() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    browser.sign_in(&base, &app.admin.email).await;
+    browser
+        .open(&format!(
+            "{base}/app/accounts/{}/settings/integrations/dashboard_apps/playground",
+            app.acme.account_id
+        ))
+        .await;
+    let top = Frame::top();
+    let url = app.api(&format!("conversations/{}/messages", app.acme.conversation));
+    let script = UPLOAD_HOSTILE
+        .replace("arguments_url", &json!(url).to_string())
+        .replace("arguments_token", &json!(app.admin.token).to_string());
+    assert_eq!(
+        browser.run(&top, &script).await,
+        json!([[200, true], [200, true]]),
+        "both files are stored and served whole"
+    );
+    // The frames and images load on their own; give them time to run anything they would.
+    tokio::time::sleep(std::time::Duration::from_secs(1)).await;
+    browser
+        .stays(
+            &top,
+            "return localStorage.getItem('uploaded-script-ran');",
+            &Value::Null,
+            "our origin's storage",
+        )
+        .await;
+}
