@@ -17,6 +17,8 @@ pub struct Call {
     pub method: Method,
     pub path: String,
     pub body: Option<Bytes>,
+    /// The body's type: JSON unless a multipart call says otherwise.
+    pub content_type: String,
 }
 
 impl Call {
@@ -25,6 +27,7 @@ impl Call {
             method: Method::GET,
             path: path.into(),
             body: None,
+            content_type: String::new(),
         }
     }
 
@@ -33,6 +36,17 @@ impl Call {
             method: Method::POST,
             path: path.into(),
             body: Some(Bytes::from(body.to_string())),
+            content_type: "application/json".into(),
+        }
+    }
+
+    /// A `multipart/form-data` POST of `body` (see [`crate::upload::multipart`]).
+    pub fn multipart(path: impl Into<String>, boundary: &str, body: Bytes) -> Self {
+        Self {
+            method: Method::POST,
+            path: path.into(),
+            body: Some(body),
+            content_type: format!("multipart/form-data; boundary={boundary}"),
         }
     }
 }
@@ -70,7 +84,7 @@ impl Connection {
             request = request.header("api_access_token", token.as_str());
         }
         if call.body.is_some() {
-            request = request.header(CONTENT_TYPE, "application/json");
+            request = request.header(CONTENT_TYPE, call.content_type.as_str());
         }
         let request = request.body(Full::new(call.body.clone().unwrap_or_default()))?;
         let response = self.sender.send_request(request).await?;

@@ -13,6 +13,7 @@ mod error;
 pub mod load;
 pub mod report;
 pub mod server;
+pub mod upload;
 
 pub use error::BenchError;
 
@@ -296,6 +297,31 @@ async fn measure_backend(
             messages.per_second >= 2_000.0 && messages.latencies.p99() <= Duration::from_millis(20),
         ),
     );
+    // Files are streamed to storage, so 32 clients each sending a megabyte must not hold 32
+    // megabytes at once; the peak row below is read after this one.
+    progress(format!("{name}: message creation with a 1 MB picture"));
+    let picture = upload::multipart(&upload::one_megabyte_png());
+    // Eight agents sending pictures at once: uploads are a share of the traffic, not all of it.
+    let uploads = Load {
+        clients: load.clients.min(8),
+        ..load
+    };
+    let with_picture = load::run(a.addr, token, uploads, move |client, n| {
+        let display_id = 1 + (client as u64 * 7_919 + n * 104_729) % spread;
+        Call::multipart(
+            format!("{LIST}/{display_id}/messages"),
+            upload::BOUNDARY,
+            picture.clone(),
+        )
+    })
+    .await?;
+    row(
+        RowKind::MessageWithPicture,
+        "`POST …/messages` with a 1 MB picture (multipart)".into(),
+        rate(&with_picture, "msg/s"),
+        "no target yet; peak RSS below".into(),
+        Verdict::NoTarget,
+    );
     a.require_running()?;
     let peak = a.memory()?;
     row(
@@ -307,7 +333,7 @@ async fn measure_backend(
     );
     row(
         RowKind::RssPeak,
-        format!("server peak RSS (VmHWM: the load rows, then {sockets} sockets)"),
+        format!("server peak RSS (VmHWM: the load rows and uploads, then {sockets} sockets)"),
         Figure::Megabytes(peak.peak_mb),
         "≤ 150 MB".into(),
         Verdict::of(peak.peak_mb <= 150.0),

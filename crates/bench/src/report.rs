@@ -16,6 +16,7 @@ pub enum RowKind {
     ListWithoutCounts,
     ListPage400,
     MessageCreation,
+    MessageWithPicture,
     CableFirst,
     CableAll,
     CableAcrossFirst,
@@ -35,6 +36,7 @@ impl RowKind {
             ListWithoutCounts,
             ListPage400,
             MessageCreation,
+            MessageWithPicture,
             CableFirst,
             CableAll,
         ];
