@@ -5,7 +5,7 @@
 use crate::harness::{Browser, Frame};
 use crate::support::{TestApp, PASSWORD};
 use axum::http::Method;
-use serde_json::json;
+use serde_json::{json, Value};
 
 const NEW_PASSWORD: &str = "a-brand-new-passphrase";
 
@@ -43,13 +43,24 @@ async fn submit_password(browser: &Browser, current: &str, new: &str, confirmati
     browser.click("#password-save").await;
 }
 
-async fn text(browser: &Browser, css: &str) -> String {
+/// The form's messages as the page shows them (`null` where an element is missing).
+const MESSAGES: &str = "const text = id => document.getElementById(id)?.textContent.trim() ?? null;
+return {
+  current: text('current-password-error'),
+  new: text('new-password-error'),
+  notice: text('profile-notice'),
+};";
+
+/// Waits until the page the form was posted to shows `shown` (the form reloads the page, so an
+/// element read right after the click may belong to the page it replaces).
+async fn messages_once(browser: &Browser, what: &str, shown: impl Fn(&Value) -> bool) -> Value {
     browser
-        .find(css)
+        .eventually(&Frame::top(), MESSAGES, what, shown)
         .await
-        .text()
-        .await
-        .unwrap_or_else(|e| panic!("text of {css}: {e}"))
+}
+
+fn filled(value: &Value) -> bool {
+    value.as_str().is_some_and(|text| !text.is_empty())
 }
 
 #[tokio::test]
@@ -67,20 +78,26 @@ async fn an_agent_changes_their_password_in_the_profile_page_and_other_sessions_
 
     // A wrong current password: the error sits beside its field; nothing changes.
     submit_password(&browser, "not-my-password", NEW_PASSWORD, NEW_PASSWORD).await;
-    let error = text(&browser, "#current-password-error").await;
-    assert!(!error.is_empty(), "the current password's error is shown");
-    assert_eq!(text(&browser, "#new-password-error").await, "");
+    let shown = messages_once(&browser, "the current password's error", |m| {
+        filled(&m["current"])
+    })
+    .await;
+    assert_eq!(shown["new"], json!(""), "{shown}");
     assert_eq!(profile_status(&app, &elsewhere).await, 200);
 
     // A guessable new password is refused beside the new password's field.
     submit_password(&browser, PASSWORD, "password", "password").await;
-    assert!(!text(&browser, "#new-password-error").await.is_empty());
+    messages_once(&browser, "the new password's error", |m| filled(&m["new"])).await;
     assert_eq!(profile_status(&app, &elsewhere).await, 200);
 
     // The real change: this browser stays signed in, the other session ends.
     submit_password(&browser, PASSWORD, NEW_PASSWORD, NEW_PASSWORD).await;
-    let notice = text(&browser, "#profile-notice").await;
-    assert!(notice.contains("Password changed"), "{notice}");
+    messages_once(&browser, "the notice of the change", |m| {
+        m["notice"]
+            .as_str()
+            .is_some_and(|text| text.contains("Password changed"))
+    })
+    .await;
     assert_eq!(profile_status(&app, &elsewhere).await, 401);
     browser.open(&profile_page(&base, &app)).await;
     let body = json!({"email": app.agent.email, "password": NEW_PASSWORD}).to_string();
@@ -110,7 +127,16 @@ async fn a_new_api_token_is_shown_once_and_the_old_one_stops_working() {
     assert_eq!(shown, json!(true), "no token is shown before one is made");
 
     browser.click("#token-reset").await;
-    let token = text(&browser, "#new-access-token").await;
+    // The element exists only on the page the reset answers with.
+    let token = browser
+        .eventually(
+            &Frame::top(),
+            "return document.getElementById('new-access-token')?.textContent.trim() ?? null;",
+            "the new token",
+            filled,
+        )
+        .await;
+    let token = token.as_str().unwrap_or_default().to_owned();
     assert!(token.len() >= 20, "a long token: {token}");
     assert_eq!(profile_status(&app, &token).await, 200);
     assert_eq!(profile_status(&app, &app.agent.token).await, 401);
