@@ -3,6 +3,7 @@
 //! inline and the PDF as a download chip.
 
 use crate::harness::{conversation_page, Browser, Frame};
+use crate::playground::playground_page;
 use crate::support::TestApp;
 use serde_json::{json, Value};
 
@@ -106,12 +107,7 @@ async fn an_uploaded_svg_or_html_file_never_runs_script_on_our_origin() {
     let app = TestApp::new().await;
     let base = app.serve().await;
     browser.sign_in(&base, &app.admin.email).await;
-    browser
-        .open(&format!(
-            "{base}/app/accounts/{}/settings/integrations/dashboard_apps/playground",
-            app.acme.account_id
-        ))
-        .await;
+    browser.open(&playground_page(&base, &app)).await;
     let top = Frame::top();
     let url = app.api(&format!("conversations/{}/messages", app.acme.conversation));
     let script = UPLOAD_HOSTILE

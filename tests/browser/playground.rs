@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 
 const FRAME: &str = "iframe[data-playground]";
 
-fn playground_page(base: &str, app: &TestApp) -> String {
+pub(crate) fn playground_page(base: &str, app: &TestApp) -> String {
     format!(
         "{base}/app/accounts/{}/settings/integrations/dashboard_apps/playground",
         app.acme.account_id
