@@ -1,6 +1,7 @@
 //! A contact's labels (Chatwoot tags contacts with label titles, `contacts/labels_controller.rb`).
 //! A write replaces the set and announces `contact.updated`, as saving the contact does there.
 
+use crate::events::log_events;
 use crate::{on_pool, Outcome, Store, StoreError};
 use domain::{AccountId, ContactId};
 
@@ -40,6 +41,10 @@ impl ContactLabels<'_> {
         titles: &[String],
     ) -> Result<Outcome<Vec<String>>, StoreError> {
         self.store.contacts().find(account_id, contact_id).await?;
+        let event = domain::Event::ContactUpdated {
+            account_id,
+            contact_id,
+        };
         on_pool!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(CLEAR)
@@ -54,14 +59,10 @@ impl ContactLabels<'_> {
                     .execute(&mut *tx)
                     .await?;
             }
+            log_events!(self.store, tx, std::slice::from_ref(&event));
             tx.commit().await
         })?;
-        let event = domain::Event::ContactUpdated {
-            account_id,
-            contact_id,
-        };
-        let events = vec![event];
-        self.store.observe_all(&events);
-        Ok(Outcome::new(self.titles(contact_id).await?, events))
+        self.store.observe_all(std::slice::from_ref(&event));
+        Ok(Outcome::new(self.titles(contact_id).await?, vec![event]))
     }
 }

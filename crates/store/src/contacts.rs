@@ -1,6 +1,7 @@
 //! Contacts and their contact inboxes (the `source_id` a channel knows them by).
 
 use crate::error::{found, taken};
+use crate::events::log_events;
 use crate::filters::{push_filter, Table};
 use crate::{json, on_pool, Store, StoreError};
 use domain::filter::Filter;
@@ -297,26 +298,29 @@ impl Contacts<'_> {
     ) -> Result<crate::Outcome<Contact>, StoreError> {
         let mut contact = self.find(account_id, id).await?;
         changes.apply(&mut contact);
-        on_pool!(self.store, |pool| sqlx::query(UPDATE)
-            .bind(&contact.name)
-            .bind(&contact.email)
-            .bind(&contact.phone_number)
-            .bind(&contact.identifier)
-            .bind(json::text(&contact.additional_attributes))
-            .bind(json::text(&contact.custom_attributes))
-            .bind(account_id.get())
-            .bind(id.get())
-            .execute(pool)
-            .await
-            .map(|_| ()))
-        .map_err(taken_contact(changes.email.is_some()))?;
         let event = domain::Event::ContactUpdated {
             account_id,
             contact_id: id,
         };
-        let events = vec![event];
-        self.store.observe_all(&events);
-        Ok(crate::Outcome::new(contact, events))
+        on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(UPDATE)
+                .bind(&contact.name)
+                .bind(&contact.email)
+                .bind(&contact.phone_number)
+                .bind(&contact.identifier)
+                .bind(json::text(&contact.additional_attributes))
+                .bind(json::text(&contact.custom_attributes))
+                .bind(account_id.get())
+                .bind(id.get())
+                .execute(&mut *tx)
+                .await?;
+            log_events!(self.store, tx, std::slice::from_ref(&event));
+            tx.commit().await
+        })
+        .map_err(taken_contact(changes.email.is_some()))?;
+        self.store.observe_all(std::slice::from_ref(&event));
+        Ok(crate::Outcome::new(contact, vec![event]))
     }
 
     pub async fn delete(&self, account_id: AccountId, id: ContactId) -> Result<(), StoreError> {
@@ -431,7 +435,7 @@ impl Contacts<'_> {
         for (key, value) in other.custom_attributes {
             merged.custom_attributes.entry(key).or_insert(value);
         }
-        let moved: Vec<(i64, i64)> = on_pool!(self.store, |pool| {
+        let events: Vec<domain::Event> = on_pool!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let moved: Vec<(i64, i64)> = sqlx::query_as(MOVED_CONVERSATIONS)
                 .bind(account_id.get())
@@ -478,23 +482,24 @@ impl Contacts<'_> {
                 .bind(base.get())
                 .execute(&mut *tx)
                 .await?;
+            let mut events: Vec<domain::Event> = moved
+                .into_iter()
+                .map(
+                    |(conversation, inbox)| domain::Event::ConversationContactChanged {
+                        account_id,
+                        inbox_id: InboxId(inbox),
+                        conversation_id: domain::ConversationId(conversation),
+                    },
+                )
+                .collect();
+            events.push(domain::Event::ContactUpdated {
+                account_id,
+                contact_id: base,
+            });
+            log_events!(self.store, tx, &events);
             tx.commit().await?;
-            Ok::<_, sqlx::Error>(moved)
+            Ok::<_, sqlx::Error>(events)
         })?;
-        let mut events: Vec<domain::Event> = moved
-            .into_iter()
-            .map(
-                |(conversation, inbox)| domain::Event::ConversationContactChanged {
-                    account_id,
-                    inbox_id: InboxId(inbox),
-                    conversation_id: domain::ConversationId(conversation),
-                },
-            )
-            .collect();
-        events.push(domain::Event::ContactUpdated {
-            account_id,
-            contact_id: base,
-        });
         self.store.observe_all(&events);
         Ok(crate::Outcome::new(merged, events))
     }

@@ -3,6 +3,7 @@
 
 use crate::counts_cache::{CountsKey, PageKey, Tally};
 use crate::error::found;
+use crate::events::log_events;
 use crate::filters::{self, Table};
 use crate::messages::{insert, message_select, MessageRow, THREAD_LIMIT};
 use crate::{json, on_pool, Outcome, Store, StoreError};
@@ -11,8 +12,8 @@ use domain::conversation::{StatusChange, PAGE_SIZE};
 use domain::{
     AccountId, Agent, AssigneeFilter, Contact, ContactId, ContactInboxId, Conversation,
     ConversationCounts, ConversationFilter, ConversationId, ConversationView, DisplayId,
-    DomainError, Event, InboxId, ListedConversations, NewConversation, NewMessage, Priority, Role,
-    Status, Team, TeamId, User, UserId,
+    DomainError, Event, InboxId, ListedConversations, MessageId, NewConversation, NewMessage,
+    Priority, Role, Status, Team, TeamId, User, UserId,
 };
 use sqlx::QueryBuilder;
 use std::sync::Arc;
@@ -535,7 +536,7 @@ impl Conversations<'_> {
             .await?;
         let now = domain::time::now();
         let uuid = uuid_like();
-        let id: i64 = on_pool!(self.store, |pool| {
+        let (id, events): (i64, Vec<Event>) = on_pool!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             // The counter is bumped first, so the transaction takes the write lock at once.
             let display_id: i64 = sqlx::query_scalar(NEXT_DISPLAY_ID)
@@ -578,6 +579,11 @@ impl Conversations<'_> {
                 .bind(now)
                 .fetch_one(&mut *tx)
                 .await?;
+            let mut events = vec![Event::ConversationCreated {
+                account_id: account,
+                inbox_id: new.inbox_id,
+                conversation_id: ConversationId(id),
+            }];
             if let Some(first) = &new.first_message {
                 let conversation = Draft {
                     id: ConversationId(id),
@@ -585,26 +591,20 @@ impl Conversations<'_> {
                     inbox_id: new.inbox_id,
                     contact_id: new.contact_id,
                 };
-                insert!(tx, conversation, first, now);
+                let message_id = insert!(tx, conversation, first, now);
+                events.push(Event::MessageCreated {
+                    account_id: account,
+                    inbox_id: new.inbox_id,
+                    conversation_id: ConversationId(id),
+                    message_id: MessageId(message_id),
+                });
             }
+            log_events!(self.store, tx, &events);
             tx.commit().await?;
-            Ok::<_, sqlx::Error>(id)
+            Ok::<_, sqlx::Error>((id, events))
         })?;
-        let view = self.find_by_id(ConversationId(id)).await?;
-        let mut events = vec![Event::ConversationCreated {
-            account_id: account,
-            inbox_id: new.inbox_id,
-            conversation_id: view.conversation.id,
-        }];
-        if let Some(message) = view.messages.last() {
-            events.push(Event::MessageCreated {
-                account_id: account,
-                inbox_id: new.inbox_id,
-                conversation_id: view.conversation.id,
-                message_id: message.id,
-            });
-        }
         self.store.observe_all(&events);
+        let view = self.find_by_id(ConversationId(id)).await?;
         Ok(Outcome::new(view, events))
     }
 
@@ -625,6 +625,12 @@ impl Conversations<'_> {
         };
         let activity = NewMessage::activity(note);
         let now = domain::time::now();
+        let event = Event::ConversationStatusChanged {
+            account_id: c.account_id,
+            inbox_id: c.inbox_id,
+            conversation_id: c.id,
+        };
+        let events = vec![event];
         on_pool!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(SET_STATUS)
@@ -634,14 +640,10 @@ impl Conversations<'_> {
                 .execute(&mut *tx)
                 .await?;
             insert!(tx, c, activity, now);
+            log_events!(self.store, tx, &events);
             tx.commit().await
         })?;
-        let event = Event::ConversationStatusChanged {
-            account_id: c.account_id,
-            inbox_id: c.inbox_id,
-            conversation_id: c.id,
-        };
-        self.reload(view, vec![event]).await
+        self.reload(view, events).await
     }
 
     /// Assigns the conversation to a member of its account, or unassigns it with `None`.
@@ -666,6 +668,12 @@ impl Conversations<'_> {
         };
         let activity = NewMessage::activity(note);
         let now = domain::time::now();
+        let event = Event::AssigneeChanged {
+            account_id: c.account_id,
+            inbox_id: c.inbox_id,
+            conversation_id: c.id,
+        };
+        let events = vec![event];
         on_pool!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(SET_ASSIGNEE)
@@ -674,14 +682,10 @@ impl Conversations<'_> {
                 .execute(&mut *tx)
                 .await?;
             insert!(tx, c, activity, now);
+            log_events!(self.store, tx, &events);
             tx.commit().await
         })?;
-        let event = Event::AssigneeChanged {
-            account_id: c.account_id,
-            inbox_id: c.inbox_id,
-            conversation_id: c.id,
-        };
-        self.reload(view, vec![event]).await
+        self.reload(view, events).await
     }
 
     /// Assigns the conversation to a team of its account, or takes it off its team with
@@ -717,23 +721,6 @@ impl Conversations<'_> {
         };
         let activity = NewMessage::activity(note);
         let now = domain::time::now();
-        on_pool!(self.store, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query(SET_TEAM)
-                .bind(team.as_ref().map(|t| t.id.get()))
-                .bind(c.id.get())
-                .execute(&mut *tx)
-                .await?;
-            if unassign {
-                sqlx::query(SET_ASSIGNEE)
-                    .bind(None::<i64>)
-                    .bind(c.id.get())
-                    .execute(&mut *tx)
-                    .await?;
-            }
-            insert!(tx, c, activity, now);
-            tx.commit().await
-        })?;
         let (account_id, inbox_id, conversation_id) = (c.account_id, c.inbox_id, c.id);
         let mut events = vec![
             Event::ConversationUpdated {
@@ -754,6 +741,24 @@ impl Conversations<'_> {
                 conversation_id,
             });
         }
+        on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(SET_TEAM)
+                .bind(team.as_ref().map(|t| t.id.get()))
+                .bind(c.id.get())
+                .execute(&mut *tx)
+                .await?;
+            if unassign {
+                sqlx::query(SET_ASSIGNEE)
+                    .bind(None::<i64>)
+                    .bind(c.id.get())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            insert!(tx, c, activity, now);
+            log_events!(self.store, tx, &events);
+            tx.commit().await
+        })?;
         self.reload(view, events).await
     }
 
@@ -792,6 +797,12 @@ impl Conversations<'_> {
         };
         let activity = NewMessage::activity(note);
         let now = domain::time::now();
+        let event = Event::ConversationUpdated {
+            account_id: c.account_id,
+            inbox_id: c.inbox_id,
+            conversation_id: c.id,
+        };
+        let events = vec![event];
         on_pool!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(SET_PRIORITY)
@@ -800,14 +811,10 @@ impl Conversations<'_> {
                 .execute(&mut *tx)
                 .await?;
             insert!(tx, c, activity, now);
+            log_events!(self.store, tx, &events);
             tx.commit().await
         })?;
-        let event = Event::ConversationUpdated {
-            account_id: c.account_id,
-            inbox_id: c.inbox_id,
-            conversation_id: c.id,
-        };
-        self.reload(view, vec![event]).await
+        self.reload(view, events).await
     }
 
     /// Replaces the conversation's labels with `labels` (already validated). With `noted_by`,
@@ -822,6 +829,12 @@ impl Conversations<'_> {
         let c = &view.conversation;
         let activity = noted_by.and_then(|by| label_note(&c.labels, labels, by));
         let now = domain::time::now();
+        let event = Event::ConversationUpdated {
+            account_id: c.account_id,
+            inbox_id: c.inbox_id,
+            conversation_id: c.id,
+        };
+        let events = vec![event];
         on_pool!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             if let Some(activity) = &activity {
@@ -844,14 +857,10 @@ impl Conversations<'_> {
                     .execute(&mut *tx)
                     .await?;
             }
+            log_events!(self.store, tx, &events);
             tx.commit().await
         })?;
-        let event = Event::ConversationUpdated {
-            account_id: c.account_id,
-            inbox_id: c.inbox_id,
-            conversation_id: c.id,
-        };
-        self.reload(view, vec![event]).await
+        self.reload(view, events).await
     }
 
     /// Replaces the conversation's custom attributes. With `noted_by`, the change is noted in
@@ -867,6 +876,12 @@ impl Conversations<'_> {
             NewMessage::activity(format!("{by} set the conversation's {}", keys.join(", ")))
         });
         let now = domain::time::now();
+        let event = Event::ConversationUpdated {
+            account_id: c.account_id,
+            inbox_id: c.inbox_id,
+            conversation_id: c.id,
+        };
+        let events = vec![event];
         on_pool!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(SET_CUSTOM)
@@ -877,14 +892,10 @@ impl Conversations<'_> {
             if let Some(activity) = &activity {
                 insert!(tx, c, activity, now);
             }
+            log_events!(self.store, tx, &events);
             tx.commit().await
         })?;
-        let event = Event::ConversationUpdated {
-            account_id: c.account_id,
-            inbox_id: c.inbox_id,
-            conversation_id: c.id,
-        };
-        self.reload(view, vec![event]).await
+        self.reload(view, events).await
     }
 
     /// Marks the conversation read by `reader` (Chatwoot's `update_last_seen`).
@@ -895,19 +906,24 @@ impl Conversations<'_> {
     ) -> Result<Outcome<ConversationView>, StoreError> {
         let c = &view.conversation;
         let now = domain::time::now();
-        on_pool!(self.store, |pool| sqlx::query(MARK_READ)
-            .bind(now)
-            .bind(reader.get())
-            .bind(c.id.get())
-            .execute(pool)
-            .await
-            .map(|_| ()))?;
         let event = Event::ConversationRead {
             account_id: c.account_id,
             inbox_id: c.inbox_id,
             conversation_id: c.id,
         };
-        self.reload(view, vec![event]).await
+        let events = vec![event];
+        on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(MARK_READ)
+                .bind(now)
+                .bind(reader.get())
+                .bind(c.id.get())
+                .execute(&mut *tx)
+                .await?;
+            log_events!(self.store, tx, &events);
+            tx.commit().await
+        })?;
+        self.reload(view, events).await
     }
 
     /// Marks the conversation read by its contact (the Client API's `update_last_seen`):
@@ -917,18 +933,23 @@ impl Conversations<'_> {
         view: &ConversationView,
     ) -> Result<Outcome<ConversationView>, StoreError> {
         let c = &view.conversation;
-        on_pool!(self.store, |pool| sqlx::query(CONTACT_SEEN)
-            .bind(domain::time::now())
-            .bind(c.id.get())
-            .execute(pool)
-            .await
-            .map(|_| ()))?;
         let event = Event::ConversationUpdated {
             account_id: c.account_id,
             inbox_id: c.inbox_id,
             conversation_id: c.id,
         };
-        self.reload(view, vec![event]).await
+        let events = vec![event];
+        on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(CONTACT_SEEN)
+                .bind(domain::time::now())
+                .bind(c.id.get())
+                .execute(&mut *tx)
+                .await?;
+            log_events!(self.store, tx, &events);
+            tx.commit().await
+        })?;
+        self.reload(view, events).await
     }
 
     /// The tail of every change: caches follow the committed events, then the fresh view.

@@ -16,6 +16,7 @@ mod credentials;
 mod custom_attribute_definitions;
 mod dashboard_apps;
 mod error;
+mod events;
 mod filters;
 mod inbox_members;
 mod inboxes;
@@ -44,6 +45,7 @@ pub use credentials::{PasswordChange, ProfileChanges, Session};
 pub use custom_attribute_definitions::CustomAttributeDefinitions;
 pub use dashboard_apps::DashboardApps;
 pub use error::StoreError;
+pub use events::{Events, LoggedEvent};
 pub use inbox_members::InboxMembers;
 pub use inboxes::Inboxes;
 pub use invitations::{Invitation, Invitations};
@@ -112,6 +114,12 @@ pub struct Store {
     pub(crate) file_base: Arc<std::sync::OnceLock<String>>,
     /// The conversation list's pages, forgotten with the counts and by every other event.
     pub(crate) pages: Arc<counts_cache::PageCache>,
+    /// The agent whose request the writes through this handle serve (see [`Store::by`]); the
+    /// event log keeps it with each event, and `/cable` sends it as `performer`.
+    pub(crate) performer: Option<domain::UserId>,
+    /// Bumped after each commit that logged events: this instance's log readers wake at once
+    /// rather than at their next poll.
+    pub(crate) appended: Arc<tokio::sync::watch::Sender<u64>>,
 }
 
 impl Store {
@@ -151,6 +159,8 @@ impl Store {
             file_key: Arc::default(),
             file_base: Arc::default(),
             pages: Arc::default(),
+            performer: None,
+            appended: Arc::new(tokio::sync::watch::Sender::new(0)),
         })
     }
 
@@ -171,6 +181,8 @@ impl Store {
             file_key: Arc::default(),
             file_base: Arc::default(),
             pages: Arc::default(),
+            performer: None,
+            appended: Arc::new(tokio::sync::watch::Sender::new(0)),
         })
     }
 
@@ -209,6 +221,8 @@ impl Store {
             file_key: Arc::default(),
             file_base: Arc::clone(&self.file_base),
             pages: Arc::default(),
+            performer: None,
+            appended: Arc::new(tokio::sync::watch::Sender::new(0)),
         }
     }
 
@@ -291,11 +305,33 @@ impl Store {
         self.pages.forget(account_id);
     }
 
-    /// What this instance's own writes do right after commit, before answering.
+    /// What this instance's own writes do right after commit, before answering: caches
+    /// follow, and this instance's log readers wake.
     pub(crate) fn observe_all(&self, events: &[domain::Event]) {
         for event in events {
             self.observe(event);
         }
+        if !events.is_empty() {
+            self.appended.send_modify(|n| *n = n.wrapping_add(1));
+        }
+    }
+
+    /// The same store, writing on behalf of agent `performer`: the events its writes log
+    /// carry the agent (Chatwoot's `Current.user`).
+    pub fn by(&self, performer: domain::UserId) -> Store {
+        Store {
+            performer: Some(performer),
+            ..self.clone()
+        }
+    }
+
+    /// Changes whenever this instance commits events (see [`Store::events`]).
+    pub fn appended(&self) -> tokio::sync::watch::Receiver<u64> {
+        self.appended.subscribe()
+    }
+
+    pub fn events(&self) -> Events<'_> {
+        Events { store: self }
     }
 
     pub async fn close(&self) {

@@ -1,5 +1,6 @@
 //! Messages: reading threads and writing replies, notes and activity lines.
 
+use crate::events::log_events;
 use crate::{json, on_pool, Outcome, Store, StoreError};
 use domain::message::Author;
 use domain::{
@@ -138,7 +139,7 @@ impl Messages<'_> {
         let c = &view.conversation;
         let now = domain::time::now();
         let reopen = new.message_type == MessageType::Incoming && c.status != Status::Open;
-        let id: i64 = on_pool!(self.store, |pool| {
+        let (id, events): (i64, Vec<Event>) = on_pool!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let id = insert!(tx, c, new, now);
             crate::attachments::insert_attachments!(tx, c, new, id, now);
@@ -162,24 +163,25 @@ impl Messages<'_> {
                     .execute(&mut *tx)
                     .await?;
             }
-            tx.commit().await?;
-            Ok::<_, sqlx::Error>(id)
-        })?;
-        let message = self.find(MessageId(id), &view.contact).await?;
-        let mut events = vec![Event::MessageCreated {
-            account_id: c.account_id,
-            inbox_id: c.inbox_id,
-            conversation_id: c.id,
-            message_id: message.id,
-        }];
-        if reopen {
-            events.push(Event::ConversationStatusChanged {
+            let mut events = vec![Event::MessageCreated {
                 account_id: c.account_id,
                 inbox_id: c.inbox_id,
                 conversation_id: c.id,
-            });
-        }
+                message_id: MessageId(id),
+            }];
+            if reopen {
+                events.push(Event::ConversationStatusChanged {
+                    account_id: c.account_id,
+                    inbox_id: c.inbox_id,
+                    conversation_id: c.id,
+                });
+            }
+            log_events!(self.store, tx, &events);
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>((id, events))
+        })?;
         self.store.observe_all(&events);
+        let message = self.find(MessageId(id), &view.contact).await?;
         Ok(Outcome::new(message, events))
     }
 
@@ -200,6 +202,12 @@ impl Messages<'_> {
             .content_attributes
             .insert("deleted".into(), serde_json::Value::Bool(true));
         let now = domain::time::now();
+        let event = Event::MessageUpdated {
+            account_id: c.account_id,
+            inbox_id: c.inbox_id,
+            conversation_id: c.id,
+            message_id: id,
+        };
         on_pool!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(SOFT_DELETE)
@@ -215,19 +223,14 @@ impl Messages<'_> {
                 .bind(id.get())
                 .execute(&mut *tx)
                 .await?;
+            log_events!(self.store, tx, std::slice::from_ref(&event));
             tx.commit().await
         })?;
+        self.store.observe_all(std::slice::from_ref(&event));
         message.content = Some(DELETED_CONTENT.to_owned());
         message.updated_at = now;
         message.attachments.clear();
-        let events = vec![Event::MessageUpdated {
-            account_id: c.account_id,
-            inbox_id: c.inbox_id,
-            conversation_id: c.id,
-            message_id: id,
-        }];
-        self.store.observe_all(&events);
-        Ok(Outcome::new(message, events))
+        Ok(Outcome::new(message, vec![event]))
     }
 
     /// Records the contact's answer to a message that asked for one (an `input_select`'s
@@ -247,22 +250,26 @@ impl Messages<'_> {
             .content_attributes
             .insert("submitted_values".into(), serde_json::Value::Array(values));
         let now = domain::time::now();
-        on_pool!(self.store, |pool| sqlx::query(SET_ATTRIBUTES)
-            .bind(json::text(&message.content_attributes))
-            .bind(id.get())
-            .bind(c.id.get())
-            .bind(now)
-            .execute(pool)
-            .await
-            .map(|_| ()))?;
-        message.updated_at = now;
         let event = Event::MessageUpdated {
             account_id: c.account_id,
             inbox_id: c.inbox_id,
             conversation_id: c.id,
             message_id: id,
         };
+        on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(SET_ATTRIBUTES)
+                .bind(json::text(&message.content_attributes))
+                .bind(id.get())
+                .bind(c.id.get())
+                .bind(now)
+                .execute(&mut *tx)
+                .await?;
+            log_events!(self.store, tx, std::slice::from_ref(&event));
+            tx.commit().await
+        })?;
         self.store.observe_all(std::slice::from_ref(&event));
+        message.updated_at = now;
         Ok(Outcome::new(message, vec![event]))
     }
 

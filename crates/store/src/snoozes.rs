@@ -3,6 +3,7 @@
 //! the reopening `UPDATE … WHERE status = 'snoozed'` lets exactly one of them win each
 //! conversation, so the activity note and the event happen once.
 
+use crate::events::log_events;
 use crate::messages::insert;
 use crate::{on_pool, Conversations, Outcome, StoreError};
 use domain::{ConversationId, ConversationView, Event, NewMessage};
@@ -37,6 +38,11 @@ impl Conversations<'_> {
             let view = self.find_by_id(ConversationId(id)).await?;
             let c = &view.conversation;
             let note = NewMessage::activity("Conversation was reopened: its snooze ended".into());
+            let events = vec![Event::ConversationStatusChanged {
+                account_id: c.account_id,
+                inbox_id: c.inbox_id,
+                conversation_id: c.id,
+            }];
             let won = on_pool!(self.store, |pool| {
                 let mut tx = pool.begin().await?;
                 let changed = sqlx::query(REOPEN)
@@ -46,6 +52,7 @@ impl Conversations<'_> {
                     .rows_affected();
                 if changed == 1 {
                     insert!(tx, c, note, now);
+                    log_events!(self.store, tx, &events);
                 }
                 tx.commit().await?;
                 Ok::<_, sqlx::Error>(changed == 1)
@@ -53,11 +60,6 @@ impl Conversations<'_> {
             if !won {
                 continue;
             }
-            let events = vec![Event::ConversationStatusChanged {
-                account_id: c.account_id,
-                inbox_id: c.inbox_id,
-                conversation_id: c.id,
-            }];
             self.store.observe_all(&events);
             let fresh = self.find_by_id(c.id).await?;
             reopened.push(Outcome::new(fresh, events));

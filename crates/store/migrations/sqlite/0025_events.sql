@@ -1,0 +1,19 @@
+-- The event log (issue 12): every write inserts the events it causes here, in its own
+-- transaction, so what was committed is announced and what rolled back is not. Local
+-- subscribers, other instances, the webhook outbox and /cable resume read it by id.
+-- `event_json` is the domain::Event; `performer_id` the agent whose request caused it (no
+-- foreign key: the agent may be removed later, the event stays). Times are epoch seconds.
+CREATE TABLE events (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    account_id INTEGER NOT NULL,
+    kind TEXT NOT NULL,
+    event_json TEXT NOT NULL,
+    performer_id INTEGER,
+    created_at INTEGER NOT NULL
+);
+CREATE INDEX events_created_at ON events (created_at);
+-- How far each durable consumer (the webhook recorder) has read the log.
+CREATE TABLE event_cursors (
+    consumer TEXT PRIMARY KEY,
+    last_id INTEGER NOT NULL
+);

@@ -1,0 +1,176 @@
+//! The event log: writes insert the events they cause into `events` inside their own
+//! transaction ([`log_events!`]), and everything that announces a change reads it back by id
+//! (the bus's relay, the webhook recorder, `/cable` resume). On PostgreSQL the same transaction
+//! sends a `NOTIFY`, delivered at commit and only then; an advisory lock held from the insert
+//! to the commit makes ids commit in order, so a reader past id N never misses a later N-1.
+
+use crate::{on_pool, Store, StoreError};
+use domain::{Event, UserId};
+
+pub(crate) const INSERT: &str = "INSERT INTO events (account_id, kind, event_json, performer_id, \
+     created_at) VALUES ($1, $2, $3, $4, $5)";
+/// One lock per schema, so tests on fresh schemas of one database do not contend.
+pub(crate) const LOCK: &str =
+    "SELECT pg_advisory_xact_lock(hashtext(current_schema() || '.switchboard_events'))";
+pub(crate) const NOTIFY: &str = "SELECT pg_notify($1, '')";
+const SINCE: &str = "SELECT id, event_json, performer_id FROM events WHERE id > $1 \
+     ORDER BY id LIMIT $2";
+const LAST_ID: &str = "SELECT COALESCE(MAX(id), 0) FROM events";
+const FIRST_ID: &str = "SELECT MIN(id) FROM events";
+const CURSOR: &str = "SELECT last_id FROM event_cursors WHERE consumer = $1";
+const START_CURSOR: &str = "INSERT INTO event_cursors (consumer, last_id) VALUES ($1, $2) \
+     ON CONFLICT (consumer) DO NOTHING";
+/// Moves a cursor forward only: a consumer that lost its lease to another cannot move it back.
+pub(crate) const ADVANCE: &str =
+    "UPDATE event_cursors SET last_id = $1 WHERE consumer = $2 AND last_id < $1";
+const PRUNE_OLDER: &str = "DELETE FROM events WHERE created_at < $1";
+const PRUNE_BELOW: &str = "DELETE FROM events WHERE id <= $1";
+
+/// Inserts `$events` (a `&[Event]`) into the log inside transaction `$tx`, with the store's
+/// performer; on PostgreSQL, takes the log's lock first and queues a `NOTIFY` for the commit.
+/// Expands inside an `on_pool!` body whose error type is `sqlx::Error`.
+macro_rules! log_events {
+    ($store:expr, $tx:ident, $events:expr) => {{
+        let events: &[domain::Event] = $events;
+        if !events.is_empty() {
+            let postgres = $store.backend() == $crate::Backend::Postgres;
+            if postgres {
+                sqlx::query($crate::events::LOCK)
+                    .execute(&mut *$tx)
+                    .await?;
+            }
+            let now = domain::time::now();
+            for event in events {
+                sqlx::query($crate::events::INSERT)
+                    .bind(event.account_id().get())
+                    .bind(event.name())
+                    .bind(serde_json::to_string(event).expect("events always serialize"))
+                    .bind($store.performer.map(domain::UserId::get))
+                    .bind(now)
+                    .execute(&mut *$tx)
+                    .await?;
+            }
+            if postgres {
+                sqlx::query($crate::events::NOTIFY)
+                    .bind($crate::NOTIFY_CHANNEL)
+                    .execute(&mut *$tx)
+                    .await?;
+            }
+        }
+    }};
+}
+pub(crate) use log_events;
+
+/// An event as the log holds it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct LoggedEvent {
+    /// Its place in the log: later events have greater ids.
+    pub id: i64,
+    pub event: Event,
+    /// The agent whose request caused it (`None`: a contact, or the server itself).
+    pub performer: Option<UserId>,
+}
+
+#[derive(sqlx::FromRow)]
+struct EventRow {
+    id: i64,
+    event_json: String,
+    performer_id: Option<i64>,
+}
+
+pub struct Events<'a> {
+    pub(crate) store: &'a Store,
+}
+
+impl Events<'_> {
+    /// Up to `limit` events after id `after`, oldest first. A row this version cannot read
+    /// (written by a newer one) is skipped with a warning rather than stopping the log.
+    pub async fn since(&self, after: i64, limit: i64) -> Result<Vec<LoggedEvent>, StoreError> {
+        let rows: Vec<EventRow> = on_pool!(self.store, |pool| sqlx::query_as(SINCE)
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pool)
+            .await)?;
+        Ok(rows
+            .into_iter()
+            .filter_map(|row| match serde_json::from_str(&row.event_json) {
+                Ok(event) => Some(LoggedEvent {
+                    id: row.id,
+                    event,
+                    performer: row.performer_id.map(UserId),
+                }),
+                Err(error) => {
+                    tracing::warn!(%error, id = row.id, "skipping an unreadable logged event");
+                    None
+                }
+            })
+            .collect())
+    }
+
+    /// The id of the newest event (0 when the log is empty).
+    pub async fn last_id(&self) -> Result<i64, StoreError> {
+        Ok(on_pool!(self.store, |pool| sqlx::query_scalar(LAST_ID)
+            .fetch_one(pool)
+            .await)?)
+    }
+
+    /// Whether every event after `after` is still in the log (none was pruned): a reader
+    /// resuming from `after` then misses nothing.
+    pub async fn holds_everything_after(&self, after: i64) -> Result<bool, StoreError> {
+        let first: Option<i64> = on_pool!(self.store, |pool| sqlx::query_scalar(FIRST_ID)
+            .fetch_one(pool)
+            .await)?;
+        Ok(match first {
+            Some(first) => first <= after + 1,
+            // Empty: nothing after `after` unless the log moved past it and was pruned.
+            None => self.last_id().await? <= after,
+        })
+    }
+
+    /// Where `consumer` stopped reading; a new consumer starts at the log's end.
+    pub async fn cursor(&self, consumer: &str) -> Result<i64, StoreError> {
+        let last = self.last_id().await?;
+        on_pool!(self.store, |pool| sqlx::query(START_CURSOR)
+            .bind(consumer)
+            .bind(last)
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        Ok(on_pool!(self.store, |pool| sqlx::query_scalar(CURSOR)
+            .bind(consumer)
+            .fetch_one(pool)
+            .await)?)
+    }
+
+    /// Moves `consumer`'s cursor forward to `to` (never back).
+    pub async fn advance(&self, consumer: &str, to: i64) -> Result<(), StoreError> {
+        on_pool!(self.store, |pool| sqlx::query(ADVANCE)
+            .bind(to)
+            .bind(consumer)
+            .execute(pool)
+            .await
+            .map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Deletes events older than `older_than` (epoch seconds) and all but the newest
+    /// `keep_rows`; returns how many went.
+    pub async fn prune(&self, older_than: i64, keep_rows: i64) -> Result<u64, StoreError> {
+        let by_age = on_pool!(self.store, |pool| sqlx::query(PRUNE_OLDER)
+            .bind(older_than)
+            .execute(pool)
+            .await
+            .map(|done| done.rows_affected()))?;
+        let below = self.last_id().await? - keep_rows;
+        let by_count = if below > 0 {
+            on_pool!(self.store, |pool| sqlx::query(PRUNE_BELOW)
+                .bind(below)
+                .execute(pool)
+                .await
+                .map(|done| done.rows_affected()))?
+        } else {
+            0
+        };
+        Ok(by_age + by_count)
+    }
+}
