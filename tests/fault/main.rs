@@ -7,6 +7,7 @@
 //! `/usr/lib/postgresql/*/bin`, never touching the shared one. Each prints that it skipped when
 //! what it needs is missing, and fails instead when `REQUIRE_POSTGRES` is set.
 
+mod events;
 mod kill;
 mod postgres;
 mod restart;

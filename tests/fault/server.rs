@@ -66,6 +66,8 @@ impl Switchboard {
             .env("SWITCHBOARD_ADMIN_EMAIL", EMAIL)
             .env("SWITCHBOARD_ADMIN_PASSWORD", PASSWORD)
             .env("RUST_LOG", "info")
+            // The webhook receivers of tests/fault/events.rs listen on loopback.
+            .env("SWITCHBOARD_EGRESS_ALLOW_PRIVATE", "1")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(stderr)

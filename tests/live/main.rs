@@ -684,11 +684,8 @@ async fn a_snooze_that_runs_out_reopens_the_conversation_for_every_subscriber() 
     let app = TestApp::new().await;
     let base = app.serve().await;
     let mut socket = subscribed(&app, &base, &app.agent.email).await;
-    let sweeper = web::snoozes::SnoozeSweeper::spawn(
-        app.state.store.clone(),
-        app.state.bus.clone(),
-        Duration::from_millis(200),
-    );
+    let sweeper =
+        web::snoozes::SnoozeSweeper::spawn(app.state.store.clone(), Duration::from_millis(200));
     let toggle = app.api(&format!(
         "conversations/{}/toggle_status",
         app.acme.conversation

@@ -35,9 +35,7 @@ macro_rules! log_events {
         if !events.is_empty() {
             let postgres = $store.backend() == $crate::Backend::Postgres;
             if postgres {
-                sqlx::query($crate::events::LOCK)
-                    .execute(&mut *$tx)
-                    .await?;
+                sqlx::query($crate::events::LOCK).execute(&mut *$tx).await?;
             }
             let now = domain::time::now();
             for event in events {

@@ -57,7 +57,9 @@ pub use sqlx::postgres::PgListener;
 pub use teams::Teams;
 pub use throttles::{Throttles, Window};
 pub use users::{AddExisting, Users};
-pub use webhooks::{AttemptResult, Destination, DueDelivery, NextStep, RecorderLease, Webhooks};
+pub use webhooks::{
+    AttemptResult, Destination, DueDelivery, NextStep, RecorderLease, Webhooks, WEBHOOK_CURSOR,
+};
 
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePoolOptions, SqliteSynchronous};
@@ -120,6 +122,8 @@ pub struct Store {
     /// Bumped after each commit that logged events: this instance's log readers wake at once
     /// rather than at their next poll.
     pub(crate) appended: Arc<tokio::sync::watch::Sender<u64>>,
+    /// The log's last id when this store migrated: where this instance's relay starts.
+    pub(crate) log_start: Arc<std::sync::atomic::AtomicI64>,
 }
 
 impl Store {
@@ -161,6 +165,7 @@ impl Store {
             pages: Arc::default(),
             performer: None,
             appended: Arc::new(tokio::sync::watch::Sender::new(0)),
+            log_start: Arc::default(),
         })
     }
 
@@ -183,6 +188,7 @@ impl Store {
             pages: Arc::default(),
             performer: None,
             appended: Arc::new(tokio::sync::watch::Sender::new(0)),
+            log_start: Arc::default(),
         })
     }
 
@@ -223,6 +229,7 @@ impl Store {
             pages: Arc::default(),
             performer: None,
             appended: Arc::new(tokio::sync::watch::Sender::new(0)),
+            log_start: self.log_start.clone(),
         }
     }
 
@@ -233,7 +240,17 @@ impl Store {
             Pool::Sqlite(pool) => sqlx::migrate!("./migrations/sqlite").run(pool).await?,
             Pool::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
         }
-        credentials::hash_plaintext_secrets(self).await
+        credentials::hash_plaintext_secrets(self).await?;
+        let last = self.events().last_id().await?;
+        self.log_start
+            .store(last, std::sync::atomic::Ordering::Relaxed);
+        Ok(())
+    }
+
+    /// The log's last id when this store migrated (0 before): a relay reading from there hears
+    /// every event written since.
+    pub fn log_start(&self) -> i64 {
+        self.log_start.load(std::sync::atomic::Ordering::Relaxed)
     }
 
     /// After a bulk load: fresh planner statistics and, on PostgreSQL, the visibility map that

@@ -53,6 +53,9 @@ const TRY_LEAD: &str =
 const UNLEAD: &str =
     "SELECT pg_advisory_unlock(hashtext(current_schema() || '.switchboard_webhook_recorder'))";
 
+/// The webhook recorder's name in `event_cursors`.
+pub const WEBHOOK_CURSOR: &str = "webhooks";
+
 /// Deliveries a page of the log shows.
 pub const LOG_PAGE_SIZE: i64 = 25;
 
@@ -335,12 +338,41 @@ impl Webhooks<'_> {
         destinations: &[Destination],
         now_ms: i64,
     ) -> Result<(), StoreError> {
+        self.enqueue_logged(account_id, event, body, destinations, now_ms, None)
+            .await
+            .map(|_| ())
+    }
+
+    /// [`Webhooks::enqueue`] for the log's event `logged`: the recorder's cursor
+    /// ([`WEBHOOK_CURSOR`]) moves past it in the same transaction, so each logged event
+    /// becomes its rows exactly once, even across a crash. `false` (and nothing written) when
+    /// the cursor is already past it: another recorder took it.
+    pub async fn enqueue_logged(
+        &self,
+        account_id: AccountId,
+        event: &str,
+        body: &str,
+        destinations: &[Destination],
+        now_ms: i64,
+        logged: Option<i64>,
+    ) -> Result<bool, StoreError> {
         if destinations.is_empty() {
-            return Ok(());
+            return Ok(true);
         }
         let now = domain::time::now();
-        on_pool!(self.store, |pool| {
+        let written = on_pool!(self.store, |pool| async {
             let mut tx = pool.begin().await?;
+            if let Some(id) = logged {
+                let moved = sqlx::query(crate::events::ADVANCE)
+                    .bind(id)
+                    .bind(WEBHOOK_CURSOR)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected();
+                if moved == 0 {
+                    return Ok::<_, sqlx::Error>(false);
+                }
+            }
             for destination in destinations {
                 let (webhook_id, inbox_id) = match destination {
                     Destination::Webhook(id) => (Some(id.get()), None),
@@ -357,9 +389,11 @@ impl Webhooks<'_> {
                     .execute(&mut *tx)
                     .await?;
             }
-            tx.commit().await
-        })?;
-        Ok(())
+            tx.commit().await?;
+            Ok(true)
+        }
+        .await)?;
+        Ok(written)
     }
 
     /// Claims up to `limit` deliveries due at `now_ms` for this worker until `lease_until_ms`.

@@ -10,6 +10,7 @@ pub mod config;
 pub mod csp;
 pub mod demo_app;
 pub mod error;
+pub mod event_log;
 pub mod extract;
 pub mod files;
 pub mod keep_alive;

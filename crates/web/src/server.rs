@@ -152,7 +152,6 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         .with_config(site)
         .with_files(file_store.clone());
     let sweep = crate::files::spawn_sweep(store.clone(), file_store, crate::files::SWEEP_EVERY);
-    // Subscribed before the first request is served, so no event misses the webhook outbox.
     let webhook_config = webhooks::Config {
         egress: egress::Policy {
             allow_private: config.egress_allow_private,
@@ -160,15 +159,17 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         ..webhooks::Config::default()
     };
     let webhooks = webhooks::Worker::spawn(store.clone(), &state.bus, webhook_config);
-    let snoozes = crate::snoozes::SnoozeSweeper::spawn(
-        store.clone(),
-        state.bus.clone(),
-        crate::snoozes::SWEEP_EVERY,
-    );
+    let snoozes = crate::snoozes::SnoozeSweeper::spawn(store.clone(), crate::snoozes::SWEEP_EVERY);
     let pruning = crate::throttle::spawn_pruning(store.clone(), crate::throttle::PRUNE_EVERY);
+    let log_pruning = crate::event_log::spawn_pruning(
+        store.clone(),
+        crate::event_log::Retention::from_env(),
+        crate::event_log::PRUNE_EVERY,
+    );
     serve_http(listener, crate::app(state), shutdown_signal()).await?;
     pruning.abort();
     sweep.abort();
+    log_pruning.abort();
     snoozes.stop();
     webhooks.stop().await;
     store.close().await;

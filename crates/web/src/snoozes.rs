@@ -1,9 +1,8 @@
-//! The snooze sweeper: every few seconds, reopens the conversations whose snooze ran out and
-//! publishes their `conversation.status_changed`, so lists, threads, apps and webhooks follow
+//! The snooze sweeper: every few seconds, reopens the conversations whose snooze ran out, each
+//! with its `conversation.status_changed` in the event log, so lists, threads, apps and webhooks follow
 //! as if an agent had reopened them. Every instance runs one; the store lets exactly one of
 //! them reopen each conversation.
 
-use realtime::EventBus;
 use std::time::Duration;
 use store::Store;
 use tokio::task::JoinHandle;
@@ -16,13 +15,13 @@ pub struct SnoozeSweeper {
 }
 
 impl SnoozeSweeper {
-    pub fn spawn(store: Store, bus: EventBus, every: Duration) -> Self {
+    pub fn spawn(store: Store, every: Duration) -> Self {
         let task = tokio::spawn(async move {
             let mut ticks = tokio::time::interval(every);
             ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
             loop {
                 ticks.tick().await;
-                sweep(&store, &bus).await;
+                sweep(&store).await;
             }
         });
         Self { task }
@@ -33,18 +32,13 @@ impl SnoozeSweeper {
     }
 }
 
-async fn sweep(store: &Store, bus: &EventBus) {
-    match store
+async fn sweep(store: &Store) {
+    let swept = store
         .conversations()
         .reopen_due_snoozes(domain::time::now())
-        .await
-    {
-        Ok(reopened) => {
-            for outcome in reopened {
-                bus.publish(outcome.events);
-            }
-        }
-        // The database may be down for a while; the next sweep tries again.
-        Err(error) => tracing::warn!(%error, "snooze sweep failed"),
+        .await;
+    // The database may be down for a while; the next sweep tries again.
+    if let Err(error) = swept {
+        tracing::warn!(%error, "snooze sweep failed");
     }
 }

@@ -19,7 +19,8 @@ pub struct AppState {
 impl AppState {
     /// State with an in-process bus (one instance). Must run inside a Tokio runtime.
     pub fn new(store: Store) -> Self {
-        Self::with_bus(store, EventBus::new())
+        let bus = EventBus::relaying(&store);
+        Self::with_bus(store, bus)
     }
 
     /// State whose bus reaches every instance on the same PostgreSQL database.

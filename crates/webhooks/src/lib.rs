@@ -1,11 +1,14 @@
-//! Outgoing webhooks: the recorder turns each event published on the bus into outbox rows
+//! Outgoing webhooks: the recorder turns each event of the store's log into outbox rows
 //! (one per destination, body built once from `domain::wire`), and the deliverer drains the
 //! outbox: signed POSTs, exponential backoff, every attempt logged. Both run in one [`Worker`],
 //! started by `web::serve` and by tests; tests may also drive [`record`] and [`deliver_due`]
 //! directly.
 //!
-//! The outbox is the database, so a restart loses nothing that was recorded: pending rows are
-//! picked up by the next worker, and a claim left by a crashed one expires after its lease.
+//! The recorder reads the log past its cursor (`event_cursors`), which moves in the same
+//! transaction as the rows an event causes: a crash at any point records each committed event
+//! exactly once, after restart if need be. The outbox is the database, so a restart loses
+//! nothing that was recorded: pending rows are picked up by the next worker, and a claim left
+//! by a crashed one expires after its lease.
 #![forbid(unsafe_code)]
 
 mod deliver;
@@ -13,13 +16,13 @@ mod record;
 pub mod sign;
 
 pub use deliver::{client, deliver_due};
-pub use record::record;
+pub use record::{record, record_logged};
 
-use realtime::{BusMessage, EventBus};
+use realtime::EventBus;
 use std::sync::Arc;
 use std::time::Duration;
 use store::Store;
-use tokio::sync::{broadcast, watch, Notify};
+use tokio::sync::{watch, Notify};
 use tokio::task::JoinHandle;
 
 /// How the worker paces itself. `Default` is production's: retries after 1 s, 2 s, 4 s … capped
@@ -78,15 +81,14 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Subscribes to `bus` at once (nothing published after this call is missed) and spawns
-    /// the recorder and the deliverer.
-    pub fn spawn(store: Store, bus: &EventBus, config: Config) -> Worker {
-        let events = bus.subscribe();
+    /// Spawns the recorder (it reads the store's event log, so `bus` is not needed; kept so
+    /// callers need not change) and the deliverer.
+    pub fn spawn(store: Store, _bus: &EventBus, config: Config) -> Worker {
         let (shutdown, stopped) = watch::channel(false);
         let wake = Arc::new(Notify::new());
         let recorder = tokio::spawn(run_recorder(
             store.clone(),
-            events,
+            config.poll_interval,
             wake.clone(),
             stopped.clone(),
         ));
@@ -108,53 +110,56 @@ impl Worker {
     }
 }
 
+/// Events recorded per read of the log.
+const RECORD_BATCH: i64 = 256;
+
 async fn run_recorder(
     store: Store,
-    mut events: broadcast::Receiver<BusMessage>,
+    poll: Duration,
     wake: Arc<Notify>,
     mut stopped: watch::Receiver<bool>,
 ) {
     let mut lease = store.webhooks().recorder_lease();
+    let mut appended = store.appended();
     loop {
-        let message = tokio::select! {
-            _ = stopped.changed() => break,
-            message = events.recv() => message,
-        };
-        let event = match message {
-            Ok(BusMessage::Event(published)) => published.event,
-            Ok(BusMessage::Resync) => {
-                tracing::warn!(
-                    "the event listener reconnected; events in between have no webhook deliveries"
-                );
-                continue;
-            }
-            Err(broadcast::error::RecvError::Lagged(missed)) => {
-                tracing::error!(
-                    missed,
-                    "the webhook recorder fell behind; events were not recorded"
-                );
-                continue;
-            }
-            Err(broadcast::error::RecvError::Closed) => break,
-        };
-        // Every instance hears every event on PostgreSQL; the lease holder records it.
-        match lease.ensure().await {
-            Ok(true) => {}
-            Ok(false) => continue,
-            Err(error) => {
-                tracing::error!(%error, event = event.name(), "could not take the webhook recorder lease");
-                continue;
-            }
+        if *stopped.borrow() {
+            break;
         }
-        match record(&store, &event, now_ms()).await {
-            Ok(0) => {}
-            Ok(_) => wake.notify_one(),
-            Err(error) => {
-                tracing::error!(%error, event = event.name(), "could not record webhook deliveries")
+        // On PostgreSQL one instance records at a time; the others wait for the lease.
+        match lease.ensure().await {
+            Ok(true) => {
+                if let Err(error) = record_pending(&store, &wake).await {
+                    tracing::error!(%error, "could not record webhook deliveries; retrying");
+                }
             }
+            Ok(false) => {}
+            Err(error) => tracing::error!(%error, "could not take the webhook recorder lease"),
+        }
+        tokio::select! {
+            _ = stopped.changed() => break,
+            _ = appended.changed() => {}
+            _ = tokio::time::sleep(poll) => {}
         }
     }
     lease.release().await;
+}
+
+/// Records every event past the recorder's cursor, in order; stops at the first failure (the
+/// cursor stays before it, so the next round retries it).
+async fn record_pending(store: &Store, wake: &Notify) -> Result<(), store::StoreError> {
+    let mut cursor = store.events().cursor(store::WEBHOOK_CURSOR).await?;
+    loop {
+        let batch = store.events().since(cursor, RECORD_BATCH).await?;
+        let Some(last) = batch.last().map(|logged| logged.id) else {
+            return Ok(());
+        };
+        for logged in &batch {
+            if record_logged(store, logged, now_ms()).await? > 0 {
+                wake.notify_one();
+            }
+        }
+        cursor = last;
+    }
 }
 
 async fn run_deliverer(

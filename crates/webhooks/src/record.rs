@@ -7,11 +7,34 @@ use domain::webhook::{webhook_event, Reach};
 use domain::{
     wire, AccountId, ContactId, ConversationId, Event, Inbox, MessageId, MessageType, Typist,
 };
-use store::{Destination, Store, StoreError};
+use store::{Destination, LoggedEvent, Store, StoreError, WEBHOOK_CURSOR};
 
 /// Writes the outbox rows `event` causes; returns how many (0 when nothing listens, or when
 /// what the event names is gone by now, e.g. deleted).
 pub async fn record(store: &Store, event: &Event, now_ms: i64) -> Result<usize, StoreError> {
+    record_from(store, event, None, now_ms).await
+}
+
+/// [`record`] for an event of the log, moving the recorder's cursor past it: with its rows in
+/// the same transaction, or alone when it causes none.
+pub async fn record_logged(
+    store: &Store,
+    logged: &LoggedEvent,
+    now_ms: i64,
+) -> Result<usize, StoreError> {
+    let written = record_from(store, &logged.event, Some(logged.id), now_ms).await?;
+    if written == 0 {
+        store.events().advance(WEBHOOK_CURSOR, logged.id).await?;
+    }
+    Ok(written)
+}
+
+async fn record_from(
+    store: &Store,
+    event: &Event,
+    logged: Option<i64>,
+    now_ms: i64,
+) -> Result<usize, StoreError> {
     let Some((name, reach)) = webhook_event(event) else {
         return Ok(0);
     };
@@ -45,11 +68,11 @@ pub async fn record(store: &Store, event: &Event, now_ms: i64) -> Result<usize, 
         Ok(None) | Err(StoreError::NotFound) => return Ok(0),
         Err(other) => return Err(other),
     };
-    store
+    let written = store
         .webhooks()
-        .enqueue(account_id, name, &body, &destinations, now_ms)
+        .enqueue_logged(account_id, name, &body, &destinations, now_ms, logged)
         .await?;
-    Ok(destinations.len())
+    Ok(if written { destinations.len() } else { 0 })
 }
 
 /// The JSON body of `event`, named `name` on the wire; `None` for what no webhook carries

@@ -28,12 +28,13 @@ async fn a_post_replaces_a_contacts_labels_and_a_get_lists_them() {
             account_id: domain::AccountId(app.acme.account_id),
             contact_id: domain::ContactId(app.acme.contact_id),
         };
-        // Set by an agent: the agent is its performer.
-        let expected = realtime::Published {
-            event: expected,
-            performer: Some(domain::UserId(app.agent.id)),
+        // Set by an agent: the agent is its performer; it comes from the log, with its id.
+        let realtime::BusMessage::Event(heard) = heard else {
+            panic!("an event, not {heard:?}")
         };
-        assert_eq!(heard, realtime::BusMessage::Event(expected));
+        assert_eq!(heard.event, expected);
+        assert_eq!(heard.performer, Some(domain::UserId(app.agent.id)));
+        assert!(heard.id.is_some(), "a logged event carries its id");
         assert_eq!(ok(&app.get(&url, &app.admin).await), set);
         let set = ok(&app
             .post(&url, &app.agent, &json!({"labels": ["churn-risk"]}))

@@ -18,3 +18,6 @@ CREATE TABLE event_cursors (
     consumer TEXT PRIMARY KEY,
     last_id BIGINT NOT NULL
 );
+-- The webhook recorder reads from the log's start: nothing written before it first runs is
+-- missed.
+INSERT INTO event_cursors (consumer, last_id) VALUES ('webhooks', 0);

@@ -17,3 +17,6 @@ CREATE TABLE event_cursors (
     consumer TEXT PRIMARY KEY,
     last_id INTEGER NOT NULL
 );
+-- The webhook recorder reads from the log's start: nothing written before it first runs is
+-- missed.
+INSERT INTO event_cursors (consumer, last_id) VALUES ('webhooks', 0);

@@ -55,10 +55,10 @@ pub async fn create(
     let labels = label_set(&p.labels.ok_or_else(|| DomainError::blank("labels"))?)?;
     let outcome = state
         .store
+        .by(member.user.id)
         .contact_labels()
         .set(member.account_id, ContactId(path_id(&id)?), &labels)
         .await?;
-    state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(Payload {
         payload: outcome.value,
     }))

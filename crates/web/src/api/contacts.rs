@@ -340,10 +340,10 @@ async fn save(
 ) -> Result<Json<Payload<wire::Contact>>, ApiError> {
     let outcome = state
         .store
+        .by(member.user.id)
         .contacts()
         .update(member.account_id, ContactId(path_id(id)?), changes)
         .await?;
-    state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(Payload {
         payload: wire::Contact::from(&outcome.value),
     }))
@@ -464,9 +464,9 @@ pub async fn merge(
         .ok_or_else(|| domain::DomainError::blank("mergee_contact_id"))?;
     let outcome = state
         .store
+        .by(member.user.id)
         .contacts()
         .merge(member.account_id, ContactId(base), ContactId(mergee))
         .await?;
-    state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(wire::Contact::from(&outcome.value)))
 }

@@ -264,8 +264,12 @@ pub async fn create(
         &new.custom_attributes,
     )
     .await?;
-    let outcome = state.store.conversations().create(&new).await?;
-    state.bus.publish_by(member.user.id, outcome.events);
+    let outcome = state
+        .store
+        .by(member.user.id)
+        .conversations()
+        .create(&new)
+        .await?;
     Ok(Json(wire::Conversation::from(&outcome.value)))
 }
 
@@ -369,10 +373,10 @@ pub async fn toggle_status(
     )?;
     let outcome = state
         .store
+        .by(member.user.id)
         .conversations()
         .set_status(&view, change, &member.user)
         .await?;
-    state.bus.publish_by(member.user.id, outcome.events);
     let c = &outcome.value.conversation;
     Ok(Json(Toggled {
         meta: Map::new(),
@@ -425,13 +429,13 @@ pub async fn assign(
     VisibleConversation { member, view }: VisibleConversation,
     JsonBody(p): JsonBody<AssignParams>,
 ) -> Result<Json<Option<Assignee>>, ApiError> {
-    let conversations = state.store.conversations();
+    let store = state.store.by(member.user.id);
+    let conversations = store.conversations();
     let answer = match (p.assignee_id, p.team_id) {
         (Some(assignee), _) => {
             let outcome = conversations
                 .assign(&view, assignee.map(UserId), &member.user)
                 .await?;
-            state.bus.publish_by(member.user.id, outcome.events);
             outcome
                 .value
                 .assignee
@@ -442,7 +446,6 @@ pub async fn assign(
             let outcome = conversations
                 .set_team(&view, team.map(TeamId), &member.user)
                 .await?;
-            state.bus.publish_by(member.user.id, outcome.events);
             match outcome.value.team {
                 Some(team) => {
                     let teams = state.store.teams();
@@ -494,10 +497,10 @@ pub async fn labels_create(
     let labels = label_set(&p.labels.ok_or_else(|| DomainError::blank("labels"))?)?;
     let outcome = state
         .store
+        .by(member.user.id)
         .conversations()
         .set_labels(&view, &labels, None)
         .await?;
-    state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(Payload {
         payload: outcome.value.conversation.labels,
     }))
@@ -529,10 +532,10 @@ pub async fn custom_attributes(
     super::check_custom_attributes(&state.store, member.account_id, model, &attributes).await?;
     let outcome = state
         .store
+        .by(member.user.id)
         .conversations()
         .set_custom_attributes(&view, &attributes, None)
         .await?;
-    state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(CustomAttributes {
         custom_attributes: outcome.value.conversation.custom_attributes,
     }))
@@ -552,10 +555,10 @@ pub async fn update_last_seen(
 ) -> Result<Json<wire::Conversation>, ApiError> {
     let outcome = state
         .store
+        .by(member.user.id)
         .conversations()
         .mark_read(&view, member.user.id)
         .await?;
-    state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(wire::Conversation::from(&outcome.value)))
 }
 
@@ -666,12 +669,12 @@ pub async fn toggle_priority(
     JsonBody(p): JsonBody<PriorityParams>,
 ) -> Result<axum::http::StatusCode, ApiError> {
     let priority = Priority::parse(&p.priority)?;
-    let outcome = state
+    state
         .store
+        .by(member.user.id)
         .conversations()
         .set_priority(&view, priority, &member.user)
         .await?;
-    state.bus.publish_by(member.user.id, outcome.events);
     Ok(axum::http::StatusCode::OK)
 }
 
@@ -737,10 +740,10 @@ pub async fn update(
     if let Some(priority) = priority {
         let outcome = state
             .store
+            .by(member.user.id)
             .conversations()
             .set_priority(&view, priority, &member.user)
             .await?;
-        state.bus.publish_by(member.user.id, outcome.events);
         view = outcome.value;
     }
     Ok(Json(wire::Conversation::from(&view)))

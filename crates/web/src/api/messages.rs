@@ -94,11 +94,15 @@ pub async fn create(
             kept.attachments(),
         )?
         .with_content_type(p.content_type.as_deref())?;
-        Ok(state.store.messages().create(&view, &new).await?)
+        Ok(state
+            .store
+            .by(member.user.id)
+            .messages()
+            .create(&view, &new)
+            .await?)
     };
     let written = written.await;
     let outcome = kept.settle(written).await?;
-    state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(wire::Message::new(
         &outcome.value,
         view.conversation.display_id,
@@ -150,9 +154,13 @@ pub async fn destroy(
         );
     }
     let keys = state.store.attachments().keys_of_message(id).await?;
-    let outcome = state.store.messages().delete(&view, id).await?;
+    let outcome = state
+        .store
+        .by(member.user.id)
+        .messages()
+        .delete(&view, id)
+        .await?;
     state.files.delete_all(keys).await;
-    state.bus.publish_by(member.user.id, outcome.events);
     Ok(Json(wire::Message::new(
         &outcome.value,
         view.conversation.display_id,

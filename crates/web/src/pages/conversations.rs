@@ -314,10 +314,10 @@ pub async fn show(
     // this page subscribes to /cable: its app frames are not sent a context for it.
     let read = state
         .store
+        .by(page.member.user.id)
         .conversations()
         .mark_read(&view, page.member.user.id)
         .await?;
-    state.bus.publish_by(page.member.user.id, read.events);
     let view = read.value;
     let list = list_pane(
         &state,

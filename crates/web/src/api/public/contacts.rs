@@ -204,7 +204,6 @@ pub async fn update(
     if verified && !ci.hmac_verified {
         state.store.contact_inboxes().verify(&ci).await?;
     }
-    state.bus.publish(outcome.events);
     Ok(Json(wire::PublicContact::new(
         &outcome.value,
         &ci.source_id,

@@ -81,7 +81,6 @@ pub async fn create(
     )
     .await?;
     let outcome = state.store.conversations().create(&new).await?;
-    state.bus.publish(outcome.events);
     Ok(Json(as_seen_by(&ci, &outcome.value)))
 }
 
@@ -141,7 +140,6 @@ pub async fn toggle_status(
         .conversations()
         .set_status(&view, change, &resolver)
         .await?;
-    state.bus.publish(outcome.events);
     Ok(Json(as_seen_by(&ci, &outcome.value)))
 }
 
@@ -160,12 +158,11 @@ pub async fn update_last_seen(
     Path((inbox_identifier, source_id, id)): Path<(String, String, String)>,
 ) -> Result<axum::http::StatusCode, ApiError> {
     let (_, view) = conversation(&state.store, &inbox_identifier, &source_id, &id).await?;
-    let outcome = state
+    state
         .store
         .conversations()
         .mark_read_by_contact(&view)
         .await?;
-    state.bus.publish(outcome.events);
     Ok(axum::http::StatusCode::OK)
 }
 

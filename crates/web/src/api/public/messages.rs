@@ -97,7 +97,6 @@ pub async fn create(
     };
     let written = written.await;
     let outcome = kept.settle(written).await?;
-    state.bus.publish(outcome.events);
     Ok(Json(message_as_seen_by(
         &ci,
         &outcome.value,
@@ -155,7 +154,6 @@ pub async fn update(
         .messages()
         .submit_values(&view, id, values)
         .await?;
-    state.bus.publish(outcome.events);
     Ok(Json(message_as_seen_by(
         &ci,
         &outcome.value,
