@@ -1,6 +1,6 @@
 //! `kill -9` during a burst of writes while a webhook receiver (loopback) listens: after a
-//! restart, every acknowledged message has its `message_created` delivered, each writer's in
-//! the order they were written. A delivery may come twice only with the same
+//! restart, every acknowledged message has its `message_created` delivered, recorded in log
+//! order (delivery ids follow the order each writer wrote in). A delivery may come twice only with the same
 //! `X-Switchboard-Delivery` id (the receiver can drop it); none is lost.
 
 use crate::postgres;
@@ -159,15 +159,14 @@ async fn burst_kill_deliver(database_url: &str, dir: &std::path::Path) {
             "message {id} was recorded twice: {deliveries:?}"
         );
     }
-    // In order: each writer's messages arrive (first time) in the order it wrote them.
-    let mut first_seen: Vec<i64> = Vec::new();
-    let mut seen = HashSet::new();
-    for (_, body) in &heard {
-        let id = body["id"].as_i64().expect("a message id");
-        if seen.insert(id) {
-            first_seen.push(id);
-        }
-    }
+    // In order: deliveries are sent concurrently, so arrival order is not theirs, but their
+    // ids follow the log, and in delivery-id order each writer's messages come as written.
+    let mut ordered: Vec<(i64, i64)> = by_delivery
+        .iter()
+        .map(|(delivery, id)| (delivery.parse().expect("a numeric delivery id"), *id))
+        .collect();
+    ordered.sort();
+    let first_seen: Vec<i64> = ordered.into_iter().map(|(_, id)| id).collect();
     let position: HashMap<i64, usize> = first_seen
         .iter()
         .enumerate()
