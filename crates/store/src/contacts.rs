@@ -302,7 +302,8 @@ impl Contacts<'_> {
             account_id,
             contact_id: id,
         };
-        on_pool!(self.store, |pool| {
+        // An async block, so its `?`s end there and the unique violation reaches `map_err`.
+        on_pool!(self.store, |pool| async {
             let mut tx = pool.begin().await?;
             sqlx::query(UPDATE)
                 .bind(&contact.name)
@@ -317,7 +318,8 @@ impl Contacts<'_> {
                 .await?;
             log_events!(self.store, tx, std::slice::from_ref(&event));
             tx.commit().await
-        })
+        }
+        .await)
         .map_err(taken_contact(changes.email.is_some()))?;
         self.store.observe_all(std::slice::from_ref(&event));
         Ok(crate::Outcome::new(contact, vec![event]))
