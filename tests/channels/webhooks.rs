@@ -43,6 +43,15 @@ async fn webhook(app: &TestApp, url: &str, subscriptions: &[&str]) -> (i64, Stri
         &app.post(&app.api("webhooks"), &app.admin, &body).await,
         200,
     );
+    // The recorder has caught up with the log before the webhook exists (the seed's events
+    // are not this webhook's).
+    let store = app.store();
+    let last = store.events().last_id().await.expect("the log");
+    store
+        .events()
+        .advance(store::WEBHOOK_CURSOR, last)
+        .await
+        .expect("the cursor");
     let webhook = &created["payload"]["webhook"];
     (
         webhook["id"].as_i64().expect("an id"),
@@ -74,6 +83,24 @@ async fn record_logged(app: &TestApp) -> usize {
         rows += ::webhooks::record_logged(store, &logged, ::webhooks::now_ms())
             .await
             .expect("recorded");
+    }
+    rows
+}
+
+/// Records the outbox rows of the unlogged events (typing) published so far.
+async fn record_unlogged(
+    app: &TestApp,
+    events: &mut tokio::sync::broadcast::Receiver<realtime::BusMessage>,
+) -> usize {
+    let mut rows = 0;
+    while let Ok(message) = events.try_recv() {
+        if let realtime::BusMessage::Event(published) = message {
+            if published.id.is_none() {
+                rows += ::webhooks::record(app.store(), &published.event, ::webhooks::now_ms())
+                    .await
+                    .expect("recorded");
+            }
+        }
     }
     rows
 }
@@ -756,6 +783,7 @@ async fn a_contact_typing_reaches_webhooks_with_the_contact_as_user() {
             .as_i64()
             .unwrap();
         let typing = format!("{me}/conversations/{id}/toggle_typing");
+        let mut events = app.state.bus.subscribe();
         expect(
             &anonymous(
                 &app,
@@ -776,7 +804,7 @@ async fn a_contact_typing_reaches_webhooks_with_the_contact_as_user() {
             .await,
             200,
         );
-        assert_eq!(record_logged(&app).await, 2);
+        assert_eq!(record_unlogged(&app, &mut events).await, 2);
         let worker = Worker::spawn(app.store().clone(), &app.state.bus, fast());
         eventually("2 deliveries", || {
             let receiver = receiver.clone();

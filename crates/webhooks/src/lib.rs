@@ -18,11 +18,11 @@ pub mod sign;
 pub use deliver::{client, deliver_due};
 pub use record::{record, record_logged};
 
-use realtime::EventBus;
+use realtime::{BusMessage, EventBus};
 use std::sync::Arc;
 use std::time::Duration;
 use store::Store;
-use tokio::sync::{watch, Notify};
+use tokio::sync::{broadcast, watch, Notify};
 use tokio::task::JoinHandle;
 
 /// How the worker paces itself. `Default` is production's: retries after 1 s, 2 s, 4 s … capped
@@ -81,9 +81,10 @@ pub struct Worker {
 }
 
 impl Worker {
-    /// Spawns the recorder (it reads the store's event log, so `bus` is not needed; kept so
-    /// callers need not change) and the deliverer.
-    pub fn spawn(store: Store, _bus: &EventBus, config: Config) -> Worker {
+    /// Spawns the recorder of the store's event log, the recorder of what `bus` carries
+    /// unlogged (typing; subscribed at once, so nothing published after this call is missed),
+    /// and the deliverer.
+    pub fn spawn(store: Store, bus: &EventBus, config: Config) -> Worker {
         let (shutdown, stopped) = watch::channel(false);
         let wake = Arc::new(Notify::new());
         let recorder = tokio::spawn(run_recorder(
@@ -92,10 +93,16 @@ impl Worker {
             wake.clone(),
             stopped.clone(),
         ));
+        let unlogged = tokio::spawn(run_unlogged_recorder(
+            store.clone(),
+            bus.subscribe(),
+            wake.clone(),
+            stopped.clone(),
+        ));
         let deliverer = tokio::spawn(run_deliverer(store, config, wake, stopped));
         Worker {
             shutdown,
-            tasks: vec![recorder, deliverer],
+            tasks: vec![recorder, unlogged, deliverer],
         }
     }
 
@@ -160,6 +167,43 @@ async fn record_pending(store: &Store, wake: &Notify) -> Result<(), store::Store
         }
         cursor = last;
     }
+}
+
+/// Records the bus's unlogged events (typing: fleeting, so at most once) on the instance that
+/// holds the recorder lease; logged events are [`run_recorder`]'s.
+async fn run_unlogged_recorder(
+    store: Store,
+    mut events: broadcast::Receiver<BusMessage>,
+    wake: Arc<Notify>,
+    mut stopped: watch::Receiver<bool>,
+) {
+    let mut lease = store.webhooks().recorder_lease();
+    loop {
+        let message = tokio::select! {
+            _ = stopped.changed() => break,
+            message = events.recv() => message,
+        };
+        let event = match message {
+            Ok(BusMessage::Event(published)) if published.id.is_none() => published.event,
+            Ok(_) => continue,
+            Err(broadcast::error::RecvError::Lagged(missed)) => {
+                tracing::warn!(missed, "the webhook recorder missed typing events");
+                continue;
+            }
+            Err(broadcast::error::RecvError::Closed) => break,
+        };
+        if !matches!(lease.ensure().await, Ok(true)) {
+            continue;
+        }
+        match record(&store, &event, now_ms()).await {
+            Ok(0) => {}
+            Ok(_) => wake.notify_one(),
+            Err(error) => {
+                tracing::error!(%error, event = event.name(), "could not record webhook deliveries")
+            }
+        }
+    }
+    lease.release().await;
 }
 
 async fn run_deliverer(
