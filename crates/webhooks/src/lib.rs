@@ -21,8 +21,8 @@ pub use record::{record, record_logged};
 use realtime::{BusMessage, EventBus};
 use std::sync::Arc;
 use std::time::Duration;
-use store::Store;
-use tokio::sync::{broadcast, watch, Notify};
+use store::{RecorderLease, Store};
+use tokio::sync::{broadcast, watch, Mutex, Notify};
 use tokio::task::JoinHandle;
 
 /// How the worker paces itself. `Default` is production's: retries after 1 s, 2 s, 4 s … capped
@@ -87,14 +87,18 @@ impl Worker {
     pub fn spawn(store: Store, bus: &EventBus, config: Config) -> Worker {
         let (shutdown, stopped) = watch::channel(false);
         let wake = Arc::new(Notify::new());
+        // One lease for both recorders: on PostgreSQL it is a session lock, one per instance.
+        let lease = Arc::new(Mutex::new(store.webhooks().recorder_lease()));
         let recorder = tokio::spawn(run_recorder(
             store.clone(),
+            lease.clone(),
             config.poll_interval,
             wake.clone(),
             stopped.clone(),
         ));
         let unlogged = tokio::spawn(run_unlogged_recorder(
             store.clone(),
+            lease,
             bus.subscribe(),
             wake.clone(),
             stopped.clone(),
@@ -122,18 +126,19 @@ const RECORD_BATCH: i64 = 256;
 
 async fn run_recorder(
     store: Store,
+    lease: Arc<Mutex<RecorderLease>>,
     poll: Duration,
     wake: Arc<Notify>,
     mut stopped: watch::Receiver<bool>,
 ) {
-    let mut lease = store.webhooks().recorder_lease();
     let mut appended = store.appended();
     loop {
         if *stopped.borrow() {
             break;
         }
         // On PostgreSQL one instance records at a time; the others wait for the lease.
-        match lease.ensure().await {
+        let held = lease.lock().await.ensure().await;
+        match held {
             Ok(true) => {
                 if let Err(error) = record_pending(&store, &wake).await {
                     tracing::error!(%error, "could not record webhook deliveries; retrying");
@@ -148,7 +153,15 @@ async fn run_recorder(
             _ = tokio::time::sleep(poll) => {}
         }
     }
-    lease.release().await;
+    release_if_last(lease).await;
+}
+
+/// Releases the shared lease when the caller holds its last reference (the other recorder
+/// has stopped).
+async fn release_if_last(lease: Arc<Mutex<RecorderLease>>) {
+    if let Ok(lease) = Arc::try_unwrap(lease) {
+        lease.into_inner().release().await;
+    }
 }
 
 /// Records every event past the recorder's cursor, in order; stops at the first failure (the
@@ -173,11 +186,11 @@ async fn record_pending(store: &Store, wake: &Notify) -> Result<(), store::Store
 /// holds the recorder lease; logged events are [`run_recorder`]'s.
 async fn run_unlogged_recorder(
     store: Store,
+    lease: Arc<Mutex<RecorderLease>>,
     mut events: broadcast::Receiver<BusMessage>,
     wake: Arc<Notify>,
     mut stopped: watch::Receiver<bool>,
 ) {
-    let mut lease = store.webhooks().recorder_lease();
     loop {
         let message = tokio::select! {
             _ = stopped.changed() => break,
@@ -192,7 +205,8 @@ async fn run_unlogged_recorder(
             }
             Err(broadcast::error::RecvError::Closed) => break,
         };
-        if !matches!(lease.ensure().await, Ok(true)) {
+        let held = lease.lock().await.ensure().await;
+        if !matches!(held, Ok(true)) {
             continue;
         }
         match record(&store, &event, now_ms()).await {
@@ -203,7 +217,7 @@ async fn run_unlogged_recorder(
             }
         }
     }
-    lease.release().await;
+    release_if_last(lease).await;
 }
 
 async fn run_deliverer(
