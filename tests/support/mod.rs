@@ -88,6 +88,8 @@ impl TestApp {
         let (acme, admin, agent) =
             tenant(&store, "Acme", "admin@acme.test", Some("agent@acme.test")).await;
         let (other, stranger, _) = tenant(&store, "Globex", "admin@globex.test", None).await;
+        // The fixture's own events are not news to the tests' subscribers.
+        store.start_log_here().await.expect("the event log");
         let state = AppState::new(store);
         let router = web::app(state.clone());
         Self {
