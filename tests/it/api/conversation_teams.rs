@@ -58,10 +58,12 @@ async fn assigning_a_team_keeps_an_agent_of_that_team_and_answers_the_team() {
         let billing = team(&app, "billing").await;
         join(&app, &billing, app.agent.id).await;
         let uri = conversation(&app, "/assignments");
+        // Events reach the bus from the log after commit: the assignment's is heard first.
+        let mut events = app.state.bus.subscribe();
         ok(&app
             .post(&uri, &app.admin, &json!({"assignee_id": app.agent.id}))
             .await);
-        let mut events = app.state.bus.subscribe();
+        heard(&mut events, "assignee.changed").await;
         let answer = ok(&app
             .post(&uri, &app.agent, &json!({"team_id": billing["id"]}))
             .await);
@@ -116,10 +118,12 @@ async fn assigning_a_team_the_agent_is_not_in_unassigns_the_agent_as_chatwoot_do
         let billing = team(&app, "billing").await;
         join(&app, &billing, app.admin.id).await;
         let uri = conversation(&app, "/assignments");
+        // Events reach the bus from the log after commit: the assignment's is heard first.
+        let mut events = app.state.bus.subscribe();
         ok(&app
             .post(&uri, &app.admin, &json!({"assignee_id": app.agent.id}))
             .await);
-        let mut events = app.state.bus.subscribe();
+        heard(&mut events, "assignee.changed").await;
         let answer = ok(&app
             .post(&uri, &app.agent, &json!({"team_id": billing["id"]}))
             .await);
