@@ -77,8 +77,10 @@ async fn a_write_logs_its_events_with_the_performer_and_a_failed_write_logs_none
 
         // Taking another contact's e-mail fails inside the transaction: nothing is logged.
         let after = logged[0].id;
-        let mut taken = ContactChanges::default();
-        taken.email = Some(Some("other@acme.test".into()));
+        let taken = ContactChanges {
+            email: Some(Some("other@acme.test".into())),
+            ..Default::default()
+        };
         let refused = store
             .by(agent)
             .contacts()
