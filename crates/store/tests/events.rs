@@ -56,8 +56,10 @@ async fn a_write_logs_its_events_with_the_performer_and_a_failed_write_logs_none
         contact(&store, account, "other@acme.test").await;
         let before = store.events().last_id().await.unwrap();
 
-        let mut changes = ContactChanges::default();
-        changes.name = Some(Some("Maria L.".into()));
+        let changes = ContactChanges {
+            name: Some(Some("Maria L.".into())),
+            ..Default::default()
+        };
         store
             .by(agent)
             .contacts()
