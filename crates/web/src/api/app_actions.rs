@@ -19,6 +19,7 @@ use domain::{
     Member, NewMessage,
 };
 use serde_json::{Map, Value};
+use store::Store;
 
 /// What an app was not allowed: the administrator has not switched the action on for it.
 const NOT_ALLOWED: &str = "This app is not allowed to do that action";
@@ -69,18 +70,21 @@ pub async fn create(
         user: &member.user,
         via: Some(&app.title),
     };
-    perform(&state, &member, &view, command, by).await?;
+    let store = state.store.by(member.user.id);
+    perform(&store, &member, &view, command, by).await?;
     Ok(Json(wire::AppActionResult::done(action)))
 }
 
+/// Runs the command through `store`, which carries the agent as the events' performer, and
+/// answers the events its writes logged (the relay announces them from the log).
 async fn perform(
-    state: &AppState,
+    store: &Store,
     member: &Member,
     view: &ConversationView,
     command: AppCommand,
     by: ActedBy<'_>,
-) -> Result<(), ApiError> {
-    let conversations = state.store.conversations();
+) -> Result<Vec<domain::Event>, ApiError> {
+    let conversations = store.conversations();
     let labels = &view.conversation.labels;
     let events = match command {
         AppCommand::AddLabels(add) => {
@@ -105,8 +109,7 @@ async fn perform(
             attributes,
         } => {
             let model = AttributeModel::ConversationAttribute;
-            super::check_custom_attributes(&state.store, member.account_id, model, &attributes)
-                .await?;
+            super::check_custom_attributes(store, member.account_id, model, &attributes).await?;
             let keys: Vec<String> = attributes.keys().cloned().collect();
             let mut all = view.conversation.custom_attributes.clone();
             all.extend(attributes);
@@ -120,8 +123,7 @@ async fn perform(
             attributes,
         } => {
             let model = AttributeModel::ContactAttribute;
-            super::check_custom_attributes(&state.store, member.account_id, model, &attributes)
-                .await?;
+            super::check_custom_attributes(store, member.account_id, model, &attributes).await?;
             let note = format!(
                 "{by} set the contact's {}",
                 attributes.keys().cloned().collect::<Vec<_>>().join(", ")
@@ -131,13 +133,12 @@ async fn perform(
                 ..ContactChanges::default()
             };
             let contact = view.conversation.contact_id;
-            let mut events = state
-                .store
+            let mut events = store
                 .contacts()
                 .update(member.account_id, contact, &changes)
                 .await?
                 .events;
-            events.extend(note_in_thread(state, view, note).await?);
+            events.extend(note_in_thread(store, view, note).await?);
             events
         }
         AppCommand::AddPrivateNote(content) => {
@@ -148,8 +149,8 @@ async fn perform(
                 None,
                 Author::User(member.user.id),
             )?;
-            let mut events = state.store.messages().create(view, &note).await?.events;
-            events.extend(note_in_thread(state, view, format!("{by} added a private note")).await?);
+            let mut events = store.messages().create(view, &note).await?.events;
+            events.extend(note_in_thread(store, view, format!("{by} added a private note")).await?);
             events
         }
         AppCommand::Assign { assignee, team } => {
@@ -177,18 +178,17 @@ async fn perform(
             conversations.set_status(view, change, by).await?.events
         }
     };
-    state.bus.publish_by(member.user.id, events);
-    Ok(())
+    Ok(events)
 }
 
 /// Notes what an app did in the thread, for a change that is not the conversation's own (its
 /// contact's attributes, a note): a second write after the change, as the contact has no
 /// thread of its own to write it with.
 async fn note_in_thread(
-    state: &AppState,
+    store: &Store,
     view: &ConversationView,
     note: String,
 ) -> Result<Vec<domain::Event>, ApiError> {
     let activity = NewMessage::activity(note);
-    Ok(state.store.messages().create(view, &activity).await?.events)
+    Ok(store.messages().create(view, &activity).await?.events)
 }
