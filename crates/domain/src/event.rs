@@ -67,6 +67,18 @@ pub enum Event {
     /// The account's custom attribute definitions changed (one was added, edited or deleted).
     /// Ours: over `/cable` only, so open dashboard apps get the new definitions in their context.
     CustomAttributeDefinitionsChanged { account_id: AccountId },
+    /// An agent was removed from the account; their conversations there were unassigned in
+    /// the same write. Ours: Chatwoot announces neither this nor [`Event::InboxDeleted`], but
+    /// other instances' caches and open lists must follow, and only the log reaches them.
+    AgentRemoved {
+        account_id: AccountId,
+        user_id: UserId,
+    },
+    /// An inbox was deleted with its conversations. Ours (see [`Event::AgentRemoved`]).
+    InboxDeleted {
+        account_id: AccountId,
+        inbox_id: InboxId,
+    },
     /// Someone started or stopped typing (`is_private`: an agent, in a private note). Not
     /// stored.
     Typing {
@@ -105,6 +117,8 @@ impl Event {
             Event::CustomAttributeDefinitionsChanged { .. } => {
                 "custom_attribute_definitions.changed"
             }
+            Event::AgentRemoved { .. } => "agent.removed",
+            Event::InboxDeleted { .. } => "inbox.deleted",
             Event::Typing { on: true, .. } => "conversation.typing_on",
             Event::Typing { on: false, .. } => "conversation.typing_off",
         }
@@ -124,7 +138,11 @@ impl Event {
             | Event::TeamChanged { inbox_id, .. }
             | Event::ConversationContactChanged { inbox_id, .. }
             | Event::Typing { inbox_id, .. } => Some(*inbox_id),
-            Event::ContactUpdated { .. } | Event::CustomAttributeDefinitionsChanged { .. } => None,
+            // The deleted inbox has no members left: every agent of the account hears of it.
+            Event::ContactUpdated { .. }
+            | Event::CustomAttributeDefinitionsChanged { .. }
+            | Event::AgentRemoved { .. }
+            | Event::InboxDeleted { .. } => None,
         }
     }
 
@@ -141,6 +159,8 @@ impl Event {
             | Event::ContactUpdated { account_id, .. }
             | Event::ConversationContactChanged { account_id, .. }
             | Event::CustomAttributeDefinitionsChanged { account_id }
+            | Event::AgentRemoved { account_id, .. }
+            | Event::InboxDeleted { account_id, .. }
             | Event::Typing { account_id, .. } => *account_id,
         }
     }

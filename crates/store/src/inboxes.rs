@@ -1,6 +1,7 @@
 //! API-channel inboxes.
 
 use crate::error::found;
+use crate::events::log_events;
 use crate::{on_pool, Store, StoreError};
 use domain::inbox::API_CHANNEL;
 use domain::{password, AccountId, Inbox, InboxChanges, InboxId, InboxSettings, NewInbox};
@@ -174,14 +175,25 @@ impl Inboxes<'_> {
 
     /// Deletes the inbox with its conversations (as Chatwoot does).
     pub async fn delete(&self, account_id: AccountId, id: InboxId) -> Result<(), StoreError> {
-        let done = on_pool!(self.store, |pool| sqlx::query(DELETE)
-            .bind(account_id.get())
-            .bind(id.get())
-            .execute(pool)
-            .await
-            .map(|r| r.rows_affected()))?;
-        // The inbox's conversations went with it; no event says so, so forget here.
-        self.store.forget_account(account_id);
-        crate::error::touched(done)
+        let event = domain::Event::InboxDeleted {
+            account_id,
+            inbox_id: id,
+        };
+        let done = on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(DELETE)
+                .bind(account_id.get())
+                .bind(id.get())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if done > 0 {
+                log_events!(self.store, tx, std::slice::from_ref(&event));
+            }
+            tx.commit().await.map(|()| done)
+        })?;
+        crate::error::touched(done)?;
+        self.store.observe_all(std::slice::from_ref(&event));
+        Ok(())
     }
 }

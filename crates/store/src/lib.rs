@@ -304,7 +304,10 @@ impl Store {
             | TeamChanged { account_id, .. }
             // Labels: the counts of a label filter.
             | ConversationUpdated { account_id, .. }
-            | ConversationContactChanged { account_id, .. } => self.counts.forget(*account_id),
+            | ConversationContactChanged { account_id, .. }
+            // Unassigned conversations, or an inbox's conversations gone.
+            | AgentRemoved { account_id, .. }
+            | InboxDeleted { account_id, .. } => self.counts.forget(*account_id),
             MessageCreated { .. }
             | MessageUpdated { .. }
             | ConversationRead { .. }

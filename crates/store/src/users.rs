@@ -2,6 +2,7 @@
 //! invitations into another account: `invitations`.
 
 use crate::error::{found, taken};
+use crate::events::log_events;
 use crate::{on_pool, Store, StoreError};
 use domain::user::{AgentChanges, NewAgent};
 use domain::{password, Account, AccountId, Agent, DomainError, Member, Role, User, UserId};
@@ -389,6 +390,10 @@ impl Users<'_> {
         if agent.role == Role::Administrator {
             self.require_another_admin(account_id).await?;
         }
+        let event = domain::Event::AgentRemoved {
+            account_id,
+            user_id: id,
+        };
         on_pool!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(UNASSIGN)
@@ -401,10 +406,10 @@ impl Users<'_> {
                 .bind(id.get())
                 .execute(&mut *tx)
                 .await?;
+            log_events!(self.store, tx, std::slice::from_ref(&event));
             tx.commit().await
         })?;
-        // Their conversations are unassigned now; no event says so, so forget here.
-        self.store.forget_account(account_id);
+        self.store.observe_all(std::slice::from_ref(&event));
         Ok(())
     }
 

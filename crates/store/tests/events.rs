@@ -140,3 +140,81 @@ async fn pruning_keeps_the_newest_rows_and_drops_old_ones() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn removing_an_agent_and_deleting_an_inbox_are_logged() {
+    on_each_backend(async |store: Store| {
+        let account = store.accounts().create("Acme").await.unwrap().id;
+        let admin = store
+            .users()
+            .create(
+                "Ada",
+                "ada@acme.test",
+                "events-test-password",
+                Some((account, Role::Administrator)),
+            )
+            .await
+            .unwrap()
+            .id;
+        let agent = store
+            .users()
+            .create(
+                "Bo",
+                "bo@acme.test",
+                "events-test-password",
+                Some((account, Role::Agent)),
+            )
+            .await
+            .unwrap()
+            .id;
+        let inbox = store
+            .inboxes()
+            .create(&NewInbox::validate(account, Some("Web"), None).unwrap())
+            .await
+            .unwrap()
+            .id;
+        let before = store.events().last_id().await.unwrap();
+
+        store
+            .by(admin)
+            .users()
+            .remove_agent(account, agent)
+            .await
+            .unwrap();
+        store
+            .by(admin)
+            .inboxes()
+            .delete(account, inbox)
+            .await
+            .unwrap();
+        // A second delete finds nothing: a 404, and nothing logged.
+        let again = store.by(admin).inboxes().delete(account, inbox).await;
+        assert!(matches!(again, Err(StoreError::NotFound)), "{again:?}");
+
+        let logged = store.events().since(before, 10).await.unwrap();
+        let events: Vec<_> = logged
+            .iter()
+            .map(|l| (l.event.clone(), l.performer))
+            .collect();
+        assert_eq!(
+            events,
+            vec![
+                (
+                    Event::AgentRemoved {
+                        account_id: account,
+                        user_id: agent
+                    },
+                    Some(admin)
+                ),
+                (
+                    Event::InboxDeleted {
+                        account_id: account,
+                        inbox_id: inbox
+                    },
+                    Some(admin)
+                ),
+            ]
+        );
+    })
+    .await;
+}

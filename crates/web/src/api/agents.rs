@@ -151,6 +151,7 @@ pub async fn destroy(
     let id = UserId(path_id(&id)?);
     state
         .store
+        .by(member.user.id)
         .users()
         .remove_agent(member.account_id, id)
         .await?;

@@ -266,6 +266,7 @@ pub async fn destroy(
 ) -> Result<Json<InboxDeleted>, ApiError> {
     state
         .store
+        .by(member.user.id)
         .inboxes()
         .delete(member.account_id, InboxId(path_id(&id)?))
         .await?;
