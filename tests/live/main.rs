@@ -1256,3 +1256,92 @@ async fn an_open_socket_follows_inbox_membership_without_reconnecting() {
     })
     .await;
 }
+
+/// Sends `content` as the admin into Acme's conversation and answers the message's id.
+async fn post_message(app: &TestApp, content: &str) -> i64 {
+    let messages = app.api(&format!("conversations/{}/messages", app.acme.conversation));
+    let sent = app
+        .post(&messages, &app.admin, &json!({"content": content}))
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+    sent.json()["id"].as_i64().expect("a message id")
+}
+
+/// Opens a socket and subscribes as `email`, resuming after `last_event_id`.
+async fn resumed(app: &TestApp, base: &str, email: &str, last_event_id: i64) -> Socket {
+    let mut socket = open(base).await;
+    next_frame(&mut socket, PATIENCE).await.expect("welcome");
+    let token = user_pubsub_token(app, email).await;
+    let identifier =
+        json!({"channel": "RoomChannel", "pubsub_token": token, "last_event_id": last_event_id});
+    let answer = subscribe_as(&mut socket, identifier).await;
+    assert_eq!(answer["type"], "confirm_subscription", "{answer}");
+    socket
+}
+
+#[tokio::test]
+async fn a_client_that_reconnects_with_its_last_event_id_gets_what_it_missed_in_order() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let mut socket = subscribed(&app, &base, &app.admin.email).await;
+    let seen = post_message(&app, "before the drop").await;
+    let frame = event(&mut socket, "message.created").await;
+    assert_eq!(frame["message"]["data"]["id"], seen);
+    let last_event_id = frame["message"]["event_id"]
+        .as_i64()
+        .expect("a logged event carries its id");
+    drop(socket);
+
+    let missed = [
+        post_message(&app, "while away 1").await,
+        post_message(&app, "while away 2").await,
+    ];
+    let mut socket = resumed(&app, &base, &app.admin.email, last_event_id).await;
+    let mut replayed = Vec::new();
+    while replayed.len() < missed.len() {
+        let frame = next_frame(&mut socket, PATIENCE)
+            .await
+            .expect("the missed events are replayed");
+        assert_ne!(frame["message"]["event"], "resync", "{frame}");
+        if frame["message"]["event"] == "message.created" {
+            replayed.push(frame["message"]["data"]["id"].as_i64().unwrap());
+            assert!(frame["message"]["event_id"].as_i64().unwrap() > last_event_id);
+        }
+    }
+    assert_eq!(replayed, missed, "each missed message once, in order");
+
+    // Live events follow the replay, none of the replayed ones twice.
+    let live = post_message(&app, "after the resume").await;
+    let frame = event(&mut socket, "message.created").await;
+    assert_eq!(frame["message"]["data"]["id"], live);
+}
+
+#[tokio::test]
+async fn a_client_resuming_from_an_id_the_log_does_not_hold_is_told_to_resync() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    // An id past the log's end: another database's, or one from before a restore.
+    let mut socket = resumed(&app, &base, &app.admin.email, 1_000_000_000).await;
+    event(&mut socket, "resync").await;
+    // Then live events flow as usual.
+    let live = post_message(&app, "after the resync").await;
+    let frame = event(&mut socket, "message.created").await;
+    assert_eq!(frame["message"]["data"]["id"], live);
+}
+
+#[tokio::test]
+async fn a_client_resuming_gets_no_event_of_an_inbox_it_is_no_member_of() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let mut socket = subscribed(&app, &base, &app.admin.email).await;
+    post_message(&app, "a mark").await;
+    let frame = event(&mut socket, "message.created").await;
+    let last_event_id = frame["message"]["event_id"].as_i64().unwrap();
+    let missed = post_message(&app, "for members only").await;
+    // The other account's stranger resumes after the same id: nothing of Acme's comes.
+    let mut stranger = resumed(&app, &base, &app.stranger.email, last_event_id).await;
+    while let Some(frame) = next_frame(&mut stranger, Duration::from_millis(500)).await {
+        assert_ne!(frame["message"]["data"]["id"], missed, "{frame}");
+        assert_ne!(frame["message"]["event"], "resync", "{frame}");
+    }
+}

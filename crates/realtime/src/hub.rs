@@ -36,6 +36,8 @@ pub struct Rendered {
     pub audience: HashSet<UserId>,
     /// The copy the conversation's contact gets, when Chatwoot sends this event to contacts.
     pub for_contact: Option<ContactCopy>,
+    /// The event's id in the log (`None`: not logged, as typing and presence).
+    pub event_id: Option<i64>,
 }
 
 /// An event's copy for the contact of its conversation: its chat messages only (no private
@@ -97,6 +99,7 @@ impl Rendered {
             except_user: None,
             audience: HashSet::new(),
             for_contact: None,
+            event_id: None,
         }
     }
 
@@ -107,8 +110,9 @@ impl Rendered {
     }
 }
 
-/// `event` rendered with its audience as membership stands now.
-async fn render_for_audience(
+/// `event` rendered with its audience as membership stands now: what the hub broadcasts, and
+/// what `/cable` replays to a client resuming after a reconnect.
+pub async fn render_for_audience(
     store: &Store,
     published: &Published,
 ) -> Result<Rendered, store::StoreError> {
@@ -160,6 +164,7 @@ impl Hub {
                         except_user: None,
                         audience: HashSet::new(),
                         for_contact: None,
+                        event_id: None,
                     },
                 };
                 let _ = out.send(Arc::new(rendered));
@@ -225,13 +230,20 @@ pub async fn presence_update(
     Ok(CableMessage::new("presence.update", data).to_text())
 }
 
-/// `{event, data}` as JSON text, with `performer` in `data` when there is one.
-fn text<T: serde::Serialize>(
+/// What every copy of one event's message shares: its name, the agent who caused it and its
+/// place in the log (`event_id`, for a client that resumes after a reconnect).
+struct Head<'a> {
     name: &'static str,
-    data: T,
-    performer: Option<&MessageSender>,
-) -> String {
-    CableMessage::new(name, Performed::new(data, performer)).to_text()
+    performer: Option<&'a MessageSender>,
+    event_id: Option<i64>,
+}
+
+impl Head<'_> {
+    fn text<T: serde::Serialize>(&self, data: T) -> String {
+        CableMessage::new(self.name, Performed::new(data, self.performer))
+            .with_event_id(self.event_id)
+            .to_text()
+    }
 }
 
 async fn render(store: &Store, published: &Published) -> Result<Rendered, store::StoreError> {
@@ -247,8 +259,12 @@ async fn render(store: &Store, published: &Published) -> Result<Rendered, store:
         },
         None => None,
     };
-    let performer = performer.as_ref();
-    Ok(match event {
+    let head = Head {
+        name,
+        performer: performer.as_ref(),
+        event_id: published.id,
+    };
+    let rendered = match event {
         Event::MessageCreated {
             conversation_id,
             message_id,
@@ -269,11 +285,7 @@ async fn render(store: &Store, published: &Published) -> Result<Rendered, store:
                 None => None,
             };
             let render = |message: &domain::Message| {
-                text(
-                    name,
-                    MessageData::new(message, &view, source_id.as_deref()),
-                    performer,
-                )
+                head.text(MessageData::new(message, &view, source_id.as_deref()))
             };
             // Chatwoot's `contact_tokens`: never a private note or an activity message.
             let for_contact = is_chat(&message).then(|| ContactCopy {
@@ -311,8 +323,7 @@ async fn render(store: &Store, published: &Published) -> Result<Rendered, store:
                 .conversations()
                 .summary_by_id(*conversation_id)
                 .await?;
-            let render =
-                |view: &ConversationView| text(name, ConversationData::from(view), performer);
+            let render = |view: &ConversationView| head.text(ConversationData::from(view));
             // Chatwoot's `contact_inbox_tokens`: the contact hears of its conversation being
             // opened and of its status, not of assignments, reads or attribute changes.
             let for_contact = matches!(
@@ -345,16 +356,12 @@ async fn render(store: &Store, published: &Published) -> Result<Rendered, store:
                     None,
                 ),
             };
-            let agents = text(
-                name,
-                TypingData::new(&view, user.clone(), *is_private),
-                performer,
-            );
+            let agents = head.text(TypingData::new(&view, user.clone(), *is_private));
             // The contact sees an agent typing a reply, never a note, and not its own typing
             // (Chatwoot's `typing_event_listener_tokens` leaves out the typist's token).
             let for_contact = (!*is_private && matches!(typist, Typist::User(_))).then(|| {
                 ContactCopy::of(&view, |view| {
-                    text(name, TypingData::new(view, user.clone(), false), performer)
+                    head.text(TypingData::new(view, user.clone(), false))
                 })
             });
             Rendered {
@@ -368,12 +375,32 @@ async fn render(store: &Store, published: &Published) -> Result<Rendered, store:
             contact_id,
         } => {
             let contact = store.contacts().find(*account_id, *contact_id).await?;
-            let agents = text(name, ContactData::from(&contact), performer);
+            let agents = head.text(ContactData::from(&contact));
             Rendered::for_agents(*account_id, name, agents)
         }
         Event::CustomAttributeDefinitionsChanged { account_id } => {
             let data = serde_json::json!({ "account_id": account_id.get() });
-            Rendered::for_agents(*account_id, name, text(name, data, performer))
+            Rendered::for_agents(*account_id, name, head.text(data))
         }
+        Event::AgentRemoved {
+            account_id,
+            user_id,
+        } => {
+            let data =
+                serde_json::json!({ "account_id": account_id.get(), "user_id": user_id.get() });
+            Rendered::for_agents(*account_id, name, head.text(data))
+        }
+        Event::InboxDeleted {
+            account_id,
+            inbox_id,
+        } => {
+            let data =
+                serde_json::json!({ "account_id": account_id.get(), "inbox_id": inbox_id.get() });
+            Rendered::for_agents(*account_id, name, head.text(data))
+        }
+    };
+    Ok(Rendered {
+        event_id: published.id,
+        ..rendered
     })
 }

@@ -9,5 +9,7 @@ mod hub;
 mod presence;
 
 pub use bus::{BusMessage, EventBus, Published};
-pub use hub::{presence_update, ContactCopy, ConversationOwner, Hub, Rendered};
+pub use hub::{
+    presence_update, render_for_audience, ContactCopy, ConversationOwner, Hub, Rendered,
+};
 pub use presence::{Presence, Seat, Who};

@@ -20,7 +20,7 @@ use axum::response::Response;
 use domain::wire::cable::{frame, resync, Command, Control, Identifier, PROTOCOL};
 use domain::{AccountId, ContactId, ContactInboxId, InboxId, UserId};
 use futures_util::{SinkExt, StreamExt};
-use realtime::{Rendered, Seat, Who};
+use realtime::{Published, Rendered, Seat, Who};
 use std::collections::HashSet;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
@@ -81,6 +81,10 @@ enum Subscriber {
 struct Subscription {
     identifier: String,
     subscriber: Subscriber,
+    /// The accounts whose events it may hear of (a contact's: its own).
+    accounts: HashSet<AccountId>,
+    /// Log ids up to here were replayed on resuming: their live copies are not sent again.
+    replayed_through: i64,
     /// The account whose presence it follows (Chatwoot's `current_account`).
     presence_account: Option<AccountId>,
     /// Held while subscribed: the subscriber is present in these accounts.
@@ -88,8 +92,20 @@ struct Subscription {
 }
 
 impl Subscription {
-    /// The text this subscription gets of `rendered`, if any.
+    /// The text this subscription gets of live `rendered`, if any: none for what it was
+    /// already sent when it resumed.
     fn receives<'a>(&self, rendered: &'a Rendered) -> Option<&'a str> {
+        if rendered
+            .event_id
+            .is_some_and(|id| id <= self.replayed_through)
+        {
+            return None;
+        }
+        self.may_see(rendered)
+    }
+
+    /// The text of `rendered` this subscriber may see, if any.
+    fn may_see<'a>(&self, rendered: &'a Rendered) -> Option<&'a str> {
         let Some(account_id) = rendered.account_id else {
             return Some(&rendered.message);
         };
@@ -184,7 +200,7 @@ async fn handle(
     match command.command.as_str() {
         "subscribe" => {
             subscriptions.retain(|s| s.identifier != identifier);
-            let Some(subscription) = subscribe(state, &command).await else {
+            let Some((mut subscription, resume_after)) = subscribe(state, &command).await else {
                 return vec![Control::RejectSubscription { identifier }.to_text()];
             };
             let mut replies = vec![Control::ConfirmSubscription {
@@ -192,6 +208,9 @@ async fn handle(
             }
             .to_text()];
             replies.extend(presence(state, &subscription).await);
+            if let Some(last_seen) = resume_after {
+                replies.extend(replay(state, &mut subscription, last_seen).await);
+            }
             subscriptions.push(subscription);
             replies
         }
@@ -210,10 +229,19 @@ async fn handle(
     }
 }
 
-/// Chatwoot's `RoomChannel#subscribed`: the subscription `command` asks for, or `None` when it
-/// must be rejected.
-async fn subscribe(state: &AppState, command: &Command) -> Option<Subscription> {
+/// Chatwoot's `RoomChannel#subscribed`: the subscription `command` asks for with the event id
+/// it resumes after, or `None` when it must be rejected.
+async fn subscribe(state: &AppState, command: &Command) -> Option<(Subscription, Option<i64>)> {
     let identifier = command.identifier().ok()?;
+    let subscription = subscription(state, command, &identifier).await?;
+    Some((subscription, identifier.last_event_id))
+}
+
+async fn subscription(
+    state: &AppState,
+    command: &Command,
+    identifier: &domain::wire::cable::Identifier,
+) -> Option<Subscription> {
     if identifier.channel != "RoomChannel" {
         return None;
     }
@@ -247,6 +275,8 @@ async fn subscribe(state: &AppState, command: &Command) -> Option<Subscription> 
             Some(Subscription {
                 identifier: command.identifier.clone(),
                 subscriber: Subscriber::Agent { user_id: user.id },
+                accounts,
+                replayed_through: 0,
                 presence_account,
                 _seats: seats,
             })
@@ -272,11 +302,67 @@ async fn subscribe(state: &AppState, command: &Command) -> Option<Subscription> 
                     hmac_verified: contact_inbox.hmac_verified,
                     may_see_contact: contact_inbox.may_see_contact(),
                 },
+                accounts: HashSet::from([account_id]),
+                replayed_through: 0,
                 presence_account: Some(account_id),
                 _seats: vec![seat],
             })
         }
     }
+}
+
+/// At most this many missed events are replayed; past that, reloading costs less.
+const REPLAY_LIMIT: i64 = 500;
+
+/// What a client resuming after log id `last_seen` missed, framed for `subscription`, oldest
+/// first; `subscription` then skips the live copies of what was replayed. A `resync` instead
+/// when the log no longer holds everything after `last_seen` (pruned, or another database's
+/// id), when more than [`REPLAY_LIMIT`] events were missed, or when the log cannot be read.
+async fn replay(state: &AppState, subscription: &mut Subscription, last_seen: i64) -> Vec<String> {
+    let resync = vec![frame(&subscription.identifier, &resync())];
+    let log = state.store.events();
+    let (Ok(true), Ok(newest)) = (
+        log.holds_everything_after(last_seen).await,
+        log.last_id().await,
+    ) else {
+        return resync;
+    };
+    if last_seen > newest {
+        return resync;
+    }
+    let Ok(missed) = log.since(last_seen, REPLAY_LIMIT + 1).await else {
+        return resync;
+    };
+    if missed.len() > REPLAY_LIMIT as usize {
+        return resync;
+    }
+    let mut frames = Vec::new();
+    for logged in missed {
+        subscription.replayed_through = logged.id;
+        if !subscription.accounts.contains(&logged.event.account_id()) {
+            continue;
+        }
+        let published = Published {
+            id: Some(logged.id),
+            event: logged.event,
+            performer: logged.performer,
+        };
+        match realtime::render_for_audience(&state.store, &published).await {
+            Ok(rendered) => frames.extend(
+                subscription
+                    .may_see(&rendered)
+                    .map(|text| frame(&subscription.identifier, text)),
+            ),
+            // What it concerns was deleted since: there is nothing left to show of it.
+            Err(store::StoreError::NotFound) => {}
+            Err(error) => {
+                tracing::warn!(%error, "could not replay an event");
+                subscription.replayed_through = 0;
+                return resync;
+            }
+        }
+    }
+    frames
 }
 
 /// `presence.update` for `subscription`'s account, framed for it (`None` when it follows no

@@ -51,11 +51,23 @@ pub fn frame(identifier: &str, message: &str) -> String {
 pub struct CableMessage<T> {
     pub event: &'static str,
     pub data: T,
+    /// Ours: the event's id in the log, which a client names (`last_event_id` in its
+    /// identifier) to resume after a reconnect. Chatwoot's clients ignore it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub event_id: Option<i64>,
 }
 
 impl<T: Serialize> CableMessage<T> {
     pub fn new(event: &'static str, data: T) -> Self {
-        Self { event, data }
+        Self {
+            event,
+            data,
+            event_id: None,
+        }
+    }
+
+    pub fn with_event_id(self, event_id: Option<i64>) -> Self {
+        Self { event_id, ..self }
     }
 
     pub fn to_text(&self) -> String {
@@ -234,6 +246,9 @@ pub struct Identifier {
     pub pubsub_token: Option<String>,
     pub account_id: Option<i64>,
     pub user_id: Option<i64>,
+    /// Ours: the last `event_id` the client saw before it reconnected; the subscription then
+    /// replays what it missed, or sends `resync` when the log no longer holds all of it.
+    pub last_event_id: Option<i64>,
 }
 
 #[derive(serde::Deserialize)]
@@ -244,6 +259,8 @@ struct IdentifierFields {
     account_id: serde_json::Value,
     #[serde(default)]
     user_id: serde_json::Value,
+    #[serde(default)]
+    last_event_id: serde_json::Value,
 }
 
 /// Why an identifier's id is not usable.
@@ -279,6 +296,7 @@ impl Command {
             pubsub_token: fields.pubsub_token,
             account_id: id(&fields.account_id)?,
             user_id: id(&fields.user_id)?,
+            last_event_id: id(&fields.last_event_id)?,
         })
     }
 

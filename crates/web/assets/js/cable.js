@@ -1,6 +1,8 @@
 // The /cable client: connects, subscribes to RoomChannel with the user's pubsub token, watches
-// the server's pings, and reconnects with backoff. Emits one "event" per message frame
-// ({name, data}) and "resync" after a reconnect or when the server says events were missed.
+// the server's pings, and reconnects with backoff, resuming after the last event id it saw (the
+// server replays what was missed, or says "resync" when it cannot). Emits one "event" per
+// message frame ({name, data}) and "resync" when the server says events were missed, or after a
+// reconnect with no event id to resume from.
 // Sets body[data-cable] to "open" / "closed" for tests and styling.
 
 const PING_TIMEOUT_MS = 10_000;
@@ -8,7 +10,8 @@ const PING_TIMEOUT_MS = 10_000;
 export class Cable extends EventTarget {
   constructor(pubsubToken) {
     super();
-    this.identifier = JSON.stringify({ channel: "RoomChannel", pubsub_token: pubsubToken });
+    this.pubsubToken = pubsubToken;
+    this.lastEventId = null;
     this.attempt = 0;
     this.dropped = false;
     this.connect();
@@ -36,15 +39,19 @@ export class Cable extends EventTarget {
       return;
     }
     if (frame.type === "welcome") {
-      socket.send(JSON.stringify({ command: "subscribe", identifier: this.identifier }));
+      this.resuming = this.dropped && this.lastEventId !== null;
+      const identifier = { channel: "RoomChannel", pubsub_token: this.pubsubToken };
+      if (this.resuming) identifier.last_event_id = this.lastEventId;
+      socket.send(JSON.stringify({ command: "subscribe", identifier: JSON.stringify(identifier) }));
     } else if (frame.type === "confirm_subscription") {
       this.attempt = 0;
       document.body.dataset.cable = "open";
-      if (this.dropped) this.dispatchEvent(new Event("resync"));
+      if (this.dropped && !this.resuming) this.dispatchEvent(new Event("resync"));
     } else if (frame.type === "reject_subscription") {
       document.body.dataset.cable = "rejected";
       socket.close();
     } else if (frame.message && typeof frame.message.event === "string") {
+      if (typeof frame.message.event_id === "number") this.lastEventId = frame.message.event_id;
       if (frame.message.event === "resync") {
         this.dispatchEvent(new Event("resync"));
       } else {
