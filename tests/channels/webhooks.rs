@@ -78,13 +78,10 @@ async fn record_logged(app: &TestApp) -> usize {
         .cursor(store::WEBHOOK_CURSOR)
         .await
         .expect("the cursor");
-    let mut rows = 0;
-    for logged in store.events().since(cursor, 10_000).await.expect("the log") {
-        rows += ::webhooks::record_logged(store, &logged, ::webhooks::now_ms())
-            .await
-            .expect("recorded");
-    }
-    rows
+    let batch = store.events().since(cursor, 10_000).await.expect("the log");
+    ::webhooks::record_logged(store, &batch, ::webhooks::now_ms())
+        .await
+        .expect("recorded")
 }
 
 /// Records the outbox rows of the unlogged events (typing) published so far.

@@ -17,7 +17,7 @@ use domain::{
 };
 use std::collections::HashSet;
 use std::sync::Arc;
-use store::Store;
+use store::{EventRows, Store};
 use tokio::sync::broadcast;
 
 /// One rendered event (or a resync order), shared by every socket.
@@ -110,19 +110,81 @@ impl Rendered {
     }
 }
 
-/// `event` rendered with its audience as membership stands now: what the hub broadcasts, and
-/// what `/cable` replays to a client resuming after a reconnect.
-pub async fn render_for_audience(
+/// At most this many events are rendered from one read of their rows.
+const BURST: usize = 256;
+
+/// `events` rendered in order, each with its audience as membership stands now, from one read
+/// of the rows they name (`Store::event_rows`): what the hub broadcasts, and what `/cable`
+/// replays to a client resuming after a reconnect. An event whose rows are gone since (a
+/// deleted conversation) is left out.
+pub async fn render_burst(
     store: &Store,
-    published: &Published,
-) -> Result<Rendered, store::StoreError> {
-    let mut rendered = render(store, published).await?;
-    let event = &published.event;
-    rendered.audience = store
-        .inbox_members()
-        .audience(event.account_id(), event.inbox_id())
+    events: &[Published],
+) -> Result<Vec<Rendered>, store::StoreError> {
+    let rows = store
+        .event_rows(
+            events.iter().map(|p| (&p.event, p.performer)),
+            store::Bodies::Cable,
+        )
         .await?;
-    Ok(rendered)
+    Ok(events
+        .iter()
+        .filter_map(|published| match render(&rows, published) {
+            Ok(rendered) => Some(Rendered {
+                audience: rows.audience(&published.event),
+                ..rendered
+            }),
+            Err(_) => {
+                tracing::debug!(event = published.event.name(), "its rows are gone");
+                None
+            }
+        })
+        .collect())
+}
+
+/// Renders `burst` and sends it on in order: the events between two resyncs from one read.
+async fn broadcast_burst(
+    store: &Store,
+    out: &broadcast::Sender<Arc<Rendered>>,
+    burst: Vec<BusMessage>,
+) {
+    let mut pending = Vec::new();
+    for message in burst {
+        match message {
+            BusMessage::Event(published) => pending.push(published),
+            BusMessage::Resync => {
+                send_rendered(store, out, std::mem::take(&mut pending)).await;
+                let _ = out.send(Arc::new(Rendered {
+                    account_id: None,
+                    event: "resync",
+                    message: resync(),
+                    except_user: None,
+                    audience: HashSet::new(),
+                    for_contact: None,
+                    event_id: None,
+                }));
+            }
+        }
+    }
+    send_rendered(store, out, pending).await;
+}
+
+async fn send_rendered(
+    store: &Store,
+    out: &broadcast::Sender<Arc<Rendered>>,
+    events: Vec<Published>,
+) {
+    if events.is_empty() {
+        return;
+    }
+    match render_burst(store, &events).await {
+        Ok(rendered) => {
+            for rendered in rendered {
+                let _ = out.send(Arc::new(rendered));
+            }
+        }
+        Err(error) => tracing::warn!(%error, count = events.len(), "could not render events"),
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -141,33 +203,23 @@ impl Hub {
         let out = sender.clone();
         let events_store = store.clone();
         tokio::spawn(async move {
+            // What arrived while the last burst rendered is rendered together.
             loop {
-                let message = match events.recv().await {
-                    Ok(message) => message,
-                    Err(broadcast::error::RecvError::Lagged(_)) => BusMessage::Resync,
+                let mut burst = match events.recv().await {
+                    Ok(message) => vec![message],
+                    Err(broadcast::error::RecvError::Lagged(_)) => vec![BusMessage::Resync],
                     Err(broadcast::error::RecvError::Closed) => break,
                 };
-                let rendered = match message {
-                    BusMessage::Event(event) => {
-                        match render_for_audience(&events_store, &event).await {
-                            Ok(rendered) => rendered,
-                            Err(error) => {
-                                tracing::warn!(%error, event = event.event.name(), "could not render an event");
-                                continue;
-                            }
+                while burst.len() < BURST {
+                    match events.try_recv() {
+                        Ok(message) => burst.push(message),
+                        Err(broadcast::error::TryRecvError::Lagged(_)) => {
+                            burst.push(BusMessage::Resync)
                         }
+                        Err(_) => break,
                     }
-                    BusMessage::Resync => Rendered {
-                        account_id: None,
-                        event: "resync",
-                        message: resync(),
-                        except_user: None,
-                        audience: HashSet::new(),
-                        for_contact: None,
-                        event_id: None,
-                    },
-                };
-                let _ = out.send(Arc::new(rendered));
+                }
+                broadcast_burst(&events_store, &out, burst).await;
             }
         });
         let mut changes = presence.changes();
@@ -246,19 +298,16 @@ impl Head<'_> {
     }
 }
 
-async fn render(store: &Store, published: &Published) -> Result<Rendered, store::StoreError> {
+/// `published` rendered from `rows`; `NotFound` when a row it names is gone.
+fn render(rows: &EventRows, published: &Published) -> Result<Rendered, store::StoreError> {
     let event = &published.event;
     let name = event.name();
     let account_id = event.account_id();
     // A performer removed since is left out rather than losing the event.
-    let performer = match published.performer {
-        Some(id) => match store.users().find(id).await {
-            Ok(user) => Some(MessageSender::user(&user)),
-            Err(store::StoreError::NotFound) => None,
-            Err(other) => return Err(other),
-        },
-        None => None,
-    };
+    let performer = published
+        .performer
+        .and_then(|id| rows.user(id).ok())
+        .map(MessageSender::user);
     let head = Head {
         name,
         performer: performer.as_ref(),
@@ -275,27 +324,20 @@ async fn render(store: &Store, published: &Published) -> Result<Rendered, store:
             message_id,
             ..
         } => {
-            let view = store
-                .conversations()
-                .summary_by_id(*conversation_id)
-                .await?;
-            let message = store.messages().find(*message_id, &view.contact).await?;
-            let source_id = match view.conversation.contact_inbox_id {
-                Some(id) => store.contact_inboxes().source_id(id).await?,
-                None => None,
-            };
-            let render = |message: &domain::Message| {
-                head.text(MessageData::new(message, &view, source_id.as_deref()))
-            };
+            let view = rows.conversation(*conversation_id)?;
+            let message = rows.message(*message_id)?;
+            let source_id = rows.source_id(view);
+            let render =
+                |message: &domain::Message| head.text(MessageData::new(message, view, source_id));
             // Chatwoot's `contact_tokens`: never a private note or an activity message.
-            let for_contact = is_chat(&message).then(|| ContactCopy {
-                conversation: ConversationOwner::of(&view),
-                message: render(&message),
+            let for_contact = is_chat(message).then(|| ContactCopy {
+                conversation: ConversationOwner::of(view),
+                message: render(message),
                 withheld: render(&message.withholding_contact()),
             });
             Rendered {
                 for_contact,
-                ..Rendered::for_agents(account_id, name, render(&message))
+                ..Rendered::for_agents(account_id, name, render(message))
             }
         }
         Event::ConversationCreated {
@@ -319,10 +361,7 @@ async fn render(store: &Store, published: &Published) -> Result<Rendered, store:
         | Event::ConversationContactChanged {
             conversation_id, ..
         } => {
-            let view = store
-                .conversations()
-                .summary_by_id(*conversation_id)
-                .await?;
+            let view = rows.conversation(*conversation_id)?;
             let render = |view: &ConversationView| head.text(ConversationData::from(view));
             // Chatwoot's `contact_inbox_tokens`: the contact hears of its conversation being
             // opened and of its status, not of assignments, reads or attribute changes.
@@ -330,10 +369,10 @@ async fn render(store: &Store, published: &Published) -> Result<Rendered, store:
                 event,
                 Event::ConversationCreated { .. } | Event::ConversationStatusChanged { .. }
             )
-            .then(|| ContactCopy::of(&view, render));
+            .then(|| ContactCopy::of(view, render));
             Rendered {
                 for_contact,
-                ..Rendered::for_agents(account_id, name, render(&view))
+                ..Rendered::for_agents(account_id, name, render(view))
             }
         }
         Event::Typing {
@@ -342,25 +381,18 @@ async fn render(store: &Store, published: &Published) -> Result<Rendered, store:
             is_private,
             ..
         } => {
-            let view = store
-                .conversations()
-                .summary_by_id(*conversation_id)
-                .await?;
+            let view = rows.conversation(*conversation_id)?;
             let (user, except_user) = match typist {
-                Typist::User(id) => (
-                    MessageSender::user(&store.users().find(*id).await?),
-                    Some(*id),
-                ),
-                Typist::Contact(id) => (
-                    MessageSender::contact(&store.contacts().find(account_id, *id).await?),
-                    None,
-                ),
+                Typist::User(id) => (MessageSender::user(rows.user(*id)?), Some(*id)),
+                Typist::Contact(id) => {
+                    (MessageSender::contact(rows.contact(account_id, *id)?), None)
+                }
             };
-            let agents = head.text(TypingData::new(&view, user.clone(), *is_private));
+            let agents = head.text(TypingData::new(view, user.clone(), *is_private));
             // The contact sees an agent typing a reply, never a note, and not its own typing
             // (Chatwoot's `typing_event_listener_tokens` leaves out the typist's token).
             let for_contact = (!*is_private && matches!(typist, Typist::User(_))).then(|| {
-                ContactCopy::of(&view, |view| {
+                ContactCopy::of(view, |view| {
                     head.text(TypingData::new(view, user.clone(), false))
                 })
             });
@@ -374,8 +406,8 @@ async fn render(store: &Store, published: &Published) -> Result<Rendered, store:
             account_id,
             contact_id,
         } => {
-            let contact = store.contacts().find(*account_id, *contact_id).await?;
-            let agents = head.text(ContactData::from(&contact));
+            let contact = rows.contact(*account_id, *contact_id)?;
+            let agents = head.text(ContactData::from(contact));
             Rendered::for_agents(*account_id, name, agents)
         }
         Event::CustomAttributeDefinitionsChanged { account_id } => {

@@ -9,7 +9,5 @@ mod hub;
 mod presence;
 
 pub use bus::{BusMessage, EventBus, Published};
-pub use hub::{
-    presence_update, render_for_audience, ContactCopy, ConversationOwner, Hub, Rendered,
-};
+pub use hub::{presence_update, render_burst, ContactCopy, ConversationOwner, Hub, Rendered};
 pub use presence::{Presence, Seat, Who};

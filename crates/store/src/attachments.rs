@@ -6,16 +6,17 @@ use crate::{on_pool, Store, StoreError};
 use domain::attachment::{LinkSigner, Variant};
 use domain::{AccountId, Attachment, AttachmentId, ContactId, FileType, Message, MessageId};
 
+macro_rules! attachment_select {
+    () => {
+        "SELECT id, account_id, message_id, file_type, content_type, filename, extension, \
+         file_size, width, height, storage_key, thumb_key FROM attachments "
+    };
+}
 const OF_THREAD: &str = concat!(
-    "SELECT id, account_id, message_id, file_type, content_type, filename, extension, \
-     file_size, width, height, storage_key, thumb_key FROM attachments ",
+    attachment_select!(),
     "WHERE conversation_id = $1 AND message_id BETWEEN $2 AND $3 ORDER BY id"
 );
-const ONE: &str = concat!(
-    "SELECT id, account_id, message_id, file_type, content_type, filename, extension, \
-     file_size, width, height, storage_key, thumb_key FROM attachments ",
-    "WHERE id = $1"
-);
+const ONE: &str = concat!(attachment_select!(), "WHERE id = $1");
 pub(crate) const INSERT: &str = "INSERT INTO attachments (account_id, conversation_id, message_id, \
      file_type, content_type, filename, extension, file_size, width, height, storage_key, thumb_key, \
      created_at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)";
@@ -141,6 +142,34 @@ impl Attachments<'_> {
                 .iter_mut()
                 .find(|m| m.id.get() == row.message_id && m.conversation_id == conversation_id)
             {
+                message.attachments.push(row.into_attachment(&signer, now));
+            }
+        }
+        Ok(())
+    }
+
+    /// Adds their files to `messages` of any conversations, in one query.
+    pub(crate) async fn fill_many(&self, messages: &mut [Message]) -> Result<(), StoreError> {
+        if messages.is_empty() {
+            return Ok(());
+        }
+        let rows: Vec<AttachmentRow> = on_pool!(self.store, |pool| {
+            let mut qb = sqlx::QueryBuilder::new(attachment_select!());
+            qb.push("WHERE message_id IN (");
+            let mut list = qb.separated(", ");
+            for message in messages.iter() {
+                list.push_bind(message.id.get());
+            }
+            qb.push(") ORDER BY id");
+            qb.build_query_as().fetch_all(pool).await
+        })?;
+        if rows.is_empty() {
+            return Ok(());
+        }
+        let signer = self.signer().await?;
+        let now = domain::time::now();
+        for row in rows {
+            if let Some(message) = messages.iter_mut().find(|m| m.id.get() == row.message_id) {
                 message.attachments.push(row.into_attachment(&signer, now));
             }
         }

@@ -183,6 +183,30 @@ impl ContactInboxes<'_> {
             .await)?)
     }
 
+    /// The `source_id`s of the contact inboxes `ids` names, in one query.
+    pub(crate) async fn source_ids(
+        &self,
+        ids: &[ContactInboxId],
+    ) -> Result<HashMap<ContactInboxId, String>, StoreError> {
+        if ids.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let rows: Vec<(i64, String)> = on_pool!(self.store, |pool| {
+            let mut qb =
+                QueryBuilder::new("SELECT id, source_id FROM contact_inboxes WHERE id IN (");
+            let mut list = qb.separated(", ");
+            for id in ids {
+                list.push_bind(id.get());
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(pool).await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, source_id)| (ContactInboxId(id), source_id))
+            .collect())
+    }
+
     /// Chatwoot's `ContactBuilder`: the contact inbox with `source_id` when it exists already;
     /// otherwise a new contact inbox (with `source_id`, or a fresh one) for the account's contact
     /// with this identifier (only when `verified`) or e-mail, or for a new contact.

@@ -187,6 +187,24 @@ impl Contacts<'_> {
         found(row).map(Contact::from)
     }
 
+    /// The contacts `ids` names that still exist, in one query.
+    pub(crate) async fn find_many(&self, ids: &[ContactId]) -> Result<Vec<Contact>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<ContactRow> = on_pool!(self.store, |pool| {
+            let mut qb = QueryBuilder::new(contact_select!());
+            qb.push("WHERE id IN (");
+            let mut list = qb.separated(", ");
+            for id in ids {
+                list.push_bind(id.get());
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(pool).await
+        })?;
+        Ok(rows.into_iter().map(Contact::from).collect())
+    }
+
     /// A page of contacts in the order `sort` names (default: newest first).
     pub async fn list(
         &self,

@@ -498,6 +498,31 @@ impl Conversations<'_> {
         Ok(view)
     }
 
+    /// The conversations `ids` names that still exist, each with its last message (what
+    /// `summary_by_id` reads, for a burst of events at once).
+    pub(crate) async fn summaries(
+        &self,
+        ids: &[ConversationId],
+    ) -> Result<Vec<ConversationView>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<ConversationRow> = on_pool!(self.store, |pool| {
+            let mut qb = QueryBuilder::new(conversation_select!());
+            qb.push("WHERE c.id IN (");
+            let mut list = qb.separated(", ");
+            for id in ids {
+                list.push_bind(id.get());
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(pool).await
+        })?;
+        let mut views: Vec<ConversationView> =
+            rows.into_iter().map(ConversationView::from).collect();
+        self.attach_last_messages(&mut views).await?;
+        Ok(views)
+    }
+
     async fn with_thread(
         &self,
         mut view: ConversationView,

@@ -287,6 +287,72 @@ impl Messages<'_> {
     }
 }
 
+impl Messages<'_> {
+    /// The messages `ids` names that still exist, with their files; a contact sender is
+    /// `contact_of` its conversation (those without one are left out).
+    pub(crate) async fn find_many<'c>(
+        &self,
+        ids: &[MessageId],
+        contact_of: impl Fn(domain::ConversationId) -> Option<&'c Contact>,
+    ) -> Result<Vec<Message>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<MessageRow> = on_pool!(self.store, |pool| {
+            let mut qb = sqlx::QueryBuilder::new(message_select!());
+            qb.push("WHERE m.id IN (");
+            let mut list = qb.separated(", ");
+            for id in ids {
+                list.push_bind(id.get());
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(pool).await
+        })?;
+        let mut messages: Vec<Message> = rows
+            .into_iter()
+            .filter_map(|row| {
+                let contact = contact_of(domain::ConversationId(row.conversation_id))?;
+                Some(row.into_message(contact))
+            })
+            .collect();
+        self.store.attachments().fill_many(&mut messages).await?;
+        Ok(messages)
+    }
+
+    /// Each of `conversations`' newest message that is neither an activity nor private
+    /// (Chatwoot's `messages.chat.last`, which webhooks carry), with its files.
+    pub(crate) async fn last_chats<'c>(
+        &self,
+        conversations: &[domain::ConversationId],
+        contact_of: impl Fn(domain::ConversationId) -> Option<&'c Contact>,
+    ) -> Result<Vec<Message>, StoreError> {
+        if conversations.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<MessageRow> = on_pool!(self.store, |pool| {
+            let mut qb = sqlx::QueryBuilder::new(message_select!());
+            qb.push("WHERE m.id IN (SELECT MAX(id) FROM messages WHERE message_type <> ")
+                .push_bind(MessageType::Activity.code())
+                .push(" AND private = FALSE AND conversation_id IN (");
+            let mut list = qb.separated(", ");
+            for id in conversations {
+                list.push_bind(id.get());
+            }
+            qb.push(") GROUP BY conversation_id)");
+            qb.build_query_as().fetch_all(pool).await
+        })?;
+        let mut messages: Vec<Message> = rows
+            .into_iter()
+            .filter_map(|row| {
+                let contact = contact_of(domain::ConversationId(row.conversation_id))?;
+                Some(row.into_message(contact))
+            })
+            .collect();
+        self.store.attachments().fill_many(&mut messages).await?;
+        Ok(messages)
+    }
+}
+
 /// Inserts `new` into `c` inside the open transaction `tx`, yielding the new id. A macro, not a
 /// function, so the one statement serves both backends' transaction types.
 macro_rules! insert {

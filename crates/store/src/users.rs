@@ -186,6 +186,25 @@ impl Users<'_> {
         found(row).map(User::from)
     }
 
+    /// The users `ids` names that still exist, in one query.
+    pub(crate) async fn find_many(&self, ids: &[UserId]) -> Result<Vec<User>, StoreError> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows: Vec<UserRow> = on_pool!(self.store, |pool| {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT u.id, u.name, u.display_name, u.email, u.pubsub_token FROM users u WHERE u.id IN (",
+            );
+            let mut list = qb.separated(", ");
+            for id in ids {
+                list.push_bind(id.get());
+            }
+            qb.push(")");
+            qb.build_query_as().fetch_all(pool).await
+        })?;
+        Ok(rows.into_iter().map(User::from).collect())
+    }
+
     /// The user a `/cable` subscription names by its `pubsub_token`.
     pub async fn by_pubsub_token(&self, token: &str) -> Result<User, StoreError> {
         let row: Option<UserRow> = on_pool!(self.store, |pool| sqlx::query_as(SELECT_BY_PUBSUB)

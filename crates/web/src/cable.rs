@@ -336,33 +336,30 @@ async fn replay(state: &AppState, subscription: &mut Subscription, last_seen: i6
     if missed.len() > REPLAY_LIMIT as usize {
         return resync;
     }
-    let mut frames = Vec::new();
-    for logged in missed {
-        subscription.replayed_through = logged.id;
-        if !subscription.accounts.contains(&logged.event.account_id()) {
-            continue;
-        }
-        let published = Published {
+    if let Some(last) = missed.last() {
+        subscription.replayed_through = last.id;
+    }
+    let mine: Vec<Published> = missed
+        .into_iter()
+        .filter(|logged| subscription.accounts.contains(&logged.event.account_id()))
+        .map(|logged| Published {
             id: Some(logged.id),
             event: logged.event,
             performer: logged.performer,
-        };
-        match realtime::render_for_audience(&state.store, &published).await {
-            Ok(rendered) => frames.extend(
-                subscription
-                    .may_see(&rendered)
-                    .map(|text| frame(&subscription.identifier, text)),
-            ),
-            // What it concerns was deleted since: there is nothing left to show of it.
-            Err(store::StoreError::NotFound) => {}
-            Err(error) => {
-                tracing::warn!(%error, "could not replay an event");
-                subscription.replayed_through = 0;
-                return resync;
-            }
+        })
+        .collect();
+    match realtime::render_burst(&state.store, &mine).await {
+        Ok(rendered) => rendered
+            .iter()
+            .filter_map(|rendered| subscription.may_see(rendered))
+            .map(|text| frame(&subscription.identifier, text))
+            .collect(),
+        Err(error) => {
+            tracing::warn!(%error, "could not replay events");
+            subscription.replayed_through = 0;
+            resync
         }
     }
-    frames
 }
 
 /// `presence.update` for `subscription`'s account, framed for it (`None` when it follows no

@@ -173,10 +173,8 @@ async fn record_pending(store: &Store, wake: &Notify) -> Result<(), store::Store
         let Some(last) = batch.last().map(|logged| logged.id) else {
             return Ok(());
         };
-        for logged in &batch {
-            if record_logged(store, logged, now_ms()).await? > 0 {
-                wake.notify_one();
-            }
+        if record_logged(store, &batch, now_ms()).await? > 0 {
+            wake.notify_one();
         }
         cursor = last;
     }

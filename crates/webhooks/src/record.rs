@@ -4,39 +4,62 @@
 //! `domain::wire` types.
 
 use domain::webhook::{webhook_event, Reach};
-use domain::{
-    wire, AccountId, ContactId, ConversationId, Event, Inbox, MessageId, MessageType, Typist,
-};
-use store::{Destination, LoggedEvent, Store, StoreError, WEBHOOK_CURSOR};
+use domain::{wire, ConversationId, Event, Inbox, MessageType, Typist};
+use store::{Bodies, Destination, EventRows, LoggedEvent, Store, StoreError, WEBHOOK_CURSOR};
 
-/// Writes the outbox rows `event` causes; returns how many (0 when nothing listens, or when
-/// what the event names is gone by now, e.g. deleted).
+/// Writes the outbox rows `event` (not logged: typing) causes; returns how many (0 when
+/// nothing listens, or when what the event names is gone by now, e.g. deleted).
 pub async fn record(store: &Store, event: &Event, now_ms: i64) -> Result<usize, StoreError> {
-    record_from(store, event, None, now_ms).await
+    let Some(plan) = plan(store, event).await? else {
+        return Ok(0);
+    };
+    let rows = store.event_rows([(event, None)], Bodies::Webhooks).await?;
+    write(store, &rows, event, plan, None, now_ms).await
 }
 
-/// [`record`] for an event of the log, moving the recorder's cursor past it: with its rows in
-/// the same transaction, or alone when it causes none.
+/// Records a batch of the log, in order, moving the recorder's cursor past each event: with
+/// its rows in the same transaction, or alone when it causes none. The rows the bodies are
+/// made of are read once for the whole batch, and only for events something listens to.
 pub async fn record_logged(
     store: &Store,
-    logged: &LoggedEvent,
+    batch: &[LoggedEvent],
     now_ms: i64,
 ) -> Result<usize, StoreError> {
-    let written = record_from(store, &logged.event, Some(logged.id), now_ms).await?;
-    if written == 0 {
-        store.events().advance(WEBHOOK_CURSOR, logged.id).await?;
+    let mut plans = Vec::with_capacity(batch.len());
+    for logged in batch {
+        plans.push(plan(store, &logged.event).await?);
+    }
+    let listened = batch
+        .iter()
+        .zip(&plans)
+        .filter(|(_, plan)| plan.is_some())
+        .map(|(logged, _)| (&logged.event, logged.performer));
+    let rows = store.event_rows(listened, Bodies::Webhooks).await?;
+    let mut written = 0;
+    for (logged, plan) in batch.iter().zip(plans) {
+        let rows_written = match plan {
+            Some(plan) => write(store, &rows, &logged.event, plan, Some(logged.id), now_ms).await?,
+            None => 0,
+        };
+        if rows_written == 0 {
+            store.events().advance(WEBHOOK_CURSOR, logged.id).await?;
+        }
+        written += rows_written;
     }
     Ok(written)
 }
 
-async fn record_from(
-    store: &Store,
-    event: &Event,
-    logged: Option<i64>,
-    now_ms: i64,
-) -> Result<usize, StoreError> {
+/// Where an event goes, under which name (Chatwoot's `WebhookListener`).
+struct Plan {
+    name: &'static str,
+    inbox: Option<Inbox>,
+    destinations: Vec<Destination>,
+}
+
+/// `None` when no webhook wants `event`.
+async fn plan(store: &Store, event: &Event) -> Result<Option<Plan>, StoreError> {
     let Some((name, reach)) = webhook_event(event) else {
-        return Ok(0);
+        return Ok(None);
     };
     let account_id = event.account_id();
     let inbox = match reach {
@@ -44,7 +67,7 @@ async fn record_from(
         Reach::AccountAndInbox(inbox_id) => {
             match store.inboxes().find(account_id, inbox_id).await {
                 Ok(inbox) => Some(inbox),
-                Err(StoreError::NotFound) => return Ok(0),
+                Err(StoreError::NotFound) => return Ok(None),
                 Err(other) => return Err(other),
             }
         }
@@ -60,10 +83,29 @@ async fn record_from(
     if let Some(inbox) = inbox.as_ref().filter(|i| i.webhook_url.is_some()) {
         destinations.push(Destination::Inbox(inbox.id));
     }
-    if destinations.is_empty() {
-        return Ok(0);
-    }
-    let body = match body(store, name, event, inbox.as_ref()).await {
+    Ok((!destinations.is_empty()).then_some(Plan {
+        name,
+        inbox,
+        destinations,
+    }))
+}
+
+/// Writes `plan`'s outbox rows for `event` with its body made from `rows`.
+async fn write(
+    store: &Store,
+    rows: &EventRows,
+    event: &Event,
+    plan: Plan,
+    logged: Option<i64>,
+    now_ms: i64,
+) -> Result<usize, StoreError> {
+    let Plan {
+        name,
+        inbox,
+        destinations,
+    } = plan;
+    let account_id = event.account_id();
+    let body = match body(store, rows, name, event, inbox.as_ref()).await {
         Ok(Some(body)) => body,
         Ok(None) | Err(StoreError::NotFound) => return Ok(0),
         Err(other) => return Err(other),
@@ -75,10 +117,11 @@ async fn record_from(
     Ok(if written { destinations.len() } else { 0 })
 }
 
-/// The JSON body of `event`, named `name` on the wire; `None` for what no webhook carries
-/// (activity messages: Chatwoot's `webhook_sendable?`).
+/// The JSON body of `event`, named `name` on the wire, made from `rows`; `None` for what no
+/// webhook carries (activity messages: Chatwoot's `webhook_sendable?`).
 async fn body(
     store: &Store,
+    rows: &EventRows,
     name: &'static str,
     event: &Event,
     inbox: Option<&Inbox>,
@@ -99,15 +142,19 @@ async fn body(
             },
             Some(inbox),
         ) => {
-            message_body(
-                store,
+            let message = rows.message(*message_id)?;
+            if message.message_type == MessageType::Activity {
+                return Ok(None);
+            }
+            let account = store.accounts().find(*account_id).await?;
+            let conversation = conversation(rows, *conversation_id)?;
+            to_json(&wire::MessageEvent::new(
                 name,
-                *account_id,
-                *conversation_id,
-                *message_id,
+                message,
+                conversation,
                 inbox,
-            )
-            .await?
+                &account,
+            ))
         }
         (
             Event::ContactUpdated {
@@ -115,7 +162,14 @@ async fn body(
                 contact_id,
             },
             _,
-        ) => Some(contact_body(store, name, *account_id, *contact_id).await?),
+        ) => {
+            let contact = rows.contact(*account_id, *contact_id)?;
+            let account = store.accounts().find(*account_id).await?;
+            to_json(&wire::ContactEvent {
+                event: name,
+                contact: wire::WebhookContact::new(contact, &account),
+            })
+        }
         (
             Event::ConversationCreated {
                 conversation_id, ..
@@ -130,14 +184,10 @@ async fn body(
                 conversation_id, ..
             },
             _,
-        ) => {
-            let conversation = conversation(store, *conversation_id).await?;
-            let body = wire::ConversationEvent {
-                event: name,
-                conversation,
-            };
-            Some(serde_json::to_string(&body).expect("a webhook body always serializes"))
-        }
+        ) => to_json(&wire::ConversationEvent {
+            event: name,
+            conversation: conversation(rows, *conversation_id)?,
+        }),
         (
             Event::Typing {
                 account_id,
@@ -149,79 +199,40 @@ async fn body(
             _,
         ) => {
             let user = match typist {
-                Typist::User(id) => wire::WebhookSender::User(wire::WebhookUser::from(
-                    &store.users().find(*id).await?,
-                )),
+                Typist::User(id) => {
+                    wire::WebhookSender::User(wire::WebhookUser::from(rows.user(*id)?))
+                }
                 Typist::Contact(id) => {
-                    let contact = store.contacts().find(*account_id, *id).await?;
+                    let contact = rows.contact(*account_id, *id)?;
                     let account = store.accounts().find(*account_id).await?;
-                    wire::WebhookSender::Contact(wire::WebhookContact::new(&contact, &account))
+                    wire::WebhookSender::Contact(wire::WebhookContact::new(contact, &account))
                 }
             };
-            let body = wire::TypingEvent {
+            to_json(&wire::TypingEvent {
                 event: name,
                 user,
-                conversation: conversation(store, *conversation_id).await?,
+                conversation: conversation(rows, *conversation_id)?,
                 is_private: *is_private,
-            };
-            Some(serde_json::to_string(&body).expect("a webhook body always serializes"))
+            })
         }
         _ => None,
     };
     Ok(json)
 }
 
-async fn message_body(
-    store: &Store,
-    name: &'static str,
-    account_id: AccountId,
-    conversation_id: ConversationId,
-    message_id: MessageId,
-    inbox: &Inbox,
-) -> Result<Option<String>, StoreError> {
-    let view = store.conversations().find_by_id(conversation_id).await?;
-    let message = store.messages().find(message_id, &view.contact).await?;
-    if message.message_type == MessageType::Activity {
-        return Ok(None);
-    }
-    let account = store.accounts().find(account_id).await?;
-    let conversation = conversation_of(store, &view).await?;
-    let body = wire::MessageEvent::new(name, &message, conversation, inbox, &account);
-    Ok(Some(
-        serde_json::to_string(&body).expect("a webhook body always serializes"),
-    ))
+fn to_json(body: &impl serde::Serialize) -> Option<String> {
+    Some(serde_json::to_string(body).expect("a webhook body always serializes"))
 }
 
-async fn contact_body(
-    store: &Store,
-    name: &'static str,
-    account_id: AccountId,
-    contact_id: ContactId,
-) -> Result<String, StoreError> {
-    let contact = store.contacts().find(account_id, contact_id).await?;
-    let account = store.accounts().find(account_id).await?;
-    let body = wire::ContactEvent {
-        event: name,
-        contact: wire::WebhookContact::new(&contact, &account),
-    };
-    Ok(serde_json::to_string(&body).expect("a webhook body always serializes"))
-}
-
-async fn conversation(
-    store: &Store,
+/// The conversation as webhooks carry it, with its newest chat message.
+fn conversation(
+    rows: &EventRows,
     id: ConversationId,
 ) -> Result<wire::WebhookConversation, StoreError> {
-    let view = store.conversations().find_by_id(id).await?;
-    conversation_of(store, &view).await
-}
-
-async fn conversation_of(
-    store: &Store,
-    view: &domain::ConversationView,
-) -> Result<wire::WebhookConversation, StoreError> {
-    let source_id = match view.conversation.contact_inbox_id {
-        Some(id) => store.contact_inboxes().source_id(id).await?,
-        None => None,
-    };
-    Ok(wire::WebhookConversation::new(view, source_id.as_deref()))
+    let view = rows.conversation(id)?;
+    Ok(wire::WebhookConversation::new(
+        view,
+        rows.last_chat(id),
+        rows.source_id(view),
+    ))
 }

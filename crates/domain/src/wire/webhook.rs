@@ -5,7 +5,7 @@
 //! delivery log. Signing and sending is the `webhooks` crate's job.
 
 use super::Conversation;
-use crate::{Account, Contact, ConversationView, Inbox, Message, MessageSender, MessageType};
+use crate::{Account, Contact, ConversationView, Inbox, Message, MessageSender};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -126,18 +126,15 @@ pub struct WebhookConversation {
 }
 
 impl WebhookConversation {
-    /// `source_id` is the conversation's contact inbox's, when it has one.
-    pub fn new(view: &ConversationView, source_id: Option<&str>) -> Self {
+    /// `last_chat` is Chatwoot's `messages.chat.last`: the newest message neither activity nor
+    /// private; `source_id` is the conversation's contact inbox's, when it has one.
+    pub fn new(
+        view: &ConversationView,
+        last_chat: Option<&Message>,
+        source_id: Option<&str>,
+    ) -> Self {
         let mut last = view.clone();
-        // Chatwoot's `messages.chat.last`: the newest message neither activity nor private.
-        last.messages = view
-            .messages
-            .iter()
-            .rev()
-            .find(|m| m.message_type != MessageType::Activity && !m.private)
-            .cloned()
-            .into_iter()
-            .collect();
+        last.messages = last_chat.cloned().into_iter().collect();
         let c = &view.conversation;
         let contact_inbox =
             c.contact_inbox_id
