@@ -49,6 +49,7 @@ async fn the_harness_measures_every_row_on_tiny_data() {
     // Every row but the ceiling and the upload (measured, with no target set) is judged against a
     // target, and the table prints them all.
     let table = report.table();
+    eprintln!("{table}");
     for row in &report.rows {
         assert!(table.contains(&row.what), "{table}");
         let judged = row.verdict != Verdict::NoTarget;

@@ -8,6 +8,8 @@ use crate::BenchError;
 use futures_util::{SinkExt, StreamExt};
 use serde_json::{json, Value};
 use std::net::SocketAddr;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
@@ -33,6 +35,18 @@ pub struct Sockets {
     readers: Vec<JoinHandle<()>>,
     arrivals: mpsc::UnboundedReceiver<(String, Instant)>,
     count: usize,
+    tally: Arc<Tally>,
+}
+
+/// What every socket received, counted as it came.
+#[derive(Debug, Default)]
+pub struct Tally {
+    /// `message.created` frames, probes or not.
+    pub created: AtomicUsize,
+    /// `resync` frames: events the server could not deliver.
+    pub resyncs: AtomicUsize,
+    /// When the latest `message.created` frame arrived.
+    pub last_created: std::sync::Mutex<Option<Instant>>,
 }
 
 impl Drop for Sockets {
@@ -51,15 +65,27 @@ impl Sockets {
         count: usize,
     ) -> Result<Self, BenchError> {
         let (sender, arrivals) = mpsc::unbounded_channel();
+        let tally = Arc::new(Tally::default());
         let mut readers = Vec::with_capacity(count);
         for index in 0..count {
-            readers.push(open_socket(addr, pubsub_token, index, sender.clone()).await?);
+            readers
+                .push(open_socket(addr, pubsub_token, index, sender.clone(), tally.clone()).await?);
         }
         Ok(Self {
             readers,
             arrivals,
             count,
+            tally,
         })
+    }
+
+    pub fn count(&self) -> usize {
+        self.count
+    }
+
+    /// What the sockets received so far.
+    pub fn tally(&self) -> &Tally {
+        &self.tally
     }
 
     /// Posts `messages` private notes to `conversation_path` (`…/conversations/{id}/messages`)
@@ -116,11 +142,45 @@ impl Sockets {
     }
 }
 
+/// How the sockets fared under a load that created `posted` messages.
+#[derive(Debug, Clone, Copy)]
+pub struct Settled {
+    pub resyncs: usize,
+    /// `message.created` frames that did not come within [`DELIVERY_LIMIT`].
+    pub missed: usize,
+    /// From `last_answer` to the last frame (zero when everything had come before).
+    pub drain: Duration,
+}
+
+impl Sockets {
+    /// Waits until every socket got each of `posted` messages (all created since the sockets
+    /// opened), or [`DELIVERY_LIMIT`] passed, and tells how they fared.
+    pub async fn settle(&mut self, posted: usize, last_answer: Instant) -> Settled {
+        let expected = posted * self.count;
+        let deadline = last_answer + DELIVERY_LIMIT;
+        while self.tally.created.load(Ordering::Relaxed) < expected && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(5)).await;
+        }
+        // Probe frames are not expected here; drop whatever was queued for them.
+        while self.arrivals.try_recv().is_ok() {}
+        let created = self.tally.created.load(Ordering::Relaxed);
+        let last = *self.tally.last_created.lock().expect("never poisoned");
+        Settled {
+            resyncs: self.tally.resyncs.load(Ordering::Relaxed),
+            missed: expected.saturating_sub(created),
+            drain: last.map_or(Duration::ZERO, |at| {
+                at.saturating_duration_since(last_answer)
+            }),
+        }
+    }
+}
+
 async fn open_socket(
     addr: SocketAddr,
     pubsub: &str,
     index: usize,
     arrivals: mpsc::UnboundedSender<(String, Instant)>,
+    tally: Arc<Tally>,
 ) -> Result<JoinHandle<()>, BenchError> {
     let (mut socket, _) = tokio_tungstenite::connect_async(format!("ws://{addr}/cable")).await?;
     let identifier = json!({"channel": "RoomChannel", "pubsub_token": pubsub}).to_string();
@@ -147,10 +207,16 @@ async fn open_socket(
         while let Some(Ok(frame)) = socket.next().await {
             let Message::Text(text) = frame else { continue };
             let at = Instant::now();
+            if text.as_str().contains("\"event\":\"resync\"") {
+                tally.resyncs.fetch_add(1, Ordering::Relaxed);
+                continue;
+            }
             // Only message.created frames are parsed: 1,000 sockets share the server's cores.
             if !text.as_str().contains("message.created") {
                 continue;
             }
+            tally.created.fetch_add(1, Ordering::Relaxed);
+            *tally.last_created.lock().expect("never poisoned") = Some(at);
             let Ok(value) = serde_json::from_str::<Value>(text.as_str()) else {
                 continue;
             };

@@ -322,6 +322,35 @@ async fn measure_backend(
         "no target yet; peak RSS below".into(),
         Verdict::NoTarget,
     );
+    // The hub under the highest message rate: the sockets hold on while messages are created
+    // flat out, as many agents replying at once would, and must get every one, none as resync.
+    progress(format!(
+        "{name}: message creation with {sockets} sockets open"
+    ));
+    let mut open = Sockets::open(a.addr, &login.pubsub_token, sockets).await?;
+    let under_sockets = load::run(a.addr, token, load, move |client, n| {
+        let display_id = 1 + (client as u64 * 7_919 + n * 104_729) % spread;
+        Call::post(
+            format!("{LIST}/{display_id}/messages"),
+            &json!({"content": "load message", "private": true}),
+        )
+    })
+    .await?;
+    let last_answer = std::time::Instant::now();
+    let hub = open.settle(under_sockets.completed, last_answer).await;
+    drop(open);
+    row(
+        RowKind::HubUnderLoad,
+        format!("`/cable`: {sockets} sockets during `POST …/messages` flat out"),
+        Figure::Hub {
+            per_second: under_sockets.per_second,
+            resyncs: hub.resyncs,
+            missed: hub.missed,
+            drain: hub.drain,
+        },
+        "no resync, nothing missed, drained ≤ 1 s".into(),
+        Verdict::of(hub.resyncs == 0 && hub.missed == 0 && hub.drain <= Duration::from_secs(1)),
+    );
     a.require_running()?;
     let peak = a.memory()?;
     row(

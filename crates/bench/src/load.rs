@@ -59,6 +59,8 @@ impl Latencies {
 pub struct Throughput {
     pub per_second: f64,
     pub latencies: Latencies,
+    /// Every request answered, warm-up included.
+    pub completed: usize,
 }
 
 /// Runs `clients` connections against `addr` for `load.duration`; `call(client, n)` makes
@@ -98,21 +100,24 @@ where
                     tokio::time::sleep_until((sent + pace).into()).await;
                 }
             }
-            Ok::<_, BenchError>(samples)
+            Ok::<_, BenchError>((samples, n as usize))
         }));
     }
     let mut all = Vec::new();
+    let mut completed = 0;
     for worker in workers {
-        let samples = worker
+        let (samples, answered) = worker
             .await
             .map_err(|e| BenchError::Protocol(format!("a load client panicked: {e}")))??;
         all.extend(samples);
+        completed += answered;
     }
     // Requests in flight at `until` finish after it; the window is what was measured.
     let window = load.duration.as_secs_f64();
     Ok(Throughput {
         per_second: all.len() as f64 / window,
         latencies: Latencies::new(all),
+        completed,
     })
 }
 

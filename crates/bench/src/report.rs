@@ -17,6 +17,7 @@ pub enum RowKind {
     ListPage400,
     MessageCreation,
     MessageWithPicture,
+    HubUnderLoad,
     CableFirst,
     CableAll,
     CableAcrossFirst,
@@ -37,6 +38,7 @@ impl RowKind {
             ListPage400,
             MessageCreation,
             MessageWithPicture,
+            HubUnderLoad,
             CableFirst,
             CableAll,
         ];
@@ -65,6 +67,15 @@ pub enum Figure {
     },
     Megabytes(f64),
     Time(Duration),
+    /// Sockets held open while messages are created flat out: the rate reached, the `resync`
+    /// frames they got, the `message.created` frames that never came, and how long after the
+    /// last answered POST the last frame arrived.
+    Hub {
+        per_second: f64,
+        resyncs: usize,
+        missed: usize,
+        drain: Duration,
+    },
 }
 
 impl Figure {
@@ -82,6 +93,7 @@ impl Figure {
             Figure::Latency { p50, p99 } => !p50.is_zero() && p99 >= p50,
             Figure::Megabytes(mb) => positive(mb),
             Figure::Time(t) => !t.is_zero(),
+            Figure::Hub { per_second, .. } => positive(per_second),
         }
     }
 }
@@ -247,6 +259,21 @@ impl Report {
                     (format!("{mb:.1} MB"), "—".into(), "—".into(), "—".into())
                 }
                 Figure::Time(t) => (ms(t), "—".into(), "—".into(), "—".into()),
+                Figure::Hub {
+                    per_second,
+                    resyncs,
+                    missed,
+                    drain,
+                } => (
+                    format!(
+                        "{} msg/s; {resyncs} resyncs, {missed} frames missed, all delivered {} after the last POST",
+                        thousands(per_second),
+                        ms(drain)
+                    ),
+                    "—".into(),
+                    "—".into(),
+                    "—".into(),
+                ),
             };
             let met = match row.verdict {
                 Verdict::Met => "met",
