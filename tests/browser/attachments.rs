@@ -1,10 +1,12 @@
 //! Files in the workspace: the reply box sends a picture chosen with the picker and a PDF
 //! pasted into it (after one more file is removed again), and the thread shows the picture
-//! inline and the PDF as a download chip.
+//! inline and the PDF as a download chip; an open dashboard app gets the files in its next
+//! context, with links its own page can show.
 
-use crate::harness::{conversation_page, Browser, Frame};
+use crate::harness::{conversation_page, create_app, Browser, Frame};
 use crate::playground::playground_page;
-use crate::support::TestApp;
+use crate::recorder::{context_of, received, Recorder, COUNT};
+use crate::support::{self, TestApp};
 use serde_json::{json, Value};
 
 const PASTE_PDF: &str = "const t = document.getElementById('reply-content');
@@ -128,4 +130,74 @@ async fn an_uploaded_svg_or_html_file_never_runs_script_on_our_origin() {
             "our origin's storage",
         )
         .await;
+}
+
+/// The newest context's attachments of the conversation's messages, each with the width its
+/// `data_url` shows at in an `<img>` of the app's own page (signed links need no session).
+const APP_ATTACHMENTS: &str = "return (async () => {
+  const last = window.__received[window.__received.length - 1];
+  const context = JSON.parse(last.data);
+  const files = context.data.conversation.messages.flatMap(m => m.attachments || []);
+  const shown = [];
+  for (const a of files) {
+    const img = new Image();
+    const loaded = new Promise(resolve => { img.onload = () => resolve(img.naturalWidth); img.onerror = () => resolve(-1); });
+    img.src = a.data_url;
+    shown.push({ file_type: a.file_type, extension: a.extension, width: a.width, shown_width: await loaded });
+  }
+  return shown;
+})();";
+
+/// Posts a 120×80 PNG drawn on a canvas as a message's attachment; answers the status.
+const SEND_PICTURE: &str = "return (async () => {
+  const canvas = document.createElement('canvas');
+  canvas.width = 120; canvas.height = 80;
+  canvas.getContext('2d').fillRect(0, 0, 120, 80);
+  const png = await new Promise(resolve => canvas.toBlob(resolve, 'image/png'));
+  const form = new FormData();
+  form.append('attachments[]', new File([png], 'chart.png', { type: 'image/png' }));
+  const res = await fetch(arguments_url, { method: 'POST', headers: { api_access_token: arguments_token }, body: form });
+  return res.status;
+})();";
+
+#[tokio::test]
+async fn a_dashboard_app_gets_a_sent_picture_in_its_context_and_can_show_it() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let recorder = Recorder::start().await;
+    let id = create_app(&app, &app.admin, "Recorder", &[recorder.url("f=files")]).await;
+    let base = app.serve().await;
+    browser.sign_in(&base, &app.admin.email).await;
+    browser.open(&conversation_page(&base, &app)).await;
+    browser.find("body[data-cable=\"open\"]").await;
+    browser.open_tab(id).await;
+    let frame = Frame::app(id, 0);
+    browser
+        .eventually(&frame, COUNT, "the first context", |v| {
+            v.as_i64() >= Some(1)
+        })
+        .await;
+
+    // The app's tab hides the reply box (Chatwoot's layout): the picture comes through the API.
+    let url = app.api(&format!("conversations/{}/messages", app.acme.conversation));
+    let script = SEND_PICTURE
+        .replace("arguments_url", &json!(url).to_string())
+        .replace("arguments_token", &json!(app.admin.token).to_string());
+    assert_eq!(browser.run(&Frame::top(), &script).await, json!(200));
+    let files = browser
+        .eventually(&frame, APP_ATTACHMENTS, "a context with the picture", |v| {
+            v.as_array().is_some_and(|files| !files.is_empty())
+        })
+        .await;
+    let file = &files[0];
+    assert_eq!(files.as_array().unwrap().len(), 1, "{files}");
+    assert_eq!(file["file_type"], "image", "{file}");
+    assert_eq!(file["extension"], "png", "{file}");
+    assert_eq!(file["width"], 120, "{file}");
+    assert_eq!(file["shown_width"], 120, "the app's page shows it: {file}");
+    let messages = received(&browser, &frame).await;
+    let context = context_of(messages.last().expect("a context"));
+    assert_eq!(support::schema_errors(&context, None), Vec::<String>::new());
 }
