@@ -433,12 +433,22 @@ impl Conversations<'_> {
             qb.push(") GROUP BY conversation_id)");
             qb.build_query_as().fetch_all(pool).await
         })?;
-        for row in rows {
+        let mut messages: Vec<domain::Message> = rows
+            .into_iter()
+            .filter_map(|row| {
+                let view = conversations
+                    .iter()
+                    .find(|v| v.conversation.id.get() == row.conversation_id)?;
+                Some(row.into_message(&view.contact))
+            })
+            .collect();
+        // Lists show the last message's files too (Chatwoot's `last_non_activity_message`).
+        self.store.attachments().fill_many(&mut messages).await?;
+        for message in messages {
             if let Some(view) = conversations
                 .iter_mut()
-                .find(|v| v.conversation.id.get() == row.conversation_id)
+                .find(|v| v.conversation.id == message.conversation_id)
             {
-                let message = row.into_message(&view.contact);
                 view.messages.push(message);
             }
         }

@@ -489,3 +489,33 @@ async fn the_sweep_removes_only_files_no_attachment_names() {
     })
     .await;
 }
+
+#[tokio::test]
+async fn the_conversation_list_shows_the_last_messages_files() {
+    support::on_each_backend(async |app| {
+        let res = upload(
+            &app,
+            &[(
+                "attachments[]",
+                Some(("receipt.pdf", "application/pdf")),
+                PDF.to_vec(),
+            )],
+        )
+        .await;
+        assert_eq!(res.status, 200, "{}", res.text);
+        let list = ok(&app.get(&app.api("conversations"), &app.agent).await);
+        let conversation = list["data"]["payload"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|c| c["id"] == app.acme.conversation)
+            .expect("the conversation is listed")
+            .clone();
+        let last = &conversation["last_non_activity_message"];
+        assert_eq!(last["attachments"][0]["file_type"], "file", "{last}");
+        assert_eq!(last["attachments"][0]["extension"], "pdf", "{last}");
+        let link = last["attachments"][0]["data_url"].as_str().unwrap();
+        assert_eq!(fetch(&app, link).await.status, 200);
+    })
+    .await;
+}
