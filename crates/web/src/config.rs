@@ -28,6 +28,8 @@ pub struct Config {
     /// `SWITCHBOARD_APP_TOKEN_LIFETIME`: seconds a context token is valid (and a key replaced by
     /// `switchboard keys rotate` stays published).
     pub app_token_lifetime: i64,
+    /// How long a request, and a request that streams files, may take (408 past it).
+    pub timeouts: crate::deadline::Timeouts,
 }
 
 impl Default for Config {
@@ -60,6 +62,7 @@ impl Config {
             limits: crate::throttle::Limits::default(),
             uploads: domain::attachment::UploadLimits::default(),
             app_token_lifetime: domain::context_token::LIFETIME_SECONDS,
+            timeouts: crate::deadline::Timeouts::default(),
         })
     }
 

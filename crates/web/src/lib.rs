@@ -8,6 +8,7 @@ pub mod auth;
 pub mod cable;
 pub mod config;
 pub mod csp;
+pub mod deadline;
 pub mod demo_app;
 pub mod error;
 pub mod event_log;

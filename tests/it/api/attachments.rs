@@ -519,3 +519,59 @@ async fn the_conversation_list_shows_the_last_messages_files() {
     })
     .await;
 }
+
+/// Sends `body` to the messages route in `chunks`, pausing `pause` before each, as a slow
+/// uplink would; answers the status.
+async fn trickle(
+    app: &TestApp,
+    content_type: &str,
+    body: Vec<u8>,
+    pause: std::time::Duration,
+) -> u16 {
+    use futures_util::StreamExt;
+    use tower::ServiceExt;
+    let chunks: Vec<Vec<u8>> = body
+        .chunks(body.len().div_ceil(4))
+        .map(<[u8]>::to_vec)
+        .collect();
+    let stream = futures_util::stream::iter(chunks).then(move |chunk| async move {
+        tokio::time::sleep(pause).await;
+        Ok::<_, std::io::Error>(chunk)
+    });
+    let uri = app.api(&format!("conversations/{}/messages", app.acme.conversation));
+    let request = axum::http::Request::builder()
+        .method(Method::POST)
+        .uri(uri)
+        .header("api_access_token", &app.agent.token)
+        .header("content-type", content_type)
+        .body(axum::body::Body::from_stream(stream))
+        .unwrap();
+    let response = app.router.clone().oneshot(request).await.unwrap();
+    response.status().as_u16()
+}
+
+#[tokio::test]
+async fn an_upload_slower_than_the_request_timeout_still_arrives_but_a_slow_json_body_does_not() {
+    support::on_each_backend(async |app| {
+        let mut config = web::Config::default();
+        config.timeouts = web::deadline::Timeouts {
+            request: std::time::Duration::from_millis(200),
+            upload: std::time::Duration::from_secs(30),
+        };
+        let app = app.with_config(config);
+        let pause = std::time::Duration::from_millis(150);
+        let multipart = body(&[(
+            "attachments[]",
+            Some(("notes.pdf", "application/pdf")),
+            PDF.to_vec(),
+        )]);
+        let content_type = format!("multipart/form-data; boundary={BOUNDARY}");
+        // Four chunks 150 ms apart: 600 ms, three times the request timeout.
+        assert_eq!(trickle(&app, &content_type, multipart, pause).await, 200);
+        let json = serde_json::json!({"content": "slow"})
+            .to_string()
+            .into_bytes();
+        assert_eq!(trickle(&app, "application/json", json, pause).await, 408);
+    })
+    .await;
+}
