@@ -1,9 +1,11 @@
 //! Dashboard apps: an account's embedded web apps, `{title, content: [{type: "frame", url}]}`, and
 //! the validation Chatwoot's `dashboard_app.rb` schema performs (made stricter where it lets bad
 //! data through), plus our control fields: whether the app is enabled, its place in the order,
-//! where it is shown (a conversation tab or a full-page sidebar app), which inboxes' conversations
-//! show it, and which actions it may ask of the host.
+//! where it is shown (its placements, `crate::app_placement`; `display_type` names the primary
+//! one for older clients), which inboxes' conversations show it, and which actions it may ask of
+//! the host.
 
+use crate::app_placement::{self, Placement};
 use crate::{validate, AccountId, DashboardAppId, DomainError, InboxId};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -131,6 +133,9 @@ pub struct DashboardApp {
     /// 1-based place in the account's order: the order of tabs and sidebar entries.
     pub position: i64,
     pub display_type: DisplayType,
+    /// Where the app is shown: one or more declared placements, sorted (`display_type` is the
+    /// primary one of these).
+    pub placements: Vec<Placement>,
     /// The inboxes whose conversations show the app; empty means all.
     pub inbox_ids: Vec<InboxId>,
     pub allowed_actions: Vec<AppAction>,
@@ -142,14 +147,40 @@ pub struct DashboardApp {
 impl DashboardApp {
     /// Whether the app has a tab on a conversation of `inbox`.
     pub fn shows_in_conversation_of(&self, inbox: InboxId) -> bool {
-        self.enabled
-            && self.display_type == DisplayType::Conversation
-            && (self.inbox_ids.is_empty() || self.inbox_ids.contains(&inbox))
+        self.shows_on(Placement::ConversationTab) && self.shows_for_inbox(inbox)
+    }
+
+    /// Whether the app has a panel beside a conversation of `inbox`.
+    pub fn shows_in_panel_of(&self, inbox: InboxId) -> bool {
+        self.shows_on(Placement::ConversationPanel) && self.shows_for_inbox(inbox)
+    }
+
+    /// Whether a conversation of `inbox` shows the app, as a tab or a panel: what earns a
+    /// token for its context.
+    pub fn shows_beside_conversation_of(&self, inbox: InboxId) -> bool {
+        self.shows_in_conversation_of(inbox) || self.shows_in_panel_of(inbox)
+    }
+
+    /// Whether the page of a contact whose conversations (those the agent sees) are in
+    /// `inboxes` shows the app: an app limited to some inboxes shows for the contacts who
+    /// wrote to one of them.
+    pub fn shows_on_contact_page(&self, inboxes: &[InboxId]) -> bool {
+        self.shows_on(Placement::ContactPage)
+            && (self.inbox_ids.is_empty() || inboxes.iter().any(|i| self.inbox_ids.contains(i)))
     }
 
     /// Whether the app has an entry in the main navigation.
     pub fn shows_in_sidebar(&self) -> bool {
-        self.enabled && self.display_type == DisplayType::Sidebar
+        self.shows_on(Placement::FullPage)
+    }
+
+    /// Enabled and declared for `placement`.
+    pub fn shows_on(&self, placement: Placement) -> bool {
+        self.enabled && self.placements.contains(&placement)
+    }
+
+    fn shows_for_inbox(&self, inbox: InboxId) -> bool {
+        self.inbox_ids.is_empty() || self.inbox_ids.contains(&inbox)
     }
 
     pub fn allows(&self, action: AppAction) -> bool {
@@ -167,6 +198,9 @@ pub struct ControlChanges {
     pub inbox_ids: Option<Vec<InboxId>>,
     pub allowed_actions: Option<Vec<AppAction>>,
     pub token_algorithm: Option<crate::context_token::TokenAlgorithm>,
+    /// Where the app is shown; wins over `display_type` when both are sent.
+    #[serde(default)]
+    pub placements: Option<Vec<Placement>>,
 }
 
 impl ControlChanges {
@@ -199,7 +233,24 @@ impl ControlChanges {
             actions.sort_unstable();
             actions.dedup();
         }
+        if let Some(placements) = self.placements.take() {
+            self.placements = Some(app_placement::validate(placements)?);
+        }
         Ok(self)
+    }
+
+    /// The placements and `display_type` these changes give an app that had `placements`:
+    /// `placements` as sent, else `display_type`'s swapped in, else unchanged.
+    fn placements_from(&self, placements: &[Placement]) -> (Vec<Placement>, DisplayType) {
+        let placements = match (&self.placements, self.display_type) {
+            (Some(sent), _) => sent.clone(),
+            (None, Some(display_type)) => {
+                app_placement::with_display_type(placements, display_type)
+            }
+            (None, None) => placements.to_vec(),
+        };
+        let display_type = Placement::display_type_of(&placements);
+        (placements, display_type)
     }
 
     /// Applies the changes to `app`'s control fields (position is the store's to apply).
@@ -207,9 +258,7 @@ impl ControlChanges {
         if let Some(enabled) = self.enabled {
             app.enabled = enabled;
         }
-        if let Some(display_type) = self.display_type {
-            app.display_type = display_type;
-        }
+        (app.placements, app.display_type) = self.placements_from(&app.placements);
         if let Some(ids) = &self.inbox_ids {
             app.inbox_ids = ids.clone();
         }
@@ -240,8 +289,14 @@ impl NewDashboardApp {
     ) -> Result<Self, DomainError> {
         let title = title_of(title)?;
         let content = content_of(content)?;
-        let control = control.validate()?;
-        check_placement(control.display_type.unwrap_or_default(), &content)?;
+        let mut control = control.validate()?;
+        // A new app starts as a conversation tab, like Chatwoot's; the store is handed both
+        // fields resolved.
+        let (placements, display_type) =
+            control.placements_from(&[Placement::of_display_type(DisplayType::default())]);
+        check_placements(&placements, &content)?;
+        control.placements = Some(placements);
+        control.display_type = Some(display_type);
         Ok(Self {
             account_id,
             title,
@@ -282,7 +337,7 @@ impl DashboardAppChanges {
             app.content = content.clone();
         }
         self.control.apply_to(&mut app);
-        check_placement(app.display_type, &app.content)?;
+        check_placements(&app.placements, &app.content)?;
         Ok(app)
     }
 }
@@ -293,21 +348,18 @@ pub fn check_placement(
     display_type: DisplayType,
     content: &[DashboardAppFrame],
 ) -> Result<(), DomainError> {
-    if display_type != DisplayType::Sidebar {
-        return Ok(());
-    }
-    for frame in content {
-        if let Some(name) = crate::placeholder::names_in(&frame.url)
-            .into_iter()
-            .find(|name| !crate::placeholder::SIDEBAR_NAMES.contains(name))
-        {
-            return Err(DomainError::invalid(
-                "content",
-                format!("Content : {{{{{name}}}}} is not available to sidebar apps, which have no conversation"),
-            ));
-        }
-    }
-    Ok(())
+    check_placements(&[Placement::of_display_type(display_type)], content)
+}
+
+/// Each frame URL may only use the placeholders every one of `placements` can fill (a sidebar
+/// app has no conversation, a contact's page no conversation nor inbox).
+pub fn check_placements(
+    placements: &[Placement],
+    content: &[DashboardAppFrame],
+) -> Result<(), DomainError> {
+    content
+        .iter()
+        .try_for_each(|frame| app_placement::check_placeholders(placements, &frame.url))
 }
 
 fn title_of(title: Option<&str>) -> Result<String, DomainError> {
@@ -461,6 +513,7 @@ mod tests {
             enabled: true,
             position: 1,
             display_type,
+            placements: vec![Placement::of_display_type(display_type)],
             inbox_ids: inbox_ids.iter().copied().map(InboxId).collect(),
             allowed_actions: vec![],
             token_algorithm: crate::context_token::TokenAlgorithm::Hs256,
@@ -538,5 +591,67 @@ mod tests {
             ..DashboardAppChanges::default()
         };
         assert!(changes.applied_to(existing).is_err());
+    }
+
+    #[test]
+    fn placements_decide_where_an_app_shows_and_display_type_follows_them() {
+        use Placement::*;
+        let parse = |value: Value| {
+            serde_json::from_value::<ControlChanges>(value)
+                .unwrap()
+                .validate()
+                .unwrap()
+        };
+        let panel = parse(json!({"placements": ["contact_page", "conversation_panel"]}));
+        let new = NewDashboardApp::validate(
+            AccountId(1),
+            Some("T"),
+            Some(&content("https://a.example/?c={{contact.email}}")),
+            panel,
+        )
+        .unwrap();
+        assert_eq!(
+            new.control.placements,
+            Some(vec![ConversationPanel, ContactPage])
+        );
+        assert_eq!(new.control.display_type, Some(DisplayType::Conversation));
+        // A Chatwoot-era create is a tab, as before.
+        let plain = NewDashboardApp::validate(
+            AccountId(1),
+            Some("T"),
+            Some(&content("https://a.example/")),
+            ControlChanges::default(),
+        )
+        .unwrap();
+        assert_eq!(plain.control.placements, Some(vec![ConversationTab]));
+
+        let mut existing = app(DisplayType::Conversation, &[2]);
+        existing.placements = vec![ConversationPanel, ContactPage];
+        assert!(!existing.shows_in_conversation_of(InboxId(2)));
+        assert!(existing.shows_in_panel_of(InboxId(2)));
+        assert!(!existing.shows_in_panel_of(InboxId(3)));
+        assert!(existing.shows_beside_conversation_of(InboxId(2)));
+        assert!(existing.shows_on_contact_page(&[InboxId(3), InboxId(2)]));
+        assert!(!existing.shows_on_contact_page(&[InboxId(3)]));
+        // Writing display_type alone swaps the primary placement and keeps the panel.
+        let to_sidebar = DashboardAppChanges {
+            control: parse(json!({"display_type": "sidebar"})),
+            ..DashboardAppChanges::default()
+        };
+        let moved = to_sidebar.applied_to(existing.clone()).unwrap();
+        assert_eq!(moved.placements, [ConversationPanel, ContactPage, FullPage]);
+        assert_eq!(moved.display_type, DisplayType::Sidebar);
+        assert!(moved.shows_in_sidebar());
+        // A contact page cannot fill a conversation placeholder.
+        existing.content[0].url = "https://a.example/{{conversation.id}}".into();
+        let error = DashboardAppChanges::default()
+            .applied_to(existing)
+            .unwrap_err();
+        assert_eq!(error.attributes, ["content"]);
+        let error = serde_json::from_value::<ControlChanges>(json!({"placements": ["modal"]}))
+            .unwrap()
+            .validate()
+            .unwrap_err();
+        assert_eq!(error.attributes, ["placements"]);
     }
 }

@@ -4,6 +4,7 @@
 
 pub mod account;
 pub mod app_capability;
+pub mod app_placement;
 pub mod attachment;
 pub mod canned_response;
 pub mod contact;

@@ -1,8 +1,10 @@
-//! Dashboard apps; `content`, `inbox_ids` and `allowed_actions` are stored as JSON text.
+//! Dashboard apps; `content`, `inbox_ids`, `allowed_actions` and `placements` are stored as JSON
+//! text.
 //! Positions are kept dense (1..=n per account), so `position` always reads as a rank.
 
 use crate::error::found;
 use crate::{on_pool, Store, StoreError};
+use domain::app_placement::Placement;
 use domain::context_token::TokenAlgorithm;
 use domain::dashboard_app::{DashboardAppChanges, DisplayType};
 use domain::{AccountId, DashboardApp, DashboardAppId, DomainError, InboxId, NewDashboardApp};
@@ -13,7 +15,7 @@ macro_rules! select_apps {
     ($rest:literal) => {
         concat!(
             "SELECT id, account_id, title, content_json, created_at, enabled, position, ",
-            "display_type, inbox_ids_json, allowed_actions_json, token_algorithm ",
+            "display_type, inbox_ids_json, allowed_actions_json, token_algorithm, placements_json ",
             "FROM dashboard_apps ",
             $rest
         )
@@ -24,16 +26,17 @@ const FIND: &str = select_apps!("WHERE account_id = $1 AND id = $2");
 
 const INSERT: &str = "INSERT INTO dashboard_apps (account_id, title, content_json, created_at, \
      signing_secret, enabled, position, display_type, inbox_ids_json, allowed_actions_json, \
-     token_algorithm) \
+     token_algorithm, placements_json) \
      VALUES ($1, $2, $3, $4, $5, $6, \
      (SELECT COALESCE(MAX(position), 0) + 1 FROM dashboard_apps WHERE account_id = $1), \
-     $7, $8, $9, $10) RETURNING id";
+     $7, $8, $9, $10, $11) RETURNING id";
 const SELECT_SECRET: &str =
     "SELECT signing_secret FROM dashboard_apps WHERE account_id = $1 AND id = $2";
 const SET_SECRET: &str =
     "UPDATE dashboard_apps SET signing_secret = $1 WHERE account_id = $2 AND id = $3";
 const UPDATE: &str = "UPDATE dashboard_apps SET title = $1, content_json = $2, enabled = $3, \
-     display_type = $4, inbox_ids_json = $5, allowed_actions_json = $6, token_algorithm = $7 \
+     display_type = $4, inbox_ids_json = $5, allowed_actions_json = $6, token_algorithm = $7, \
+     placements_json = $10 \
      WHERE account_id = $8 AND id = $9";
 const DELETE: &str = "DELETE FROM dashboard_apps WHERE account_id = $1 AND id = $2";
 /// Touches the app first, so a SQLite transaction takes the write lock before it reads.
@@ -59,10 +62,21 @@ struct DashboardAppRow {
     inbox_ids_json: String,
     allowed_actions_json: String,
     token_algorithm: String,
+    placements_json: String,
 }
 
 impl From<DashboardAppRow> for DashboardApp {
     fn from(row: DashboardAppRow) -> Self {
+        let display_type = match row.display_type.as_str() {
+            "sidebar" => DisplayType::Sidebar,
+            _ => DisplayType::Conversation,
+        };
+        // Only validated lists are written; an unreadable or empty one falls back to where
+        // `display_type` says, so the app is never shown nowhere by accident.
+        let placements: Vec<Placement> = serde_json::from_str(&row.placements_json)
+            .ok()
+            .filter(|p: &Vec<Placement>| !p.is_empty())
+            .unwrap_or_else(|| vec![Placement::of_display_type(display_type)]);
         DashboardApp {
             id: DashboardAppId(row.id),
             account_id: AccountId(row.account_id),
@@ -71,10 +85,8 @@ impl From<DashboardAppRow> for DashboardApp {
             created_at: row.created_at,
             enabled: row.enabled,
             position: row.position,
-            display_type: match row.display_type.as_str() {
-                "sidebar" => DisplayType::Sidebar,
-                _ => DisplayType::Conversation,
-            },
+            display_type,
+            placements,
             inbox_ids: serde_json::from_str(&row.inbox_ids_json).unwrap_or_default(),
             allowed_actions: serde_json::from_str(&row.allowed_actions_json).unwrap_or_default(),
             // Only the two names are ever written; an unreadable one signs as before EdDSA.
@@ -82,6 +94,15 @@ impl From<DashboardAppRow> for DashboardApp {
                 .unwrap_or(TokenAlgorithm::Hs256),
         }
     }
+}
+
+/// A new app's placements: `NewDashboardApp::validate` resolves them; a tab if it did not.
+fn new_placements(control: &domain::dashboard_app::ControlChanges) -> Vec<Placement> {
+    control.placements.clone().unwrap_or_else(|| {
+        vec![Placement::of_display_type(
+            control.display_type.unwrap_or_default(),
+        )]
+    })
 }
 
 fn json<T: serde::Serialize + ?Sized>(value: &T) -> String {
@@ -111,6 +132,7 @@ impl DashboardApps<'_> {
             .bind(json(&inbox_ids))
             .bind(json(&control.allowed_actions.clone().unwrap_or_default()))
             .bind(control.token_algorithm.unwrap_or_default().as_str())
+            .bind(json(&new_placements(control)))
             .fetch_one(pool)
             .await)?;
         let id = DashboardAppId(id);
@@ -196,6 +218,7 @@ impl DashboardApps<'_> {
             .bind(app.token_algorithm.as_str())
             .bind(account_id.get())
             .bind(id.get())
+            .bind(json(&app.placements))
             .execute(pool)
             .await
             .map(|r| r.rows_affected()))?;

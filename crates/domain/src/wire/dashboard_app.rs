@@ -35,6 +35,8 @@ pub struct DashboardAppWithControl {
     pub enabled: bool,
     pub position: i64,
     pub display_type: DisplayType,
+    /// Where the app is shown (`display_type` names the primary one, for older clients).
+    pub placements: Vec<crate::app_placement::Placement>,
     pub inbox_ids: Vec<i64>,
     pub allowed_actions: Vec<AppAction>,
     /// `"EdDSA"` (verify with `/.well-known/jwks.json`) or `"HS256"` (the app's secret).
@@ -48,6 +50,7 @@ impl From<&crate::DashboardApp> for DashboardAppWithControl {
             enabled: app.enabled,
             position: app.position,
             display_type: app.display_type,
+            placements: app.placements.clone(),
             inbox_ids: app.inbox_ids.iter().map(|id| id.get()).collect(),
             allowed_actions: app.allowed_actions.clone(),
             token_algorithm: app.token_algorithm,

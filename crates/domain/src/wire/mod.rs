@@ -222,12 +222,14 @@ mod tests {
             enabled: false,
             position: 2,
             display_type: crate::DisplayType::Sidebar,
+            placements: vec![crate::app_placement::Placement::FullPage],
             inbox_ids: vec![crate::InboxId(4)],
             allowed_actions: vec![crate::AppAction::Notify],
             token_algorithm: crate::context_token::TokenAlgorithm::EdDsa,
         };
         let control = serde_json::to_value(DashboardAppWithControl::from(&app)).unwrap();
         assert_eq!(control["display_type"], "sidebar");
+        assert_eq!(control["placements"], serde_json::json!(["full_page"]));
         assert_eq!(control["allowed_actions"], serde_json::json!(["notify"]));
         assert_eq!(control["inbox_ids"], serde_json::json!([4]));
         assert_eq!(control["token_algorithm"], "EdDSA");

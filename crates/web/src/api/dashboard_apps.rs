@@ -2,8 +2,8 @@
 //! (`dashboard_apps_controller.rb`): a bare array; each app `id, title, content, created_at`;
 //! bodies wrapped in `dashboard_app` or bare; writes for administrators; delete answers 204.
 //!
-//! Ours on top: the control fields (`enabled`, `position`, `display_type`, `inbox_ids`,
-//! `allowed_actions`) are accepted in every write and returned only with `?include=control`,
+//! Ours on top: the control fields (`enabled`, `position`, `display_type`, `placements`,
+//! `inbox_ids`, `allowed_actions`) are accepted in every write and returned only with `?include=control`,
 //! so Chatwoot clients keep getting Chatwoot's exact body; the signing secret; and the context
 //! of a sidebar app.
 
@@ -38,6 +38,9 @@ pub struct DashboardAppParams {
     allowed_actions: Option<Vec<AppAction>>,
     /// `"EdDSA"` (the default for new apps) or `"HS256"`.
     token_algorithm: Option<domain::context_token::TokenAlgorithm>,
+    /// Where the app is shown (`conversation_tab`, `conversation_panel`, `contact_page`,
+    /// `full_page`); wins over `display_type` when both are sent.
+    placements: Option<Vec<domain::app_placement::Placement>>,
 }
 
 impl DashboardAppParams {
@@ -49,6 +52,7 @@ impl DashboardAppParams {
             inbox_ids: self.inbox_ids.clone(),
             allowed_actions: self.allowed_actions.clone(),
             token_algorithm: self.token_algorithm,
+            placements: self.placements.clone(),
         }
     }
 }
@@ -57,8 +61,8 @@ impl DashboardAppParams {
 #[derive(utoipa::IntoParams)]
 #[into_params(parameter_in = Query)]
 pub struct IncludeQuery {
-    /// `control` adds `enabled`, `position`, `display_type`, `inbox_ids`, `allowed_actions`,
-    /// `token_algorithm`.
+    /// `control` adds `enabled`, `position`, `display_type`, `placements`, `inbox_ids`,
+    /// `allowed_actions`, `token_algorithm`.
     #[allow(dead_code)]
     include: Option<String>,
 }
