@@ -20,6 +20,7 @@ mod demo;
 mod hardening;
 mod harness;
 mod live;
+mod placements;
 mod playground;
 mod profile;
 mod recorder;

@@ -20,6 +20,8 @@ const ASSETS: &[(&str, &str, &str)] = &[
     asset!("js/api.js", JS),
     asset!("js/app-bridge.js", JS),
     asset!("js/app-host-actions.js", JS),
+    asset!("js/app-panel.js", JS),
+    asset!("js/contact-apps.js", JS),
     asset!("js/app-protocol.js", JS),
     asset!("js/busy.js", JS),
     asset!("js/cable.js", JS),

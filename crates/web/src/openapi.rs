@@ -59,6 +59,7 @@ pub const TOKEN_SCHEME: &str = "api_access_token";
         crate::api::contacts::update,
         crate::api::contacts::destroy,
         crate::api::contacts::conversations,
+        crate::api::contacts::app_context,
         crate::api::contacts::destroy_custom_attributes,
         crate::api::contact_labels::index,
         crate::api::contact_labels::create,

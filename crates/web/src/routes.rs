@@ -99,6 +99,10 @@ fn routes(state: AppState) -> Router {
             get(contacts::conversations),
         )
         .route(
+            "/api/v1/accounts/{account_id}/contacts/{id}/app_context",
+            get(contacts::app_context),
+        )
+        .route(
             "/api/v1/accounts/{account_id}/contacts/{id}/labels",
             get(contact_labels::index).post(contact_labels::create),
         )

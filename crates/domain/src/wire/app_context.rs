@@ -107,3 +107,47 @@ impl SidebarContext {
         }
     }
 }
+
+/// The context of an app on a contact's page (ours, `contact_page` placement): the contact, their
+/// conversations — those the agent may see, each as Chatwoot's `GET …/contacts/{id}/conversations`
+/// lists it — and the agent, under the same `appContext` event. `data` keeps Chatwoot's names
+/// (`contact`, `currentAgent`) for what Chatwoot's context also has.
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct ContactContext {
+    pub event: &'static str,
+    pub data: ContactContextData,
+}
+
+#[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
+pub struct ContactContextData {
+    pub contact: Contact,
+    /// Most recent activity first; their `id`s are per-account display ids.
+    pub conversations: Vec<Conversation>,
+    #[serde(rename = "currentAgent")]
+    pub current_agent: CurrentAgent,
+    #[serde(rename = "customAttributeDefinitions")]
+    pub custom_attribute_definitions: Vec<CustomAttributeDefinition>,
+}
+
+impl ContactContext {
+    pub fn new(
+        contact: &crate::Contact,
+        conversations: &[ConversationView],
+        agent: &User,
+        attribute_definitions: &[crate::CustomAttributeDefinition],
+    ) -> Self {
+        Self {
+            event: "appContext",
+            data: ContactContextData {
+                contact: Contact::from(contact),
+                conversations: conversations.iter().map(Conversation::from).collect(),
+                current_agent: CurrentAgent {
+                    id: agent.id.get(),
+                    name: agent.name.clone(),
+                    email: agent.email.clone(),
+                },
+                custom_attribute_definitions: definitions(attribute_definitions),
+            },
+        }
+    }
+}

@@ -24,7 +24,9 @@ mod team;
 mod user;
 mod webhook;
 
-pub use app_context::{AppContext, AppContextData, CurrentAgent, SidebarContext};
+pub use app_context::{
+    AppContext, AppContextData, ContactContext, ContactContextData, CurrentAgent, SidebarContext,
+};
 pub use canned_response::CannedResponse;
 pub use contact::{Contact, ContactInbox, ContactWithInboxes};
 pub use contact_note::ContactNote;

@@ -5,6 +5,7 @@
 import { errorText, request } from "./api.js";
 import { busy } from "./busy.js";
 import { Cable } from "./cable.js";
+import { setupContactApps } from "./contact-apps.js";
 import { setupContactForm } from "./contact-form.js";
 import { toast as notify } from "./toast.js";
 
@@ -29,12 +30,14 @@ function setupDetails() {
   });
 }
 
-function setupLive() {
+function setupLive(apps) {
   const cable = new Cable(body.dataset.pubsubToken);
   const panel = byId("contact-panel");
   cable.addEventListener("event", ({ detail }) => {
     if (detail.name === "contact.updated" && detail.data.id === contactId) {
       panel.dispatchEvent(new CustomEvent("contact:updated", { detail: detail.data }));
+      // The contact's apps get a fresh context, as conversation apps do.
+      apps?.push(detail.name);
     }
   });
   // Events may have been missed: read the contact again.
@@ -240,5 +243,6 @@ function setupDelete() {
 setupDetails();
 setupNotes();
 setupDelete();
-setupLive();
+const apps = setupContactApps({ accountId: body.dataset.accountId, contextUrl: body.dataset.appContextUrl });
+setupLive(apps);
 body.dataset.ready = "true";

@@ -8,6 +8,7 @@
 // a hidden view parks them in data-sid — so id lookups always find the active conversation.
 
 import { AppBridge } from "./app-bridge.js";
+import { setupAppPanel } from "./app-panel.js";
 import { openAction, serverActions } from "./app-host-actions.js";
 import { errorText, request } from "./api.js";
 import { setupCannedResponses } from "./canned-responses.js";
@@ -52,6 +53,7 @@ function mount(center, contact, data) {
     },
   });
   setupTabs(view);
+  setupPanel(view);
   setupReply(view);
   const thread = byId(view, "thread");
   thread.scrollTop = thread.scrollHeight;
@@ -97,14 +99,35 @@ function setupTabs(view) {
 function openApp(view, panel) {
   panel.dataset.created = "true";
   panel.replaceChildren();
-  const frames = JSON.parse(panel.dataset.frames);
+  createFrames(view, panel, "conversation_tab");
+}
+
+/** Creates the frames of the app `holder` describes (its `data-frames` …) inside it. */
+function createFrames(view, holder, placement) {
+  const frames = JSON.parse(holder.dataset.frames);
   frames.forEach((frame, index) => {
-    const title = frames.length > 1 ? `${panel.dataset.appTitle} (${index + 1})` : panel.dataset.appTitle;
-    const allowedActions = (panel.dataset.allowedActions || "").split(" ").filter(Boolean);
-    const iframe = view.bridge.createFrame(panel, frame, title, panel.dataset.appId, { allowedActions });
-    iframe.dataset.appId = panel.dataset.appId;
+    const title = frames.length > 1 ? `${holder.dataset.appTitle} (${index + 1})` : holder.dataset.appTitle;
+    const allowedActions = (holder.dataset.allowedActions || "").split(" ").filter(Boolean);
+    const iframe = view.bridge.createFrame(holder, frame, title, holder.dataset.appId, { allowedActions });
+    iframe.dataset.appId = holder.dataset.appId;
     iframe.dataset.frameIndex = String(index);
     iframe.dataset.conversation = String(view.displayId);
+    iframe.dataset.placement = placement;
+  });
+}
+
+/** The panel of apps beside the conversation, if any app is placed there: sized and
+ * collapsed as the agent left it, its frames made the first time it is open. */
+function setupPanel(view) {
+  const root = view.center.querySelector(".app-side");
+  if (!root) return;
+  view.stopPanel = setupAppPanel(root, {
+    userId: body.dataset.userId,
+    onOpen: () => {
+      for (const section of root.querySelectorAll(".app-side-app")) {
+        createFrames(view, section, "conversation_panel");
+      }
+    },
   });
 }
 
@@ -321,6 +344,7 @@ function evict() {
     const [oldest] = views.values();
     views.delete(oldest.displayId);
     oldest.bridge.close();
+    oldest.stopPanel?.();
     oldest.center.remove();
     oldest.contact.remove();
   }

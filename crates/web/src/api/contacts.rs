@@ -1,6 +1,6 @@
 //! `/api/v1/accounts/{account_id}/contacts` (`contacts_controller.rb`): list, search, create
 //! (with `inbox_id` → a contact inbox and its `source_id`), show, update, delete, and a contact's
-//! conversations.
+//! conversations; and (ours) the context of the dashboard apps on a contact's page.
 
 use super::filters::FilterParams;
 use super::{check_custom_attributes, path_id, query_param, Payload};
@@ -407,6 +407,92 @@ pub async fn conversations(
             .iter()
             .map(wire::Conversation::from)
             .collect(),
+    }))
+}
+
+/// A contact-page app's context and, for a known app, its token.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct SignedContactContext {
+    #[serde(flatten)]
+    context: wire::ContactContext,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    token: Option<String>,
+}
+
+/// `GET …/contacts/{id}/app_context` (ours): what the host posts to an app on the contact's page
+/// — the contact, their conversations the member may see, the agent — and with `?app_id=` its
+/// token, whose claims name the contact and no conversation. Agents get tokens only for apps
+/// this contact's page shows; administrators for any app of the account (the playground).
+#[utoipa::path(
+    get,
+    path = "/api/v1/accounts/{account_id}/contacts/{id}/app_context",
+    tag = "contacts",
+    params(ResourcePath),
+    responses((status = 200, body = SignedContactContext))
+)]
+pub async fn app_context(
+    State(state): State<AppState>,
+    member: Member,
+    Path((_, id)): Path<(String, String)>,
+    RawQuery(query): RawQuery,
+) -> Result<Json<SignedContactContext>, ApiError> {
+    let contact_id = ContactId(path_id(&id)?);
+    let contact = state
+        .store
+        .contacts()
+        .find(member.account_id, contact_id)
+        .await?;
+    let mut filter = ConversationFilter::for_member(&member);
+    filter.status = None;
+    filter.contact_id = Some(contact_id);
+    let listed = state.store.conversations().list(&filter, false).await?;
+    let token = match query_param(query.as_deref(), "app_id") {
+        None => None,
+        Some(app_id) => {
+            let app_id = app_id
+                .parse::<i64>()
+                .map(domain::DashboardAppId)
+                .map_err(|_| domain::DomainError::invalid("app_id", "App id must be a number"))?;
+            let app = state
+                .store
+                .dashboard_apps()
+                .find(member.account_id, app_id)
+                .await?;
+            let inboxes: Vec<InboxId> = listed
+                .conversations
+                .iter()
+                .map(|view| view.conversation.inbox_id)
+                .collect();
+            if !member.is_admin() && !app.shows_on_contact_page(&inboxes) {
+                return Err(ApiError::NotFound);
+            }
+            let mut claims = domain::context_token::Claims::new(
+                &domain::context_token::Subject {
+                    issuer: state.config.public_url(),
+                    app_id: app.id.get(),
+                    agent: &member,
+                    view: None,
+                },
+                domain::time::now(),
+                state.config.app_token_lifetime,
+            );
+            claims.contact_id = Some(contact.id.get());
+            super::sign_claims(&state, &member, &app, &claims).await?
+        }
+    };
+    let definitions = state
+        .store
+        .custom_attribute_definitions()
+        .list(member.account_id, None)
+        .await?;
+    Ok(Json(SignedContactContext {
+        context: wire::ContactContext::new(
+            &contact,
+            &listed.conversations,
+            &member.user,
+            &definitions,
+        ),
+        token,
     }))
 }
 

@@ -321,7 +321,7 @@ pub async fn app_context(
             let app = apps.find(member.account_id, app_id).await?;
             // Agents get tokens only for apps shown here; administrators for any app of the
             // account (the playground tries apps out before they are switched on).
-            if !member.is_admin() && !app.shows_in_conversation_of(view.conversation.inbox_id) {
+            if !member.is_admin() && !app.shows_beside_conversation_of(view.conversation.inbox_id) {
                 return Err(ApiError::NotFound);
             }
             super::sign_context(&state, &member, &app, Some(&view)).await?

@@ -59,7 +59,7 @@ pub async fn sign_context(
     app: &domain::DashboardApp,
     view: Option<&ConversationView>,
 ) -> Result<Option<String>, ApiError> {
-    use domain::context_token::{Claims, Subject, TokenAlgorithm};
+    use domain::context_token::{Claims, Subject};
     let subject = Subject {
         issuer: state.config.public_url(),
         app_id: app.id.get(),
@@ -71,10 +71,22 @@ pub async fn sign_context(
         domain::time::now(),
         state.config.app_token_lifetime,
     );
+    sign_claims(state, member, app, &claims).await
+}
+
+/// `claims` signed as `app` chose (see [`sign_context`]); for contexts whose subject is not a
+/// conversation, such as a contact's page.
+pub async fn sign_claims(
+    state: &crate::AppState,
+    member: &Member,
+    app: &domain::DashboardApp,
+    claims: &domain::context_token::Claims,
+) -> Result<Option<String>, ApiError> {
+    use domain::context_token::TokenAlgorithm;
     match app.token_algorithm {
         TokenAlgorithm::EdDsa => {
             let key = state.store.signing_keys().current().await?;
-            let token = key.sign(&claims).ok_or_else(|| {
+            let token = key.sign(claims).ok_or_else(|| {
                 ApiError::Internal(format!("signing key {} is unreadable", key.kid))
             })?;
             Ok(Some(token))
@@ -84,7 +96,7 @@ pub async fn sign_context(
             .dashboard_apps()
             .signing_secret(member.account_id, app.id)
             .await?
-            .map(|secret| domain::context_token::sign(&claims, &secret))),
+            .map(|secret| domain::context_token::sign(claims, &secret))),
     }
 }
 

@@ -1,12 +1,15 @@
 //! The contacts workspace: the list (search by name, e-mail, phone or identifier; sort; 15 a
 //! page, as the API's) and a contact's page (details edited as in the conversation view, their
 //! conversations across inboxes, labels and notes). `contact.js` drives the contact page
-//! through the JSON API and follows `contact.updated` over `/cable`.
+//! through the JSON API and follows `contact.updated` over `/cable`. The page also shows the
+//! dashboard apps placed on it (`contact_page`), which `contact-apps.js` starts.
 
+use super::app_frames::AppFrames;
 use super::contact_details::{contact_name_of, ContactPanel};
 use super::{render, time_label, Layout};
 use crate::api::{path_id, query_param};
 use crate::auth::PageMember;
+use crate::csp::Csp;
 use crate::error::PageError;
 use crate::state::AppState;
 use askama::Template;
@@ -151,6 +154,8 @@ pub struct ShowPage {
     pub labels: Vec<String>,
     pub conversations: Vec<ConversationLink>,
     pub notes: Vec<NoteItem>,
+    /// The dashboard apps placed on contact pages that this contact's page shows.
+    pub apps: Vec<AppFrames>,
 }
 
 /// `GET /app/accounts/{account_id}/contacts/{id}`.
@@ -158,7 +163,7 @@ pub async fn show(
     State(state): State<AppState>,
     page: PageMember,
     Path((_, id)): Path<(String, String)>,
-) -> Result<Html<String>, PageError> {
+) -> Result<(Csp, Html<String>), PageError> {
     let account_id = page.member.account_id;
     let contact_id = ContactId(path_id(&id).map_err(|_| PageError::NotFound)?);
     let contact = state.store.contacts().find(account_id, contact_id).await?;
@@ -177,11 +182,13 @@ pub async fn show(
     let mut filter = ConversationFilter::for_member(&page.member);
     filter.status = None;
     filter.contact_id = Some(contact_id);
-    let conversations = state
-        .store
-        .conversations()
-        .list(&filter, false)
-        .await?
+    let listed = state.store.conversations().list(&filter, false).await?;
+    let inbox_ids: Vec<domain::InboxId> = listed
+        .conversations
+        .iter()
+        .map(|view| view.conversation.inbox_id)
+        .collect();
+    let conversations = listed
         .conversations
         .iter()
         .map(|view| ConversationLink {
@@ -218,7 +225,7 @@ pub async fn show(
             .collect::<Vec<_>>(),
     )
     .unwrap_or_else(|_| "[]".into());
-    render(&ShowPage {
+    let html = render(&ShowPage {
         layout: Layout::new(&page, "contacts"),
         contact_id: contact_id.get(),
         contact: ContactPanel::new(&contact, &definitions),
@@ -226,5 +233,38 @@ pub async fn show(
         labels,
         conversations,
         notes,
-    })
+        apps: contact_apps(&page, &contact, &inbox_ids),
+    })?;
+    // The page may frame the origins of the apps it shows, and nothing else.
+    let csp = Csp::with_frames(
+        page.dashboard_apps
+            .iter()
+            .filter(|app| app.shows_on_contact_page(&inbox_ids))
+            .flat_map(|app| app.content.iter().map(|frame| frame.origin())),
+    );
+    Ok((csp, html))
+}
+
+/// The apps of `contact`'s page, their URLs filled with the contact's, the agent's and the
+/// account's values (the only placeholders a contact-page app may use).
+fn contact_apps(
+    page: &PageMember,
+    contact: &domain::Contact,
+    inbox_ids: &[domain::InboxId],
+) -> Vec<AppFrames> {
+    let values = domain::placeholder::Values {
+        contact_id: contact.id.get(),
+        contact_email: contact.email.clone(),
+        contact_phone_number: contact.phone_number.clone(),
+        contact_identifier: contact.identifier.clone(),
+        agent_id: page.member.user.id.get(),
+        agent_email: page.member.user.email.clone(),
+        account_id: page.member.account_id.get(),
+        ..domain::placeholder::Values::default()
+    };
+    page.dashboard_apps
+        .iter()
+        .filter(|app| app.shows_on_contact_page(inbox_ids))
+        .map(|app| AppFrames::new(app, &values))
+        .collect()
 }

@@ -249,6 +249,8 @@ pub struct ShowPage {
     pub contact: ContactPanel,
     pub thread: ThreadPartial,
     pub apps: Vec<AppFrames>,
+    /// The apps in the panel beside the conversation (`conversation_panel` placement).
+    pub panel_apps: Vec<AppFrames>,
     /// The signed-in user, for "Assign to me".
     pub user_id: i64,
     pub assigned_to_me: bool,
@@ -366,7 +368,7 @@ pub async fn show(
     let shown_apps: Vec<_> = page
         .dashboard_apps
         .iter()
-        .filter(|app| app.shows_in_conversation_of(inbox_id))
+        .filter(|app| app.shows_beside_conversation_of(inbox_id))
         .collect();
     // The page may frame the origins of the apps it shows, and nothing else.
     let csp = Csp::with_frames(
@@ -376,6 +378,12 @@ pub async fn show(
     );
     let apps = shown_apps
         .iter()
+        .filter(|app| app.shows_in_conversation_of(inbox_id))
+        .map(|app| AppFrames::new(app, &values))
+        .collect();
+    let panel_apps = shown_apps
+        .iter()
+        .filter(|app| app.shows_in_panel_of(inbox_id))
         .map(|app| AppFrames::new(app, &values))
         .collect();
     let definitions = state
@@ -414,6 +422,7 @@ pub async fn show(
         contact: ContactPanel::new(contact, &definitions),
         thread: thread(&view),
         apps,
+        panel_apps,
         user_id: page.member.user.id.get(),
         assigned_to_me: view.conversation.assignee_id == Some(page.member.user.id),
         snoozed_until: view
