@@ -1,29 +1,29 @@
-//! The bundled "Customer orders" demo app, on its own origin, in the conversation view; and the
-//! screenshots of the docs.
+//! The bundled "Customer orders" demo app, on its own origin, in the panel beside the
+//! conversation (as the demo account places it); and the screenshots of the docs.
 
 use crate::harness::{conversation_page, create_app, settings_page, Browser, Frame};
 use crate::support::TestApp;
 use serde_json::json;
 
 /// The fixture with the demo app registered, the browser signed in as the administrator, on
-/// the conversation with the demo app's tab open and its context rendered. Returns the
+/// the conversation with the demo app in the panel beside it and its context rendered. Returns the
 /// Switchboard base URL and the demo app's id. `allowed`: the actions an administrator allowed it.
 async fn demo_open(browser: &Browser, app: &TestApp, allowed: &[&str]) -> (String, i64) {
-    // Bound first: the app is registered with its URL, then served knowing its own id, so its
-    // backend can verify the context tokens with the app's secret, and Switchboard's URL, so its
-    // page can import the SDK from there.
+    // Bound first: the app is registered with its URL, then served knowing its own id and
+    // Switchboard's URL, so its backend can verify the context tokens through Switchboard's
+    // JWKS, and its page can import the SDK from there.
     let base = app.serve().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a port");
     let demo = format!("http://{}", listener.local_addr().expect("an address"));
     let id = create_app(app, &app.admin, "Customer orders", &[format!("{demo}/")]).await;
-    // The demo app's backend checks HS256 tokens with its secret, as the seeded demo app is set.
+    // Placed as the seeded demo app is, with EdDSA tokens (the default for new apps).
     let allow = app
         .patch(
             &app.api(&format!("dashboard_apps/{id}")),
             &app.admin,
-            &json!({"allowed_actions": allowed, "token_algorithm": "HS256"}),
+            &json!({"allowed_actions": allowed, "placements": ["conversation_panel"]}),
         )
         .await;
     assert_eq!(allow.status, 200, "{}", allow.text);
@@ -41,7 +41,6 @@ async fn demo_open(browser: &Browser, app: &TestApp, allowed: &[&str]) -> (Strin
     assert_ne!(base, demo, "the demo app is on another origin");
     browser.sign_in(&base, &app.admin.email).await;
     browser.open(&conversation_page(&base, app)).await;
-    browser.open_tab(id).await;
     browser
         .eventually(
             &Frame::app(id, 0),
@@ -105,7 +104,7 @@ async fn the_demo_app_shows_the_conversation_across_origins() {
         "orders listed: {shown}"
     );
     assert_eq!(shown["error"], true, "no error banner: {shown}");
-    // Its backend verified the signed context with the app's own secret.
+    // Its backend verified the signed context with the key Switchboard publishes.
     browser
         .eventually(
             &frame,
@@ -121,8 +120,9 @@ async fn the_demo_app_shows_the_conversation_across_origins() {
         )
         .await;
     assert!(
-        line.as_str()
-            .is_some_and(|t| t.contains(&format!("conversation #{}", app.acme.conversation))),
+        line.as_str().is_some_and(|t| t.contains("verified")
+            && t.contains("(JWKS)")
+            && t.contains(&format!("conversation #{}", app.acme.conversation))),
         "{line}"
     );
 
@@ -171,6 +171,54 @@ async fn the_demo_app_drafts_a_reply_and_announces_a_copied_order_when_allowed()
     let notice = browser.find("#toasts .notice").await;
     let text = notice.text().await.expect("the notice's text");
     assert!(text.contains(&number), "{text}");
+}
+
+#[tokio::test]
+async fn the_demo_app_in_the_panel_tags_the_conversation_and_fits_its_frame_to_its_content() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let (_, id) = demo_open(&browser, &app, &["add-label", "resize"]).await;
+    let frame = Frame::app(id, 0);
+    // autoResize: the panel's frame is as tall as the app's page (the host bounds it).
+    let fitted = browser
+        .eventually(
+            &Frame::top(),
+            &format!(
+                "const f = document.querySelector('.app-side iframe[data-app-id=\"{id}\"]'); \
+                 return f.dataset.height ? Number(f.dataset.height) : null;"
+            ),
+            "the demo app's frame sized to its content",
+            |v| v.as_i64().is_some_and(|h| h > 200),
+        )
+        .await;
+    let content = browser
+        .run(&frame, "return Math.ceil(document.body.scrollHeight);")
+        .await;
+    assert_eq!(fitted, content, "the frame is the height of the app's page");
+
+    press(&browser, &frame, "#tag-vip", "add-label:ok").await;
+    let conversation = app
+        .get(
+            &app.api(&format!("conversations/{}", app.acme.conversation)),
+            &app.agent,
+        )
+        .await
+        .json();
+    assert_eq!(conversation["labels"], json!(["vip"]), "{conversation}");
+    // Done as the agent looking at it, through the app: the thread says so.
+    browser
+        .eventually(
+            &Frame::top(),
+            "return document.getElementById('thread').textContent;",
+            "the activity line",
+            |v| {
+                v.as_str()
+                    .is_some_and(|t| t.contains("via Customer orders added vip"))
+            },
+        )
+        .await;
 }
 
 #[tokio::test]

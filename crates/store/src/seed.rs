@@ -319,11 +319,12 @@ pub async fn demo(
     }
     if let Some(url) = demo_app_url {
         let content = json!([{"type": "frame", "url": url}]);
-        // The demo app drafts replies and shows notices, so both actions are allowed.
+        // The demo app shows what apps can do, so every action is allowed; it sits in the panel
+        // beside the conversation, and its backend verifies its EdDSA tokens through the JWKS.
         let control = ControlChanges {
             allowed_actions: Some(AppAction::ALL.to_vec()),
-            // The demo app's backend checks its tokens with its secret.
-            token_algorithm: Some(domain::context_token::TokenAlgorithm::Hs256),
+            token_algorithm: Some(domain::context_token::TokenAlgorithm::EdDsa),
+            placements: Some(vec![domain::app_placement::Placement::ConversationPanel]),
             ..ControlChanges::default()
         };
         let app = NewDashboardApp::validate(

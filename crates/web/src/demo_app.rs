@@ -1,7 +1,9 @@
 //! The "Customer orders" demo dashboard app, served on its own listener (its own origin), so a
 //! fresh install shows a working cross-origin app. It is an ordinary app, written as the
 //! author's guide says: its page imports the SDK from the Switchboard it is registered with
-//! (`/sdk/dashboard-app.js`), and its backend verifies the signed context.
+//! (`/sdk/dashboard-app.js`), and its backend verifies the signed context: an EdDSA token with
+//! the keys Switchboard publishes at `/.well-known/jwks.json` (fetched over HTTP, by `kid`, as
+//! any app's backend would), an HS256 one with the app's secret.
 
 use axum::extract::{DefaultBodyLimit, State};
 use axum::http::{header, HeaderValue, StatusCode};
@@ -121,6 +123,22 @@ async fn verify(
             "this demo app is not registered in Switchboard",
         );
     };
+    let token = token.trim();
+    let header = match jsonwebtoken::decode_header(token) {
+        Ok(header) => header,
+        Err(_) => return refuse(StatusCode::UNAUTHORIZED, "the token is malformed"),
+    };
+    if header.alg == jsonwebtoken::Algorithm::EdDSA {
+        return match jwks::verify(&registration, token, header.kid.as_deref()).await {
+            Ok(claims) => (
+                StatusCode::OK,
+                Json(
+                    json!({"verified": true, "algorithm": "EdDSA", "kid": header.kid, "claims": claims}),
+                ),
+            ),
+            Err(error) => refuse(StatusCode::UNAUTHORIZED, &error.to_string()),
+        };
+    }
     let secret = registration
         .store
         .dashboard_apps()
@@ -130,16 +148,69 @@ async fn verify(
         return refuse(StatusCode::NOT_FOUND, "the app has no signing secret");
     };
     match domain::context_token::verify(
-        token.trim(),
+        token,
         &secret,
         registration.app_id.get(),
         domain::time::now(),
     ) {
         Ok(claims) => (
             StatusCode::OK,
-            Json(json!({"verified": true, "claims": claims})),
+            Json(json!({"verified": true, "algorithm": "HS256", "claims": claims})),
         ),
         Err(error) => refuse(StatusCode::UNAUTHORIZED, &error.to_string()),
+    }
+}
+
+/// EdDSA tokens, verified the way the docs tell app authors to: with no secret, only the public
+/// keys Switchboard publishes.
+mod jwks {
+    use super::Registration;
+    use jsonwebtoken::jwk::JwkSet;
+    use jsonwebtoken::{Algorithm, DecodingKey, Validation};
+    use std::time::Duration;
+
+    /// Why an EdDSA token was refused, worded for the app's page.
+    #[derive(Debug, thiserror::Error)]
+    pub enum JwksError {
+        #[error("the JWKS could not be fetched from Switchboard")]
+        Unreachable,
+        #[error("the token names no key Switchboard publishes")]
+        UnknownKey,
+        #[error("the token is invalid: {0}")]
+        Invalid(#[from] jsonwebtoken::errors::Error),
+    }
+
+    /// Fetches `{host}/.well-known/jwks.json` (on every check, so a rotated key is known at
+    /// once: a real backend would cache it by `kid`), takes the key the token names, and checks
+    /// the signature, the audience (this app), the issuer (that Switchboard) and the expiry.
+    pub async fn verify(
+        registration: &Registration,
+        token: &str,
+        kid: Option<&str>,
+    ) -> Result<domain::context_token::Claims, JwksError> {
+        let host = registration.host_url.trim_end_matches('/');
+        let body = reqwest::Client::builder()
+            .timeout(Duration::from_secs(5))
+            .build()
+            .map_err(|_| JwksError::Unreachable)?
+            .get(format!("{host}/.well-known/jwks.json"))
+            .send()
+            .await
+            .and_then(reqwest::Response::error_for_status)
+            .map_err(|_| JwksError::Unreachable)?
+            .bytes()
+            .await
+            .map_err(|_| JwksError::Unreachable)?;
+        let set: JwkSet = serde_json::from_slice(&body).map_err(|_| JwksError::Unreachable)?;
+        let jwk = kid
+            .and_then(|kid| set.find(kid))
+            .ok_or(JwksError::UnknownKey)?;
+        let key = DecodingKey::from_jwk(jwk)?;
+        let mut validation = Validation::new(Algorithm::EdDSA);
+        validation.set_audience(&[format!("dashboard_app:{}", registration.app_id.get())]);
+        validation.set_issuer(&[host]);
+        validation.leeway = 0;
+        Ok(jsonwebtoken::decode(token, &key, &validation)?.claims)
     }
 }
 

@@ -50,6 +50,7 @@ async fn control_fields_come_only_when_asked_for_with_todays_behaviour_as_defaul
                 "enabled",
                 "id",
                 "inbox_ids",
+                "placements",
                 "position",
                 "title",
                 "token_algorithm"

@@ -4,6 +4,7 @@
 mod access;
 mod agents;
 mod app_actions;
+mod app_placements;
 mod attachments;
 mod auth;
 mod canned_responses;

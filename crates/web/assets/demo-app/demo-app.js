@@ -4,8 +4,11 @@
 // Runs inside an iframe on its own origin. The SDK (imported from the Switchboard this app is
 // registered with, named in <html data-switchboard>) asks for the context, retries, drops stale
 // updates and carries the actions: "Draft reply" puts a reply in the agent's reply box
-// (insertReply), "Copy" on an order copies its number and says so in Switchboard (notify). The
-// signed token goes to this app's own backend, which verifies it.
+// (insertReply), "Tag VIP" labels the conversation (addLabel, done as the agent and noted "via"
+// this app), "Copy" on an order copies its number and says so in Switchboard (notify). It lives
+// in the panel beside the conversation and sizes its frame to its content (autoResize, through
+// the `resize` action). The signed token goes to this app's own backend, which verifies it with
+// the public keys Switchboard publishes (`/.well-known/jwks.json`), no secret needed.
 //
 // All data is rendered with textContent / createElement, never innerHTML.
 //
@@ -427,12 +430,14 @@ function onContext({ data, token }) {
   if (ok) {
     document.body.dataset.contextReceived = "true";
     $("draft-reply").disabled = false;
+    $("tag-vip").disabled = false;
     announce("Conversation context updated.");
   }
 }
 
-// The signed context: our own backend checks the token with the app's secret, so what it
-// serves could be trusted even though the context itself arrives through the browser.
+// The signed context: our own backend checks the token — an EdDSA one with the key Switchboard
+// publishes under its `kid`, an HS256 one with the app's secret — so what it serves could be
+// trusted even though the context itself arrives through the browser.
 let verifications = 0;
 async function verify(token) {
   const mine = ++verifications;
@@ -446,7 +451,9 @@ async function verify(token) {
   }
   if (mine !== verifications) return;
   if (result.verified) {
-    line.textContent = `✓ Verified by this app's server: ${result.claims.agent_email} on conversation #${result.claims.conversation_id}`;
+    const how = result.algorithm === "EdDSA" ? "Switchboard's public key (JWKS)" : "the app's secret";
+    line.textContent = `✓ Token verified by this app's server with ${how}: ${result.claims.agent_email} on conversation #${result.claims.conversation_id}`;
+    line.title = result.kid ? `Key ${result.kid}` : "";
   } else {
     line.textContent = `✗ Not verified: ${result.error}`;
   }
@@ -480,6 +487,22 @@ async function draftReply() {
     actionOutcome("insert-reply", "Could not draft a reply", error);
   }
 }
+
+async function tagVip() {
+  try {
+    await app.addLabel("vip");
+    actionOutcome("add-label", "Tagged the conversation VIP");
+  } catch (error) {
+    actionOutcome("add-label", "Could not tag the conversation", error);
+  }
+}
+
+// TODO(issue 14, item 4 — the "appsettings" helper): load the contact's orders from the shop's
+// API through the host's request proxy, with the shop's key kept server-side as a secret
+// setting, in place of the made-up orders of `ordersFor`:
+//   const answer = await app.request({ method: "GET", url: "https://shop.example/api/orders?email={{contact.email}}",
+//                                      headers: { authorization: "Bearer {{secret.shop_key}}" } });
+// Until `request()` exists the demo shows deterministic sample orders.
 
 async function copyOrderNumber(number) {
   let copied = true;
@@ -520,6 +543,10 @@ async function start() {
     app.refresh().catch(() => announce("No answer from Switchboard."));
   });
   $("draft-reply").addEventListener("click", draftReply);
+  $("tag-vip").addEventListener("click", tagVip);
+  // In the panel the frame is as tall as the app: the host keeps it within its bounds, and a
+  // host that does not resize (Chatwoot) just ignores it.
+  app.autoResize();
   app.context().catch((error) => {
     $("waiting-hint").textContent =
       error.code === "not_in_frame"
