@@ -285,6 +285,15 @@ mod tests {
     }
 
     #[test]
+    fn the_guide_tabulates_every_placement_of_the_registry() {
+        let expected = domain::app_placement::markdown_table();
+        assert!(
+            GUIDE.contains(&expected),
+            "docs/dashboard-apps.md must hold the placements' table:\n{expected}"
+        );
+    }
+
+    #[test]
     fn the_reader_notices_a_drift() {
         // The check above is only worth something if the parser sees properties at all.
         let declared = interfaces(DECLARATIONS);

@@ -199,6 +199,31 @@ mod tests {
     }
 
     #[test]
+    fn a_contact_page_context_matches_the_published_schema_and_is_not_a_conversations() {
+        let schema = fixture("app-context.schema.json");
+        let validator = jsonschema::validator_for(&schema).expect("schema compiles");
+        let view = sample_view(true);
+        let body = serde_json::to_value(super::ContactContext::new(
+            &view.contact,
+            std::slice::from_ref(&view),
+            &user(3, "Sam"),
+            &[],
+        ))
+        .unwrap();
+        let errors: Vec<String> = validator
+            .iter_errors(&body)
+            .map(|e| format!("{e} at {}", e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        assert_eq!(body["data"]["conversations"][0]["id"], 7);
+        assert!(body["data"].get("conversation").is_none());
+        // A contact context missing its conversations is refused, not taken for a sidebar's.
+        let mut broken = body.clone();
+        broken["data"]["conversations"] = serde_json::json!([{"id": "7"}]);
+        assert!(!validator.is_valid(&broken));
+    }
+
+    #[test]
     fn the_conversation_uses_display_ids_and_omits_a_missing_assignee() {
         let body = serde_json::to_value(Conversation::from(&sample_view(false))).unwrap();
         assert_eq!(body["id"], 7);

@@ -11,14 +11,14 @@
 /** The message a host posts to the frame (as a JSON string), parsed. */
 export interface AppContext {
   event: "appContext";
-  data: ConversationData | SidebarData;
+  data: ConversationData | ContactData | SidebarData;
   /** Switchboard: a JWT for your backend: EdDSA (keys at /.well-known/jwks.json) or HS256 (your app's secret). */
   token?: string;
   /** Switchboard: why this context was sent, numbered per frame. */
   meta?: ContextMeta;
 }
 
-/** A conversation tab's context. */
+/** A conversation's context: its tab (Chatwoot's) or, in Switchboard, the panel beside it. */
 export interface ConversationData {
   conversation: Conversation;
   contact: Contact;
@@ -26,6 +26,16 @@ export interface ConversationData {
   /** Chatwoot since #15660: the account's custom attribute definitions. */
   customAttributeDefinitions?: CustomAttributeDefinition[];
   /** Chatwoot since #15660: the agent's resolved theme. */
+  theme?: "light" | "dark";
+}
+
+/** Switchboard: the context of an app on a contact's page: the contact and their conversations
+ * (those the agent may see, most recent first). */
+export interface ContactData {
+  contact: Contact;
+  conversations: Conversation[];
+  currentAgent: Agent;
+  customAttributeDefinitions?: CustomAttributeDefinition[];
   theme?: "light" | "dark";
 }
 
