@@ -350,3 +350,108 @@ async fn the_playground_offers_every_action_and_simulates_those_that_change_data
         json!([])
     );
 }
+
+#[tokio::test]
+async fn the_playground_hosts_an_app_in_each_placement_with_that_placements_context() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let recorder = crate::recorder::Recorder::start().await;
+    let registered = crate::control::create(
+        &app,
+        json!({"title": "Profile", "content": crate::control::frame(&recorder.url("r=1")),
+               "placements": ["contact_page"]}),
+    )
+    .await;
+    browser.sign_in(&base, &app.admin.email).await;
+    browser.open(&playground_page(&base, &app)).await;
+    let frame = Frame::top().child(FRAME);
+    let sample = support::fixture("app-context.sample.json");
+    let host = "return [document.getElementById('pg-frame-host').dataset.placement, \
+                document.querySelector('iframe[data-playground]').dataset.placement];";
+
+    // Every placement of the registry is offered.
+    let offered = browser
+        .run(
+            &Frame::top(),
+            "return [...document.querySelectorAll('#pg-placement option')].map(o => o.value);",
+        )
+        .await;
+    assert_eq!(
+        offered,
+        json!([
+            "conversation_tab",
+            "conversation_panel",
+            "contact_page",
+            "full_page",
+            "modal"
+        ])
+    );
+
+    // A contact page, on the sample: the contact and their conversations, no one conversation.
+    browser.fill("#pg-url", &recorder.url("p=contact")).await;
+    pick(&browser, "pg-placement", "contact_page").await;
+    browser.click("#pg-load").await;
+    let got = crate::recorder::wait_count(&browser, &frame, 1).await;
+    let context = crate::recorder::context_of(&got[0]);
+    assert_eq!(context["data"]["contact"], sample["data"]["contact"]);
+    assert_eq!(
+        context["data"]["conversations"][0]["id"],
+        sample["data"]["conversation"]["id"]
+    );
+    assert!(context["data"].get("conversation").is_none(), "{context}");
+    assert_eq!(
+        browser.run(&Frame::top(), host).await,
+        json!(["contact_page", "contact_page"])
+    );
+
+    // A full page: the agent and the account (the frame is made again for it).
+    pick(&browser, "pg-placement", "full_page").await;
+    browser
+        .eventually(&Frame::top(), host, "the full-page frame", |v| {
+            *v == json!(["full_page", "full_page"])
+        })
+        .await;
+    let got = crate::recorder::wait_count(&browser, &frame, 1).await;
+    let context = crate::recorder::context_of(&got[0]);
+    assert_eq!(
+        context["data"]["currentAgent"],
+        sample["data"]["currentAgent"]
+    );
+    assert!(context["data"]["account"]["id"].is_number(), "{context}");
+    assert!(context["data"].get("conversation").is_none());
+
+    // A registered contact-page app on a real conversation: the real contact's signed context.
+    browser.find("#pg-conversation[data-loaded]").await;
+    pick(&browser, "pg-app", &registered.to_string()).await;
+    let placement = browser
+        .run(
+            &Frame::top(),
+            "return document.getElementById('pg-placement').value;",
+        )
+        .await;
+    assert_eq!(placement, json!("contact_page"), "the app's own placement");
+    pick(
+        &browser,
+        "pg-conversation",
+        &app.acme.conversation.to_string(),
+    )
+    .await;
+    browser.click("#pg-load").await;
+    browser
+        .eventually(&Frame::top(), host, "the contact-page frame", |v| {
+            *v == json!(["contact_page", "contact_page"])
+        })
+        .await;
+    let got = crate::recorder::wait_count(&browser, &frame, 1).await;
+    let context = crate::recorder::context_of(&got[0]);
+    assert_eq!(context["data"]["contact"]["id"], app.acme.contact_id);
+    assert_eq!(
+        context["data"]["conversations"][0]["id"],
+        app.acme.conversation
+    );
+    assert!(context["token"].is_string(), "{context}");
+    logged(&browser, "[data-direction=sent][data-event=appContext]").await;
+}

@@ -1,7 +1,9 @@
 // The dashboard-app playground: hosts one frame through the conversation view's own AppBridge
 // and shows everything that happens. Only the context source differs: `loadContext` serves the
 // sample fixture or a real conversation's signed context, with any simulated messages appended
-// (they exist in this page only; nothing is written to the conversation).
+// (they exist in this page only; nothing is written to the conversation), shaped for the chosen
+// placement: a conversation's (tab, panel, modal), a contact page's (the contact and their
+// conversations) or a full page's (the agent and the account).
 //
 // Test hooks: body[data-ready]; #pg-conversation[data-loaded] once real conversations are
 // listed; #pg-log > li[data-direction="sent"|"received"|"note"][data-event][data-reason];
@@ -39,7 +41,32 @@ async function loadContext(current, appId) {
   if (current.simulated.length > 0 && body.data?.conversation) {
     body.data.conversation.messages = [...body.data.conversation.messages, ...current.simulated];
   }
-  return JSON.stringify(body);
+  return JSON.stringify(await placed(current, appId, body));
+}
+
+/** The conversation context `body` as the chosen placement's: a real contact's or a registered
+ * full-page app's from the server (signed for `appId`), else built from `body`. */
+async function placed(current, appId, body) {
+  const { conversation, contact, currentAgent, customAttributeDefinitions } = body.data;
+  const query = appId === undefined ? "" : `?app_id=${encodeURIComponent(appId)}`;
+  const fetched = async (url) => {
+    const result = await request("GET", url);
+    if (!result.ok) throw new Error(`the context could not be loaded: ${errorText(result)}`);
+    return result.data;
+  };
+  const definitions = customAttributeDefinitions ? { customAttributeDefinitions } : {};
+  if (current.placement === "contact_page") {
+    if (current.conversation !== "sample") {
+      return fetched(`/api/v1/accounts/${accountId}/contacts/${encodeURIComponent(contact.id)}/app_context${query}`);
+    }
+    return { event: "appContext", data: { contact, conversations: [conversation], currentAgent, ...definitions } };
+  }
+  if (current.placement === "full_page") {
+    if (appId !== undefined) return fetched(`/api/v1/accounts/${accountId}/dashboard_apps/${encodeURIComponent(appId)}/app_context`);
+    const account = { id: conversation.account_id, name: document.body.dataset.accountName || "Sample account" };
+    return { event: "appContext", data: { currentAgent, account, ...definitions } };
+  }
+  return body;
 }
 
 /** A message that exists only in this page, marked as such in its content and attributes. */
@@ -284,7 +311,7 @@ async function load() {
   const appSelect = $("pg-app");
   const appId = appSelect.value || undefined;
   const rawUrl = $("pg-url").value.trim();
-  const current = { conversation: $("pg-conversation").value, simulated: [] };
+  const current = { conversation: $("pg-conversation").value, placement: $("pg-placement").value, simulated: [] };
 
   let url;
   try {
@@ -323,15 +350,17 @@ async function load() {
 
   const host = $("pg-frame-host");
   host.replaceChildren();
+  host.dataset.placement = current.placement;
   const title = appId ? appSelect.selectedOptions[0].textContent : "App under test";
   const allowed = allowedActions();
   const iframe = bridge.createFrame(host, { url: url.href, origin: url.origin }, title, appId, {
     allowedActions: allowed,
   });
   iframe.dataset.playground = "true";
+  iframe.dataset.placement = current.placement;
   session = { bridge, current, iframe, appId };
   showToken(null);
-  log("note", `Loading ${url.href} (${current.conversation === "sample" ? "sample conversation" : `conversation #${current.conversation}`}; allowed actions: ${allowed.join(", ") || "none"})`);
+  log("note", `Loading ${url.href} as ${$("pg-placement").selectedOptions[0].textContent.toLowerCase()} (${current.conversation === "sample" ? "sample conversation" : `conversation #${current.conversation}`}; allowed actions: ${allowed.join(", ") || "none"})`);
   $("pg-push").disabled = false;
   $("pg-simulate").disabled = false;
 }
@@ -373,7 +402,10 @@ $("pg-app").addEventListener("change", (event) => {
   // Start from what an administrator allowed this app; the toggles then try other settings.
   const allowed = (option.dataset.allowed || "").split(" ");
   for (const input of actionToggles()) input.checked = allowed.includes(input.value);
+  if (option.dataset.placement) $("pg-placement").value = option.dataset.placement;
 });
+// Another placement is another frame with another context: reload with it.
+$("pg-placement").addEventListener("change", () => session && load());
 $("pg-form").addEventListener("submit", (event) => {
   event.preventDefault();
   load();

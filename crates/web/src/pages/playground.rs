@@ -13,6 +13,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 use domain::app_capability::{Capability, CAPABILITIES};
+use domain::app_placement::{PlacementInfo, PLACEMENTS};
 
 /// The sample context the playground offers when no real conversation is picked: the fixture
 /// the tests validate against the published schema, so authors see the real shape.
@@ -26,6 +27,8 @@ pub struct AppChoice {
     pub url: String,
     /// Space-separated action names (`insert-reply notify`).
     pub allowed: String,
+    /// Its first placement, which the placement choice starts from.
+    pub placement: &'static str,
 }
 
 #[derive(Template)]
@@ -36,6 +39,8 @@ pub struct PlaygroundPage {
     pub sample_context: &'static str,
     /// Every action, for the toggles.
     pub capabilities: &'static [Capability],
+    /// Every placement, for the choice of where the frame is shown and what context it gets.
+    pub placements: &'static [PlacementInfo],
 }
 
 /// `GET /app/accounts/{account_id}/settings/integrations/dashboard_apps/playground`. It may
@@ -54,11 +59,16 @@ pub async fn show(
         .filter_map(|app| {
             let url = app.content.first()?.url.clone();
             let allowed: Vec<&str> = app.allowed_actions.iter().map(|a| a.as_str()).collect();
+            let placement = app
+                .placements
+                .first()
+                .map_or("conversation_tab", |p| p.as_str());
             Some(AppChoice {
                 id: app.id.get(),
                 title: app.title,
                 url,
                 allowed: allowed.join(" "),
+                placement,
             })
         })
         .collect();
@@ -67,6 +77,7 @@ pub async fn show(
         apps,
         sample_context: SAMPLE_CONTEXT,
         capabilities: &CAPABILITIES,
+        placements: &PLACEMENTS,
     })?;
     Ok((Csp::any_web_frames(), html))
 }
