@@ -357,3 +357,82 @@ async fn a_contact_page_app_receives_the_contact_and_their_conversations() {
         app.acme.contact_id
     );
 }
+
+#[tokio::test]
+async fn an_administrator_places_an_app_beside_the_conversation_and_on_contact_pages_in_settings() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let recorder = Recorder::start().await;
+    let id = create(
+        &app,
+        json!({"title": "Orders", "content": frame(&recorder.url("s=1"))}),
+    )
+    .await;
+    let base = app.serve().await;
+    browser.sign_in(&base, &app.admin.email).await;
+    browser
+        .open(&crate::harness::settings_page(&base, &app))
+        .await;
+    browser
+        .click(&format!("tr[data-app-id=\"{id}\"] [data-action=\"edit\"]"))
+        .await;
+    // A new or Chatwoot-era app is a tab, and nothing else.
+    let shown = browser
+        .run(
+            &Frame::top(),
+            "return [document.getElementById('app-display-conversation').checked, \
+             [...document.querySelectorAll('.app-placement')].map(i => [i.value, i.checked])];",
+        )
+        .await;
+    assert_eq!(
+        shown,
+        json!([
+            true,
+            [["conversation_panel", false], ["contact_page", false]]
+        ])
+    );
+    browser.click("#app-display-none").await;
+    browser.click("#app-placement-conversation_panel").await;
+    browser.click("#app-placement-contact_page").await;
+    browser.click("#app-save").await;
+    browser
+        .eventually(
+            &Frame::top(),
+            &format!("var r = document.querySelector('tr[data-app-id=\"{id}\"]'); return r && r.dataset.appPlacements;"),
+            "the app placed",
+            |v| *v == json!("conversation_panel contact_page"),
+        )
+        .await;
+    let body = ok_control(&app, id).await;
+    assert_eq!(
+        body["placements"],
+        json!(["conversation_panel", "contact_page"])
+    );
+    assert_eq!(body["display_type"], "conversation");
+
+    // The conversation shows it in the panel and no longer as a tab.
+    browser.open(&conversation_page(&base, &app)).await;
+    wait_count(&browser, &Frame::app(id, 0), 1).await;
+    let where_ = browser
+        .run(
+            &Frame::top(),
+            &format!(
+                "return [document.getElementById('tab-app-{id}') !== null, \
+                 document.querySelector('iframe[data-app-id=\"{id}\"]').dataset.placement];"
+            ),
+        )
+        .await;
+    assert_eq!(where_, json!([false, "conversation_panel"]));
+}
+
+async fn ok_control(app: &TestApp, id: i64) -> Value {
+    let uri = format!(
+        "{}?include=control",
+        app.api(&format!("dashboard_apps/{id}"))
+    );
+    let res = app.get(&uri, &app.admin).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    res.json()
+}

@@ -16,6 +16,7 @@ const enabledInput = document.getElementById("app-enabled");
 const inboxInputs = [...document.querySelectorAll("#app-form .app-inbox")];
 const actionInputs = [...document.querySelectorAll("#app-form .app-action")];
 const displayInputs = [...document.querySelectorAll('#app-form [name="display_type"]')];
+const placementInputs = [...document.querySelectorAll("#app-form .app-placement")];
 const algorithmInputs = [...document.querySelectorAll('#app-form [name="token_algorithm"]')];
 const deleteDialog = document.getElementById("delete-dialog");
 let editing = null;
@@ -58,6 +59,7 @@ function openForm(row) {
   for (const input of inboxInputs) input.checked = inboxIds.includes(input.value);
   for (const input of actionInputs) input.checked = actions.includes(input.value);
   for (const input of displayInputs) input.checked = input.value === displayType;
+  showPlacements(row);
   // New apps default to EdDSA; an existing app shows what it uses.
   const algorithm = row ? row.dataset.appTokenAlgorithm : "EdDSA";
   for (const input of algorithmInputs) input.checked = input.value === algorithm;
@@ -92,6 +94,7 @@ form.addEventListener("submit", async (event) => {
     content,
     enabled: enabledInput.checked,
     display_type: displayInputs.find((input) => input.checked)?.value || "conversation",
+    placements: chosenPlacements(),
     inbox_ids: inboxInputs.filter((input) => input.checked).map((input) => Number(input.value)),
     allowed_actions: actionInputs.filter((input) => input.checked).map((input) => input.value),
     token_algorithm: algorithmInputs.find((input) => input.checked)?.value || "EdDSA",
@@ -107,6 +110,8 @@ form.addEventListener("submit", async (event) => {
       setFieldError(urlInput, placeholderProblem ? errorText(result) : "That URL can't be embedded: use an absolute http(s) URL.");
     } else if (attributes.includes("inbox_ids")) {
       document.getElementById("app-inboxes-error").textContent = errorText(result);
+    } else if (attributes.includes("placements")) {
+      document.getElementById("app-placements-error").textContent = errorText(result);
     }
     else {
       formError.textContent = errorText(result);
@@ -152,12 +157,29 @@ async function generateSecret(appId) {
   return true;
 }
 
-/** Inboxes only matter to conversation tabs. */
+/** Inboxes matter to everything but a full page. */
 function showInboxes() {
   const sidebar = displayInputs.find((input) => input.checked)?.value === "sidebar";
-  document.getElementById("app-inboxes").hidden = sidebar;
+  const extra = placementInputs.some((input) => input.checked);
+  document.getElementById("app-inboxes").hidden = sidebar && !extra;
 }
-for (const input of displayInputs) input.addEventListener("change", showInboxes);
+for (const input of [...displayInputs, ...placementInputs]) input.addEventListener("change", showInboxes);
+
+/** The dialog's placements for `row`'s app (none: a new app, a tab): the radio says tab, full
+ * page or neither; the checkboxes the others. */
+function showPlacements(row) {
+  const placements = row ? (row.dataset.appPlacements || "").split(" ").filter(Boolean) : ["conversation_tab"];
+  const primary = placements.includes("conversation_tab") ? "conversation" : placements.includes("full_page") ? "sidebar" : "";
+  for (const input of displayInputs) input.checked = input.value === primary;
+  for (const input of placementInputs) input.checked = placements.includes(input.value);
+  document.getElementById("app-placements-error").textContent = "";
+}
+
+/** What the dialog's choices say, as the API's `placements` (which wins over `display_type`). */
+function chosenPlacements() {
+  const primary = { conversation: ["conversation_tab"], sidebar: ["full_page"] }[displayInputs.find((input) => input.checked)?.value] || [];
+  return [...primary, ...placementInputs.filter((input) => input.checked).map((input) => input.value)];
+}
 
 /** Sends a change of one app and reloads the list, or shows why it failed. */
 async function change(row, attributes) {

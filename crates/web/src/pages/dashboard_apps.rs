@@ -10,6 +10,7 @@ use askama::Template;
 use axum::extract::State;
 use axum::response::Html;
 use domain::app_capability::{Capability, CAPABILITIES};
+use domain::app_placement::{Placement, PlacementInfo, PLACEMENTS};
 use domain::DisplayType;
 
 pub struct AppRow {
@@ -31,6 +32,12 @@ pub struct AppRow {
     pub actions_label: String,
     /// "EdDSA" or "HS256", for the edit form.
     pub token_algorithm: &'static str,
+    /// Its placements' names, space-separated, for the edit form.
+    pub placements: String,
+    /// Shown as a conversation tab.
+    pub tab: bool,
+    /// The placements beside its tab or page ("Panel beside the conversation"), for the list.
+    pub also_label: String,
 }
 
 pub struct InboxChoice {
@@ -46,6 +53,16 @@ pub struct IndexPage {
     pub inboxes: Vec<InboxChoice>,
     /// Every action, for the dialog's checkboxes.
     pub capabilities: &'static [Capability],
+    /// The placements besides a tab or a full page (the dialog's "Also show it").
+    pub extra_placements: Vec<&'static PlacementInfo>,
+}
+
+/// Placements the dialog offers beside its tab-or-page choice.
+fn is_extra(placement: Placement) -> bool {
+    !matches!(
+        placement,
+        Placement::ConversationTab | Placement::FullPage | Placement::Modal
+    )
 }
 
 /// `GET /app/accounts/{account_id}/settings/integrations/dashboard_apps`.
@@ -82,6 +99,15 @@ pub async fn index(
             enabled: app.enabled,
             position: app.position,
             sidebar: app.display_type == DisplayType::Sidebar,
+            placements: join(app.placements.iter().map(|p| p.as_str()), " "),
+            tab: app.placements.contains(&Placement::ConversationTab),
+            also_label: join(
+                app.placements
+                    .iter()
+                    .filter(|p| is_extra(**p))
+                    .map(|p| p.info().label),
+                ", ",
+            ),
             inbox_ids: join(app.inbox_ids.iter().map(|id| id.to_string()), ","),
             inboxes_label: if app.inbox_ids.is_empty() {
                 "All inboxes".to_owned()
@@ -109,6 +135,10 @@ pub async fn index(
             })
             .collect(),
         capabilities: &CAPABILITIES,
+        extra_placements: PLACEMENTS
+            .iter()
+            .filter(|p| is_extra(p.placement))
+            .collect(),
     })
 }
 
