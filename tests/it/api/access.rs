@@ -67,6 +67,7 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("PUT", "/api/v1/accounts/{account_id}/contacts/{id}", Rule::Account),
     ("DELETE", "/api/v1/accounts/{account_id}/contacts/{id}", Rule::Admin),
     ("GET", "/api/v1/accounts/{account_id}/contacts/{id}/conversations", Rule::List),
+    ("GET", "/api/v1/accounts/{account_id}/contacts/{id}/app_context", Rule::List),
     ("GET", "/api/v1/accounts/{account_id}/contacts/{id}/labels", Rule::Account),
     ("POST", "/api/v1/accounts/{account_id}/contacts/{id}/labels", Rule::Account),
     ("GET", "/api/v1/accounts/{account_id}/contacts/{id}/notes", Rule::Account),

@@ -101,7 +101,7 @@ const ADMIN_ONLY_TOO: [(&str, &str); 3] = [
 /// `Contacts::NotesController` checks nothing more), canned responses
 /// (`CannedResponsePolicy` lets agents write them too), and reading the account's setup (an
 /// inbox's members: an administrator or a member of that inbox, `InboxPolicy#show?`).
-const ANY_MEMBER: [(&str, &str); 60] = [
+const ANY_MEMBER: [(&str, &str); 61] = [
     ("get", "/api/v1/accounts/{account_id}/agents"),
     ("get", "/api/v1/accounts/{account_id}/inboxes"),
     ("get", "/api/v1/accounts/{account_id}/inboxes/{id}"),
@@ -119,6 +119,10 @@ const ANY_MEMBER: [(&str, &str); 60] = [
     (
         "get",
         "/api/v1/accounts/{account_id}/contacts/{id}/conversations",
+    ),
+    (
+        "get",
+        "/api/v1/accounts/{account_id}/contacts/{id}/app_context",
     ),
     (
         "post",
