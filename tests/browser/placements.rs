@@ -356,6 +356,22 @@ async fn a_contact_page_app_receives_the_contact_and_their_conversations() {
         context_of(&again[1])["data"]["contact"]["id"],
         app.acme.contact_id
     );
+    // And live: when one of the contact's conversations changes, the app hears of it.
+    let toggled = app
+        .post(
+            &app.api(&format!(
+                "conversations/{}/toggle_status",
+                app.acme.conversation
+            )),
+            &app.agent,
+            &json!({"status": "resolved"}),
+        )
+        .await;
+    assert_eq!(toggled.status, 200, "{}", toggled.text);
+    let live = wait_count(&browser, &app_frame, 3).await;
+    let pushed = context_of(&live[2]);
+    assert_eq!(pushed["meta"]["reason"], "conversation.status_changed");
+    assert_eq!(pushed["data"]["conversations"][0]["status"], "resolved");
 }
 
 #[tokio::test]

@@ -39,6 +39,11 @@ function setupLive(apps) {
       // The contact's apps get a fresh context, as conversation apps do.
       apps?.push(detail.name);
     }
+    // So they do when one of the contact's conversations changes (its status, its assignee …).
+    const aboutConversation = detail.name.startsWith("conversation.") || detail.name === "assignee.changed";
+    if (aboutConversation && !detail.name.startsWith("conversation.typing") && detail.data?.meta?.sender?.id === contactId) {
+      apps?.push(detail.name);
+    }
   });
   // Events may have been missed: read the contact again.
   cable.addEventListener("resync", async () => {
