@@ -142,6 +142,10 @@ pub struct DashboardApp {
     /// How the app's context tokens are signed: EdDSA for apps made since it existed, HS256 for
     /// older ones until an administrator switches them.
     pub token_algorithm: crate::context_token::TokenAlgorithm,
+    /// The roles and teams it is limited to, beside `inbox_ids`.
+    pub visibility: crate::app_visibility::Visibility,
+    /// Its installation settings and request allow-list.
+    pub settings: crate::app_setting::AppSettings,
 }
 
 impl DashboardApp {
@@ -186,6 +190,11 @@ impl DashboardApp {
     pub fn allows(&self, action: AppAction) -> bool {
         self.allowed_actions.contains(&action)
     }
+
+    /// Whether `viewer` may see the app at all (its roles and teams), wherever it is shown.
+    pub fn visible_to(&self, viewer: &crate::app_visibility::Viewer) -> bool {
+        self.visibility.admits(viewer)
+    }
 }
 
 /// The control fields of a create or an update, as sent; `None` keeps the default or the
@@ -201,6 +210,10 @@ pub struct ControlChanges {
     /// Where the app is shown; wins over `display_type` when both are sent.
     #[serde(default)]
     pub placements: Option<Vec<Placement>>,
+    pub roles: Option<Vec<crate::Role>>,
+    pub team_ids: Option<Vec<crate::TeamId>>,
+    pub settings_schema: Option<Vec<crate::app_setting::SettingDefinition>>,
+    pub request_hosts: Option<Vec<String>>,
 }
 
 impl ControlChanges {
@@ -236,6 +249,25 @@ impl ControlChanges {
         if let Some(placements) = self.placements.take() {
             self.placements = Some(app_placement::validate(placements)?);
         }
+        self.validate_settings_and_visibility()
+    }
+
+    /// The issue 14 fields (settings, request hosts, roles, teams), checked and normalised.
+    fn validate_settings_and_visibility(mut self) -> Result<Self, DomainError> {
+        use crate::{app_setting, app_visibility};
+        if let Some(roles) = self.roles.take() {
+            self.roles = Some(app_visibility::roles_of(roles));
+        }
+        if let Some(ids) = self.team_ids.take() {
+            self.team_ids = Some(app_visibility::team_ids_of(ids)?);
+        }
+        if let Some(schema) = self.settings_schema.take() {
+            let value = serde_json::to_value(&schema).expect("setting definitions serialize");
+            self.settings_schema = Some(app_setting::schema_of(&value)?);
+        }
+        if let Some(hosts) = self.request_hosts.take() {
+            self.request_hosts = Some(app_setting::request_hosts_of(&hosts)?);
+        }
         Ok(self)
     }
 
@@ -267,6 +299,19 @@ impl ControlChanges {
         }
         if let Some(algorithm) = self.token_algorithm {
             app.token_algorithm = algorithm;
+        }
+        if let Some(roles) = &self.roles {
+            app.visibility.roles = roles.clone();
+        }
+        if let Some(ids) = &self.team_ids {
+            app.visibility.team_ids = ids.clone();
+        }
+        if let Some(schema) = &self.settings_schema {
+            app.settings.values = crate::app_setting::retained(schema, &app.settings.values);
+            app.settings.schema = schema.clone();
+        }
+        if let Some(hosts) = &self.request_hosts {
+            app.settings.request_hosts = hosts.clone();
         }
     }
 }
@@ -517,6 +562,8 @@ mod tests {
             inbox_ids: inbox_ids.iter().copied().map(InboxId).collect(),
             allowed_actions: vec![],
             token_algorithm: crate::context_token::TokenAlgorithm::Hs256,
+            visibility: Default::default(),
+            settings: Default::default(),
         }
     }
 

@@ -5,6 +5,8 @@
 pub mod account;
 pub mod app_capability;
 pub mod app_placement;
+pub mod app_setting;
+pub mod app_visibility;
 pub mod attachment;
 pub mod canned_response;
 pub mod contact;
@@ -23,6 +25,7 @@ pub mod message;
 pub mod password;
 pub mod placeholder;
 pub mod scope;
+pub mod sealed;
 pub mod team;
 pub mod time;
 pub mod user;

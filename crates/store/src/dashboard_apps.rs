@@ -1,12 +1,17 @@
-//! Dashboard apps; `content`, `inbox_ids`, `allowed_actions` and `placements` are stored as JSON
-//! text.
+//! Dashboard apps; `content`, `inbox_ids`, `allowed_actions`, `placements`, the settings schema
+//! and values, request hosts, roles and teams are stored as JSON text (secret values in
+//! `dashboard_app_secrets`).
 //! Positions are kept dense (1..=n per account), so `position` always reads as a rank.
 
 use crate::error::found;
 use crate::{on_pool, Store, StoreError};
 use domain::app_placement::Placement;
+use domain::app_setting::AppSettings;
+use domain::app_setting::SettingsUpdate;
+use domain::app_visibility::Visibility;
 use domain::context_token::TokenAlgorithm;
 use domain::dashboard_app::{DashboardAppChanges, DisplayType};
+use domain::sealed::SecretKey;
 use domain::{AccountId, DashboardApp, DashboardAppId, DomainError, InboxId, NewDashboardApp};
 
 /// The columns of a `DashboardAppRow`, spelled once for both selects (`concat!` keeps the SQL a
@@ -15,7 +20,8 @@ macro_rules! select_apps {
     ($rest:literal) => {
         concat!(
             "SELECT id, account_id, title, content_json, created_at, enabled, position, ",
-            "display_type, inbox_ids_json, allowed_actions_json, token_algorithm, placements_json ",
+            "display_type, inbox_ids_json, allowed_actions_json, token_algorithm, placements_json, ",
+            "settings_schema_json, settings_json, request_hosts_json, roles_json, team_ids_json ",
             "FROM dashboard_apps ",
             $rest
         )
@@ -26,18 +32,20 @@ const FIND: &str = select_apps!("WHERE account_id = $1 AND id = $2");
 
 const INSERT: &str = "INSERT INTO dashboard_apps (account_id, title, content_json, created_at, \
      signing_secret, enabled, position, display_type, inbox_ids_json, allowed_actions_json, \
-     token_algorithm, placements_json) \
+     token_algorithm, placements_json, settings_schema_json, request_hosts_json, roles_json, \
+     team_ids_json) \
      VALUES ($1, $2, $3, $4, $5, $6, \
      (SELECT COALESCE(MAX(position), 0) + 1 FROM dashboard_apps WHERE account_id = $1), \
-     $7, $8, $9, $10, $11) RETURNING id";
+     $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id";
 const SELECT_SECRET: &str =
     "SELECT signing_secret FROM dashboard_apps WHERE account_id = $1 AND id = $2";
 const SET_SECRET: &str =
     "UPDATE dashboard_apps SET signing_secret = $1 WHERE account_id = $2 AND id = $3";
 const UPDATE: &str = "UPDATE dashboard_apps SET title = $1, content_json = $2, enabled = $3, \
      display_type = $4, inbox_ids_json = $5, allowed_actions_json = $6, token_algorithm = $7, \
-     placements_json = $10 \
-     WHERE account_id = $8 AND id = $9";
+     settings_schema_json = $8, settings_json = $9, request_hosts_json = $10, roles_json = $11, \
+     team_ids_json = $12, placements_json = $15 \
+     WHERE account_id = $13 AND id = $14";
 const DELETE: &str = "DELETE FROM dashboard_apps WHERE account_id = $1 AND id = $2";
 /// Touches the app first, so a SQLite transaction takes the write lock before it reads.
 const LOCK_ONE: &str =
@@ -48,6 +56,9 @@ const SET_POSITION: &str = "UPDATE dashboard_apps SET position = $1 WHERE id = $
 const CLOSE_GAP: &str =
     "UPDATE dashboard_apps SET position = position - 1 WHERE account_id = $1 AND position > $2";
 const ACCOUNT_INBOXES: &str = "SELECT id FROM inboxes WHERE account_id = $1";
+const ACCOUNT_TEAMS: &str = "SELECT id FROM teams WHERE account_id = $1";
+const SET_VALUES: &str =
+    "UPDATE dashboard_apps SET settings_json = $1 WHERE account_id = $2 AND id = $3";
 
 #[derive(sqlx::FromRow)]
 struct DashboardAppRow {
@@ -63,6 +74,11 @@ struct DashboardAppRow {
     allowed_actions_json: String,
     token_algorithm: String,
     placements_json: String,
+    settings_schema_json: String,
+    settings_json: String,
+    request_hosts_json: String,
+    roles_json: String,
+    team_ids_json: String,
 }
 
 impl From<DashboardAppRow> for DashboardApp {
@@ -92,6 +108,15 @@ impl From<DashboardAppRow> for DashboardApp {
             // Only the two names are ever written; an unreadable one signs as before EdDSA.
             token_algorithm: TokenAlgorithm::parse(&row.token_algorithm)
                 .unwrap_or(TokenAlgorithm::Hs256),
+            visibility: Visibility {
+                roles: serde_json::from_str(&row.roles_json).unwrap_or_default(),
+                team_ids: serde_json::from_str(&row.team_ids_json).unwrap_or_default(),
+            },
+            settings: AppSettings {
+                schema: serde_json::from_str(&row.settings_schema_json).unwrap_or_default(),
+                values: serde_json::from_str(&row.settings_json).unwrap_or_default(),
+                request_hosts: serde_json::from_str(&row.request_hosts_json).unwrap_or_default(),
+            },
         }
     }
 }
@@ -120,6 +145,8 @@ impl DashboardApps<'_> {
         let control = &new.control;
         let inbox_ids = control.inbox_ids.clone().unwrap_or_default();
         self.check_inboxes(new.account_id, &inbox_ids).await?;
+        let team_ids = control.team_ids.clone().unwrap_or_default();
+        self.check_teams(new.account_id, &team_ids).await?;
         let now = domain::time::now();
         let id: i64 = on_pool!(self.store, |pool| sqlx::query_scalar(INSERT)
             .bind(new.account_id.get())
@@ -133,6 +160,10 @@ impl DashboardApps<'_> {
             .bind(json(&control.allowed_actions.clone().unwrap_or_default()))
             .bind(control.token_algorithm.unwrap_or_default().as_str())
             .bind(json(&new_placements(control)))
+            .bind(json(&control.settings_schema.clone().unwrap_or_default()))
+            .bind(json(&control.request_hosts.clone().unwrap_or_default()))
+            .bind(json(&control.roles.clone().unwrap_or_default()))
+            .bind(json(&team_ids))
             .fetch_one(pool)
             .await)?;
         let id = DashboardAppId(id);
@@ -208,6 +239,10 @@ impl DashboardApps<'_> {
         if changes.control.inbox_ids.is_some() {
             self.check_inboxes(account_id, &app.inbox_ids).await?;
         }
+        if changes.control.team_ids.is_some() {
+            self.check_teams(account_id, &app.visibility.team_ids)
+                .await?;
+        }
         let done = on_pool!(self.store, |pool| sqlx::query(UPDATE)
             .bind(&app.title)
             .bind(json(&app.content))
@@ -216,6 +251,11 @@ impl DashboardApps<'_> {
             .bind(json(&app.inbox_ids))
             .bind(json(&app.allowed_actions))
             .bind(app.token_algorithm.as_str())
+            .bind(json(&app.settings.schema))
+            .bind(json(&app.settings.values))
+            .bind(json(&app.settings.request_hosts))
+            .bind(json(&app.visibility.roles))
+            .bind(json(&app.visibility.team_ids))
             .bind(account_id.get())
             .bind(id.get())
             .bind(json(&app.placements))
@@ -223,6 +263,13 @@ impl DashboardApps<'_> {
             .await
             .map(|r| r.rows_affected()))?;
         crate::error::touched(done)?;
+        if changes.control.settings_schema.is_some() {
+            // Secrets of settings that are gone, or no longer secret, go with them.
+            self.store
+                .dashboard_app_secrets()
+                .keep_only(id, &app.settings.secret_keys())
+                .await?;
+        }
         if let Some(position) = changes.control.position {
             self.move_to(account_id, id, position).await?;
         }
@@ -287,6 +334,82 @@ impl DashboardApps<'_> {
                 .bind(app.position)
                 .execute(&mut *tx)
                 .await?;
+            tx.commit().await?;
+            Ok::<_, StoreError>(())
+        })
+    }
+
+    /// Every team an app is limited to must be one of the account's.
+    async fn check_teams(
+        &self,
+        account_id: AccountId,
+        team_ids: &[domain::TeamId],
+    ) -> Result<(), StoreError> {
+        if team_ids.is_empty() {
+            return Ok(());
+        }
+        let known: Vec<i64> = on_pool!(self.store, |pool| sqlx::query_scalar(ACCOUNT_TEAMS)
+            .bind(account_id.get())
+            .fetch_all(pool)
+            .await)?;
+        match team_ids.iter().find(|id| !known.contains(&id.get())) {
+            None => Ok(()),
+            Some(unknown) => Err(DomainError::invalid(
+                "team_ids",
+                format!("Team {unknown} is not one of this account's teams"),
+            )
+            .into()),
+        }
+    }
+
+    /// Saves an administrator's setting values (already checked against the app's schema by
+    /// `domain::app_setting::apply_values`): the non-secret values, and each secret sealed
+    /// under `key` (or cleared), in one transaction.
+    pub async fn save_settings(
+        &self,
+        app: &DashboardApp,
+        update: &SettingsUpdate,
+        key: &SecretKey,
+    ) -> Result<(), StoreError> {
+        let now = domain::time::now();
+        let sealed: Vec<(&str, Option<String>)> = update
+            .secrets
+            .iter()
+            .map(|(name, value)| {
+                let context = domain::sealed::setting_context(app.id, name);
+                (name.as_str(), value.as_ref().map(|v| key.seal(v, &context)))
+            })
+            .collect();
+        on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            let done = sqlx::query(SET_VALUES)
+                .bind(json(&update.values))
+                .bind(app.account_id.get())
+                .bind(app.id.get())
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            crate::error::touched(done)?;
+            for (name, sealed) in &sealed {
+                match sealed {
+                    Some(sealed) => {
+                        sqlx::query(crate::dashboard_app_secrets::UPSERT)
+                            .bind(app.id.get())
+                            .bind(*name)
+                            .bind(sealed)
+                            .bind(now)
+                            .execute(&mut *tx)
+                            .await?
+                    }
+                    None => {
+                        sqlx::query(crate::dashboard_app_secrets::DELETE_ONE)
+                            .bind(app.id.get())
+                            .bind(*name)
+                            .execute(&mut *tx)
+                            .await?
+                    }
+                };
+            }
             tx.commit().await?;
             Ok::<_, StoreError>(())
         })

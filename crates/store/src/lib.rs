@@ -14,6 +14,8 @@ mod conversations;
 mod counts_cache;
 mod credentials;
 mod custom_attribute_definitions;
+mod dashboard_app_requests;
+mod dashboard_app_secrets;
 mod dashboard_apps;
 mod error;
 mod event_rows;
@@ -44,6 +46,8 @@ pub use contacts::{ContactPage, Contacts, CreatedContact, PAGE_SIZE as CONTACTS_
 pub use conversations::{ConversationPage, Conversations};
 pub use credentials::{PasswordChange, ProfileChanges, Session};
 pub use custom_attribute_definitions::CustomAttributeDefinitions;
+pub use dashboard_app_requests::{AppRequestRecord, DashboardAppRequests, NewAppRequest};
+pub use dashboard_app_secrets::DashboardAppSecrets;
 pub use dashboard_apps::DashboardApps;
 pub use error::StoreError;
 pub use event_rows::{Bodies, EventRows};
@@ -401,6 +405,12 @@ impl Store {
     }
     pub fn dashboard_apps(&self) -> DashboardApps<'_> {
         DashboardApps { store: self }
+    }
+    pub fn dashboard_app_secrets(&self) -> DashboardAppSecrets<'_> {
+        DashboardAppSecrets { store: self }
+    }
+    pub fn dashboard_app_requests(&self) -> DashboardAppRequests<'_> {
+        DashboardAppRequests { store: self }
     }
     pub fn contact_inboxes(&self) -> ContactInboxes<'_> {
         ContactInboxes { store: self }

@@ -253,6 +253,8 @@ mod tests {
             inbox_ids: vec![crate::InboxId(4)],
             allowed_actions: vec![crate::AppAction::Notify],
             token_algorithm: crate::context_token::TokenAlgorithm::EdDsa,
+            visibility: Default::default(),
+            settings: Default::default(),
         };
         let control = serde_json::to_value(DashboardAppWithControl::from(&app)).unwrap();
         assert_eq!(control["display_type"], "sidebar");
