@@ -127,7 +127,8 @@ struct ServeArgs {
     /// The first administrator's password on an empty database (random and printed when unset).
     #[arg(long, env = "SWITCHBOARD_ADMIN_PASSWORD", hide_env_values = true)]
     admin_password: Option<String>,
-    /// Let webhooks reach loopback and private addresses (receivers on your own network).
+    /// Let webhooks and dashboard apps' proxied requests reach loopback and private addresses
+    /// (receivers on your own network).
     #[arg(
         long,
         env = "SWITCHBOARD_EGRESS_ALLOW_PRIVATE",
@@ -157,6 +158,17 @@ struct ServeArgs {
     attachment_max_bytes: u64,
     #[command(flatten)]
     lifetime: TokenLifetimeArgs,
+    /// Seals dashboard apps' secret settings: 32 random bytes, base64url (43 characters).
+    /// Default: a key made on first start and kept in the data directory as `secret.key` (0600).
+    #[arg(long, env = "SWITCHBOARD_SECRET_KEY", hide_env_values = true)]
+    secret_key: Option<String>,
+    /// Let dashboard apps' proxied requests use plain http (https only by default).
+    #[arg(
+        long,
+        env = "SWITCHBOARD_APP_REQUESTS_ALLOW_HTTP",
+        value_parser = clap::builder::BoolishValueParser::new()
+    )]
+    app_requests_allow_http: bool,
 }
 
 #[derive(Args)]
@@ -268,6 +280,8 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         files_url: args.files_url,
         attachment_max_bytes: args.attachment_max_bytes,
         app_token_lifetime: args.lifetime.app_token_lifetime,
+        secret_key: args.secret_key,
+        app_requests_allow_http: args.app_requests_allow_http,
     })
     .await
 }

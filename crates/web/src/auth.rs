@@ -146,7 +146,10 @@ impl FromRequestParts<AppState> for PageMember {
             Err(other) => return Err(other.into()),
         };
         let accounts = state.store.users().memberships(member.user.id).await?;
-        let dashboard_apps = state.store.dashboard_apps().list(account_id).await?;
+        // Only the apps this member may see (roles, teams): every page shows from this list.
+        let viewer = crate::api::viewer(state, &member).await?;
+        let mut dashboard_apps = state.store.dashboard_apps().list(account_id).await?;
+        dashboard_apps.retain(|app| app.visible_to(&viewer));
         Ok(PageMember {
             member,
             session,

@@ -30,6 +30,10 @@ pub struct Config {
     pub app_token_lifetime: i64,
     /// How long a request, and a request that streams files, may take (408 past it).
     pub timeouts: crate::deadline::Timeouts,
+    /// What dashboard apps' proxied requests may do: http as well as https
+    /// (`SWITCHBOARD_APP_REQUESTS_ALLOW_HTTP`), private addresses (the egress opt-in), the rate
+    /// limit per app and account, the timeout and the largest answer.
+    pub app_requests: crate::app_proxy::Policy,
 }
 
 impl Default for Config {
@@ -63,6 +67,7 @@ impl Config {
             uploads: domain::attachment::UploadLimits::default(),
             app_token_lifetime: domain::context_token::LIFETIME_SECONDS,
             timeouts: crate::deadline::Timeouts::default(),
+            app_requests: crate::app_proxy::Policy::default(),
         })
     }
 

@@ -34,6 +34,13 @@ pub enum ApiError {
     Unavailable(String),
     #[error("internal: {0}")]
     Internal(String),
+    /// 502: a dashboard app's proxied request got no usable answer (`{"error": …}` in the
+    /// egress guard's words, safe to show: never a socket error or a secret).
+    #[error("bad gateway: {0}")]
+    BadGateway(String),
+    /// 500 saying plainly that stored secrets do not open with the configured key.
+    #[error("sealed: {0}")]
+    Sealed(#[from] domain::sealed::SealError),
 }
 
 impl From<domain::attachment::UploadRefused> for ApiError {
@@ -125,6 +132,17 @@ impl IntoResponse for ApiError {
             ApiError::Unavailable(cause) => {
                 tracing::error!(%cause, "database unavailable");
                 unavailable(Json(wire::Failure::new(UNAVAILABLE)))
+            }
+            ApiError::BadGateway(why) => {
+                (StatusCode::BAD_GATEWAY, Json(wire::Failure::new(why))).into_response()
+            }
+            ApiError::Sealed(error) => {
+                tracing::error!(%error, "stored secrets cannot be opened");
+                (
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    Json(wire::Failure::new(error.to_string())),
+                )
+                    .into_response()
             }
             ApiError::Internal(cause) => {
                 tracing::error!(%cause, "internal error");

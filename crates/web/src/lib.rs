@@ -3,6 +3,7 @@
 #![forbid(unsafe_code)]
 
 pub mod api;
+pub mod app_proxy;
 pub mod assets;
 pub mod auth;
 pub mod cable;
@@ -19,6 +20,7 @@ pub mod openapi;
 pub mod pages;
 pub mod routes;
 pub mod sdk;
+pub mod secret_key;
 pub mod server;
 pub mod snoozes;
 pub mod state;

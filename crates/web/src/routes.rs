@@ -24,9 +24,9 @@ pub fn app(state: AppState) -> Router {
 /// Every route, with the layers that run once a request is routed.
 fn routes(state: AppState) -> Router {
     use api::{
-        agents, app_actions, auth, availability, canned_responses, contact_inboxes, contact_labels,
-        contacts, conversations, custom_attribute_definitions, dashboard_apps, health, inboxes,
-        labels, messages,
+        agents, app_actions, app_requests, auth, availability, canned_responses, contact_inboxes,
+        contact_labels, contacts, conversations, custom_attribute_definitions, dashboard_apps,
+        health, inboxes, labels, messages,
     };
     Router::new()
         .route("/health", get(health::show))
@@ -274,6 +274,14 @@ fn routes(state: AppState) -> Router {
         .route(
             "/api/v1/accounts/{account_id}/dashboard_apps/{id}/app_context",
             get(dashboard_apps::sidebar_context),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/dashboard_apps/{id}/settings",
+            axum::routing::patch(dashboard_apps::update_settings),
+        )
+        .route(
+            "/api/v1/accounts/{account_id}/dashboard_apps/{id}/requests",
+            get(app_requests::index).post(app_requests::create),
         )
         .route(
             "/api/v1/accounts/{account_id}/webhooks",

@@ -36,6 +36,11 @@ pub struct ServeConfig {
     pub attachment_max_bytes: u64,
     /// `SWITCHBOARD_APP_TOKEN_LIFETIME`: seconds a dashboard-app context token is valid.
     pub app_token_lifetime: i64,
+    /// `SWITCHBOARD_SECRET_KEY`: seals apps' secret settings; `None`: a key kept in the data
+    /// directory (`secret.key`, made on first start).
+    pub secret_key: Option<String>,
+    /// `SWITCHBOARD_APP_REQUESTS_ALLOW_HTTP`: apps' proxied requests may use plain http.
+    pub app_requests_allow_http: bool,
 }
 
 /// Where attachments go: the configured URL, else `files/` beside an SQLite database (or
@@ -59,6 +64,23 @@ fn file_store(config: &ServeConfig) -> anyhow::Result<files::Files> {
     Ok(files::Files::local(&dir)?)
 }
 
+/// The data directory: beside an SQLite database, else `data` (where `cargo run` keeps it).
+fn data_dir(config: &ServeConfig) -> std::path::PathBuf {
+    config
+        .database_url
+        .strip_prefix("sqlite://")
+        .or_else(|| config.database_url.strip_prefix("sqlite:"))
+        .map(|path| path.split('?').next().unwrap_or(path))
+        .filter(|path| !path.is_empty() && !path.starts_with(":memory:"))
+        .and_then(|path| {
+            std::path::Path::new(path)
+                .parent()
+                .map(|dir| dir.to_path_buf())
+        })
+        .filter(|dir| !dir.as_os_str().is_empty())
+        .unwrap_or_else(|| std::path::PathBuf::from("data"))
+}
+
 /// Runs Switchboard until SIGINT or SIGTERM.
 pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     // A bad public URL stops the start before anything is touched.
@@ -66,6 +88,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         crate::Config::new(url, config.trust_proxy)?;
     }
     let file_store = file_store(&config)?;
+    let secret_key = crate::secret_key::load(config.secret_key.as_deref(), &data_dir(&config))?;
     let store = Store::connect(&config.database_url).await?;
     store.migrate().await?;
 
@@ -113,6 +136,8 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         config.trust_proxy,
     )?;
     site.app_token_lifetime = config.app_token_lifetime;
+    site.app_requests.allow_http = config.app_requests_allow_http;
+    site.app_requests.allow_private = config.egress_allow_private;
     let public_url = site.public_url().to_owned();
     println!("Switchboard listening on http://{addr}");
     match login {
@@ -150,7 +175,8 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     let state = AppState::connected(store.clone())
         .await?
         .with_config(site)
-        .with_files(file_store.clone());
+        .with_files(file_store.clone())
+        .with_secret_key(secret_key);
     let sweep = crate::files::spawn_sweep(store.clone(), file_store, crate::files::SWEEP_EVERY);
     let webhook_config = webhooks::Config {
         egress: egress::Policy {

@@ -14,6 +14,11 @@ pub struct AppState {
     pub config: Arc<crate::Config>,
     /// Where attachments' bytes live.
     pub files: files::Files,
+    /// Seals and opens dashboard apps' secret settings (the operator's key; a random one until
+    /// `with_secret_key`, so tests and tools never share one).
+    pub secret_key: Arc<domain::sealed::SecretKey>,
+    /// Sends dashboard apps' proxied requests, as `config.app_requests` allows.
+    pub app_egress: egress::Egress,
 }
 
 impl AppState {
@@ -37,12 +42,15 @@ impl AppState {
             domain::password::random_token(12)
         ));
         let files = files::Files::local(&dir).expect("the temporary directory is writable");
+        let config = crate::Config::default();
         Self {
             store,
             bus,
             hub,
-            config: Arc::new(crate::Config::default()),
+            app_egress: crate::app_proxy::egress_for(&config.app_requests),
+            config: Arc::new(config),
             files,
+            secret_key: Arc::new(domain::sealed::SecretKey::generate()),
         }
     }
 
@@ -55,7 +63,14 @@ impl AppState {
     /// The same state with the operator's configuration.
     pub fn with_config(mut self, config: crate::Config) -> Self {
         self.store.set_public_url(config.public_url());
+        self.app_egress = crate::app_proxy::egress_for(&config.app_requests);
         self.config = Arc::new(config);
+        self
+    }
+
+    /// The same state sealing secrets with the operator's `key`.
+    pub fn with_secret_key(mut self, key: domain::sealed::SecretKey) -> Self {
+        self.secret_key = Arc::new(key);
         self
     }
 }

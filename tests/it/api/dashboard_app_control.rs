@@ -52,6 +52,12 @@ async fn control_fields_come_only_when_asked_for_with_todays_behaviour_as_defaul
                 "inbox_ids",
                 "placements",
                 "position",
+                "request_hosts",
+                "roles",
+                "secrets",
+                "settings",
+                "settings_schema",
+                "team_ids",
                 "title",
                 "token_algorithm"
             ]

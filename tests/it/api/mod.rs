@@ -5,6 +5,8 @@ mod access;
 mod agents;
 mod app_actions;
 mod app_placements;
+mod app_requests;
+mod app_settings;
 mod attachments;
 mod auth;
 mod canned_responses;

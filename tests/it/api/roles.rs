@@ -11,10 +11,10 @@ use serde_json::{json, Value};
 
 /// Administrators only: managing inboxes, agents, labels, dashboard apps, webhooks, teams, team
 /// members, inbox members and custom attribute definitions (`InboxPolicy`, `UserPolicy`,
-/// `LabelPolicy`, `DashboardAppPolicy`, `WebhookPolicy`, `TeamPolicy`, `TeamMemberPolicy`,
+/// `LabelPolicy`, `DashboardAppPolicy` (an app's settings and request log too), `WebhookPolicy`, `TeamPolicy`, `TeamMemberPolicy`,
 /// `CustomAttributeDefinitionPolicy`) and deleting a contact with its conversations
 /// (`ContactPolicy#destroy?`).
-const ADMIN_ONLY: [(&str, &str); 36] = [
+const ADMIN_ONLY: [(&str, &str); 38] = [
     ("post", "/api/v1/accounts/{account_id}/agents"),
     ("patch", "/api/v1/accounts/{account_id}/agents/{id}"),
     ("put", "/api/v1/accounts/{account_id}/agents/{id}"),
@@ -42,6 +42,14 @@ const ADMIN_ONLY: [(&str, &str); 36] = [
     (
         "post",
         "/api/v1/accounts/{account_id}/dashboard_apps/{id}/signing_secret",
+    ),
+    (
+        "patch",
+        "/api/v1/accounts/{account_id}/dashboard_apps/{id}/settings",
+    ),
+    (
+        "get",
+        "/api/v1/accounts/{account_id}/dashboard_apps/{id}/requests",
     ),
     ("get", "/api/v1/accounts/{account_id}/webhooks"),
     ("post", "/api/v1/accounts/{account_id}/webhooks"),
@@ -193,6 +201,11 @@ const ANY_MEMBER: [(&str, &str); 61] = [
         "get",
         "/api/v1/accounts/{account_id}/dashboard_apps/{id}/app_context",
     ),
+    // Sending an app's request: the app must be shown to the member (api/app_requests.rs).
+    (
+        "post",
+        "/api/v1/accounts/{account_id}/dashboard_apps/{id}/requests",
+    ),
     (
         "patch",
         "/api/v1/accounts/{account_id}/conversations/{display_id}",
@@ -319,6 +332,7 @@ async fn concrete(app: &TestApp, ids: &Ids, method: &str, template: &str) -> (St
         ("labels", "post") => json!({"title": "fresh"}),
         ("labels", _) => json!({"description": "changed"}),
         ("dashboard_apps", _) if uri.ends_with("signing_secret") => json!({}),
+        ("dashboard_apps", _) if uri.ends_with("/settings") => json!({"settings": {}}),
         ("dashboard_apps", _) => {
             json!({"title": "Changed", "content": [{"type": "frame", "url": "https://crm.example/app"}]})
         }

@@ -59,7 +59,9 @@ pub async fn create(
         .await?;
     // An app acts only where it is shown, for administrators too: the playground, which hosts
     // apps anywhere, simulates these actions instead of asking for them.
-    if !app.shows_beside_conversation_of(view.conversation.inbox_id) {
+    if !app.shows_beside_conversation_of(view.conversation.inbox_id)
+        || !app.visible_to(&super::viewer(&state, &member).await?)
+    {
         return Err(ApiError::NotFound);
     }
     if !app.allows(action) {

@@ -310,6 +310,7 @@ pub async fn app_context(
     VisibleConversation { member, view }: VisibleConversation,
     RawQuery(query): RawQuery,
 ) -> Result<Json<SignedContext>, ApiError> {
+    let mut settings = None;
     let token = match super::query_param(query.as_deref(), "app_id") {
         None => None,
         Some(app_id) => {
@@ -321,9 +322,12 @@ pub async fn app_context(
             let app = apps.find(member.account_id, app_id).await?;
             // Agents get tokens only for apps shown here; administrators for any app of the
             // account (the playground tries apps out before they are switched on).
-            if !member.is_admin() && !app.shows_beside_conversation_of(view.conversation.inbox_id) {
+            let shown = app.shows_beside_conversation_of(view.conversation.inbox_id)
+                && app.visible_to(&super::viewer(&state, &member).await?);
+            if !member.is_admin() && !shown {
                 return Err(ApiError::NotFound);
             }
+            settings = Some(crate::app_proxy::context_settings(&app));
             super::sign_context(&state, &member, &app, Some(&view)).await?
         }
     };
@@ -335,6 +339,7 @@ pub async fn app_context(
     Ok(Json(SignedContext {
         context: wire::AppContext::new(&view, &member.user, &definitions),
         token,
+        settings,
     }))
 }
 
@@ -345,6 +350,10 @@ pub struct SignedContext {
     context: wire::AppContext,
     #[serde(skip_serializing_if = "Option::is_none")]
     token: Option<String>,
+    /// With `?app_id=`: that app's non-secret setting values (ours, beside `token`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    settings: Option<serde_json::Map<String, Value>>,
 }
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]

@@ -41,11 +41,23 @@ pub struct DashboardAppParams {
     /// Where the app is shown (`conversation_tab`, `conversation_panel`, `contact_page`,
     /// `full_page`); wins over `display_type` when both are sent.
     placements: Option<Vec<domain::app_placement::Placement>>,
+    /// The roles that see the app (`"administrator"`, `"agent"`); empty: every role.
+    #[schema(value_type = Option<Vec<String>>)]
+    roles: Option<Vec<domain::Role>>,
+    /// The teams whose members see the app; empty: everyone.
+    #[schema(value_type = Option<Vec<i64>>)]
+    team_ids: Option<Vec<domain::TeamId>>,
+    /// The app's settings: `[{key, label, type: text|number|boolean|select|secret, required,
+    /// options}]`. Kept raw so that a bad one is a 422 naming `settings_schema`.
+    #[schema(value_type = Option<Vec<domain::app_setting::SettingDefinition>>)]
+    settings_schema: Option<Value>,
+    /// The hostnames the app's proxied requests may reach.
+    request_hosts: Option<Vec<String>>,
 }
 
 impl DashboardAppParams {
-    fn control(&self) -> ControlChanges {
-        ControlChanges {
+    fn control(&self) -> Result<ControlChanges, DomainError> {
+        Ok(ControlChanges {
             enabled: self.enabled,
             position: self.position,
             display_type: self.display_type,
@@ -53,7 +65,15 @@ impl DashboardAppParams {
             allowed_actions: self.allowed_actions.clone(),
             token_algorithm: self.token_algorithm,
             placements: self.placements.clone(),
-        }
+            roles: self.roles.clone(),
+            team_ids: self.team_ids.clone(),
+            settings_schema: self
+                .settings_schema
+                .as_ref()
+                .map(domain::app_setting::schema_of)
+                .transpose()?,
+            request_hosts: self.request_hosts.clone(),
+        })
     }
 }
 
@@ -93,9 +113,12 @@ impl View {
         Ok(Self { control })
     }
 
-    fn body(self, app: &DashboardApp) -> AppBody {
+    /// `secrets_set`: the keys of the app's secrets that have a value (shown as `{"set": true}`).
+    fn body(self, app: &DashboardApp, secrets_set: &[String]) -> AppBody {
         if self.control {
-            AppBody::WithControl(wire::DashboardAppWithControl::from(app))
+            AppBody::WithControl(Box::new(
+                wire::DashboardAppWithControl::from(app).with_secrets_set(secrets_set),
+            ))
         } else {
             AppBody::Chatwoot(wire::DashboardApp::from(app))
         }
@@ -107,7 +130,7 @@ impl View {
 #[serde(untagged)]
 pub enum AppBody {
     Chatwoot(wire::DashboardApp),
-    WithControl(wire::DashboardAppWithControl),
+    WithControl(Box<wire::DashboardAppWithControl>),
 }
 
 /// Written by hand: the derived schema of an untagged enum is `oneOf`, which a body with the
@@ -165,7 +188,21 @@ pub async fn index(
 ) -> Result<Json<Vec<AppBody>>, ApiError> {
     let view = View::from_query(query.as_deref())?;
     let apps = state.store.dashboard_apps().list(member.account_id).await?;
-    Ok(Json(apps.iter().map(|app| view.body(app)).collect()))
+    let secrets = if view.control {
+        state
+            .store
+            .dashboard_app_secrets()
+            .keys_by_app(member.account_id)
+            .await?
+    } else {
+        Default::default()
+    };
+    let none = Vec::new();
+    Ok(Json(
+        apps.iter()
+            .map(|app| view.body(app, secrets.get(&app.id).unwrap_or(&none)))
+            .collect(),
+    ))
 }
 
 #[utoipa::path(
@@ -188,7 +225,8 @@ pub async fn show(
         .dashboard_apps()
         .find(member.account_id, id)
         .await?;
-    Ok(Json(view.body(&app)))
+    let secrets = secrets_set(&state, &app).await?;
+    Ok(Json(view.body(&app, &secrets)))
 }
 
 #[utoipa::path(
@@ -210,10 +248,10 @@ pub async fn create(
         member.account_id,
         params.title.as_deref(),
         params.content.as_ref(),
-        params.control(),
+        params.control()?,
     )?;
     let app = state.store.dashboard_apps().create(&new).await?;
-    Ok(Json(view.body(&app)))
+    Ok(Json(view.body(&app, &[])))
 }
 
 #[utoipa::path(
@@ -236,14 +274,15 @@ pub async fn update(
     let changes = DashboardAppChanges::validate(
         params.title.as_deref(),
         params.content.as_ref(),
-        params.control(),
+        params.control()?,
     )?;
     let app = state
         .store
         .dashboard_apps()
         .update(member.account_id, id, &changes)
         .await?;
-    Ok(Json(view.body(&app)))
+    let secrets = secrets_set(&state, &app).await?;
+    Ok(Json(view.body(&app, &secrets)))
 }
 
 #[utoipa::path(
@@ -302,6 +341,9 @@ pub struct SignedSidebarContext {
     context: wire::SidebarContext,
     #[serde(skip_serializing_if = "Option::is_none")]
     token: Option<String>,
+    /// The app's non-secret setting values (ours, beside `token` and `meta`).
+    #[schema(value_type = Object)]
+    settings: serde_json::Map<String, Value>,
 }
 
 /// `GET …/dashboard_apps/{id}/app_context` (ours): what the host posts to a sidebar app — the
@@ -323,7 +365,9 @@ pub async fn sidebar_context(
     let id = DashboardAppId(path_id(&id)?);
     let apps = state.store.dashboard_apps();
     let app = apps.find(member.account_id, id).await?;
-    if !member.is_admin() && !app.shows_in_sidebar() {
+    let viewer = super::viewer(&state, &member).await?;
+    let shown = app.shows_in_sidebar() && app.visible_to(&viewer);
+    if !member.is_admin() && !shown {
         return Err(ApiError::NotFound);
     }
     let account = state.store.accounts().find(member.account_id).await?;
@@ -336,5 +380,56 @@ pub async fn sidebar_context(
     Ok(Json(SignedSidebarContext {
         context: wire::SidebarContext::new(&account, &member.user, &definitions),
         token,
+        settings: crate::app_proxy::context_settings(&app),
     }))
+}
+
+/// The keys of `app`'s secrets that have a value.
+async fn secrets_set(state: &AppState, app: &DashboardApp) -> Result<Vec<String>, ApiError> {
+    let sealed = state.store.dashboard_app_secrets().sealed(app.id).await?;
+    Ok(sealed.into_keys().collect())
+}
+
+/// The values of an app's settings, as an administrator saves them.
+#[derive(Debug, Deserialize, utoipa::ToSchema)]
+pub struct SettingsParams {
+    /// `{key: value}`: a key left out keeps its value, `null` clears it, a secret sent as `""`
+    /// keeps its value.
+    #[schema(value_type = Object)]
+    settings: serde_json::Map<String, Value>,
+}
+
+/// `PATCH …/dashboard_apps/{id}/settings` (ours, administrators): saves setting values, checked
+/// against the app's settings (422 naming `settings.<key>`); secrets are sealed with the
+/// server's key. Answers the app with its control fields: secrets only as `{"set": true}`.
+#[utoipa::path(
+    patch,
+    path = "/api/v1/accounts/{account_id}/dashboard_apps/{id}/settings",
+    tag = "dashboard_apps",
+    params(ResourcePath),
+    request_body = SettingsParams,
+    responses((status = 200, body = wire::DashboardAppWithControl))
+)]
+pub async fn update_settings(
+    State(state): State<AppState>,
+    Admin(member): Admin,
+    Path((_, id)): Path<(String, String)>,
+    crate::extract::JsonBody(params): crate::extract::JsonBody<SettingsParams>,
+) -> Result<Json<wire::DashboardAppWithControl>, ApiError> {
+    let id = DashboardAppId(path_id(&id)?);
+    let apps = state.store.dashboard_apps();
+    let app = apps.find(member.account_id, id).await?;
+    let set = secrets_set(&state, &app).await?;
+    let update = domain::app_setting::apply_values(
+        &app.settings.schema,
+        &app.settings.values,
+        &set,
+        &params.settings,
+    )?;
+    apps.save_settings(&app, &update, &state.secret_key).await?;
+    let app = apps.find(member.account_id, id).await?;
+    let set = secrets_set(&state, &app).await?;
+    Ok(Json(
+        wire::DashboardAppWithControl::from(&app).with_secrets_set(&set),
+    ))
 }

@@ -3,6 +3,7 @@
 
 pub mod agents;
 pub mod app_actions;
+pub mod app_requests;
 pub mod auth;
 pub mod availability;
 pub mod canned_responses;
@@ -46,6 +47,22 @@ pub fn query_param(query: Option<&str>, name: &str) -> Option<String> {
         .filter(|(key, _)| key == name)
         .last()
         .map(|(_, value)| value.into_owned())
+}
+
+/// Who `member` is to an app's visibility rules: their role and their teams in the account.
+pub async fn viewer(
+    state: &crate::AppState,
+    member: &Member,
+) -> Result<domain::app_visibility::Viewer, store::StoreError> {
+    let team_ids = state
+        .store
+        .teams()
+        .team_ids_of(member.account_id, member.user.id)
+        .await?;
+    Ok(domain::app_visibility::Viewer {
+        role: member.role,
+        team_ids,
+    })
 }
 
 /// The context token for `app`: who is asking (`member`) about what (`view`, or nothing for a

@@ -50,12 +50,16 @@ pub async fn show(
     State(state): State<AppState>,
     PageAdmin(page): PageAdmin,
 ) -> Result<(Csp, Html<String>), PageError> {
+    let viewer = crate::api::viewer(&state, &page.member).await?;
     let apps = state
         .store
         .dashboard_apps()
         .list(page.member.account_id)
         .await?
         .into_iter()
+        // Disabled apps are listed (to try them before switching them on), apps this
+        // administrator is not meant to see are not.
+        .filter(|app| app.visible_to(&viewer))
         .filter_map(|app| {
             let url = app.content.first()?.url.clone();
             let allowed: Vec<&str> = app.allowed_actions.iter().map(|a| a.as_str()).collect();
