@@ -10,6 +10,7 @@ mod support;
 
 mod app_actions;
 mod app_protocol;
+mod app_requests;
 mod attachments;
 mod bridge;
 mod canned;

@@ -236,6 +236,7 @@ impl TestApp {
         let mut config =
             web::Config::new(&base, self.state.config.trust_proxy).expect("a valid URL");
         config.app_token_lifetime = self.state.config.app_token_lifetime;
+        config.app_requests = self.state.config.app_requests;
         let router = web::app(self.state.clone().with_config(config));
         spawn_router(listener, router);
         base

@@ -90,6 +90,8 @@ mod tests {
     const SDK_INTERFACES: &[&str] = &[
         "ConnectOptions",
         "NotifyOptions",
+        "AppRequest",
+        "AppResponse",
         "ActionPayloads",
         "ActionResult",
     ];

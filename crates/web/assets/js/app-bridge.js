@@ -24,6 +24,12 @@
 // with `{"event": "chatwoot-dashboard-app:token", id, token}`: a freshly signed token and no new
 // context, so an app's backend calls stay authorised past a token's lifetime.
 //
+// Proxied requests (ours): a "chatwoot-dashboard-app:request" is handed to the page's
+// `proxyRequest` (which posts it to the server's request proxy with the agent's session) and
+// answered, to the asking frame only, `{"event": "chatwoot-dashboard-app:request:result", id, ok,
+// error, message, response: {status, headers, body}}`. The frame never sees a secret: the server
+// fills them in and scrubs them from the answer.
+//
 // Hooks for tools (the playground): `loadContext` replaces the context fetch, and the bridge
 // dispatches "received" for every message accepted from a frame and "sent" for every message
 // posted to one.
@@ -32,10 +38,12 @@ import {
   ActionError,
   FRAME_HEIGHT,
   PROTOCOL_VERSION,
+  PROXY_EVENT,
   TOKEN_EVENT,
   actionResult,
   invalidAction,
   parseAppMessage,
+  proxyRequestFields,
 } from "./app-protocol.js";
 import { currentTheme } from "./theme.js";
 
@@ -65,12 +73,16 @@ export class AppBridge extends EventTarget {
    * @param {Record<string, (payload: object, frame: {appId: string, title: string}) => unknown>}
    *   [options.actions] what each action does on this page; an action without one is answered
    *   "unavailable"
+   * @param {(appId: string, request: object) => Promise<{ok: boolean, status: number, data: object}>}
+   *   [options.proxyRequest] sends an app's HTTP request through the server's request proxy;
+   *   without it, such requests are answered "unavailable"
    */
-  constructor(contextUrl, { loadContext = null, actions = {} } = {}) {
+  constructor(contextUrl, { loadContext = null, actions = {}, proxyRequest = null } = {}) {
     super();
     this.contextUrl = contextUrl;
     this.loadContext = loadContext;
     this.actions = actions;
+    this.proxyRequest = proxyRequest;
     this.frames = [];
     /** The open modal, `{dialog, entry, opener}`, or null: one at a time per page. */
     this.modal = null;
@@ -140,6 +152,23 @@ export class AppBridge extends EventTarget {
     if (message?.kind === "request") this.send(entry, message.event.replace("chatwoot-dashboard-app:", ""));
     if (message?.kind === "action") this.act(entry, message);
     if (message?.kind === "token") this.sendToken(entry, message.id);
+    if (message?.kind === "proxy") this.proxy(entry, message);
+  }
+
+  /** Has the server send an app's HTTP request, and answers the frame with the response or
+   * why there is none. */
+  async proxy(entry, { id, payload }) {
+    const event = `${PROXY_EVENT}:result`;
+    const answer = (fields) => this.post(entry, JSON.stringify({ event, id, ...fields }), event);
+    if (id === null) return answer({ ok: false, error: "invalid", message: "id must be a string or a number" });
+    if (!this.proxyRequest) {
+      return answer({ ok: false, error: "unavailable", message: "requests are not available on this page" });
+    }
+    const result = await this.proxyRequest(entry.appId, proxyRequestFields(payload));
+    if (result.ok) return answer({ ok: true, error: null, response: result.data });
+    const code = { 401: "forbidden", 404: "forbidden", 422: "invalid", 429: "rate_limited" }[result.status] || "unavailable";
+    const data = result.data || {};
+    return answer({ ok: false, error: code, message: data.message || data.error || `request failed (${result.status})` });
   }
 
   /** Answers a token request with a freshly signed token (`token` null when the app has none). */

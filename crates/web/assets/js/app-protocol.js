@@ -6,6 +6,9 @@
 // "chatwoot-dashboard-app:ready" — as a bare string, a JSON-wrapped string or an object.
 // Token requests (ours): "chatwoot-dashboard-app:token", the same three ways (an object may carry
 // an `id`), answered with a fresh token alone, no new context.
+// Proxied requests (ours): `{"event": "chatwoot-dashboard-app:request", id, method, url, headers,
+// body}`, sent by the host to the server (which fills the app's settings and secrets in) and
+// answered `{"event": "chatwoot-dashboard-app:request:result", id, ok, error, response}`.
 // Actions (ours): `{"event": <one of ACTIONS>, "id": …, …}` as an object or a JSON string;
 // what each takes and needs is defined once in the server's registry
 // (`domain::app_capability`), which a test keeps these lists equal to.
@@ -44,6 +47,9 @@ export class ActionError extends Error {
 /** A frame's request for a fresh token. */
 export const TOKEN_EVENT = "chatwoot-dashboard-app:token";
 
+/** A frame's HTTP request for the server to send (the request proxy). */
+export const PROXY_EVENT = "chatwoot-dashboard-app:request";
+
 const REQUEST_EVENTS = new Set([
   "chatwoot-dashboard-app:fetch-info",
   "chatwoot-dashboard-app:ready",
@@ -71,6 +77,7 @@ function unwrap(data) {
  * What a frame's message asks of the host, or null when it asks nothing:
  * - `{ kind: "request", event }` for a context request (`event` is the name the app used);
  * - `{ kind: "token", id }` for a token request (`id` as sent, or null);
+ * - `{ kind: "proxy", id, payload }` for a proxied HTTP request (`payload` the whole object);
  * - `{ kind: "action", event, id, payload }` for an action, `payload` being the whole object.
  *   Whether the action is allowed and its payload valid is the host's to decide (it answers
  *   every action, refusals included), so malformed actions are still returned here.
@@ -84,6 +91,7 @@ export function parseAppMessage(data) {
   if (!isPlainObject(value) || typeof value.event !== "string") return null;
   if (REQUEST_EVENTS.has(value.event)) return { kind: "request", event: value.event };
   if (value.event === TOKEN_EVENT) return { kind: "token", id: actionId(value.id) };
+  if (value.event === PROXY_EVENT) return { kind: "proxy", id: actionId(value.id), payload: value };
   if (ACTIONS.includes(value.event)) {
     return { kind: "action", event: value.event, id: actionId(value.id), payload: value };
   }
@@ -131,4 +139,14 @@ export function actionResult(event, id, error = null) {
   const answer = { event: `${event}:result`, id, ok: error === null, error: error ? error.code : null };
   if (error) answer.message = error.message;
   return JSON.stringify(answer);
+}
+
+/** What of a proxied request's payload the server is sent: method, url, headers, body, each only
+ * when it has the right type (the server judges the rest and names the field). */
+export function proxyRequestFields({ method, url, headers, body }) {
+  const fields = { url: typeof url === "string" ? url : "" };
+  if (typeof method === "string") fields.method = method;
+  if (headers && typeof headers === "object" && !Array.isArray(headers)) fields.headers = headers;
+  if (typeof body === "string") fields.body = body;
+  return fields;
 }

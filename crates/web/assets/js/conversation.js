@@ -9,6 +9,7 @@
 
 import { AppBridge } from "./app-bridge.js";
 import { setupAppPanel } from "./app-panel.js";
+import { proxyThrough } from "./app-requests.js";
 import { openAction, serverActions } from "./app-host-actions.js";
 import { errorText, request } from "./api.js";
 import { setupCannedResponses } from "./canned-responses.js";
@@ -51,6 +52,7 @@ function mount(center, contact, data) {
       }),
       ...serverActions(data.appActionsUrl),
     },
+    proxyRequest: proxyThrough(body.dataset.accountId, Number(data.displayId)),
   });
   setupTabs(view);
   setupPanel(view);

@@ -5,6 +5,7 @@
 // attribute definitions change (/cable), the app gets a fresh context.
 
 import { AppBridge } from "./app-bridge.js";
+import { proxyThrough } from "./app-requests.js";
 import { openAction } from "./app-host-actions.js";
 import { Cable } from "./cable.js";
 import { toast } from "./toast.js";
@@ -26,6 +27,7 @@ const bridge = new AppBridge(contextUrl, {
     },
     open: openAction(document.body.dataset.accountId, (url) => location.assign(url)),
   },
+  proxyRequest: proxyThrough(document.body.dataset.accountId),
 });
 
 const frames = JSON.parse(container.dataset.frames);

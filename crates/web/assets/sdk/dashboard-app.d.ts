@@ -16,6 +16,8 @@ export interface AppContext {
   token?: string;
   /** Switchboard: why this context was sent, numbered per frame. */
   meta?: ContextMeta;
+  /** Switchboard: the app's non-secret installation settings, by key (secrets never appear). */
+  settings?: Record<string, unknown>;
 }
 
 /** A conversation's context: its tab (Chatwoot's) or, in Switchboard, the panel beside it. */
@@ -212,6 +214,27 @@ export interface ConnectOptions {
   actionTimeout?: number;
 }
 
+/** What `request()` asks the host's server to send. `url`, header values and `body` may hold
+ * `{{settings.key}}` and `{{secret.key}}`, filled in on the server; the url's host must be on
+ * the app's request hosts (https only unless the operator allows http). */
+export interface AppRequest {
+  method?: "GET" | "POST" | "PUT" | "PATCH" | "DELETE" | "HEAD";
+  url: string;
+  headers?: Record<string, string>;
+  /** Text; an object is sent as JSON. */
+  body?: string | Record<string, unknown>;
+}
+
+/** The remote service's answer, every secret replaced by "[secret]"; redirects are returned,
+ * not followed. */
+export interface AppResponse {
+  status: number;
+  /** Lowercase names; set-cookie left out. */
+  headers: Record<string, string>;
+  /** The body as text. */
+  body: string;
+}
+
 export interface NotifyOptions {
   level?: "info" | "success" | "warning" | "error";
 }
@@ -282,6 +305,10 @@ export class DashboardApp {
   /** A freshly signed token for your backend, without a new context; rejects with "timeout" on
    * a host that does not answer token requests (Chatwoot), "unavailable" when the app has none. */
   getToken(): Promise<string>;
+  /** Has the host's server send an HTTP request for the app, secrets filled in there; rejects
+   * with "invalid" (a host not allowed, a value missing), "forbidden", "rate_limited",
+   * "unavailable" or "timeout". */
+  request(request: AppRequest): Promise<AppResponse>;
   /** Puts text in the agent's reply box for review; rejects with the host's error code. */
   insertReply(text: string): Promise<void>;
   /** Shows a short notice in the host's UI. */

@@ -17,11 +17,15 @@
 //   same id, or rejects after a timeout.
 // - `getToken()` asks for a freshly signed token ("chatwoot-dashboard-app:token") and settles
 //   from the host's answer with the same id.
+// - `request({method, url, headers, body})` has the host's server send an HTTP request for the
+//   app ("chatwoot-dashboard-app:request"), with `{{settings.key}}` and `{{secret.key}}` filled
+//   in there, and resolves with `{status, headers, body}`: secrets never reach the browser.
 // It works unchanged on a Chatwoot host, which sends contexts but answers no actions (those
 // reject with code "timeout").
 
 const FETCH_INFO = "chatwoot-dashboard-app:fetch-info";
 const TOKEN = "chatwoot-dashboard-app:token";
+const PROXY = "chatwoot-dashboard-app:request";
 const LEVELS = ["info", "success", "warning", "error"];
 /** First retry delay; each next one doubles, until the context arrives or the bound passes. */
 const FIRST_RETRY_MS = 250;
@@ -117,7 +121,7 @@ export class DashboardApp {
   refresh() {
     if (!this.inFrame) return Promise.reject(this.failure);
     const next = this.waitForContext({ orFailure: false });
-    this.request();
+    this.askForContext();
     return next;
   }
 
@@ -137,6 +141,36 @@ export class DashboardApp {
     });
     window.parent.postMessage(JSON.stringify({ event: TOKEN, id }), this.origin);
     return answer;
+  }
+
+  /**
+   * Has the host's server send an HTTP request for your app and resolves with its answer,
+   * `{status, headers, body}` (body as text). `url`, header values and `body` may hold
+   * `{{settings.key}}` and `{{secret.key}}`, filled in on the server; the url's host must be on
+   * the app's request hosts. Rejects with the host's code ("invalid", "forbidden",
+   * "rate_limited", "unavailable") or "timeout". A non-2xx answer of the remote service
+   * resolves (check `status`).
+   */
+  async request({ method = "GET", url, headers = {}, body } = {}) {
+    if (typeof url !== "string" || url === "") {
+      throw new DashboardAppError("invalid", "url must be a non-empty string");
+    }
+    if (body !== undefined && typeof body !== "string") body = JSON.stringify(body);
+    await this.context();
+    if (this.closed) throw new DashboardAppError("closed", "The SDK was closed.");
+    const id = `${this.idPrefix}-${this.nextId++}`;
+    const fields = { method, url, headers };
+    if (body !== undefined) fields.body = body;
+    return new Promise((resolve, reject) => {
+      // The remote service has its own timeout on the server; this one also covers the host.
+      const wait = this.actionTimeout + 15000;
+      const timer = this.later(wait, () => {
+        if (!this.pending.delete(id)) return;
+        reject(new DashboardAppError("timeout", `No answer to request within ${wait} ms (does this host proxy requests?).`));
+      });
+      this.pending.set(id, { event: `${PROXY}:result`, resolve, reject, timer });
+      window.parent.postMessage(JSON.stringify({ event: PROXY, id, ...fields }), this.origin);
+    });
   }
 
   /** Puts `text` in the agent's reply box for them to review (the host never sends it). */
@@ -252,7 +286,7 @@ export class DashboardApp {
 
   // --- internals -------------------------------------------------------------------------
 
-  request() {
+  askForContext() {
     // A request carries nothing secret, so before the host's origin is known it may go to "*"
     // (as Chatwoot's docs do); once known, it goes there only.
     window.parent.postMessage(FETCH_INFO, this.origin || "*");
@@ -273,7 +307,7 @@ export class DashboardApp {
     const started = Date.now();
     const attempt = (delay) => {
       if (this.latest || this.closed) return;
-      this.request();
+      this.askForContext();
       if (Date.now() + delay < started + this.contextTimeout) this.later(delay, () => attempt(delay * 2));
     };
     attempt(FIRST_RETRY_MS);
@@ -371,7 +405,7 @@ export class DashboardApp {
       if (typeof message.token === "string" && message.token) action.resolve(message.token);
       else action.reject(new DashboardAppError("unavailable", "The host has no token for this app."));
     } else if (message.ok === true) {
-      action.resolve();
+      action.resolve(message.event === `${PROXY}:result` ? message.response : undefined);
     } else {
       const code = typeof message.error === "string" ? message.error : "unavailable";
       action.reject(new DashboardAppError(code, message.message || `The host refused ${message.event.replace(":result", "")}: ${code}`));

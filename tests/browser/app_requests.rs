@@ -1,0 +1,111 @@
+//! The request proxy in a real browser (issue 14, item 4): an app on another origin, built on
+//! the SDK, calls `request()` from a conversation tab; the host's server fills in the app's
+//! secret and sends it to a loopback test service; the app gets the answer with the secret
+//! scrubbed, and neither the page nor the frame ever holds the secret.
+
+use crate::harness::{conversation_page, Browser, Frame};
+use crate::sdk::SdkApp;
+use crate::support::{self, TestApp};
+use axum::http::HeaderMap;
+use axum::routing::any;
+use axum::Router;
+use serde_json::json;
+use std::sync::{Arc, Mutex};
+
+const SECRET: &str = "sk_browser-secret-5151";
+
+#[tokio::test]
+async fn an_app_on_another_origin_calls_request_through_the_sdk_and_gets_the_answer() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    // The remote service: records the Authorization header it got and echoes it back.
+    let seen: Arc<Mutex<Vec<String>>> = Arc::default();
+    let record = seen.clone();
+    let service = support::serve_router(Router::new().fallback(any(
+        move |headers: HeaderMap| async move {
+            let auth = headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            record.lock().unwrap().push(auth.clone());
+            axum::Json(json!({"orders": 3, "auth": auth}))
+        },
+    )))
+    .await;
+
+    let mut config = web::Config::new("http://127.0.0.1:3000", false).unwrap();
+    config.app_requests.allow_private = true;
+    config.app_requests.allow_http = true;
+    let app = TestApp::new().await.with_config(config);
+    let sdk_app = SdkApp::start().await;
+    let base = app.serve().await;
+    let created = app
+        .post(
+            &app.api("dashboard_apps"),
+            &app.admin,
+            &json!({
+                "title": "CRM",
+                "content": [{"type": "frame", "url": sdk_app.url(&base, &json!({}))}],
+                "settings_schema": [{"key": "api_key", "label": "API key", "type": "secret", "required": true}],
+                "request_hosts": ["127.0.0.1"],
+            }),
+        )
+        .await;
+    let id = created.json()["id"].as_i64().expect("an app id");
+    let settings = app
+        .patch(
+            &app.api(&format!("dashboard_apps/{id}/settings")),
+            &app.admin,
+            &json!({"settings": {"api_key": SECRET}}),
+        )
+        .await;
+    assert_eq!(settings.status, 200, "{}", settings.text);
+
+    browser.sign_in(&base, &app.agent.email).await;
+    browser.open(&conversation_page(&base, &app)).await;
+    browser.open_tab(id).await;
+    let frame = Frame::app(id, 0);
+    browser
+        .eventually(
+            &frame,
+            "return window.__contexts ? window.__contexts.length : 0;",
+            "the first context",
+            |v| v.as_u64().unwrap_or(0) >= 1,
+        )
+        .await;
+    let script = format!(
+        "window.__app.request({{method: 'GET', url: '{service}/orders', headers: {{Authorization: 'Bearer {{{{secret.api_key}}}}'}}}})\
+           .then((r) => {{ window.__answer = r; }}, (e) => {{ window.__answer = {{failed: e.code, message: e.message}}; }});\
+         return true;"
+    );
+    browser.run(&frame, &script).await;
+    let answer = browser
+        .eventually(
+            &frame,
+            "return window.__answer || null;",
+            "the proxied answer",
+            |v| !v.is_null(),
+        )
+        .await;
+    assert_eq!(answer["status"], 200, "{answer}");
+    let body: serde_json::Value =
+        serde_json::from_str(answer["body"].as_str().expect("a text body")).unwrap();
+    assert_eq!(body["orders"], 3);
+    assert_eq!(body["auth"], "Bearer [secret]", "the echo is scrubbed");
+    assert_eq!(*seen.lock().unwrap(), [format!("Bearer {SECRET}")]);
+
+    // Nowhere in the frame or the page: not in a context, not in the DOM.
+    let frame_text = browser
+        .run(
+            &frame,
+            "return JSON.stringify(window.__contexts) + document.documentElement.outerHTML;",
+        )
+        .await;
+    assert!(!frame_text.to_string().contains(SECRET));
+    let page_text = browser
+        .run(&Frame::top(), "return document.documentElement.outerHTML;")
+        .await;
+    assert!(!page_text.to_string().contains(SECRET));
+}
