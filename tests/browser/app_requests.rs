@@ -109,3 +109,146 @@ async fn an_app_on_another_origin_calls_request_through_the_sdk_and_gets_the_ans
         .await;
     assert!(!page_text.to_string().contains(SECRET));
 }
+
+/// Waits until the page marked stale has been replaced by a fresh, ready one.
+async fn expect_reload(browser: &Browser, what: &str) {
+    browser
+        .eventually(
+            &Frame::top(),
+            "return !window.__stale && document.body.dataset.ready === 'true';",
+            what,
+            |v| *v == json!(true),
+        )
+        .await;
+}
+
+async fn mark_stale(browser: &Browser) {
+    browser
+        .run(&Frame::top(), "window.__stale = true; return true;")
+        .await;
+}
+
+#[tokio::test]
+async fn an_administrator_defines_settings_and_who_sees_the_app_then_fills_in_a_secret_that_never_comes_back(
+) {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let team = app
+        .post(&app.api("teams"), &app.admin, &json!({"name": "Billing"}))
+        .await
+        .json()["id"]
+        .as_i64()
+        .expect("a team id");
+    let id = crate::harness::create_app(
+        &app,
+        &app.admin,
+        "CRM",
+        &["https://crm.example/".to_owned()],
+    )
+    .await;
+    app.store()
+        .dashboard_app_requests()
+        .record(&store::NewAppRequest {
+            account_id: domain::AccountId(app.acme.account_id),
+            app_id: domain::DashboardAppId(id),
+            user_id: domain::UserId(app.agent.id),
+            method: "GET",
+            host: "api.crm.example",
+            path: "/orders",
+            status: Some(200),
+            error: None,
+            duration_ms: 12,
+        })
+        .await
+        .unwrap();
+    let base = app.serve().await;
+    browser.sign_in(&base, &app.admin.email).await;
+    browser
+        .open(&crate::harness::settings_page(&base, &app))
+        .await;
+
+    // Edit: settings, a request host, and the team that sees it.
+    let row = format!("tr[data-app-id=\"{id}\"]");
+    browser
+        .click(&format!("{row} [data-action=\"edit\"]"))
+        .await;
+    browser
+        .fill(
+            "#app-settings-schema",
+            r#"[{"key": "api_key", "label": "API key", "type": "secret", "required": true}, {"key": "greeting", "label": "Greeting", "type": "text"}]"#,
+        )
+        .await;
+    browser.fill("#app-request-hosts", "api.crm.example").await;
+    browser
+        .click(&format!("#app-form .app-team[value=\"{team}\"]"))
+        .await;
+    mark_stale(&browser).await;
+    browser.click("#app-save").await;
+    expect_reload(&browser, "the page after editing").await;
+    let uri = format!(
+        "{}?include=control",
+        app.api(&format!("dashboard_apps/{id}"))
+    );
+    let saved = app.get(&uri, &app.admin).await.json();
+    assert_eq!(saved["team_ids"], json!([team]), "{saved}");
+    assert_eq!(saved["request_hosts"], json!(["api.crm.example"]));
+    assert_eq!(saved["settings_schema"][0]["type"], "secret");
+    let seen_by = browser
+        .find(&format!("{row} .app-visibility"))
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert_eq!(
+        seen_by, "Teams: billing",
+        "team names are kept lowercase, as Chatwoot does"
+    );
+
+    // Settings: a required secret left empty is named; then filled, it is only ever "set".
+    browser
+        .click(&format!("{row} [data-action=\"app-settings\"]"))
+        .await;
+    browser
+        .find("#app-settings-dialog[data-requests=\"1\"]")
+        .await;
+    let log = browser
+        .find("#app-requests-table")
+        .await
+        .text()
+        .await
+        .unwrap();
+    assert!(
+        log.contains("/orders") && log.contains("api.crm.example"),
+        "{log}"
+    );
+    browser.fill("#app-setting-greeting", "Hello").await;
+    browser.click("#app-settings-save").await;
+    browser
+        .eventually(
+            &Frame::top(),
+            "return document.getElementById('app-setting-api_key-error').textContent;",
+            "the missing secret named",
+            |v| v.as_str().is_some_and(|t| t.contains("API key")),
+        )
+        .await;
+    browser.fill("#app-setting-api_key", SECRET).await;
+    mark_stale(&browser).await;
+    browser.click("#app-settings-save").await;
+    expect_reload(&browser, "the page after saving settings").await;
+    let saved = app.get(&uri, &app.admin).await.json();
+    assert_eq!(saved["secrets"], json!({"api_key": {"set": true}}));
+    assert_eq!(saved["settings"], json!({"greeting": "Hello"}));
+    let page = browser.source().await.unwrap();
+    assert!(!page.contains(SECRET));
+    browser
+        .click(&format!("{row} [data-action=\"app-settings\"]"))
+        .await;
+    let secret = browser.find("#app-setting-api_key").await;
+    assert_eq!(secret.prop("value").await.unwrap().as_deref(), Some(""));
+    assert_eq!(
+        secret.attr("placeholder").await.unwrap().as_deref(),
+        Some("Set — type to replace it")
+    );
+}

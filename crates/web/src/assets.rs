@@ -23,6 +23,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     asset!("js/app-panel.js", JS),
     asset!("js/contact-apps.js", JS),
     asset!("js/app-requests.js", JS),
+    asset!("js/app-settings-dialog.js", JS),
     asset!("js/app-protocol.js", JS),
     asset!("js/busy.js", JS),
     asset!("js/cable.js", JS),

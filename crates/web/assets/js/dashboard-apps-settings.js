@@ -4,6 +4,7 @@
 // JSON API.
 
 import { errorText, request } from "./api.js";
+import { appFields, fillAppFields, showAppFieldError } from "./app-settings-dialog.js";
 
 const accountId = document.body.dataset.accountId;
 const endpoint = `/api/v1/accounts/${accountId}/dashboard_apps`;
@@ -64,6 +65,7 @@ function openForm(row) {
   const algorithm = row ? row.dataset.appTokenAlgorithm : "EdDSA";
   for (const input of algorithmInputs) input.checked = input.value === algorithm;
   enabledInput.checked = row ? row.dataset.appEnabled === "true" : true;
+  fillAppFields(row);
   showInboxes();
   document.getElementById("app-inboxes-error").textContent = "";
   setFieldError(titleInput, null);
@@ -89,7 +91,10 @@ form.addEventListener("submit", async (event) => {
   const row = editing && document.querySelector(`tr[data-app-id="${editing}"]`);
   const others = row ? row.dataset.appUrls.split("\n").slice(1) : [];
   const content = [url, ...others].map((u) => ({ type: "frame", url: u }));
+  const extra = appFields();
+  if (!extra) return;
   const app = {
+    ...extra,
     title,
     content,
     enabled: enabledInput.checked,
@@ -112,6 +117,8 @@ form.addEventListener("submit", async (event) => {
       document.getElementById("app-inboxes-error").textContent = errorText(result);
     } else if (attributes.includes("placements")) {
       document.getElementById("app-placements-error").textContent = errorText(result);
+    } else if (showAppFieldError(result)) {
+      // Shown beside the visibility, settings or hosts field.
     }
     else {
       formError.textContent = errorText(result);

@@ -1,5 +1,7 @@
 //! Settings › Integrations › Dashboard apps: list in order, add, edit (name, URL, where the app
-//! shows, for which inboxes, which actions it may take, how its tokens are signed, enabled), move up and down, delete.
+//! shows, for which inboxes, which actions it may take, how its tokens are signed, enabled, who
+//! sees it, its settings and request hosts), fill in its settings and read its request log, move
+//! up and down, delete.
 //! Administrators only; the page's script talks to the JSON API with the session's CSRF token.
 
 use super::{render, Layout};
@@ -38,6 +40,68 @@ pub struct AppRow {
     pub tab: bool,
     /// The placements beside its tab or page ("Panel beside the conversation"), for the list.
     pub also_label: String,
+    /// Settings, request hosts and visibility (issue 14), for the dialogs.
+    pub extra: AppSettingsRow,
+}
+
+/// What the settings and visibility parts of the dialogs need of one app.
+pub struct AppSettingsRow {
+    /// The roles it is limited to, space-separated (empty: all).
+    pub roles: String,
+    /// The teams it is limited to, comma-separated (empty: all).
+    pub team_ids: String,
+    /// "Everyone" or who sees it.
+    pub visibility_label: String,
+    /// The settings schema, as JSON.
+    pub schema_json: String,
+    /// The non-secret values, as JSON.
+    pub values_json: String,
+    /// The keys of the secrets that have a value, space-separated.
+    pub secrets_set: String,
+    /// The request hosts, one per line.
+    pub request_hosts: String,
+}
+
+impl AppSettingsRow {
+    fn new(app: &domain::DashboardApp, secrets_set: &[String], teams: &[TeamChoice]) -> Self {
+        let roles: Vec<&str> = app.visibility.roles.iter().map(|r| r.as_str()).collect();
+        let team_names: Vec<String> = app
+            .visibility
+            .team_ids
+            .iter()
+            .map(|id| {
+                teams
+                    .iter()
+                    .find(|t| t.id == id.get())
+                    .map_or_else(|| format!("Team {id} (deleted)"), |t| t.name.clone())
+            })
+            .collect();
+        let visibility_label = match (roles.is_empty(), team_names.is_empty()) {
+            (true, true) => "Everyone".to_owned(),
+            (false, true) => format!("Roles: {}", roles.join(", ")),
+            (true, false) => format!("Teams: {}", team_names.join(", ")),
+            (false, false) => format!(
+                "Roles: {}; teams: {}",
+                roles.join(", "),
+                team_names.join(", ")
+            ),
+        };
+        Self {
+            roles: roles.join(" "),
+            team_ids: join(app.visibility.team_ids.iter().map(|id| id.to_string()), ","),
+            visibility_label,
+            schema_json: serde_json::to_string(&app.settings.schema)
+                .expect("setting definitions serialize"),
+            values_json: serde_json::Value::Object(app.settings.values.clone()).to_string(),
+            secrets_set: secrets_set.join(" "),
+            request_hosts: app.settings.request_hosts.join("\n"),
+        }
+    }
+}
+
+pub struct TeamChoice {
+    pub id: i64,
+    pub name: String,
 }
 
 pub struct InboxChoice {
@@ -53,6 +117,8 @@ pub struct IndexPage {
     pub inboxes: Vec<InboxChoice>,
     /// Every action, for the dialog's checkboxes.
     pub capabilities: &'static [Capability],
+    /// The account's teams, for the dialog's visibility checkboxes.
+    pub teams: Vec<TeamChoice>,
     /// The placements besides a tab or a full page (the dialog's "Also show it").
     pub extra_placements: Vec<&'static PlacementInfo>,
 }
@@ -77,6 +143,23 @@ pub async fn index(
             |inbox| inbox.name.clone(),
         )
     };
+    let teams: Vec<TeamChoice> = state
+        .store
+        .teams()
+        .list(page.member.account_id)
+        .await?
+        .into_iter()
+        .map(|team| TeamChoice {
+            id: team.id.get(),
+            name: team.name,
+        })
+        .collect();
+    let secrets = state
+        .store
+        .dashboard_app_secrets()
+        .keys_by_app(page.member.account_id)
+        .await?;
+    let no_secrets = Vec::new();
     let apps = state
         .store
         .dashboard_apps()
@@ -121,6 +204,7 @@ pub async fn index(
                 join(app.allowed_actions.iter().map(|a| a.as_str()), ", ")
             },
             token_algorithm: app.token_algorithm.as_str(),
+            extra: AppSettingsRow::new(&app, secrets.get(&app.id).unwrap_or(&no_secrets), &teams),
             title: app.title,
         })
         .collect();
@@ -139,6 +223,7 @@ pub async fn index(
             .iter()
             .filter(|p| is_extra(p.placement))
             .collect(),
+        teams,
     })
 }
 
