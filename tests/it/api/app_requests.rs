@@ -312,3 +312,41 @@ async fn a_server_key_that_cannot_open_the_secrets_is_a_plain_error_not_a_panic(
     );
     assert!(received.lock().unwrap().is_empty());
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn no_secret_is_ever_logged_even_at_trace_level() {
+    let captured = crate::hardening::Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_max_level(tracing::Level::TRACE)
+        .with_ansi(false)
+        .with_writer(captured.clone())
+        .finish();
+    // The test's runtime has one thread: the server, the service and the client all log here.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    // A second live dispatcher, so callsites first reached on other threads are not muted here
+    // (see hardening.rs's log test).
+    let _second = tracing::Dispatch::new(tracing_subscriber::registry());
+    let app = proxy_app(true).await;
+    let (service, received) = test_service(String::new()).await;
+    let id = configured_app(&app).await;
+    let auth = json!({"Authorization": "Bearer {{secret.api_key}}"});
+    ok(&proxy(
+        &app,
+        id,
+        json!({"url": format!("{service}/echo?k={{{{secret.api_key}}}}"), "headers": auth}),
+    )
+    .await);
+    expect(
+        &proxy(
+            &app,
+            id,
+            json!({"url": format!("{service}/big"), "headers": auth}),
+        )
+        .await,
+        502,
+    );
+    assert_eq!(received.lock().unwrap().len(), 1);
+    let log = captured.text();
+    assert!(log.len() > 1000, "the capture works: {log}");
+    assert!(!log.contains(SECRET), "a secret was logged");
+}
