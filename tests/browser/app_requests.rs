@@ -5,6 +5,7 @@
 
 use crate::harness::{conversation_page, Browser, Frame};
 use crate::sdk::SdkApp;
+use crate::settings::{expect_reload, mark_stale};
 use crate::support::{self, TestApp};
 use axum::http::HeaderMap;
 use axum::routing::any;
@@ -108,24 +109,6 @@ async fn an_app_on_another_origin_calls_request_through_the_sdk_and_gets_the_ans
         .run(&Frame::top(), "return document.documentElement.outerHTML;")
         .await;
     assert!(!page_text.to_string().contains(SECRET));
-}
-
-/// Waits until the page marked stale has been replaced by a fresh, ready one.
-async fn expect_reload(browser: &Browser, what: &str) {
-    browser
-        .eventually(
-            &Frame::top(),
-            "return !window.__stale && document.body.dataset.ready === 'true';",
-            what,
-            |v| *v == json!(true),
-        )
-        .await;
-}
-
-async fn mark_stale(browser: &Browser) {
-    browser
-        .run(&Frame::top(), "window.__stale = true; return true;")
-        .await;
 }
 
 #[tokio::test]

@@ -16,7 +16,7 @@ async fn apps(app: &TestApp) -> Vec<Value> {
 }
 
 /// Waits until the page marked by `mark_stale` has been replaced by a fresh, ready one.
-async fn expect_reload(browser: &Browser, what: &str) {
+pub(crate) async fn expect_reload(browser: &Browser, what: &str) {
     browser
         .eventually(
             &Frame::top(),
@@ -27,7 +27,7 @@ async fn expect_reload(browser: &Browser, what: &str) {
         .await;
 }
 
-async fn mark_stale(browser: &Browser) {
+pub(crate) async fn mark_stale(browser: &Browser) {
     browser
         .run(&Frame::top(), "window.__stale = true; return true;")
         .await;

@@ -345,18 +345,38 @@ impl DashboardApps<'_> {
         account_id: AccountId,
         team_ids: &[domain::TeamId],
     ) -> Result<(), StoreError> {
-        if team_ids.is_empty() {
+        let ids: Vec<i64> = team_ids.iter().map(|id| id.get()).collect();
+        self.check_owned(
+            account_id,
+            &ids,
+            ACCOUNT_TEAMS,
+            ("team_ids", "Team", "teams"),
+        )
+        .await
+    }
+
+    /// Every one of `ids` must be among those `sql` lists for the account; else a 422 naming
+    /// `what.0` ("Team 7 is not one of this account's teams").
+    async fn check_owned(
+        &self,
+        account_id: AccountId,
+        ids: &[i64],
+        sql: &'static str,
+        what: (&str, &str, &str),
+    ) -> Result<(), StoreError> {
+        if ids.is_empty() {
             return Ok(());
         }
-        let known: Vec<i64> = on_pool!(self.store, |pool| sqlx::query_scalar(ACCOUNT_TEAMS)
+        let known: Vec<i64> = on_pool!(self.store, |pool| sqlx::query_scalar(sql)
             .bind(account_id.get())
             .fetch_all(pool)
             .await)?;
-        match team_ids.iter().find(|id| !known.contains(&id.get())) {
+        let (field, noun, plural) = what;
+        match ids.iter().find(|id| !known.contains(id)) {
             None => Ok(()),
             Some(unknown) => Err(DomainError::invalid(
-                "team_ids",
-                format!("Team {unknown} is not one of this account's teams"),
+                field,
+                format!("{noun} {unknown} is not one of this account's {plural}"),
             )
             .into()),
         }
@@ -421,20 +441,13 @@ impl DashboardApps<'_> {
         account_id: AccountId,
         inbox_ids: &[InboxId],
     ) -> Result<(), StoreError> {
-        if inbox_ids.is_empty() {
-            return Ok(());
-        }
-        let known: Vec<i64> = on_pool!(self.store, |pool| sqlx::query_scalar(ACCOUNT_INBOXES)
-            .bind(account_id.get())
-            .fetch_all(pool)
-            .await)?;
-        match inbox_ids.iter().find(|id| !known.contains(&id.get())) {
-            None => Ok(()),
-            Some(unknown) => Err(DomainError::invalid(
-                "inbox_ids",
-                format!("Inbox {unknown} is not one of this account's inboxes"),
-            )
-            .into()),
-        }
+        let ids: Vec<i64> = inbox_ids.iter().map(|id| id.get()).collect();
+        self.check_owned(
+            account_id,
+            &ids,
+            ACCOUNT_INBOXES,
+            ("inbox_ids", "Inbox", "inboxes"),
+        )
+        .await
     }
 }

@@ -43,28 +43,17 @@ pub struct ServeConfig {
     pub app_requests_allow_http: bool,
 }
 
-/// Where attachments go: the configured URL, else `files/` beside an SQLite database (or
-/// `data/files` for PostgreSQL), so `cargo run` needs nothing more.
+/// Where attachments go: the configured URL, else `files/` in the data directory, so `cargo
+/// run` needs nothing more.
 fn file_store(config: &ServeConfig) -> anyhow::Result<files::Files> {
     if let Some(url) = &config.files_url {
         return Ok(files::Files::from_url(url)?);
     }
-    let beside_database = config
-        .database_url
-        .strip_prefix("sqlite://")
-        .or_else(|| config.database_url.strip_prefix("sqlite:"))
-        .map(|path| path.split('?').next().unwrap_or(path))
-        .filter(|path| !path.is_empty() && !path.starts_with(":memory:"))
-        .and_then(|path| {
-            std::path::Path::new(path)
-                .parent()
-                .map(|dir| dir.join("files"))
-        });
-    let dir = beside_database.unwrap_or_else(|| std::path::PathBuf::from("data/files"));
-    Ok(files::Files::local(&dir)?)
+    Ok(files::Files::local(&data_dir(config).join("files"))?)
 }
 
-/// The data directory: beside an SQLite database, else `data` (where `cargo run` keeps it).
+/// The data directory: the folder of an SQLite database, else `data` (PostgreSQL, or an
+/// in-memory database). Attachments' `files/` and the secret key's `secret.key` live there.
 fn data_dir(config: &ServeConfig) -> std::path::PathBuf {
     config
         .database_url
@@ -77,7 +66,6 @@ fn data_dir(config: &ServeConfig) -> std::path::PathBuf {
                 .parent()
                 .map(|dir| dir.to_path_buf())
         })
-        .filter(|dir| !dir.as_os_str().is_empty())
         .unwrap_or_else(|| std::path::PathBuf::from("data"))
 }
 
