@@ -345,6 +345,32 @@ async fn an_agent_outside_the_apps_roles_or_teams_neither_sees_it_nor_gets_its_c
         let uri = app.api(&format!("dashboard_apps/{sidebar}/app_context"));
         assert_not_found(&app.get(&uri, &app.agent).await);
         ok(&app.get(&uri, &app.admin).await);
+        let page_uri = format!("/app/accounts/{}/apps/{sidebar}", app.acme.account_id);
+        let entry = format!("data-sidebar-app=\"{sidebar}\"");
+        let cookie = crate::hardening::page_session(&app, &app.agent.email).await;
+        assert_eq!(
+            crate::hardening::page(&app, &cookie, &page_uri)
+                .await
+                .status,
+            404
+        );
+        let page = crate::hardening::page(&app, &cookie, &conversation)
+            .await
+            .text;
+        assert!(!page.contains(&entry), "no navigation entry for the agent");
+
+        // The playground lists only the apps its administrator may see.
+        let cookie = crate::hardening::page_session(&app, &app.admin.email).await;
+        let playground = format!(
+            "/app/accounts/{}/settings/integrations/dashboard_apps/playground",
+            app.acme.account_id
+        );
+        let page = crate::hardening::page(&app, &cookie, &playground)
+            .await
+            .text;
+        let option = |id: i64| format!("<option value=\"{id}\"");
+        assert!(page.contains(&option(admins_only)), "{page}");
+        assert!(!page.contains(&option(billing_agents)));
     })
     .await;
 }
