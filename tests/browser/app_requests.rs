@@ -235,3 +235,112 @@ async fn an_administrator_defines_settings_and_who_sees_the_app_then_fills_in_a_
         Some("Set — type to replace it")
     );
 }
+
+#[tokio::test]
+async fn the_playground_sends_a_registered_apps_requests_through_the_proxy_on_a_real_conversation()
+{
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let hits: Arc<Mutex<Vec<String>>> = Arc::default();
+    let record = hits.clone();
+    let service = support::serve_router(Router::new().fallback(any(
+        move |headers: HeaderMap| async move {
+            let auth = headers
+                .get("authorization")
+                .and_then(|v| v.to_str().ok())
+                .unwrap_or_default()
+                .to_owned();
+            record.lock().unwrap().push(auth);
+            "pong"
+        },
+    )))
+    .await;
+    let mut config = web::Config::new("http://127.0.0.1:3000", false).unwrap();
+    config.app_requests.allow_private = true;
+    config.app_requests.allow_http = true;
+    let app = TestApp::new().await.with_config(config);
+    let sdk_app = SdkApp::start().await;
+    let base = app.serve().await;
+    let created = app
+        .post(
+            &app.api("dashboard_apps"),
+            &app.admin,
+            &json!({
+                "title": "CRM",
+                "content": [{"type": "frame", "url": sdk_app.url(&base, &json!({}))}],
+                "settings_schema": [{"key": "api_key", "label": "API key", "type": "secret"}],
+                "request_hosts": ["127.0.0.1"],
+            }),
+        )
+        .await;
+    let id = created.json()["id"].as_i64().expect("an app id");
+    let body = json!({"settings": {"api_key": SECRET}});
+    let saved = app
+        .patch(
+            &app.api(&format!("dashboard_apps/{id}/settings")),
+            &app.admin,
+            &body,
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.text);
+
+    browser.sign_in(&base, &app.admin.email).await;
+    browser
+        .open(&crate::playground::playground_page(&base, &app))
+        .await;
+    let pick = |id: &'static str, value: String| {
+        format!(
+            "const s = document.getElementById({}); s.value = {}; s.dispatchEvent(new Event('change')); return s.value;",
+            json!(id),
+            json!(value)
+        )
+    };
+    browser
+        .run(&Frame::top(), &pick("pg-app", id.to_string()))
+        .await;
+    browser.find("#pg-conversation[data-loaded]").await;
+    browser
+        .run(
+            &Frame::top(),
+            &pick("pg-conversation", app.acme.conversation.to_string()),
+        )
+        .await;
+    browser.click("#pg-load").await;
+    let frame = Frame::top().child("iframe[data-playground]");
+    browser
+        .eventually(
+            &frame,
+            "return window.__contexts ? window.__contexts.length : 0;",
+            "the first context",
+            |v| v.as_u64().unwrap_or(0) >= 1,
+        )
+        .await;
+    let script = format!(
+        "window.__app.request({{url: '{service}/ping', headers: {{Authorization: 'Bearer {{{{secret.api_key}}}}'}}}})\
+           .then((r) => {{ window.__answer = r; }}, (e) => {{ window.__answer = {{failed: e.code}}; }});\
+         return true;"
+    );
+    browser.run(&frame, &script).await;
+    let answer = browser
+        .eventually(
+            &frame,
+            "return window.__answer || null;",
+            "the answer",
+            |v| !v.is_null(),
+        )
+        .await;
+    assert_eq!(answer["status"], 200, "{answer}");
+    assert_eq!(answer["body"], "pong");
+    assert_eq!(*hits.lock().unwrap(), [format!("Bearer {SECRET}")]);
+    // The playground's log shows the exchange, and never the secret.
+    let log = browser
+        .run(
+            &Frame::top(),
+            "return document.getElementById('pg-log').textContent;",
+        )
+        .await;
+    let log = log.as_str().unwrap_or_default();
+    assert!(log.contains("chatwoot-dashboard-app:request"), "{log}");
+    assert!(!log.contains(SECRET));
+}

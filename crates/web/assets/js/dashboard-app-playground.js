@@ -10,6 +10,7 @@
 // #pg-token[data-state="valid"|"expired"].
 
 import { AppBridge } from "./app-bridge.js";
+import { proxyThrough } from "./app-requests.js";
 import { SERVER_ACTIONS } from "./app-protocol.js";
 import { request, errorText } from "./api.js";
 import { toast } from "./toast.js";
@@ -343,6 +344,10 @@ async function load() {
       },
       ...simulatedServerActions(),
     },
+    // A registered app on a real conversation sends real requests through the proxy (its
+    // settings, secrets, hosts and limits apply, and they are logged); elsewhere there is no
+    // app or conversation to send them for, and they are answered "unavailable".
+    proxyRequest: appId && current.conversation !== "sample" ? proxyThrough(accountId, Number(current.conversation)) : null,
   });
   bridge.addEventListener("sent", onSent);
   bridge.addEventListener("received", onReceived);
