@@ -344,3 +344,64 @@ async fn the_playground_sends_a_registered_apps_requests_through_the_proxy_on_a_
     assert!(log.contains("chatwoot-dashboard-app:request"), "{log}");
     assert!(!log.contains(SECRET));
 }
+
+#[tokio::test]
+async fn an_app_written_for_chatwoot_gets_its_string_context_with_settings_on_and_never_a_secret() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let recorder = crate::recorder::Recorder::start().await;
+    let created = app
+        .post(
+            &app.api("dashboard_apps"),
+            &app.admin,
+            &json!({
+                "title": "Recorder",
+                "content": [{"type": "frame", "url": recorder.url("f=chatwoot")}],
+                "settings_schema": [
+                    {"key": "region", "label": "Region", "type": "select", "options": ["eu", "us"]},
+                    {"key": "api_key", "label": "API key", "type": "secret"}
+                ],
+                "request_hosts": ["api.crm.example"],
+            }),
+        )
+        .await;
+    let id = created.json()["id"].as_i64().expect("an app id");
+    let body = json!({"settings": {"region": "eu", "api_key": SECRET}});
+    let saved = app
+        .patch(
+            &app.api(&format!("dashboard_apps/{id}/settings")),
+            &app.admin,
+            &body,
+        )
+        .await;
+    assert_eq!(saved.status, 200, "{}", saved.text);
+    let base = app.serve().await;
+    browser.sign_in(&base, &app.agent.email).await;
+    browser.open(&conversation_page(&base, &app)).await;
+    browser.open_tab(id).await;
+    let frame = Frame::app(id, 0);
+    let messages = crate::recorder::wait_count(&browser, &frame, 1).await;
+    assert_eq!(
+        messages[0]["isString"], true,
+        "a string, for JSON.parse(event.data)"
+    );
+    let context = crate::recorder::context_of(&messages[0]);
+    assert_eq!(support::schema_errors(&context, None), Vec::<String>::new());
+    assert_eq!(context["settings"], json!({"region": "eu"}));
+    assert_eq!(
+        context["data"]["conversation"]["id"],
+        json!(app.acme.conversation)
+    );
+    assert!(!messages[0].to_string().contains(SECRET));
+    // Only the context: settings bring no extra message.
+    browser
+        .stays(
+            &frame,
+            crate::recorder::COUNT,
+            &json!(1),
+            "the message count",
+        )
+        .await;
+}
