@@ -1,5 +1,7 @@
-//! Inboxes: where conversations arrive. Only Chatwoot's API channel exists here.
+//! Inboxes: where conversations arrive. Chatwoot's API channel, and its website channel whose
+//! widget settings are `web_widget::WebWidget`.
 
+use crate::web_widget::{WebWidget, WebWidgetChanges, WEB_WIDGET_CHANNEL};
 use crate::{validate, AccountId, DomainError, InboxId};
 
 /// Chatwoot's channel type for API inboxes, as the wire spells it.
@@ -19,7 +21,34 @@ pub struct Inbox {
     /// Chatwoot's `hmac_mandatory`: Client API contacts only with a valid `identifier_hash`.
     pub hmac_mandatory: bool,
     pub settings: InboxSettings,
+    /// Set exactly when `channel_type` is [`WEB_WIDGET_CHANNEL`].
+    pub web_widget: Option<WebWidget>,
     pub created_at: i64,
+}
+
+impl Inbox {
+    /// The website token of a website inbox (its `inbox_identifier`: one random public id
+    /// serves the snippet and the Client API alike).
+    pub fn website_token(&self) -> Option<&str> {
+        self.web_widget
+            .as_ref()
+            .map(|_| self.inbox_identifier.as_str())
+    }
+
+    /// Whether every caller of the Client API must prove an identity. On an API inbox that is
+    /// what `hmac_mandatory` means; on a website inbox anonymous visitors still chat and only
+    /// `setUser` needs a valid `identifier_hash` (Chatwoot's `widget/contacts#set_user`).
+    pub fn requires_verified_contacts(&self) -> bool {
+        self.hmac_mandatory && self.web_widget.is_none()
+    }
+
+    /// Whether a caller that has `proven` its identifier (now or before) may go on, when it
+    /// `claims_identifier` (sends one) or not (see [`Self::requires_verified_contacts`]).
+    pub fn accepts_identity(&self, proven: bool, claims_identifier: bool) -> bool {
+        let needed =
+            self.requires_verified_contacts() || (self.hmac_mandatory && claims_identifier);
+        proven || !needed
+    }
 }
 
 /// The inbox settings Chatwoot's clients send and read back, stored as given.
@@ -50,9 +79,19 @@ pub struct NewInbox {
     pub webhook_url: Option<String>,
     pub hmac_mandatory: bool,
     pub settings: InboxSettings,
+    /// A website inbox's widget; `None` for an API inbox.
+    pub web_widget: Option<WebWidget>,
 }
 
 impl NewInbox {
+    pub fn channel_type(&self) -> &'static str {
+        if self.web_widget.is_some() {
+            WEB_WIDGET_CHANNEL
+        } else {
+            API_CHANNEL
+        }
+    }
+
     pub fn validate(
         account_id: AccountId,
         name: Option<&str>,
@@ -64,6 +103,7 @@ impl NewInbox {
             webhook_url: webhook(webhook_url)?,
             hmac_mandatory: false,
             settings: InboxSettings::default(),
+            web_widget: None,
         })
     }
 }
@@ -78,6 +118,8 @@ pub struct InboxChanges {
     pub greeting_enabled: Option<bool>,
     /// `Some(None)` clears the greeting.
     pub greeting_message: Option<Option<String>>,
+    /// A website inbox's widget settings (ignored for an API inbox).
+    pub web_widget: Option<WebWidgetChanges>,
 }
 
 impl InboxChanges {
@@ -87,6 +129,7 @@ impl InboxChanges {
             enable_auto_assignment: None,
             greeting_enabled: None,
             greeting_message: None,
+            web_widget: None,
             name: name
                 .map(|n| validate::required("name", Some(n), validate::MAX_SHORT_TEXT))
                 .transpose()?,

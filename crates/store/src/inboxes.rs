@@ -1,21 +1,61 @@
-//! API-channel inboxes.
+//! Inboxes: API channels, and website channels with their widget (`channel_web_widgets`).
 
 use crate::error::found;
 use crate::events::log_events;
-use crate::{on_pool, Store, StoreError};
-use domain::inbox::API_CHANNEL;
-use domain::{password, AccountId, Inbox, InboxChanges, InboxId, InboxSettings, NewInbox};
+use crate::{json, on_pool, Store, StoreError};
+use domain::{
+    password, AccountId, Inbox, InboxChanges, InboxId, InboxSettings, NewInbox, WebWidget,
+};
+
+/// The columns of an inbox with its widget, if any (`i` the inbox, `w` the widget).
+macro_rules! inbox_columns {
+    () => {
+        "i.id, i.account_id, i.name, i.channel_type, i.webhook_url, i.inbox_identifier, \
+         i.hmac_token, i.hmac_mandatory, i.enable_auto_assignment, i.greeting_enabled, \
+         i.greeting_message, i.created_at, w.inbox_id AS widget_inbox_id, w.website_url, \
+         w.widget_color, w.welcome_title, w.welcome_tagline, w.reply_time, \
+         w.pre_chat_form_enabled, w.pre_chat_form_options_json, w.allowed_domains \
+         FROM inboxes i LEFT JOIN channel_web_widgets w ON w.inbox_id = i.id"
+    };
+}
+
+/// Binds a widget's settings in the order `INSERT_WIDGET` (after its `inbox_id`) and
+/// `UPDATE_WIDGET` list them (a macro: the query's type differs per backend). Allowed domains
+/// are kept one per line.
+macro_rules! bind_widget {
+    ($query:expr, $widget:expr) => {{
+        let widget: &WebWidget = $widget;
+        $query
+            .bind(widget.website_url.clone())
+            .bind(widget.widget_color.clone())
+            .bind(widget.welcome_title.clone())
+            .bind(widget.welcome_tagline.clone())
+            .bind(widget.reply_time.clone())
+            .bind(widget.pre_chat_form_enabled)
+            .bind(json::text(&widget.pre_chat_form_options))
+            .bind(widget.allowed_domains.join("\n"))
+    }};
+}
 
 const INSERT: &str = "INSERT INTO inboxes (account_id, name, channel_type, webhook_url, inbox_identifier, \
      hmac_token, hmac_mandatory, enable_auto_assignment, greeting_enabled, greeting_message, created_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id, account_id, name, channel_type, webhook_url, inbox_identifier, \
-     hmac_token, hmac_mandatory, enable_auto_assignment, greeting_enabled, greeting_message, created_at";
-const SELECT_ALL: &str = "SELECT id, account_id, name, channel_type, webhook_url, inbox_identifier, \
-     hmac_token, hmac_mandatory, enable_auto_assignment, greeting_enabled, greeting_message, created_at \
-     FROM inboxes WHERE account_id = $1 ORDER BY id";
-const SELECT_ONE: &str = "SELECT id, account_id, name, channel_type, webhook_url, inbox_identifier, \
-     hmac_token, hmac_mandatory, enable_auto_assignment, greeting_enabled, greeting_message, created_at \
-     FROM inboxes WHERE account_id = $1 AND id = $2";
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
+const INSERT_WIDGET: &str = "INSERT INTO channel_web_widgets (inbox_id, website_url, widget_color, \
+     welcome_title, welcome_tagline, reply_time, pre_chat_form_enabled, pre_chat_form_options_json, \
+     allowed_domains) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
+const UPDATE_WIDGET: &str = "UPDATE channel_web_widgets SET website_url = $1, widget_color = $2, \
+     welcome_title = $3, welcome_tagline = $4, reply_time = $5, pre_chat_form_enabled = $6, \
+     pre_chat_form_options_json = $7, allowed_domains = $8 WHERE inbox_id = $9";
+const SELECT_ALL: &str = concat!(
+    "SELECT ",
+    inbox_columns!(),
+    " WHERE i.account_id = $1 ORDER BY i.id"
+);
+const SELECT_ONE: &str = concat!(
+    "SELECT ",
+    inbox_columns!(),
+    " WHERE i.account_id = $1 AND i.id = $2"
+);
 const UPDATE: &str = "UPDATE inboxes SET name = $1, webhook_url = $2, hmac_mandatory = $3, \
      enable_auto_assignment = $4, greeting_enabled = $5, greeting_message = $6 \
      WHERE account_id = $7 AND id = $8";
@@ -36,10 +76,36 @@ struct InboxRow {
     greeting_enabled: bool,
     greeting_message: Option<String>,
     created_at: i64,
+    widget_inbox_id: Option<i64>,
+    website_url: Option<String>,
+    widget_color: Option<String>,
+    welcome_title: Option<String>,
+    welcome_tagline: Option<String>,
+    reply_time: Option<String>,
+    pre_chat_form_enabled: Option<bool>,
+    pre_chat_form_options_json: Option<String>,
+    allowed_domains: Option<String>,
 }
 
 impl From<InboxRow> for Inbox {
     fn from(row: InboxRow) -> Self {
+        let web_widget = row.widget_inbox_id.map(|_| WebWidget {
+            website_url: row.website_url.unwrap_or_default(),
+            widget_color: row.widget_color.unwrap_or_default(),
+            welcome_title: row.welcome_title,
+            welcome_tagline: row.welcome_tagline,
+            reply_time: row.reply_time.unwrap_or_default(),
+            pre_chat_form_enabled: row.pre_chat_form_enabled.unwrap_or(false),
+            pre_chat_form_options: json::object(
+                row.pre_chat_form_options_json.as_deref().unwrap_or("{}"),
+            ),
+            allowed_domains: row
+                .allowed_domains
+                .unwrap_or_default()
+                .lines()
+                .map(str::to_owned)
+                .collect(),
+        });
         Inbox {
             id: InboxId(row.id),
             account_id: AccountId(row.account_id),
@@ -54,6 +120,7 @@ impl From<InboxRow> for Inbox {
                 greeting_enabled: row.greeting_enabled,
                 greeting_message: row.greeting_message,
             },
+            web_widget,
             created_at: row.created_at,
         }
     }
@@ -64,25 +131,36 @@ pub struct Inboxes<'a> {
 }
 
 impl Inboxes<'_> {
+    /// Creates the inbox, and its widget for a website inbox, in one transaction.
     pub async fn create(&self, new: &NewInbox) -> Result<Inbox, StoreError> {
         let identifier = password::random_token(24);
         let hmac = password::random_token(32);
         let now = domain::time::now();
-        let row: InboxRow = on_pool!(self.store, |pool| sqlx::query_as(INSERT)
-            .bind(new.account_id.get())
-            .bind(&new.name)
-            .bind(API_CHANNEL)
-            .bind(&new.webhook_url)
-            .bind(&identifier)
-            .bind(&hmac)
-            .bind(new.hmac_mandatory)
-            .bind(new.settings.enable_auto_assignment)
-            .bind(new.settings.greeting_enabled)
-            .bind(&new.settings.greeting_message)
-            .bind(now)
-            .fetch_one(pool)
-            .await)?;
-        Ok(row.into())
+        let id: i64 = on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            let (id,): (i64,) = sqlx::query_as(INSERT)
+                .bind(new.account_id.get())
+                .bind(&new.name)
+                .bind(new.channel_type())
+                .bind(&new.webhook_url)
+                .bind(&identifier)
+                .bind(&hmac)
+                .bind(new.hmac_mandatory)
+                .bind(new.settings.enable_auto_assignment)
+                .bind(new.settings.greeting_enabled)
+                .bind(&new.settings.greeting_message)
+                .bind(now)
+                .fetch_one(&mut *tx)
+                .await?;
+            if let Some(widget) = &new.web_widget {
+                bind_widget!(sqlx::query(INSERT_WIDGET).bind(id), widget)
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(id)
+        })?;
+        self.find(new.account_id, InboxId(id)).await
     }
 
     pub async fn list(&self, account_id: AccountId) -> Result<Vec<Inbox>, StoreError> {
@@ -139,18 +217,30 @@ impl Inboxes<'_> {
             inbox.hmac_mandatory = mandatory;
         }
         inbox.settings.apply(changes);
-        on_pool!(self.store, |pool| sqlx::query(UPDATE)
-            .bind(&inbox.name)
-            .bind(&inbox.webhook_url)
-            .bind(inbox.hmac_mandatory)
-            .bind(inbox.settings.enable_auto_assignment)
-            .bind(inbox.settings.greeting_enabled)
-            .bind(&inbox.settings.greeting_message)
-            .bind(account_id.get())
-            .bind(id.get())
-            .execute(pool)
-            .await
-            .map(|_| ()))?;
+        if let (Some(widget), Some(widget_changes)) = (&mut inbox.web_widget, &changes.web_widget) {
+            widget.apply(widget_changes);
+        }
+        on_pool!(self.store, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(UPDATE)
+                .bind(&inbox.name)
+                .bind(&inbox.webhook_url)
+                .bind(inbox.hmac_mandatory)
+                .bind(inbox.settings.enable_auto_assignment)
+                .bind(inbox.settings.greeting_enabled)
+                .bind(&inbox.settings.greeting_message)
+                .bind(account_id.get())
+                .bind(id.get())
+                .execute(&mut *tx)
+                .await?;
+            if let Some(widget) = &inbox.web_widget {
+                bind_widget!(sqlx::query(UPDATE_WIDGET), widget)
+                    .bind(id.get())
+                    .execute(&mut *tx)
+                    .await?;
+            }
+            tx.commit().await
+        })?;
         Ok(inbox)
     }
 

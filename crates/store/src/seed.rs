@@ -283,10 +283,18 @@ pub async fn demo(
         agent_logins.push((user.email.clone(), password));
         agents.push(user);
     }
-    let inbox = store
-        .inboxes()
-        .create(&NewInbox::validate(account.id, Some("Website"), None)?)
-        .await?;
+    // The demo's "Website" inbox is a live-chat widget inbox (its page is the demo app's
+    // `/widget-demo`), so its conversations carry the visitor fields a real widget fills.
+    let mut website = NewInbox::validate(account.id, Some("Website"), None)?;
+    website.web_widget = Some(domain::WebWidget::create(
+        &domain::WebWidgetChanges::validate(domain::web_widget::WebWidgetFields {
+            website_url: Some("https://shop.example.com"),
+            welcome_title: Some("Hi there! 👋"),
+            welcome_tagline: Some("We usually answer within minutes. Ask us anything."),
+            ..Default::default()
+        })?,
+    )?);
+    let inbox = store.inboxes().create(&website).await?;
     // Every demo agent belongs to the demo inbox, so inbox access rules change nothing visible.
     let agent_ids: Vec<_> = agents.iter().map(|a| a.id).collect();
     store

@@ -1,7 +1,10 @@
-//! `api/v1/models/_inbox.json.jbuilder` for API-channel inboxes. The HMAC token is shown to
-//! administrators only, as Chatwoot does.
+//! `api/v1/models/_inbox.json.jbuilder` for API and website inboxes. The HMAC token is shown to
+//! administrators only, as Chatwoot does. The website channel's attributes are present (null)
+//! on every inbox, as the jbuilder's `resource.channel.try(...)` writes them; the pre-chat form
+//! only on website inboxes.
 
 use serde::Serialize;
+use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, Serialize, PartialEq, Eq, utoipa::ToSchema)]
 pub struct Inbox {
@@ -25,10 +28,39 @@ pub struct Inbox {
     pub hmac_mandatory: bool,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub hmac_token: Option<String>,
+    pub widget_color: Option<String>,
+    pub website_url: Option<String>,
+    pub welcome_title: Option<String>,
+    pub welcome_tagline: Option<String>,
+    /// The snippet to paste into the site (Chatwoot's `web_widget_script`), with this
+    /// Switchboard's public URL as `BASE_URL`.
+    pub web_widget_script: Option<String>,
+    pub website_token: Option<String>,
+    pub reply_time: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub pre_chat_form_enabled: Option<bool>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[schema(value_type = Option<Object>)]
+    pub pre_chat_form_options: Option<Map<String, Value>>,
+    /// Hosts allowed to embed the widget, comma-separated (empty: any).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub allowed_domains: Option<String>,
 }
 
 impl Inbox {
+    /// With the snippet of a website inbox filled in, `public_url` (this Switchboard's base
+    /// URL) as its `BASE_URL`.
+    pub fn with_script(mut self, public_url: &str) -> Self {
+        self.web_widget_script = self
+            .website_token
+            .as_deref()
+            .map(|token| crate::web_widget::script(public_url, token));
+        self
+    }
+
+    /// The inbox without its snippet (`web_widget_script` null until [`Self::with_script`]).
     pub fn new(inbox: &crate::Inbox, show_secrets: bool) -> Self {
+        let widget = inbox.web_widget.as_ref();
         Self {
             id: inbox.id.get(),
             avatar_url: String::new(),
@@ -49,6 +81,16 @@ impl Inbox {
             inbox_identifier: inbox.inbox_identifier.clone(),
             hmac_mandatory: inbox.hmac_mandatory,
             hmac_token: show_secrets.then(|| inbox.hmac_token.clone()),
+            widget_color: widget.map(|w| w.widget_color.clone()),
+            website_url: widget.map(|w| w.website_url.clone()),
+            welcome_title: widget.and_then(|w| w.welcome_title.clone()),
+            welcome_tagline: widget.and_then(|w| w.welcome_tagline.clone()),
+            web_widget_script: None,
+            website_token: inbox.website_token().map(str::to_owned),
+            reply_time: widget.map(|w| w.reply_time.clone()),
+            pre_chat_form_enabled: widget.map(|w| w.pre_chat_form_enabled),
+            pre_chat_form_options: widget.map(|w| w.pre_chat_form_options.clone()),
+            allowed_domains: widget.map(|w| w.allowed_domains.join(", ")),
         }
     }
 }

@@ -310,6 +310,7 @@ mod tests {
             hmac_token: "h".into(),
             hmac_mandatory: false,
             settings: Default::default(),
+            web_widget: None,
             created_at: 1_764_049_000,
         };
         let contact = super::Contact::from(&view.contact);

@@ -9,7 +9,8 @@
 //
 // Inputs may say more: `data-create-only` (left out when editing), `data-list="lines"` (a
 // textarea holding an array, one item a line) and `data-show-when="<name>=<value>"` (shown and
-// sent only while the input <name> has that value).
+// sent only while the input <name> has that value), `data-nest="<key>"` (sent inside the object
+// <key> of the body, as Chatwoot nests an inbox's channel settings under `channel`).
 
 import { errorText, request } from "./api.js";
 
@@ -102,12 +103,14 @@ function body() {
   const values = {};
   for (const input of inputs) {
     if (input.disabled || inMembers(input)) continue;
-    if (input.type === "checkbox") values[input.name] = input.checked;
+    const nest = input.dataset.nest;
+    const into = nest ? (values[nest] = values[nest] || {}) : values;
+    if (input.type === "checkbox") into[input.name] = input.checked;
     else if (input.dataset.list === "lines") {
-      values[input.name] = input.value.split("\n").map((line) => line.trim()).filter(Boolean);
+      into[input.name] = input.value.split("\n").map((line) => line.trim()).filter(Boolean);
     } else if (input.type === "password") {
-      if (input.value) values[input.name] = input.value;
-    } else values[input.name] = input.value.trim();
+      if (input.value) into[input.name] = input.value;
+    } else into[input.name] = input.value.trim();
   }
   return values;
 }

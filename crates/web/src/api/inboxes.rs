@@ -1,4 +1,6 @@
-//! `/api/v1/accounts/{account_id}/inboxes` for API-channel inboxes (`inboxes_controller.rb`).
+//! `/api/v1/accounts/{account_id}/inboxes` for API and website inboxes (`inboxes_controller.rb`):
+//! `channel.type` is `api` or `web_widget`, the website channel's settings nested under
+//! `channel` as Chatwoot's `Channel::WebWidget::EDITABLE_ATTRS`.
 
 use super::{path_id, Payload};
 use crate::auth::Admin;
@@ -8,8 +10,9 @@ use crate::openapi::{AccountPath, ResourcePath};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
+use domain::web_widget::WebWidgetFields;
 use domain::wire::InboxDeleted;
-use domain::{wire, InboxChanges, InboxId, Member, NewInbox};
+use domain::{wire, Inbox, InboxChanges, InboxId, Member, NewInbox, WebWidget, WebWidgetChanges};
 use serde::Deserialize;
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
@@ -92,10 +95,40 @@ impl InboxParams {
 
 #[derive(Debug, Deserialize, utoipa::ToSchema)]
 pub struct ChannelParams {
+    /// `api` (the default) or `web_widget`.
     #[serde(rename = "type")]
     kind: Option<String>,
     webhook_url: Option<String>,
     hmac_mandatory: Option<bool>,
+    /// Website inboxes: required on create.
+    website_url: Option<String>,
+    /// `#rrggbb`.
+    widget_color: Option<String>,
+    welcome_title: Option<String>,
+    welcome_tagline: Option<String>,
+    /// `in_a_few_minutes`, `in_a_few_hours` or `in_a_day`.
+    reply_time: Option<String>,
+    pre_chat_form_enabled: Option<bool>,
+    #[schema(value_type = Option<Object>)]
+    pre_chat_form_options: Option<serde_json::Value>,
+    /// Hosts whose pages may embed the widget, comma-separated (`example.com, *.example.com`);
+    /// empty: any site.
+    allowed_domains: Option<String>,
+}
+
+impl ChannelParams {
+    fn widget_changes(&self) -> Result<WebWidgetChanges, ApiError> {
+        Ok(WebWidgetChanges::validate(WebWidgetFields {
+            website_url: self.website_url.as_deref(),
+            widget_color: self.widget_color.as_deref(),
+            welcome_title: self.welcome_title.as_deref(),
+            welcome_tagline: self.welcome_tagline.as_deref(),
+            reply_time: self.reply_time.as_deref(),
+            pre_chat_form_enabled: self.pre_chat_form_enabled,
+            pre_chat_form_options: self.pre_chat_form_options.clone(),
+            allowed_domains: self.allowed_domains.as_deref(),
+        })?)
+    }
 }
 
 impl Resource for InboxParams {
@@ -118,6 +151,11 @@ impl InboxParams {
     fn changes(&self) -> Result<InboxChanges, ApiError> {
         self.check_fixed_settings()?;
         Ok(InboxChanges {
+            web_widget: self
+                .channel
+                .as_ref()
+                .map(ChannelParams::widget_changes)
+                .transpose()?,
             hmac_mandatory: self.hmac_mandatory(),
             enable_auto_assignment: self.enable_auto_assignment,
             greeting_enabled: self.greeting_enabled,
@@ -130,17 +168,27 @@ impl InboxParams {
         })
     }
 
-    fn require_api_channel(&self) -> Result<(), ApiError> {
+    /// Whether the body asks for a website inbox (`channel.type` `web_widget`); any type but
+    /// `api` and `web_widget` is refused.
+    fn is_web_widget(&self) -> Result<bool, ApiError> {
         match self.channel.as_ref().and_then(|c| c.kind.as_deref()) {
-            None | Some("api") => Ok(()),
+            None | Some("api") => Ok(false),
+            Some("web_widget") => Ok(true),
             Some(_) => Err(domain::DomainError::invalid(
                 "channel",
-                "Only the api channel type is supported",
+                "Only the api and web_widget channel types are supported",
             )
             .into()),
         }
     }
 }
+
+/// The inbox as the API shows it to `member`, the website snippet naming this Switchboard.
+fn shown(state: &AppState, inbox: &Inbox, show_secrets: bool) -> wire::Inbox {
+    wire::Inbox::new(inbox, show_secrets).with_script(state.config.public_url())
+}
+
+impl InboxParams {}
 
 #[utoipa::path(
     get,
@@ -156,7 +204,7 @@ pub async fn index(
     let inboxes = state.store.inboxes().visible(&member).await?;
     let payload = inboxes
         .iter()
-        .map(|inbox| wire::Inbox::new(inbox, member.is_admin()))
+        .map(|inbox| shown(&state, inbox, member.is_admin()))
         .collect();
     Ok(Json(Payload { payload }))
 }
@@ -178,7 +226,7 @@ pub async fn show(
         .inboxes()
         .find_visible(&member, InboxId(path_id(&id)?))
         .await?;
-    Ok(Json(wire::Inbox::new(&inbox, member.is_admin())))
+    Ok(Json(shown(&state, &inbox, member.is_admin())))
 }
 
 #[utoipa::path(
@@ -194,7 +242,7 @@ pub async fn create(
     Admin(member): Admin,
     Wrapped(params): Wrapped<InboxParams>,
 ) -> Result<Json<wire::Inbox>, ApiError> {
-    params.require_api_channel()?;
+    let web_widget = params.is_web_widget()?;
     let changes = params.changes()?;
     let mut new = NewInbox::validate(
         member.account_id,
@@ -203,8 +251,12 @@ pub async fn create(
     )?;
     new.hmac_mandatory = changes.hmac_mandatory.unwrap_or(false);
     new.settings.apply(&changes);
+    if web_widget {
+        let widget_changes = changes.web_widget.clone().unwrap_or_default();
+        new.web_widget = Some(WebWidget::create(&widget_changes)?);
+    }
     let inbox = state.store.inboxes().create(&new).await?;
-    Ok(Json(wire::Inbox::new(&inbox, true)))
+    Ok(Json(shown(&state, &inbox, true)))
 }
 
 #[utoipa::path(
@@ -227,7 +279,7 @@ pub async fn update(
         .inboxes()
         .update(member.account_id, InboxId(path_id(&id)?), &changes)
         .await?;
-    Ok(Json(wire::Inbox::new(&inbox, true)))
+    Ok(Json(shown(&state, &inbox, true)))
 }
 
 /// `POST …/inboxes/{id}/rotate_hmac_token` (Chatwoot's `InboxSecretManagement`): a new HMAC
@@ -249,7 +301,7 @@ pub async fn rotate_hmac_token(
         .inboxes()
         .rotate_hmac_token(member.account_id, InboxId(path_id(&id)?))
         .await?;
-    Ok(Json(wire::Inbox::new(&inbox, true)))
+    Ok(Json(shown(&state, &inbox, true)))
 }
 
 #[utoipa::path(

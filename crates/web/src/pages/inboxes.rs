@@ -1,5 +1,6 @@
-//! Settings › Inboxes: the account's API-channel inboxes (name, webhook URL, the identifier the
-//! Client API uses, the agents who belong to it), added, edited and deleted by
+//! Settings › Inboxes: the account's API and website inboxes (name, webhook URL, the identifier the
+//! Client API uses, a website inbox's widget settings and the snippet to paste into the site, the
+//! agents who belong to it), added, edited and deleted by
 //! `settings-resources.js` through the JSON API (the inbox, then `PATCH …/inbox_members` with
 //! the chosen agents). Administrators only.
 
@@ -16,9 +17,13 @@ pub struct InboxRow {
     pub name: String,
     pub webhook_url: Option<String>,
     pub inbox_identifier: String,
+    /// "Website" or "API".
+    pub channel: &'static str,
+    /// A website inbox's snippet (Chatwoot's `web_widget_script`).
+    pub snippet: Option<String>,
     /// The members' names, by name.
     pub members: Vec<String>,
-    /// `{"name", "webhook_url", "user_ids"}` for the edit form.
+    /// `{"name", "webhook_url", "user_ids"}` and a website inbox's settings, for the edit form.
     pub values: String,
 }
 
@@ -47,14 +52,33 @@ pub async fn index(
         .into_iter()
         .map(|inbox| {
             let (ids, members) = members_by(&memberships, inbox.id, &agents);
+            let mut values = serde_json::json!({
+                "name": inbox.name,
+                "webhook_url": inbox.webhook_url,
+                "user_ids": ids,
+                "type": "api",
+            });
+            if let Some(w) = &inbox.web_widget {
+                values["type"] = "web_widget".into();
+                values["website_url"] = w.website_url.clone().into();
+                values["widget_color"] = w.widget_color.clone().into();
+                values["welcome_title"] = w.welcome_title.clone().into();
+                values["welcome_tagline"] = w.welcome_tagline.clone().into();
+                values["reply_time"] = w.reply_time.clone().into();
+                values["allowed_domains"] = w.allowed_domains.join(", ").into();
+                values["hmac_mandatory"] = inbox.hmac_mandatory.into();
+            }
             InboxRow {
                 id: inbox.id.get(),
-                values: serde_json::json!({
-                    "name": inbox.name,
-                    "webhook_url": inbox.webhook_url,
-                    "user_ids": ids,
-                })
-                .to_string(),
+                values: values.to_string(),
+                channel: if inbox.web_widget.is_some() {
+                    "Website"
+                } else {
+                    "API"
+                },
+                snippet: inbox
+                    .website_token()
+                    .map(|token| domain::web_widget::script(state.config.public_url(), token)),
                 name: inbox.name,
                 webhook_url: inbox.webhook_url,
                 inbox_identifier: inbox.inbox_identifier,

@@ -40,6 +40,10 @@ pub struct ContactParams {
 }
 
 impl ContactParams {
+    fn claims_identifier(&self) -> bool {
+        self.identifier.as_deref().is_some_and(|i| !i.is_empty())
+    }
+
     fn fields(&self, verified: bool) -> ContactFields<'_> {
         ContactFields {
             name: self.name.as_deref(),
@@ -82,7 +86,7 @@ pub async fn create(
         p.identifier.as_deref(),
         p.identifier_hash.as_deref(),
     )?;
-    require_identity(&inbox, verified)?;
+    require_identity(&inbox, verified, p.claims_identifier())?;
     let new = NewContact::validate(inbox.account_id, p.fields(verified), None)?;
     check_custom_attributes(
         &state.store,
@@ -167,7 +171,11 @@ pub async fn update(
         p.identifier.as_deref(),
         p.identifier_hash.as_deref(),
     )?;
-    require_identity(&ci.inbox, verified || ci.hmac_verified)?;
+    require_identity(
+        &ci.inbox,
+        verified || ci.hmac_verified,
+        p.claims_identifier(),
+    )?;
     let changes = ContactChanges::validate(p.fields(verified))?;
     if let Some(custom) = &changes.custom_attributes {
         check_custom_attributes(&state.store, ci.account_id(), CONTACT, custom).await?;

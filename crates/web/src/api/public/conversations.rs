@@ -8,6 +8,7 @@ use crate::extract::JsonBody;
 use crate::openapi::{ContactInboxPath, PublicConversationPath};
 use crate::state::AppState;
 use axum::extract::{Path, State};
+use axum::http::{header, HeaderMap, HeaderValue};
 use axum::Json;
 use domain::conversation::StatusChange;
 use domain::{wire, NewConversation, Status, User, UserId};
@@ -43,9 +44,17 @@ pub async fn index(
 #[schema(as = PublicConversationParams)]
 pub struct CreateParams {
     custom_attributes: Option<Value>,
+    /// Website inboxes: the page the visitor started on (`additional_attributes.referer`).
+    referer_url: Option<String>,
+    /// Website inboxes: the visitor's clock (`additional_attributes.initiated_at.timestamp`).
+    timestamp: Option<String>,
+    /// Website inboxes: the browser's language, when `Accept-Language` says none.
+    browser_language: Option<String>,
 }
 
 /// `POST …/conversations`: an open conversation of this contact inbox, without a message yet.
+/// In a website inbox it records what the visitor's browser tells, as Chatwoot's widget does
+/// (`browser` from the `User-Agent`, `browser_language`, `referer`, `initiated_at`).
 #[utoipa::path(
     post,
     path = "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations",
@@ -58,9 +67,24 @@ pub struct CreateParams {
 pub async fn create(
     State(state): State<AppState>,
     Path((inbox_identifier, source_id)): Path<(String, String)>,
+    headers: HeaderMap,
     JsonBody(p): JsonBody<CreateParams>,
 ) -> Result<Json<wire::PublicConversation>, ApiError> {
     let ci = contact_inbox(&state.store, &inbox_identifier, &source_id).await?;
+    let header = |name| {
+        headers
+            .get(name)
+            .and_then(|v: &HeaderValue| v.to_str().ok())
+    };
+    let visitor = ci.inbox.web_widget.as_ref().map(|_| {
+        let language = header(header::ACCEPT_LANGUAGE).or(p.browser_language.as_deref());
+        Value::Object(domain::browser::visitor_attributes(
+            header(header::USER_AGENT),
+            p.referer_url.as_deref(),
+            p.timestamp.as_deref(),
+            language,
+        ))
+    });
     let new = NewConversation::validate(
         ci.account_id(),
         Some(ci.inbox.id.get()),
@@ -69,7 +93,7 @@ pub async fn create(
         None,
         None,
         p.custom_attributes,
-        None,
+        visitor,
         None,
     )?;
     let model = domain::AttributeModel::ConversationAttribute;

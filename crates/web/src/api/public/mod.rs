@@ -24,7 +24,7 @@ pub async fn contact_inbox(
     source_id: &str,
 ) -> Result<ContactInbox, ApiError> {
     let ci = unverified_contact_inbox(store, inbox_identifier, source_id).await?;
-    if ci.inbox.hmac_mandatory && !ci.hmac_verified {
+    if ci.inbox.requires_verified_contacts() && !ci.hmac_verified {
         return Err(ApiError::Unauthorized(HMAC_FAILED));
     }
     Ok(ci)
@@ -63,9 +63,14 @@ pub fn message_as_seen_by(
     }
 }
 
-/// What an `hmac_mandatory` inbox demands: a valid `identifier_hash` (a 422 naming it).
-pub fn require_identity(inbox: &Inbox, verified: bool) -> Result<(), ApiError> {
-    if inbox.hmac_mandatory && !verified {
+/// What an `hmac_mandatory` inbox demands of a caller that `claims_identifier`, or of every
+/// caller of an API inbox: a valid `identifier_hash` (a 422 naming it).
+pub fn require_identity(
+    inbox: &Inbox,
+    verified: bool,
+    claims_identifier: bool,
+) -> Result<(), ApiError> {
+    if !inbox.accepts_identity(verified, claims_identifier) {
         return Err(DomainError::invalid("identifier_hash", HMAC_FAILED).into());
     }
     Ok(())
