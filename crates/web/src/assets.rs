@@ -43,6 +43,8 @@ const ASSETS: &[(&str, &str, &str)] = &[
     asset!("js/theme.js", JS),
     asset!("js/toast.js", JS),
     asset!("js/workflow.js", JS),
+    asset!("widget/widget.css", CSS),
+    asset!("widget/widget.js", JS),
 ];
 
 pub async fn serve(Path(path): Path<String>) -> Response {

@@ -18,10 +18,15 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponseParts, ResponseParts};
 use tower_http::set_header::SetResponseHeaderLayer;
 
+/// The widget window's directives but `img-src`, `frame-src` and `frame-ancestors`.
+const COMMON: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
+                      connect-src 'self'; object-src 'none'; base-uri 'none'; form-action 'self'";
 /// Every directive but `frame-src`, which depends on the page.
-const FIXED: &str = "default-src 'self'; script-src 'self'; style-src 'self'; \
-                     img-src 'self' data:; connect-src 'self'; object-src 'none'; \
-                     base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+const FIXED: &str = concat!(
+    "default-src 'self'; script-src 'self'; style-src 'self'; ",
+    "img-src 'self' data:; connect-src 'self'; object-src 'none'; ",
+    "base-uri 'none'; form-action 'self'; frame-ancestors 'none'"
+);
 
 /// A page's policy, set as its `Content-Security-Policy` header when returned from a handler
 /// (it is an [`IntoResponseParts`]), which the default [`layer`] then leaves alone.
@@ -61,6 +66,36 @@ impl Csp {
     /// `frame-src http: https:`. Scripts stay our own either way.
     pub fn any_web_frames() -> Self {
         Self::with_frame_src("http: https:")
+    }
+
+    /// The website widget's chat window: framed by the sites `allowed_domains` lists
+    /// (`example.com`, `*.example.com`, `host:port`, each over http or https), by any site
+    /// when it lists none; it frames nothing itself. Img sources also allow `blob:` for the
+    /// visitor's own attachment previews.
+    pub fn widget(allowed_domains: &[String]) -> Self {
+        let ancestors = if allowed_domains.is_empty() {
+            "http: https:".to_owned()
+        } else {
+            let plain = |d: &&String| {
+                d.chars().all(|c| {
+                    c.is_ascii_alphanumeric() || matches!(c, '.' | '-' | '*' | '[' | ']' | ':')
+                })
+            };
+            let listed: Vec<String> = allowed_domains
+                .iter()
+                .filter(plain)
+                .flat_map(|d| [format!("http://{d}"), format!("https://{d}")])
+                .collect();
+            if listed.is_empty() {
+                "'none'".to_owned()
+            } else {
+                listed.join(" ")
+            }
+        };
+        let value = format!(
+            "{COMMON}; img-src 'self' data: blob:; frame-ancestors {ancestors}; frame-src 'none'"
+        );
+        Self(HeaderValue::from_str(&value).expect("only visible ASCII is ever put in a policy"))
     }
 
     fn with_frame_src(sources: &str) -> Self {

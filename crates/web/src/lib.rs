@@ -25,6 +25,7 @@ pub mod server;
 pub mod snoozes;
 pub mod state;
 pub mod throttle;
+pub mod widget;
 
 pub use config::Config;
 pub use routes::app;

@@ -435,6 +435,8 @@ fn routes(state: AppState) -> Router {
         )
         .route("/assets/{*path}", get(assets::serve))
         .route("/sdk/dashboard-app.js", get(crate::sdk::script))
+        .route("/packs/js/sdk.js", get(crate::widget::loader))
+        .route("/widget", get(crate::widget::show))
         .route("/sdk/dashboard-app.d.ts", get(crate::sdk::declarations))
         .route("/schemas/app-context.json", get(crate::sdk::schema))
         .route("/.well-known/jwks.json", get(api::signing_keys::index))
@@ -442,6 +444,12 @@ fn routes(state: AppState) -> Router {
         .method_not_allowed_fallback(method_not_allowed)
         .fallback(unknown)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        // Website tokens: accepted only from their inbox's allowed origins, and budgeted per
+        // token (inside the per-address budget below, so that one counts first).
+        .layer(axum::middleware::from_fn_with_state(
+            state.clone(),
+            crate::widget::guard,
+        ))
         // The Client API's budget per client address (429 past it).
         .layer(axum::middleware::from_fn_with_state(
             state.clone(),

@@ -37,7 +37,11 @@ pub async fn schema(headers: HeaderMap) -> Response {
     publish(&headers, "application/schema+json", SCHEMA)
 }
 
-fn publish(request: &HeaderMap, content_type: &'static str, body: &'static str) -> Response {
+pub(crate) fn publish(
+    request: &HeaderMap,
+    content_type: &'static str,
+    body: &'static str,
+) -> Response {
     let etag = etag(body);
     let fresh = request
         .get(header::IF_NONE_MATCH)

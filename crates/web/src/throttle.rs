@@ -31,6 +31,9 @@ pub struct Limits {
     /// Requests to the public Client API (`/public/api/v1/…`) from one address: generous, as
     /// Chatwoot's 3000 requests a minute per address.
     pub public_api_per_address: Limit,
+    /// Requests naming one website token (its widget window and its Client API calls), from
+    /// every address together: a site's visitors share it, so it is far above one address's.
+    pub widget_per_website_token: Limit,
 }
 
 impl Default for Limits {
@@ -46,6 +49,10 @@ impl Default for Limits {
             },
             public_api_per_address: Limit {
                 max: 3000,
+                seconds: 60,
+            },
+            widget_per_website_token: Limit {
+                max: 30_000,
                 seconds: 60,
             },
         }
@@ -127,28 +134,36 @@ impl SignInThrottle {
     }
 }
 
-/// Counts every request to the public Client API against its client address; past the limit,
-/// 429 until the window ends. Other paths pass untouched.
+/// Counts one request in `key`'s window of `limit`; past its `max`, the 429 to answer until
+/// the window ends.
+pub async fn count(state: &AppState, key: &str, limit: Limit) -> Result<(), ApiError> {
+    let now = domain::time::now();
+    let window = state.store.throttles().hit(key, limit.seconds, now).await?;
+    if window.hits > limit.max {
+        return Err(ApiError::TooManyRequests(Throttled {
+            retry_after: window.resets_at - now,
+            message: PUBLIC_API_THROTTLED,
+        }));
+    }
+    Ok(())
+}
+
+/// Counts every request to the public Client API and the website widget's window against its
+/// client address; past the limit, 429 until the window ends. Other paths pass untouched.
 pub async fn public_api(
     State(state): State<AppState>,
     client: ClientAddr,
     request: Request,
     next: Next,
 ) -> Response {
-    if !request.uri().path().starts_with("/public/") {
+    let path = request.uri().path();
+    if !path.starts_with("/public/") && path != "/widget" {
         return next.run(request).await;
     }
-    let limit = state.config.limits.public_api_per_address;
-    let now = domain::time::now();
     let key = format!("public_api/ip:{}", client.key());
-    match state.store.throttles().hit(&key, limit.seconds, now).await {
-        Ok(window) if window.hits > limit.max => ApiError::TooManyRequests(Throttled {
-            retry_after: window.resets_at - now,
-            message: PUBLIC_API_THROTTLED,
-        })
-        .into_response(),
-        Ok(_) => next.run(request).await,
-        Err(error) => ApiError::from(error).into_response(),
+    match count(&state, &key, state.config.limits.public_api_per_address).await {
+        Ok(()) => next.run(request).await,
+        Err(refused) => refused.into_response(),
     }
 }
 

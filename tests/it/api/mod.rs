@@ -32,6 +32,7 @@ mod roles;
 mod search;
 mod signing_keys;
 mod teams;
+mod web_widget;
 
 use crate::support::{Person, TestApp, TestResponse};
 use axum::body::Body;

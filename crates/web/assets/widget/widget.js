@@ -1,0 +1,312 @@
+// The website widget's chat window (/widget), framed by a site through sdk.js or opened on its
+// own by popoutChatWindow. It speaks Chatwoot's Client API as the visitor
+// (/public/api/v1/inboxes/{website_token}/contacts/{source_id}/…) and hears its conversation on
+// /cable with the visitor's pubsub token. The site's page is reached only by postMessage to its
+// origin (location.ancestorOrigins, else the referrer), and only its messages are read. Every
+// string from the server or the site is put in the page as text, never as markup.
+// Markers for tests: body[data-ready] once the visitor's session is up, body[data-conversation]
+// with the conversation's display id once there is one.
+
+import { Cable } from "/assets/js/cable.js";
+
+const PREFIX = "chatwoot-widget:";
+const TYPING_IDLE_MS = 3000;
+const body = document.body;
+const api = `/public/api/v1/inboxes/${encodeURIComponent(body.dataset.websiteToken)}`;
+const list = document.getElementById("messages");
+const thread = document.getElementById("thread");
+const form = document.getElementById("composer");
+const input = document.getElementById("composer-input");
+const fileInput = document.getElementById("composer-file");
+const agentTyping = document.getElementById("agent-typing");
+const notice = document.getElementById("notice");
+document.documentElement.style.setProperty("--widget-color", body.dataset.widgetColor || "#1f93ff");
+
+const framed = window.parent !== window;
+const parentOrigin = (() => {
+  if (!framed) return null;
+  if (location.ancestorOrigins && location.ancestorOrigins.length) return location.ancestorOrigins[0];
+  try {
+    return new URL(document.referrer).origin;
+  } catch {
+    return null;
+  }
+})();
+
+let session = null; // {sourceId, pubsubToken}
+let conversationId = null;
+let referer = framed ? null : document.referrer || null;
+let isOpen = !framed;
+let typing = false;
+let typingTimer = null;
+let pendingConversationAttributes = {};
+const shown = new Set();
+let startSession;
+const started = new Promise((resolve) => (startSession = resolve));
+
+function toParent(event, data = {}) {
+  if (parentOrigin) window.parent.postMessage(PREFIX + JSON.stringify({ event, ...data }), parentOrigin);
+}
+
+function say(text) {
+  notice.textContent = text || "";
+  notice.hidden = !text;
+}
+
+async function call(method, path, payload) {
+  const init = { method, headers: { Accept: "application/json" } };
+  if (payload instanceof FormData) init.body = payload;
+  else if (payload !== undefined) {
+    init.headers["Content-Type"] = "application/json";
+    init.body = JSON.stringify(payload);
+  }
+  let response;
+  try {
+    response = await fetch(api + path, init);
+  } catch {
+    return { ok: false, status: 0, data: { error: "Network error" } };
+  }
+  let data = null;
+  try {
+    data = await response.json();
+  } catch {
+    data = null;
+  }
+  return { ok: response.ok, status: response.status, data };
+}
+
+const contactPath = () => `/contacts/${encodeURIComponent(session.sourceId)}`;
+const conversationPath = () => `${contactPath()}/conversations/${conversationId}`;
+
+/** The visitor's contact: the one the site's cookie names, else a new one (told to the site). */
+async function openSession(authToken) {
+  if (authToken) {
+    const found = await call("GET", `/contacts/${encodeURIComponent(authToken)}`);
+    if (found.ok) session = { sourceId: authToken, pubsubToken: found.data.pubsub_token };
+  }
+  if (!session) {
+    const made = await call("POST", "/contacts", {});
+    if (!made.ok) {
+      say("The chat is unavailable right now.");
+      return;
+    }
+    session = { sourceId: made.data.source_id, pubsubToken: made.data.pubsub_token };
+    toParent("set-auth-token", { token: session.sourceId });
+  }
+  const cable = new Cable(session.pubsubToken);
+  cable.addEventListener("event", (event) => onEvent(event.detail));
+  cable.addEventListener("resync", () => loadThread());
+  await loadThread();
+  body.dataset.ready = "";
+  startSession();
+}
+
+/** The visitor's latest conversation in this inbox and its messages. */
+async function loadThread() {
+  const conversations = await call("GET", `${contactPath()}/conversations`);
+  if (!conversations.ok || !conversations.data.length) return;
+  const latest = conversations.data[conversations.data.length - 1];
+  setConversation(latest.id);
+  const messages = await call("GET", `${conversationPath()}/messages`);
+  if (messages.ok) messages.data.forEach(show);
+  markRead();
+}
+
+function setConversation(id) {
+  conversationId = id;
+  body.dataset.conversation = String(id);
+}
+
+/** One message in the thread, once; `message_type` 0 is the visitor's, 1 an agent's. */
+function show(message) {
+  if (!message || shown.has(message.id) || message.private) return;
+  if (message.message_type !== 0 && message.message_type !== 1) return;
+  shown.add(message.id);
+  const item = document.createElement("li");
+  item.className = `message ${message.message_type === 0 ? "mine" : "theirs"}`;
+  item.dataset.id = String(message.id);
+  if (message.message_type === 1 && message.sender) {
+    const who = document.createElement("div");
+    who.className = "sender";
+    if (message.sender.thumbnail) {
+      const avatar = document.createElement("img");
+      avatar.className = "avatar";
+      avatar.alt = "";
+      avatar.src = message.sender.thumbnail;
+      who.append(avatar);
+    }
+    const name = document.createElement("span");
+    name.className = "sender-name";
+    name.textContent = message.sender.available_name || message.sender.name || "";
+    who.append(name);
+    item.append(who);
+  }
+  if (message.content) {
+    const text = document.createElement("p");
+    text.className = "content";
+    text.textContent = message.content;
+    item.append(text);
+  }
+  for (const file of message.attachments || []) {
+    const link = document.createElement("a");
+    link.className = "attachment";
+    link.href = file.data_url;
+    link.target = "_blank";
+    link.rel = "noopener noreferrer";
+    if (file.file_type === "image" && file.thumb_url) {
+      const image = document.createElement("img");
+      image.alt = "Attached picture";
+      image.src = file.thumb_url;
+      link.append(image);
+    } else link.textContent = "Attached file";
+    item.append(link);
+  }
+  list.append(item);
+  thread.scrollTop = thread.scrollHeight;
+}
+
+function onEvent({ name, data }) {
+  if (name === "message.created" && data.conversation_id === conversationId) {
+    const fresh = !shown.has(data.id);
+    show(data);
+    if (fresh && data.message_type === 1) {
+      agentTyping.hidden = true;
+      toParent("on-message", { data });
+      markRead();
+    }
+  } else if ((name === "conversation.typing_on" || name === "conversation.typing_off") && data.conversation) {
+    if (data.conversation.id === conversationId) agentTyping.hidden = name === "conversation.typing_off";
+  } else if (name === "conversation.created" && conversationId === null && data.id) {
+    setConversation(data.id);
+  }
+}
+
+/** The visitor has read the thread (`contact_last_seen_at`), when the window is open. */
+function markRead() {
+  if (isOpen && conversationId !== null && !document.hidden) call("POST", `${conversationPath()}/update_last_seen`);
+}
+
+function setTyping(on) {
+  clearTimeout(typingTimer);
+  if (on) typingTimer = setTimeout(() => setTyping(false), TYPING_IDLE_MS);
+  if (on === typing || conversationId === null) return;
+  typing = on;
+  call("POST", `${conversationPath()}/toggle_typing`, { typing_status: on ? "on" : "off" });
+}
+
+/** The conversation, opened on the visitor's first message with what the browser tells. */
+async function ensureConversation() {
+  if (conversationId !== null) return true;
+  const made = await call("POST", `${contactPath()}/conversations`, {
+    custom_attributes: pendingConversationAttributes,
+    referer_url: referer,
+    timestamp: new Date().toString(),
+    browser_language: navigator.language,
+  });
+  if (!made.ok) {
+    say(errorText(made));
+    return false;
+  }
+  pendingConversationAttributes = {};
+  setConversation(made.data.id);
+  return true;
+}
+
+function errorText(result) {
+  const data = result.data || {};
+  return data.message || data.error || "Something went wrong; please try again.";
+}
+
+form.addEventListener("submit", async (event) => {
+  event.preventDefault();
+  await started;
+  const content = input.value.trim();
+  const file = fileInput.files[0];
+  if (!content && !file) return;
+  say(null);
+  if (!(await ensureConversation())) return;
+  setTyping(false);
+  let payload = { content };
+  if (file) {
+    payload = new FormData();
+    if (content) payload.append("content", content);
+    payload.append("attachments[]", file);
+  }
+  const sent = await call("POST", `${conversationPath()}/messages`, payload);
+  if (!sent.ok) {
+    say(errorText(sent));
+    return;
+  }
+  input.value = "";
+  fileInput.value = "";
+  show(sent.data);
+});
+
+input.addEventListener("input", () => setTyping(input.value.trim() !== ""));
+input.addEventListener("keydown", (event) => {
+  if (event.key === "Enter" && !event.shiftKey) {
+    event.preventDefault();
+    form.requestSubmit();
+  }
+});
+document.getElementById("close-window").addEventListener("click", () => {
+  if (framed) toParent("close-window");
+  else window.close();
+});
+document.addEventListener("visibilitychange", markRead);
+
+/** What the site asks of the window (sdk.js's methods). */
+const commands = {
+  "config-set": (m) => {
+    referer = typeof m.referer === "string" ? m.referer : null;
+    isOpen = Boolean(m.isOpen);
+    if (m.locale) document.documentElement.lang = String(m.locale).replace("_", "-");
+    if (!session) openSession(typeof m.authToken === "string" ? m.authToken : null);
+  },
+  "toggle-open": (m) => {
+    isOpen = Boolean(m.isOpen);
+    if (isOpen) {
+      markRead();
+      input.focus();
+    }
+  },
+  "set-locale": (m) => {
+    document.documentElement.lang = String(m.locale || "en").replace("_", "-");
+  },
+  "set-user": async (m) => {
+    await started;
+    const user = m.user || {};
+    const result = await call("PATCH", contactPath(), {
+      identifier: m.identifier,
+      identifier_hash: user.identifier_hash,
+      name: user.name,
+      email: user.email,
+      phone_number: user.phone_number,
+    });
+    if (!result.ok) toParent("error", { errorType: "SET_USER_ERROR", data: result.data });
+  },
+  "set-custom-attributes": async (m) => {
+    await started;
+    const result = await call("PATCH", contactPath(), { custom_attributes: m.customAttributes });
+    if (!result.ok) toParent("error", { data: result.data });
+  },
+  "set-conversation-custom-attributes": (m) => {
+    Object.assign(pendingConversationAttributes, m.customAttributes || {});
+  },
+};
+
+window.addEventListener("message", (event) => {
+  if (!framed || event.source !== window.parent || event.origin !== parentOrigin) return;
+  if (typeof event.data !== "string" || !event.data.startsWith(PREFIX)) return;
+  let message;
+  try {
+    message = JSON.parse(event.data.slice(PREFIX.length));
+  } catch {
+    return;
+  }
+  const command = commands[message.event];
+  if (command) command(message);
+});
+
+if (framed) toParent("loaded");
+else openSession(new URLSearchParams(location.search).get("cw_conversation"));
