@@ -30,4 +30,5 @@ mod sdk;
 mod search;
 mod settings;
 mod tokens_and_theme;
+mod widget;
 mod workflow;

@@ -437,6 +437,7 @@ fn routes(state: AppState) -> Router {
         .route("/sdk/dashboard-app.js", get(crate::sdk::script))
         .route("/packs/js/sdk.js", get(crate::widget::loader))
         .route("/widget", get(crate::widget::show))
+        .route("/widget/appearance", get(crate::widget::appearance))
         .route("/sdk/dashboard-app.d.ts", get(crate::sdk::declarations))
         .route("/schemas/app-context.json", get(crate::sdk::schema))
         .route("/.well-known/jwks.json", get(api::signing_keys::index))

@@ -157,7 +157,7 @@ pub async fn public_api(
     next: Next,
 ) -> Response {
     let path = request.uri().path();
-    if !path.starts_with("/public/") && path != "/widget" {
+    if !path.starts_with("/public/") && path != "/widget" && !path.starts_with("/widget/") {
         return next.run(request).await;
     }
     let key = format!("public_api/ip:{}", client.key());

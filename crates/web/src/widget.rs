@@ -86,6 +86,20 @@ pub async fn show(
     Ok((Csp::widget(&widget.allowed_domains), html).into_response())
 }
 
+/// `GET /widget/appearance?website_token=…`: what the loader needs before the window exists
+/// (the bubble's colour), for any site (`Access-Control-Allow-Origin: *`; nothing secret).
+pub async fn appearance(
+    State(state): State<AppState>,
+    Query(query): Query<WindowQuery>,
+) -> Result<Response, ApiError> {
+    let token = query.website_token.unwrap_or_default();
+    let (_, widget) = website_inbox(&state, &token)
+        .await
+        .map_err(|_| ApiError::NotFound)?;
+    let body = axum::Json(serde_json::json!({ "widget_color": widget.widget_color }));
+    Ok(([(header::ACCESS_CONTROL_ALLOW_ORIGIN, "*")], body).into_response())
+}
+
 /// The website inbox whose token this is; anything else (an API inbox's identifier too) is a
 /// 404.
 pub async fn website_inbox(state: &AppState, token: &str) -> Result<(Inbox, WebWidget), PageError> {
@@ -177,7 +191,7 @@ fn website_token_of(request: &Request) -> Option<(String, bool)> {
             .ok()?;
         return Some((decoded.into_owned(), true));
     }
-    if uri.path() == "/widget" {
+    if uri.path() == "/widget" || uri.path() == "/widget/appearance" {
         let query = uri.query()?;
         let token = url::form_urlencoded::parse(query.as_bytes())
             .find(|(key, _)| key == "website_token")

@@ -1,5 +1,5 @@
 // The website widget's loader, served at /packs/js/sdk.js so Chatwoot's snippet works with only
-// its BASE_URL changed. It reads window.chatwootSettings, draws the bubble inside a closed
+// its BASE_URL changed. It reads window.chatwootSettings, draws the bubble inside a
 // shadow root (the host page's CSS cannot reach it), and on first need loads the chat window:
 // an iframe on Switchboard's origin (/widget?website_token=…). window.$chatwoot offers
 // Chatwoot's methods; the window answers through postMessage, checked both ways by origin and
@@ -67,7 +67,9 @@
       var at = rule.indexOf(":");
       holder.style.setProperty(rule.slice(0, at), rule.slice(at + 1), "important");
     });
-    var root = holder.attachShadow({ mode: "closed" });
+    // Open, so tests and tools can find the bubble; the conversation itself is in the iframe, on
+    // another origin, which no script of the site can read.
+    var root = holder.attachShadow({ mode: "open" });
     var style = document.createElement("style");
     style.textContent = STYLE;
     var shell = document.createElement("div");
@@ -136,7 +138,6 @@
       }
       if (message.event === "loaded") {
         frameLoaded = true;
-        $chatwoot.hasLoaded = true;
         send("config-set", {
           authToken: readCookie(COOKIE),
           isOpen: $chatwoot.isOpen,
@@ -249,7 +250,21 @@
     if (nonEmpty(settings.conversationCustomAttributes)) {
       $chatwoot.setConversationCustomAttributes(settings.conversationCustomAttributes);
     }
-    dispatch("chatwoot:ready");
+    // The bubble's colour comes from the inbox; ready once it is painted (or could not be).
+    fetch(baseUrl + "/widget/appearance?website_token=" + encodeURIComponent(websiteToken))
+      .then(function (response) {
+        return response.ok ? response.json() : {};
+      })
+      .catch(function () {
+        return {};
+      })
+      .then(function (appearance) {
+        if (/^#[0-9a-fA-F]{3,6}$/.test(appearance.widget_color || "")) {
+          bubble.style.background = appearance.widget_color;
+        }
+        $chatwoot.hasLoaded = true;
+        dispatch("chatwoot:ready");
+      });
   }
 
   window.chatwootSDK = { run: run };

@@ -1,0 +1,412 @@
+//! The website widget in a real browser (issue 15): a shop on another origin (its own port)
+//! embeds Chatwoot's snippet word for word with only `BASE_URL` changed, under styles that would
+//! wreck anything of ours they reached. The visitor opens the bubble and chats; the agent's
+//! conversation page hears it live and replies; `setUser` with a valid hash identifies the
+//! visitor; the conversation survives a reload; `reset()` starts a fresh visitor.
+
+use crate::harness::{Browser, Frame, TIMEOUT};
+use crate::support::{self, TestApp};
+use axum::response::Html;
+use axum::routing::get;
+use axum::Router;
+use fantoccini::elements::{Element, ElementRef};
+use hmac::{Hmac, Mac};
+use serde_json::{json, Value};
+use sha2::Sha256;
+use std::time::Instant;
+
+/// The shop's page: hostile global styles, a recorder of the widget's window events (the
+/// first, `chatwoot:ready`, marks `body[data-ready]`), then Chatwoot's snippet.
+const SHOP_PAGE: &str = r#"<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><title>A shop</title>
+<style>
+  div { color: red; font-size: 2px; }
+  iframe, button { display: none !important; }
+  * { font-family: serif !important; }
+</style>
+</head>
+<body>
+<div>Welcome to the shop</div>
+<script>
+  window.__events = [];
+  ["chatwoot:ready", "chatwoot:on-message", "chatwoot:error", "chatwoot:opened", "chatwoot:closed"].forEach(function (name) {
+    window.addEventListener(name, function (event) {
+      window.__events.push({ name: name, detail: event.detail });
+      if (name === "chatwoot:ready") document.body.dataset.ready = "true";
+    });
+  });
+</script>
+<script>
+  (function(d,t) {
+    var BASE_URL="{{BASE_URL}}";
+    var g=d.createElement(t),s=d.getElementsByTagName(t)[0];
+    g.src=BASE_URL+"/packs/js/sdk.js";
+    g.defer = true;
+    g.async = true;
+    s.parentNode.insertBefore(g,s);
+    g.onload=function(){
+      window.chatwootSDK.run({
+        websiteToken: '{{WEBSITE_TOKEN}}',
+        baseUrl: BASE_URL
+      })
+    }
+  })(document,"script");
+</script>
+</body>
+</html>
+"#;
+
+/// The shop, on a port of its own, embedding the widget of `website_token` from `base`.
+async fn shop(base: &str, website_token: &str) -> String {
+    let page = SHOP_PAGE
+        .replace("{{BASE_URL}}", base)
+        .replace("{{WEBSITE_TOKEN}}", website_token);
+    let router = Router::new().route("/", get(move || async move { Html(page.clone()) }));
+    support::serve_router(router).await
+}
+
+const SHADOW: &str = "document.querySelector('[data-chatwoot-widget]').shadowRoot";
+
+/// Runs `script` inside the widget's window (the iframe in the bubble's shadow root).
+async fn in_window(browser: &Browser, script: &str) -> Result<Value, String> {
+    browser
+        .client
+        .enter_frame(None)
+        .await
+        .map_err(|e| e.to_string())?;
+    let found = browser
+        .client
+        .execute(&format!("return {SHADOW}.querySelector('iframe');"), vec![])
+        .await
+        .map_err(|e| e.to_string())?;
+    let id = found
+        .get("element-6066-11e4-a52e-4f735466cecf")
+        .and_then(Value::as_str)
+        .ok_or("no window yet")?;
+    Element::from_element_id(browser.client.clone(), ElementRef::from(id.to_owned()))
+        .enter_frame()
+        .await
+        .map_err(|e| e.to_string())?;
+    browser
+        .client
+        .execute(script, vec![])
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Re-runs `script` in the widget's window until `done` holds (10 s at most).
+async fn in_window_until(
+    browser: &Browser,
+    script: &str,
+    what: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let last = in_window(browser, script).await;
+        if let Ok(value) = &last {
+            if done(value) {
+                return value.clone();
+            }
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what} in the widget; last: {last:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+async fn top(browser: &Browser, script: &str) -> Value {
+    browser.run(&Frame::top(), script).await
+}
+
+/// Opens the shop, waits for `chatwoot:ready`, opens the bubble and waits for the window's
+/// visitor session.
+async fn open_chat(browser: &Browser, shop: &str) {
+    browser.open(shop).await;
+    top(
+        browser,
+        &format!("{SHADOW}.querySelector('button.bubble').click(); return true;"),
+    )
+    .await;
+    in_window_until(
+        browser,
+        "return document.body.hasAttribute('data-ready')",
+        "the session",
+        |v| v == &json!(true),
+    )
+    .await;
+}
+
+/// Types `text` into the window's composer and sends it.
+async fn write(browser: &Browser, text: &str) {
+    let script = format!(
+        "const input = document.getElementById('composer-input'); input.value = {text};
+         input.dispatchEvent(new Event('input'));
+         document.getElementById('composer').requestSubmit(); return true;",
+        text = json!(text)
+    );
+    in_window(browser, &script)
+        .await
+        .expect("the composer sends");
+}
+
+fn hmac_hex(secret: &str, identifier: &str) -> String {
+    let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
+    mac.update(identifier.as_bytes());
+    hex::encode(mac.finalize().into_bytes())
+}
+
+fn thread_text() -> &'static str {
+    "return document.getElementById('messages').textContent"
+}
+
+#[tokio::test]
+async fn a_visitor_on_another_site_chats_live_with_an_agent_through_chatwoots_snippet() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let body = json!({"name": "Shop", "channel": {"type": "web_widget", "website_url": "https://shop.example",
+                      "widget_color": "#118844", "welcome_title": "Hello from the shop"}});
+    let inbox = app
+        .post(&app.api("inboxes"), &app.admin, &body)
+        .await
+        .json();
+    let token = inbox["website_token"]
+        .as_str()
+        .expect("a website token")
+        .to_owned();
+    let secret = inbox["hmac_token"]
+        .as_str()
+        .expect("the hmac token")
+        .to_owned();
+    let shop = shop(&base, &token).await;
+    assert_ne!(shop, base, "the shop is another origin");
+
+    // The shop's styles reach neither the bubble nor the window.
+    open_chat(&browser, &shop).await;
+    let bubble = top(
+        &browser,
+        &format!(
+            "const b = {SHADOW}.querySelector('button.bubble'); const s = getComputedStyle(b);
+                  return [s.display, s.width, s.backgroundColor];"
+        ),
+    )
+    .await;
+    assert_eq!(bubble, json!(["flex", "60px", "rgb(17, 136, 68)"]));
+    let window = in_window(
+        &browser,
+        "const s = getComputedStyle(document.body); const h = document.getElementById('chat-title');
+         return [s.fontSize, getComputedStyle(h).color, h.textContent, document.body.dataset.cable];",
+    )
+    .await
+    .expect("the window");
+    assert_eq!(window[0], "15px");
+    assert_eq!(window[1], "rgb(255, 255, 255)");
+    assert_eq!(window[2], "Hello from the shop");
+    let events = top(&browser, "return window.__events.map((e) => e.name);").await;
+    assert_eq!(events, json!(["chatwoot:ready", "chatwoot:opened"]));
+
+    // The visitor writes; a conversation opens with the browser's fields.
+    write(&browser, "Hi, where is my order? <b>not bold</b>").await;
+    let display_id = in_window_until(
+        &browser,
+        "return document.body.dataset.conversation || null",
+        "the conversation",
+        |v| v.is_string(),
+    )
+    .await;
+    let display_id: i64 = display_id.as_str().unwrap().parse().unwrap();
+    in_window_until(&browser, thread_text(), "the visitor's message", |v| {
+        v.as_str().is_some_and(|t| t.contains("<b>not bold</b>"))
+    })
+    .await;
+    let conversation_uri = app.api(&format!("conversations/{display_id}"));
+    let shown = app.get(&conversation_uri, &app.admin).await.json();
+    let fields = &shown["additional_attributes"];
+    assert_eq!(fields["browser"]["browser_name"], "Chrome", "{fields}");
+    assert!(fields["browser"]["browser_version"]
+        .as_str()
+        .is_some_and(|v| !v.is_empty()));
+    assert!(
+        fields["referer"]
+            .as_str()
+            .is_some_and(|r| r.starts_with(&shop)),
+        "{fields}"
+    );
+    assert!(fields["initiated_at"]["timestamp"]
+        .as_str()
+        .is_some_and(|t| !t.is_empty()));
+
+    // The agent's page, in another tab, hears the visitor live.
+    let visitor_tab = browser.client.window().await.expect("a window");
+    let agent_tab = browser
+        .client
+        .new_window(true)
+        .await
+        .expect("a new tab")
+        .handle;
+    browser
+        .client
+        .switch_to_window(agent_tab.clone())
+        .await
+        .expect("to the agent's tab");
+    browser.sign_in(&base, &app.admin.email).await;
+    let page = format!(
+        "{base}/app/accounts/{}/conversations/{display_id}",
+        app.acme.account_id
+    );
+    browser.open(&page).await;
+    browser.find("body[data-cable=\"open\"]").await;
+    browser
+        .client
+        .switch_to_window(visitor_tab.clone())
+        .await
+        .expect("back to the shop");
+    write(&browser, "Order 1042, thanks").await;
+    browser
+        .client
+        .switch_to_window(agent_tab.clone())
+        .await
+        .expect("to the agent's tab");
+    browser
+        .eventually(
+            &Frame::top(),
+            "return document.getElementById('thread').textContent",
+            "the visitor's second message",
+            |v| v.as_str().is_some_and(|t| t.contains("Order 1042, thanks")),
+        )
+        .await;
+
+    // The agent types and replies; the visitor sees both live, with the agent's name.
+    browser
+        .client
+        .switch_to_window(visitor_tab.clone())
+        .await
+        .expect("back to the shop");
+    let typing = app.api(&format!("conversations/{display_id}/toggle_typing_status"));
+    app.post(&typing, &app.admin, &json!({"typing_status": "on"}))
+        .await;
+    in_window_until(
+        &browser,
+        "return !document.getElementById('agent-typing').hidden",
+        "the agent typing",
+        |v| v == &json!(true),
+    )
+    .await;
+    let messages = app.api(&format!("conversations/{display_id}/messages"));
+    let reply = app
+        .post(&messages, &app.admin, &json!({"content": "It ships today"}))
+        .await;
+    assert_eq!(reply.status, 200, "{}", reply.text);
+    let theirs = in_window_until(
+        &browser,
+        "const m = [...document.querySelectorAll('.message.theirs')].pop();
+         return m ? [m.querySelector('.content').textContent, m.querySelector('.sender-name').textContent] : null;",
+        "the agent's reply",
+        |v| v.is_array(),
+    )
+    .await;
+    assert_eq!(theirs[0], "It ships today");
+    assert!(
+        theirs[1].as_str().is_some_and(|n| !n.is_empty()),
+        "{theirs}"
+    );
+    let heard = top(&browser, "return window.__events.filter((e) => e.name === 'chatwoot:on-message').map((e) => e.detail.content);").await;
+    assert_eq!(heard, json!(["It ships today"]));
+    // Read while open: the agents see when the visitor last looked.
+    let deadline = Instant::now() + TIMEOUT;
+    while app.get(&conversation_uri, &app.admin).await.json()["contact_last_seen_at"]
+        .as_i64()
+        .unwrap_or(0)
+        < reply.json()["created_at"].as_i64().unwrap_or(i64::MAX)
+    {
+        assert!(
+            Instant::now() < deadline,
+            "contact_last_seen_at never caught up"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    // setUser with a valid hash: the agents see who it is, verified.
+    let hash = hmac_hex(&secret, "customer-42");
+    top(
+        &browser,
+        &format!("window.$chatwoot.setUser('customer-42', {{name: 'Dana Visitor', email: 'dana@example.com', identifier_hash: '{hash}'}}); return true;"),
+    )
+    .await;
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let meta = app.get(&conversation_uri, &app.admin).await.json()["meta"].clone();
+        if meta["hmac_verified"] == json!(true) && meta["sender"]["name"] == "Dana Visitor" {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "setUser never verified the visitor: {meta}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    // A bad hash is refused and said as chatwoot:error.
+    top(&browser, "window.$chatwoot.setUser('customer-43', {name: 'Mallory', identifier_hash: 'bad'}); return true;").await;
+    browser
+        .eventually(
+            &Frame::top(),
+            "return window.__events.some((e) => e.name === 'chatwoot:error')",
+            "chatwoot:error",
+            |v| v == &json!(true),
+        )
+        .await;
+
+    // A reload of the shop keeps the conversation.
+    let cookie = top(&browser, "return document.cookie").await;
+    assert!(
+        cookie
+            .as_str()
+            .is_some_and(|c| c.contains("cw_conversation=")),
+        "{cookie}"
+    );
+    open_chat(&browser, &shop).await;
+    in_window_until(&browser, thread_text(), "the earlier messages", |v| {
+        v.as_str()
+            .is_some_and(|t| t.contains("Order 1042, thanks") && t.contains("It ships today"))
+    })
+    .await;
+    let again = in_window(&browser, "return document.body.dataset.conversation")
+        .await
+        .unwrap();
+    assert_eq!(again, json!(display_id.to_string()));
+
+    // reset(): a fresh visitor, with no conversation yet.
+    let before = top(
+        &browser,
+        "return document.cookie.match(/cw_conversation=([^;]+)/)[1]",
+    )
+    .await;
+    top(
+        &browser,
+        "window.$chatwoot.reset(); window.$chatwoot.toggle('open'); return true;",
+    )
+    .await;
+    let fresh = in_window_until(
+        &browser,
+        "return document.body.hasAttribute('data-ready') ? [document.body.dataset.conversation || null, document.getElementById('messages').children.length] : null",
+        "a fresh session",
+        |v| v.is_array(),
+    )
+    .await;
+    assert_eq!(fresh, json!([null, 0]));
+    let after = browser
+        .eventually(
+            &Frame::top(),
+            "const m = document.cookie.match(/cw_conversation=([^;]+)/); return m ? m[1] : null",
+            "a new visitor token",
+            |v| v.is_string() && v != &before,
+        )
+        .await;
+    assert_ne!(after, before);
+}
