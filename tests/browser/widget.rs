@@ -351,6 +351,44 @@ async fn a_visitor_on_another_site_chats_live_with_an_agent_through_chatwoots_sn
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
+    // The site labels the conversation and sets the visitor's and the conversation's attributes.
+    let label = app
+        .post(&app.api("labels"), &app.admin, &json!({"title": "vip"}))
+        .await;
+    assert_eq!(label.status, 200, "{}", label.text);
+    top(
+        &browser,
+        "const c = window.$chatwoot; c.setLabel('vip'); c.setConversationCustomAttributes({plan: 'gold', seats: 3});
+         c.deleteConversationCustomAttribute('seats'); c.setCustomAttributes({tier: 'gold', tmp: 1});
+         c.deleteCustomAttribute('tmp'); return true;",
+    )
+    .await;
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let shown = app.get(&conversation_uri, &app.admin).await.json();
+        let contact = &shown["meta"]["sender"]["custom_attributes"];
+        if shown["labels"] == json!(["vip"])
+            && shown["custom_attributes"] == json!({"plan": "gold"})
+            && contact == &json!({"tier": "gold"})
+        {
+            break;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "the site's calls never landed: {shown}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+    top(
+        &browser,
+        "window.$chatwoot.removeLabel('vip'); return true;",
+    )
+    .await;
+    let deadline = Instant::now() + TIMEOUT;
+    while app.get(&conversation_uri, &app.admin).await.json()["labels"] != json!([]) {
+        assert!(Instant::now() < deadline, "removeLabel never landed");
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
     // A bad hash is refused and said as chatwoot:error.
     top(&browser, "window.$chatwoot.setUser('customer-43', {name: 'Mallory', identifier_hash: 'bad'}); return true;").await;
     browser
@@ -409,4 +447,154 @@ async fn a_visitor_on_another_site_chats_live_with_an_agent_through_chatwoots_sn
         )
         .await;
     assert_ne!(after, before);
+}
+
+#[tokio::test]
+async fn an_administrator_adds_a_website_inbox_and_gets_the_snippet_to_paste() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    browser.sign_in(&base, &app.admin.email).await;
+    let settings = format!(
+        "{base}/app/accounts/{}/settings/inboxes",
+        app.acme.account_id
+    );
+    browser.open(&settings).await;
+    browser.click("#add-resource").await;
+    // The website's settings show only once the channel says so.
+    let website_hidden =
+        "return document.getElementById('inbox-website-url').closest('.form-field').hidden";
+    assert_eq!(top(&browser, website_hidden).await, json!(true));
+    top(
+        &browser,
+        "const s = document.getElementById('inbox-channel-type'); s.value = 'web_widget';
+         s.dispatchEvent(new Event('change', {bubbles: true})); return true;",
+    )
+    .await;
+    assert_eq!(top(&browser, website_hidden).await, json!(false));
+    browser.fill("#inbox-name", "Storefront").await;
+    browser
+        .fill("#inbox-website-url", "https://store.example")
+        .await;
+    browser.fill("#inbox-welcome-title", "Hello <there>").await;
+    top(&browser, "window.__stale = true; return true;").await;
+    browser.click("#resource-save").await;
+    browser
+        .eventually(
+            &Frame::top(),
+            "return !window.__stale && document.body.dataset.ready === 'true'",
+            "the page after adding",
+            |v| v == &json!(true),
+        )
+        .await;
+
+    let listed = app.get(&app.api("inboxes"), &app.admin).await.json();
+    let added = listed["payload"]
+        .as_array()
+        .and_then(|all| all.iter().find(|i| i["name"] == "Storefront").cloned())
+        .expect("the new inbox");
+    assert_eq!(added["channel_type"], "Channel::WebWidget");
+    assert_eq!(added["website_url"], "https://store.example");
+    assert_eq!(added["welcome_title"], "Hello <there>");
+    let token = added["website_token"].as_str().expect("a website token");
+    let row = top(
+        &browser,
+        "const r = document.querySelector('tr[data-name=\"Storefront\"]');
+         const s = document.querySelector(`tr[data-snippet-for=\"${r.dataset.id}\"] .widget-script`);
+         return [r.querySelector('.inbox-channel').textContent, s.textContent];",
+    )
+    .await;
+    assert_eq!(row[0], "Website");
+    let snippet = row[1].as_str().expect("the snippet");
+    assert!(
+        snippet.contains(&format!("var BASE_URL=\"{base}\";")),
+        "{snippet}"
+    );
+    assert!(
+        snippet.contains(&format!("websiteToken: '{token}'")),
+        "{snippet}"
+    );
+    assert!(snippet.contains("window.chatwootSDK.run({"), "{snippet}");
+}
+
+#[tokio::test]
+async fn the_pre_chat_form_asks_the_visitor_first_and_greets_as_configured() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let fields = json!([
+        {"field_type": "standard", "label": "Email Id", "name": "emailAddress", "type": "email", "required": true, "enabled": true},
+        {"field_type": "standard", "label": "Full name", "name": "fullName", "type": "text", "required": false, "enabled": true},
+        {"field_type": "standard", "label": "Phone number", "name": "phoneNumber", "type": "text", "required": false, "enabled": false},
+        {"field_type": "conversation_attribute", "label": "Order", "name": "order_ref", "type": "text", "required": false, "enabled": true}
+    ]);
+    let body = json!({"name": "Shop", "greeting_enabled": true, "greeting_message": "Welcome! <i>Ask away.</i>",
+                      "channel": {"type": "web_widget", "website_url": "https://shop.example", "pre_chat_form_enabled": true,
+                                  "pre_chat_form_options": {"pre_chat_message": "Tell us who you are", "pre_chat_fields": fields}}});
+    let inbox = app
+        .post(&app.api("inboxes"), &app.admin, &body)
+        .await
+        .json();
+    let token = inbox["website_token"]
+        .as_str()
+        .expect("a website token")
+        .to_owned();
+    let shop = shop(&base, &token).await;
+    open_chat(&browser, &shop).await;
+
+    let form = in_window(
+        &browser,
+        "return [document.getElementById('greeting').textContent, document.getElementById('pre-chat').hidden,
+                 document.getElementById('composer').hidden, document.getElementById('pre-chat-message').textContent,
+                 [...document.querySelectorAll('#pre-chat-fields input')].map((i) => i.name)];",
+    )
+    .await
+    .expect("the window");
+    assert_eq!(
+        form,
+        json!([
+            "Welcome! <i>Ask away.</i>",
+            false,
+            true,
+            "Tell us who you are",
+            ["emailAddress", "fullName", "order_ref"]
+        ])
+    );
+    in_window(
+        &browser,
+        "const f = (n, v) => { document.querySelector(`#pre-chat-fields input[name=${n}]`).value = v; };
+         f('emailAddress', 'pat@example.com'); f('fullName', 'Pat Visitor'); f('order_ref', 'A-17');
+         document.getElementById('pre-chat').requestSubmit(); return true;",
+    )
+    .await
+    .expect("the form submits");
+    in_window_until(
+        &browser,
+        "return document.getElementById('composer').hidden",
+        "the composer",
+        |v| v == &json!(false),
+    )
+    .await;
+    write(&browser, "Where is A-17?").await;
+    let display_id = in_window_until(
+        &browser,
+        "return document.body.dataset.conversation || null",
+        "the conversation",
+        |v| v.is_string(),
+    )
+    .await;
+    let shown = app
+        .get(
+            &app.api(&format!("conversations/{}", display_id.as_str().unwrap())),
+            &app.admin,
+        )
+        .await
+        .json();
+    assert_eq!(shown["meta"]["sender"]["name"], "Pat Visitor", "{shown}");
+    assert_eq!(shown["meta"]["sender"]["email"], "pat@example.com");
+    assert_eq!(shown["custom_attributes"], json!({"order_ref": "A-17"}));
 }

@@ -31,6 +31,30 @@ const POLICY: &str = "default-src 'self'; script-src 'self'{sdk}; style-src 'sel
                       img-src 'self' data: http: https:; connect-src 'self'; object-src 'none'; \
                       base-uri 'none'; form-action 'self'";
 
+/// The demo shop page that embeds the demo account's website widget with Chatwoot's snippet,
+/// pasted as a site would paste it (`{{SNIPPET}}`, filled by [`widget_demo`]).
+const WIDGET_DEMO: &str = r#"<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Demo shop · website widget</title>
+<style>body{font:16px/1.5 system-ui,sans-serif;max-width:40rem;margin:3rem auto;padding:0 1rem;color:#1f2d3d}</style>
+</head>
+<body>
+<h1>Demo shop</h1>
+<p>This page is another site (its own origin) with the demo account's <strong>Website</strong>
+inbox embedded through Chatwoot's snippet. Open the bubble at the bottom right and write: the
+conversation appears live in Switchboard.</p>
+{{SNIPPET}}
+</body>
+</html>
+"#;
+
+/// The widget demo's policy: the snippet is an inline script, as on every site that pastes it;
+/// the loader, its fetch of the bubble's colour and the chat window come from Switchboard.
+const WIDGET_DEMO_POLICY: &str = "default-src 'self'; script-src 'self' 'unsafe-inline'{sdk}; \
+     style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self'{sdk}; \
+     frame-src{sdk}; object-src 'none'; base-uri 'none'; form-action 'self'";
+
 /// Where the page says which Switchboard to import the SDK from (`index.html`).
 const HOST_MARKER: &str = "{{SWITCHBOARD_URL}}";
 
@@ -51,13 +75,58 @@ pub struct Registration {
 /// The policy, allowing scripts from the origin of `host_url` too when it is a plain
 /// `http(s)` origin (anything else is left out, so the SDK import fails visibly).
 fn policy(host_url: Option<&str>) -> HeaderValue {
+    policy_from(POLICY, host_url)
+}
+
+/// `template` with `{sdk}` as ` <origin of host_url>` (or nothing when it is no http(s) URL).
+fn policy_from(template: &str, host_url: Option<&str>) -> HeaderValue {
     let origin = host_url
         .and_then(|u| url::Url::parse(u).ok())
         .filter(|u| matches!(u.scheme(), "http" | "https"))
         .map(|u| format!(" {}", u.origin().ascii_serialization()))
         .unwrap_or_default();
-    HeaderValue::from_str(&POLICY.replace("{sdk}", &origin))
+    HeaderValue::from_str(&template.replace("{sdk}", &origin))
         .expect("an ASCII origin serialization keeps the policy a valid header")
+}
+
+/// `GET /widget-demo`: a shop page embedding the demo account's first website inbox.
+async fn widget_demo(State(registration): State<Option<Registration>>) -> axum::response::Response {
+    let Some(registration) = registration else {
+        return (
+            StatusCode::NOT_FOUND,
+            "this demo app is not registered in Switchboard",
+        )
+            .into_response();
+    };
+    let inboxes = registration
+        .store
+        .inboxes()
+        .list(registration.account_id)
+        .await;
+    let token = inboxes.ok().and_then(|all| {
+        all.iter()
+            .find_map(|i| i.website_token().map(str::to_owned))
+    });
+    let Some(token) = token else {
+        return (
+            StatusCode::NOT_FOUND,
+            "the demo account has no website inbox",
+        )
+            .into_response();
+    };
+    let snippet = domain::web_widget::script(&registration.host_url, &token);
+    let policy = policy_from(WIDGET_DEMO_POLICY, Some(&registration.host_url));
+    (
+        [
+            (
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("text/html; charset=utf-8"),
+            ),
+            (header::CONTENT_SECURITY_POLICY, policy),
+        ],
+        WIDGET_DEMO.replace("{{SNIPPET}}", &snippet),
+    )
+        .into_response()
 }
 
 /// `index.html` naming the Switchboard to import the SDK from (empty when unregistered).
@@ -77,6 +146,7 @@ pub fn router(registration: Option<Registration>) -> Router {
     let page = index(host_url.as_deref());
     Router::new()
         .route("/api/verify", post(verify))
+        .route("/widget-demo", get(widget_demo))
         .route(
             "/",
             get(|| async { ([(header::CONTENT_TYPE, "text/html; charset=utf-8")], page) }),

@@ -145,6 +145,11 @@ pub const TOKEN_SCHEME: &str = "api_access_token";
         crate::api::public::messages::index,
         crate::api::public::messages::create,
         crate::api::public::messages::update,
+        crate::api::public::widget::destroy_contact_attributes,
+        crate::api::public::widget::set_conversation_attributes,
+        crate::api::public::widget::destroy_conversation_attributes,
+        crate::api::public::widget::add_label,
+        crate::api::public::widget::remove_label,
     ),
     components(schemas(wire::Failure, wire::Invalid)),
     modifiers(&SharedErrors)
@@ -386,6 +391,21 @@ pub struct PublicConversationPath {
     source_id: String,
     /// The conversation's per-account number.
     conversation_id: i64,
+}
+
+/// `/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/labels/{label}`.
+#[derive(IntoParams)]
+#[into_params(parameter_in = Path)]
+#[allow(dead_code)]
+pub struct PublicLabelPath {
+    /// The inbox's public identifier (a website inbox's website token).
+    inbox_identifier: String,
+    /// The contact's id in this inbox.
+    source_id: String,
+    /// The conversation's per-account number.
+    conversation_id: i64,
+    /// The label's title.
+    label: String,
 }
 
 /// `?page=`: a 1-based page (`domain::conversation::parse_page`).

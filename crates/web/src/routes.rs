@@ -312,6 +312,26 @@ fn routes(state: AppState) -> Router {
                 .put(api::public::contacts::update),
         )
         .route(
+            "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/destroy_custom_attributes",
+            post(api::public::widget::destroy_contact_attributes),
+        )
+        .route(
+            "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/custom_attributes",
+            post(api::public::widget::set_conversation_attributes),
+        )
+        .route(
+            "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/destroy_custom_attributes",
+            post(api::public::widget::destroy_conversation_attributes),
+        )
+        .route(
+            "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/labels",
+            post(api::public::widget::add_label),
+        )
+        .route(
+            "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/labels/{label}",
+            axum::routing::delete(api::public::widget::remove_label),
+        )
+        .route(
             "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations",
             get(api::public::conversations::index).post(api::public::conversations::create),
         )

@@ -145,6 +145,9 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     }
     if let (Some(listener), Some(url)) = (demo_listener, &demo_url) {
         println!("Demo dashboard app on {url}");
+        println!(
+            "Website widget demo (a shop page embedding the Website inbox) on {url}widget-demo"
+        );
         let registration = demo_registration(&store, url, &public_url).await?;
         tokio::spawn(async move {
             let router = crate::demo_app::router(registration);

@@ -38,6 +38,42 @@ pub struct WindowPage {
     pub welcome_tagline: String,
     pub reply_time: &'static str,
     pub greeting: String,
+    /// The pre-chat form when enabled, as JSON for the page's script: `{"message", "fields":
+    /// [{"name", "label", "type", "required", "field_type"}]}` (the enabled fields only); empty
+    /// when off.
+    pub pre_chat: String,
+}
+
+/// The enabled fields of Chatwoot's `pre_chat_form_options`, for the window's form.
+fn pre_chat(widget: &WebWidget) -> String {
+    if !widget.pre_chat_form_enabled {
+        return String::new();
+    }
+    let options = &widget.pre_chat_form_options;
+    let fields: Vec<serde_json::Value> = options
+        .get("pre_chat_fields")
+        .and_then(serde_json::Value::as_array)
+        .map(|all| {
+            all.iter()
+                .filter(|f| f.get("enabled").and_then(serde_json::Value::as_bool) == Some(true))
+                .map(|f| {
+                    let text = |key: &str| f.get(key).and_then(serde_json::Value::as_str).unwrap_or_default();
+                    serde_json::json!({
+                        "name": text("name"),
+                        "label": text("label"),
+                        "type": text("type"),
+                        "field_type": text("field_type"),
+                        "required": f.get("required").and_then(serde_json::Value::as_bool).unwrap_or(false),
+                    })
+                })
+                .collect()
+        })
+        .unwrap_or_default();
+    let message = options
+        .get("pre_chat_message")
+        .and_then(serde_json::Value::as_str)
+        .unwrap_or_default();
+    serde_json::json!({ "message": message, "fields": fields }).to_string()
 }
 
 /// What the window says for a reply-time setting (Chatwoot's widget wording).
@@ -78,6 +114,7 @@ pub async fn show(
             .clone()
             .filter(|_| inbox.settings.greeting_enabled)
             .unwrap_or_default(),
+        pre_chat: pre_chat(&widget),
     };
     let html = Html(
         page.render()

@@ -364,3 +364,125 @@ async fn the_loader_is_served_to_any_site_as_javascript() {
     assert_eq!(res.headers["access-control-allow-origin"], "*");
     assert!(res.text.contains("window.chatwootSDK = { run: run }"));
 }
+
+#[tokio::test]
+async fn a_visitor_labels_its_conversation_and_sets_attributes_only_with_the_accounts_labels() {
+    support::on_each_backend(async |app| {
+        let inbox = website_inbox(&app, json!({})).await;
+        let token = inbox["website_token"].as_str().unwrap();
+        let uri = contacts_uri(token);
+        let alice = ok(&public(&app, Method::POST, &uri, &[], &json!({})).await);
+        let bob = ok(&public(&app, Method::POST, &uri, &[], &json!({})).await);
+        let path = |who: &Value| format!("{uri}/{}", who["source_id"].as_str().unwrap());
+        let hers = ok(&public(
+            &app,
+            Method::POST,
+            &format!("{}/conversations", path(&alice)),
+            &[],
+            &json!({}),
+        )
+        .await);
+        let conversation = format!("{}/conversations/{}", path(&alice), hers["id"]);
+        ok(&app
+            .post(&app.api("labels"), &app.admin, &json!({"title": "vip"}))
+            .await);
+
+        let labels_uri = format!("{conversation}/labels");
+        let add = |label: &'static str| {
+            let (app, uri) = (&app, labels_uri.clone());
+            async move { public(app, Method::POST, &uri, &[], &json!({"label": label})).await }
+        };
+        assert_eq!(ok(&add("VIP").await)["labels"], json!(["vip"]));
+        assert_invalid(&add("made-up").await, "label");
+        let removed = raw(
+            &app,
+            Method::DELETE,
+            &format!("{conversation}/labels/vip"),
+            &[],
+            Vec::new(),
+        )
+        .await;
+        assert_eq!(ok(&removed)["labels"], json!([]));
+
+        let set = json!({"custom_attributes": {"plan": "gold", "seats": 3}});
+        let attributes = ok(&public(
+            &app,
+            Method::POST,
+            &format!("{conversation}/custom_attributes"),
+            &[],
+            &set,
+        )
+        .await);
+        assert_eq!(
+            attributes["custom_attributes"],
+            json!({"plan": "gold", "seats": 3})
+        );
+        let drop = json!({"custom_attributes": ["seats"]});
+        let left = ok(&public(
+            &app,
+            Method::POST,
+            &format!("{conversation}/destroy_custom_attributes"),
+            &[],
+            &drop,
+        )
+        .await);
+        assert_eq!(left["custom_attributes"], json!({"plan": "gold"}));
+        assert_invalid(
+            &public(
+                &app,
+                Method::POST,
+                &format!("{conversation}/custom_attributes"),
+                &[],
+                &json!({}),
+            )
+            .await,
+            "custom_attributes",
+        );
+
+        ok(&public(
+            &app,
+            Method::PATCH,
+            &path(&alice),
+            &[],
+            &json!({"custom_attributes": {"tier": "gold", "tmp": 1}}),
+        )
+        .await);
+        let contact = ok(&public(
+            &app,
+            Method::POST,
+            &format!("{}/destroy_custom_attributes", path(&alice)),
+            &[],
+            &drop_tmp(),
+        )
+        .await);
+        assert_eq!(contact["custom_attributes"], json!({"tier": "gold"}));
+
+        // Bob cannot touch Alice's conversation.
+        let bobs = format!("{}/conversations/{}", path(&bob), hers["id"]);
+        assert_not_found(
+            &public(
+                &app,
+                Method::POST,
+                &format!("{bobs}/labels"),
+                &[],
+                &json!({"label": "vip"}),
+            )
+            .await,
+        );
+        assert_not_found(
+            &public(
+                &app,
+                Method::POST,
+                &format!("{bobs}/custom_attributes"),
+                &[],
+                &set,
+            )
+            .await,
+        );
+    })
+    .await;
+}
+
+fn drop_tmp() -> Value {
+    json!({"custom_attributes": ["tmp"]})
+}

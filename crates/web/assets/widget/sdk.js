@@ -200,7 +200,7 @@
           throw new Error("User object should have one of the keys [avatar_url, email, name]");
         }
         var signature = JSON.stringify([String(identifier), user.name, user.email, user.avatar_url, user.phone_number, user.identifier_hash]);
-        if (readCookie(userCookie) === signature && frameLoaded) return;
+        if (readCookie(userCookie) === signature && readCookie(COOKIE)) return; // sent before
         $chatwoot.identifier = identifier;
         $chatwoot.user = user;
         writeCookie(userCookie, signature, YEAR);

@@ -40,6 +40,8 @@ let isOpen = !framed;
 let typing = false;
 let typingTimer = null;
 let pendingConversationAttributes = {};
+// What the site asked of a conversation not opened yet (labels), run once it is.
+let afterConversation = [];
 const shown = new Set();
 let startSession;
 const started = new Promise((resolve) => (startSession = resolve));
@@ -97,8 +99,62 @@ async function openSession(authToken) {
   cable.addEventListener("event", (event) => onEvent(event.detail));
   cable.addEventListener("resync", () => loadThread());
   await loadThread();
+  offerPreChat();
   body.dataset.ready = "";
   startSession();
+}
+
+/**
+ * Chatwoot's pre-chat form, when the inbox has one and the visitor has no conversation yet: its
+ * fields (e-mail, name, phone, and contact or conversation attributes) are asked before the
+ * composer shows, and sent as the contact's fields and the new conversation's attributes.
+ */
+function offerPreChat() {
+  const form = document.getElementById("pre-chat");
+  let options = null;
+  try {
+    options = JSON.parse(body.dataset.preChat || "null");
+  } catch {
+    options = null;
+  }
+  if (!options || conversationId !== null) return;
+  const standard = { emailAddress: "email", fullName: "name", phoneNumber: "phone_number" };
+  document.getElementById("pre-chat-message").textContent = options.message || "";
+  const holder = document.getElementById("pre-chat-fields");
+  for (const field of options.fields || []) {
+    const label = document.createElement("label");
+    label.textContent = field.label || field.name;
+    const input = document.createElement("input");
+    input.name = field.name;
+    input.type = ["email", "number", "text"].includes(field.type) ? field.type : "text";
+    input.required = Boolean(field.required);
+    input.dataset.fieldType = field.field_type || "standard";
+    label.append(input);
+    holder.append(label);
+  }
+  form.hidden = false;
+  document.getElementById("composer").hidden = true;
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const contact = {};
+    const contactAttributes = {};
+    for (const input of form.querySelectorAll("input")) {
+      const value = input.value.trim();
+      if (!value) continue;
+      if (standard[input.name]) contact[standard[input.name]] = value;
+      else if (input.dataset.fieldType === "conversation_attribute") pendingConversationAttributes[input.name] = value;
+      else contactAttributes[input.name] = value;
+    }
+    if (Object.keys(contactAttributes).length) contact.custom_attributes = contactAttributes;
+    const saved = await call("PATCH", contactPath(), contact);
+    if (!saved.ok) {
+      say(errorText(saved));
+      return;
+    }
+    form.hidden = true;
+    document.getElementById("composer").hidden = false;
+    input.focus();
+  });
 }
 
 /** The visitor's latest conversation in this inbox and its messages. */
@@ -209,6 +265,9 @@ async function ensureConversation() {
   }
   pendingConversationAttributes = {};
   setConversation(made.data.id);
+  const queued = afterConversation;
+  afterConversation = [];
+  queued.forEach((run) => run());
   return true;
 }
 
@@ -287,14 +346,40 @@ const commands = {
   },
   "set-custom-attributes": async (m) => {
     await started;
-    const result = await call("PATCH", contactPath(), { custom_attributes: m.customAttributes });
-    if (!result.ok) toParent("error", { data: result.data });
+    report(await call("PATCH", contactPath(), { custom_attributes: m.customAttributes }));
   },
-  "set-conversation-custom-attributes": (m) => {
-    Object.assign(pendingConversationAttributes, m.customAttributes || {});
+  "delete-custom-attribute": async (m) => {
+    await started;
+    report(await call("POST", `${contactPath()}/destroy_custom_attributes`, { custom_attributes: [String(m.customAttribute)] }));
   },
+  "set-conversation-custom-attributes": async (m) => {
+    await started;
+    if (conversationId === null) Object.assign(pendingConversationAttributes, m.customAttributes || {});
+    else report(await call("POST", `${conversationPath()}/custom_attributes`, { custom_attributes: m.customAttributes }));
+  },
+  "delete-conversation-custom-attribute": async (m) => {
+    await started;
+    const key = String(m.customAttribute);
+    if (conversationId === null) delete pendingConversationAttributes[key];
+    else report(await call("POST", `${conversationPath()}/destroy_custom_attributes`, { custom_attributes: [key] }));
+  },
+  "set-label": (m) => onConversation(() => call("POST", `${conversationPath()}/labels`, { label: m.label }).then(report)),
+  "remove-label": (m) => onConversation(() => call("DELETE", `${conversationPath()}/labels/${encodeURIComponent(m.label)}`).then(report)),
 };
 
+/** Runs `run` now if the conversation exists, else once the visitor's first message opens it. */
+async function onConversation(run) {
+  await started;
+  if (conversationId === null) afterConversation.push(run);
+  else run();
+}
+
+/** A refused request from the site's call, told to the site as chatwoot:error. */
+function report(result) {
+  if (!result.ok) toParent("error", { data: result.data });
+}
+
+let inOrder = Promise.resolve();
 window.addEventListener("message", (event) => {
   if (!framed || event.source !== window.parent || event.origin !== parentOrigin) return;
   if (typeof event.data !== "string" || !event.data.startsWith(PREFIX)) return;
@@ -305,7 +390,8 @@ window.addEventListener("message", (event) => {
     return;
   }
   const command = commands[message.event];
-  if (command) command(message);
+  // One at a time, in the order the site called them (a set then a delete stays in order).
+  if (command) inOrder = inOrder.then(() => command(message)).catch(() => {});
 });
 
 if (framed) toParent("loaded");

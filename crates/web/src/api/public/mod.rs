@@ -7,6 +7,7 @@ pub mod contacts;
 pub mod conversations;
 pub mod inboxes;
 pub mod messages;
+pub mod widget;
 
 use crate::error::ApiError;
 use domain::{wire, ConversationView, DisplayId, DomainError, Inbox};
