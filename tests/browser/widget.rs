@@ -159,6 +159,74 @@ fn hmac_hex(secret: &str, identifier: &str) -> String {
     hex::encode(mac.finalize().into_bytes())
 }
 
+/// An agent's `/cable` subscription, as the workspace's own pages make it.
+async fn agent_socket(
+    app: &TestApp,
+    base: &str,
+) -> tokio_tungstenite::WebSocketStream<tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>> {
+    use futures_util::SinkExt;
+    let body = json!({"email": app.admin.email, "password": support::PASSWORD}).to_string();
+    let signed_in = app
+        .request(axum::http::Method::POST, "/auth/sign_in", None, Some(&body))
+        .await
+        .json();
+    let token = signed_in["data"]["pubsub_token"]
+        .as_str()
+        .expect("a pubsub token");
+    let url = format!("{}/cable", base.replacen("http", "ws", 1));
+    let (mut socket, _) = tokio_tungstenite::connect_async(url)
+        .await
+        .expect("the socket opens");
+    let identifier = json!({"channel": "RoomChannel", "pubsub_token": token}).to_string();
+    let command = json!({"command": "subscribe", "identifier": identifier}).to_string();
+    socket
+        .send(tokio_tungstenite::tungstenite::Message::Text(
+            command.into(),
+        ))
+        .await
+        .expect("subscribe sent");
+    // Subscribed before anything happens, so no event is missed.
+    use futures_util::StreamExt;
+    let deadline = tokio::time::Instant::now() + TIMEOUT;
+    loop {
+        let frame = tokio::time::timeout_at(deadline, socket.next())
+            .await
+            .expect("a subscription answer")
+            .expect("the socket stays open")
+            .expect("a frame");
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = frame {
+            let value: Value = serde_json::from_str(text.as_str()).expect("JSON frames");
+            if value["type"] == "confirm_subscription" {
+                return socket;
+            }
+        }
+    }
+}
+
+/// The next `event` frame on `socket` (10 s at most).
+async fn cable_event(
+    socket: &mut tokio_tungstenite::WebSocketStream<
+        tokio_tungstenite::MaybeTlsStream<tokio::net::TcpStream>,
+    >,
+    event: &str,
+) -> Value {
+    use futures_util::StreamExt;
+    let deadline = tokio::time::Instant::now() + TIMEOUT;
+    loop {
+        let frame = tokio::time::timeout_at(deadline, socket.next())
+            .await
+            .unwrap_or_else(|_| panic!("no {event} came"))
+            .expect("the socket stays open")
+            .expect("a frame");
+        if let tokio_tungstenite::tungstenite::Message::Text(text) = frame {
+            let value: Value = serde_json::from_str(text.as_str()).expect("JSON frames");
+            if value["message"]["event"] == event {
+                return value["message"]["data"].clone();
+            }
+        }
+    }
+}
+
 fn thread_text() -> &'static str {
     "return document.getElementById('messages').textContent"
 }
@@ -241,6 +309,18 @@ async fn a_visitor_on_another_site_chats_live_with_an_agent_through_chatwoots_sn
     assert!(fields["initiated_at"]["timestamp"]
         .as_str()
         .is_some_and(|t| !t.is_empty()));
+    // A dashboard app beside the conversation gets the same real values.
+    let context = app
+        .get(
+            &app.api(&format!("conversations/{display_id}/app_context")),
+            &app.admin,
+        )
+        .await
+        .json();
+    assert_eq!(
+        &context["data"]["conversation"]["additional_attributes"], fields,
+        "{context}"
+    );
 
     // The agent's page, in another tab, hears the visitor live.
     let visitor_tab = browser.client.window().await.expect("a window");
@@ -267,6 +347,18 @@ async fn a_visitor_on_another_site_chats_live_with_an_agent_through_chatwoots_sn
         .switch_to_window(visitor_tab.clone())
         .await
         .expect("back to the shop");
+    // The visitor typing reaches the agents as the contact typing.
+    let mut socket = agent_socket(&app, &base).await;
+    in_window(
+        &browser,
+        "const input = document.getElementById('composer-input'); input.value = 'Ord';
+         input.dispatchEvent(new Event('input')); return true;",
+    )
+    .await
+    .expect("typing");
+    let typing = cable_event(&mut socket, "conversation.typing_on").await;
+    assert_eq!(typing["conversation"]["id"], display_id);
+    assert_eq!(typing["user"]["type"], "contact", "{typing}");
     write(&browser, "Order 1042, thanks").await;
     browser
         .client
