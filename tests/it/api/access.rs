@@ -163,6 +163,15 @@ const ROUTES: &[(&str, &str, Rule)] = &[
     ("POST", "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages", Rule::Anyone),
     ("PATCH", "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages/{id}", Rule::Anyone),
     ("PUT", "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/messages/{id}", Rule::Anyone),
+    // The website widget's additions to the Client API, and its loader and window.
+    ("POST", "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/destroy_custom_attributes", Rule::Anyone),
+    ("POST", "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/custom_attributes", Rule::Anyone),
+    ("POST", "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/destroy_custom_attributes", Rule::Anyone),
+    ("POST", "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/labels", Rule::Anyone),
+    ("DELETE", "/public/api/v1/inboxes/{inbox_identifier}/contacts/{source_id}/conversations/{conversation_id}/labels/{label}", Rule::Anyone),
+    ("GET", "/packs/js/sdk.js", Rule::Anyone),
+    ("GET", "/widget", Rule::Anyone),
+    ("GET", "/widget/appearance", Rule::Anyone),
     ("GET", "/", Rule::Anyone),
     ("GET", "/app", Rule::Anyone),
     ("GET", "/app/login", Rule::Anyone),
@@ -354,6 +363,7 @@ fn concrete(app: &TestApp, path: &str) -> String {
         .replace("{team_id}", "1")
         .replace("{app_id}", "1")
         .replace("{note_id}", "1")
+        .replace("{label}", "vip")
         .replace("{*path}", "app.css");
     let id = if path.contains("/contacts/{id}") {
         app.acme.contact_id
