@@ -690,3 +690,58 @@ async fn the_pre_chat_form_asks_the_visitor_first_and_greets_as_configured() {
     assert_eq!(shown["meta"]["sender"]["email"], "pat@example.com");
     assert_eq!(shown["custom_attributes"], json!({"order_ref": "A-17"}));
 }
+
+#[tokio::test]
+async fn the_demo_shop_page_embeds_the_accounts_website_inbox() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let registration = web::demo_app::Registration {
+        store: app.store().clone(),
+        account_id: domain::AccountId(app.acme.account_id),
+        app_id: domain::DashboardAppId(1),
+        host_url: base.clone(),
+    };
+    let demo = support::serve_router(web::demo_app::router(Some(registration))).await;
+    // No website inbox yet: nothing to show.
+    browser
+        .client
+        .goto(&format!("{demo}/widget-demo"))
+        .await
+        .expect("the page opens");
+    let text = top(&browser, "return document.body.textContent").await;
+    assert!(
+        text.as_str()
+            .is_some_and(|t| t.contains("no website inbox")),
+        "{text}"
+    );
+
+    let body = json!({"name": "Shop", "channel": {"type": "web_widget", "website_url": "https://shop.example"}});
+    let inbox = app
+        .post(&app.api("inboxes"), &app.admin, &body)
+        .await
+        .json();
+    browser
+        .client
+        .goto(&format!("{demo}/widget-demo"))
+        .await
+        .expect("the page opens");
+    let token = browser
+        .eventually(&Frame::top(), "return window.$chatwoot && window.$chatwoot.hasLoaded ? window.$chatwoot.websiteToken : null", "the widget on the demo page", |v| v.is_string())
+        .await;
+    assert_eq!(token, inbox["website_token"]);
+    top(
+        &browser,
+        &format!("{SHADOW}.querySelector('button.bubble').click(); return true;"),
+    )
+    .await;
+    in_window_until(
+        &browser,
+        "return document.body.hasAttribute('data-ready')",
+        "the window",
+        |v| v == &json!(true),
+    )
+    .await;
+}
