@@ -70,6 +70,16 @@ const SHADOW: &str = "document.querySelector('[data-chatwoot-widget]').shadowRoo
 
 /// Runs `script` inside the widget's window (the iframe in the bubble's shadow root).
 async fn in_window(browser: &Browser, script: &str) -> Result<Value, String> {
+    enter_window(browser).await?;
+    browser
+        .client
+        .execute(script, vec![])
+        .await
+        .map_err(|e| e.to_string())
+}
+
+/// Makes the widget's window the frame later commands run in.
+async fn enter_window(browser: &Browser) -> Result<(), String> {
     browser
         .client
         .enter_frame(None)
@@ -86,11 +96,6 @@ async fn in_window(browser: &Browser, script: &str) -> Result<Value, String> {
         .ok_or("no window yet")?;
     Element::from_element_id(browser.client.clone(), ElementRef::from(id.to_owned()))
         .enter_frame()
-        .await
-        .map_err(|e| e.to_string())?;
-    browser
-        .client
-        .execute(script, vec![])
         .await
         .map_err(|e| e.to_string())
 }
@@ -113,6 +118,22 @@ async fn in_window_until(
         assert!(
             Instant::now() < deadline,
             "timed out waiting for {what} in the widget; last: {last:?}"
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+}
+
+/// Re-reads `uri` as the administrator until `done` holds for its body (10 s at most).
+async fn api_until(app: &TestApp, uri: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+    let deadline = Instant::now() + TIMEOUT;
+    loop {
+        let body = app.get(uri, &app.admin).await.json();
+        if done(&body) {
+            return body;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "timed out waiting for {what}; last: {body}"
         );
         tokio::time::sleep(std::time::Duration::from_millis(50)).await;
     }
@@ -411,18 +432,14 @@ async fn a_visitor_on_another_site_chats_live_with_an_agent_through_chatwoots_sn
     let heard = top(&browser, "return window.__events.filter((e) => e.name === 'chatwoot:on-message').map((e) => e.detail.content);").await;
     assert_eq!(heard, json!(["It ships today"]));
     // Read while open: the agents see when the visitor last looked.
-    let deadline = Instant::now() + TIMEOUT;
-    while app.get(&conversation_uri, &app.admin).await.json()["contact_last_seen_at"]
-        .as_i64()
-        .unwrap_or(0)
-        < reply.json()["created_at"].as_i64().unwrap_or(i64::MAX)
-    {
-        assert!(
-            Instant::now() < deadline,
-            "contact_last_seen_at never caught up"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    let replied_at = reply.json()["created_at"].as_i64().expect("a time");
+    api_until(
+        &app,
+        &conversation_uri,
+        "contact_last_seen_at to catch up",
+        |c| c["contact_last_seen_at"].as_i64().unwrap_or(0) >= replied_at,
+    )
+    .await;
 
     // setUser with a valid hash: the agents see who it is, verified.
     let hash = hmac_hex(&secret, "customer-42");
@@ -431,18 +448,16 @@ async fn a_visitor_on_another_site_chats_live_with_an_agent_through_chatwoots_sn
         &format!("window.$chatwoot.setUser('customer-42', {{name: 'Dana Visitor', email: 'dana@example.com', identifier_hash: '{hash}'}}); return true;"),
     )
     .await;
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        let meta = app.get(&conversation_uri, &app.admin).await.json()["meta"].clone();
-        if meta["hmac_verified"] == json!(true) && meta["sender"]["name"] == "Dana Visitor" {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "setUser never verified the visitor: {meta}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    api_until(
+        &app,
+        &conversation_uri,
+        "setUser to verify the visitor",
+        |c| {
+            c["meta"]["hmac_verified"] == json!(true)
+                && c["meta"]["sender"]["name"] == "Dana Visitor"
+        },
+    )
+    .await;
     // The site labels the conversation and sets the visitor's and the conversation's attributes.
     let label = app
         .post(&app.api("labels"), &app.admin, &json!({"title": "vip"}))
@@ -455,32 +470,21 @@ async fn a_visitor_on_another_site_chats_live_with_an_agent_through_chatwoots_sn
          c.deleteCustomAttribute('tmp'); return true;",
     )
     .await;
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        let shown = app.get(&conversation_uri, &app.admin).await.json();
-        let contact = &shown["meta"]["sender"]["custom_attributes"];
-        if shown["labels"] == json!(["vip"])
-            && shown["custom_attributes"] == json!({"plan": "gold"})
-            && contact == &json!({"tier": "gold"})
-        {
-            break;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "the site's calls never landed: {shown}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    api_until(&app, &conversation_uri, "the site's calls to land", |c| {
+        c["labels"] == json!(["vip"])
+            && c["custom_attributes"] == json!({"plan": "gold"})
+            && c["meta"]["sender"]["custom_attributes"] == json!({"tier": "gold"})
+    })
+    .await;
     top(
         &browser,
         "window.$chatwoot.removeLabel('vip'); return true;",
     )
     .await;
-    let deadline = Instant::now() + TIMEOUT;
-    while app.get(&conversation_uri, &app.admin).await.json()["labels"] != json!([]) {
-        assert!(Instant::now() < deadline, "removeLabel never landed");
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
+    api_until(&app, &conversation_uri, "removeLabel to land", |c| {
+        c["labels"] == json!([])
+    })
+    .await;
     // A bad hash is refused and said as chatwoot:error.
     top(&browser, "window.$chatwoot.setUser('customer-43', {name: 'Mallory', identifier_hash: 'bad'}); return true;").await;
     browser
@@ -744,4 +748,103 @@ async fn the_demo_shop_page_embeds_the_accounts_website_inbox() {
         |v| v == &json!(true),
     )
     .await;
+}
+
+/// A small PNG, as an upload.
+fn png() -> Vec<u8> {
+    let mut bytes = std::io::Cursor::new(Vec::new());
+    image::RgbImage::from_pixel(40, 30, image::Rgb([200, 60, 30]))
+        .write_to(&mut bytes, image::ImageFormat::Png)
+        .expect("a PNG");
+    bytes.into_inner()
+}
+
+#[tokio::test]
+async fn files_travel_both_ways_between_the_window_and_the_agent() {
+    use tower::ServiceExt;
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let body = json!({"name": "Shop", "channel": {"type": "web_widget", "website_url": "https://shop.example"}});
+    let inbox = app
+        .post(&app.api("inboxes"), &app.admin, &body)
+        .await
+        .json();
+    let shop = shop(&base, inbox["website_token"].as_str().unwrap()).await;
+    open_chat(&browser, &shop).await;
+
+    // The visitor picks a picture and sends it.
+    let picture = std::env::temp_dir().join(format!("widget-{}.png", rand::random::<u64>()));
+    std::fs::write(&picture, png()).expect("the picture is written");
+    enter_window(&browser).await.expect("the window");
+    browser
+        .client
+        .find(fantoccini::Locator::Css("#composer-file"))
+        .await
+        .expect("the file input")
+        .send_keys(&picture.display().to_string())
+        .await
+        .expect("the picker takes a file");
+    write(&browser, "A photo of the parcel").await;
+    let display_id = in_window_until(
+        &browser,
+        "return document.body.dataset.conversation || null",
+        "the conversation",
+        |v| v.is_string(),
+    )
+    .await;
+    let messages_uri = app.api(&format!(
+        "conversations/{}/messages",
+        display_id.as_str().unwrap()
+    ));
+    let thread = api_until(&app, &messages_uri, "the visitor's picture", |t| {
+        t["payload"].as_array().is_some_and(|all| {
+            all.iter()
+                .any(|m| m["attachments"][0]["file_type"] == "image")
+        })
+    })
+    .await;
+    assert!(thread.to_string().contains("A photo of the parcel"));
+    std::fs::remove_file(picture).expect("the picture is removed");
+
+    // The agent answers with a picture; the window shows it.
+    let boundary = "widget-test-boundary";
+    let mut form = format!(
+        "--{boundary}\r\nContent-Disposition: form-data; name=\"content\"\r\n\r\nThe label\r\n--{boundary}\r\n\
+         Content-Disposition: form-data; name=\"attachments[]\"; filename=\"label.png\"\r\nContent-Type: image/png\r\n\r\n"
+    )
+    .into_bytes();
+    form.extend(png());
+    form.extend(format!("\r\n--{boundary}--\r\n").into_bytes());
+    let request = axum::http::Request::post(&messages_uri)
+        .header("api_access_token", &app.admin.token)
+        .header(
+            "content-type",
+            format!("multipart/form-data; boundary={boundary}"),
+        )
+        .body(axum::body::Body::from(form))
+        .expect("a request");
+    let sent = app
+        .router
+        .clone()
+        .oneshot(request)
+        .await
+        .expect("an answer");
+    assert_eq!(sent.status(), 200);
+    in_window_until(
+        &browser,
+        "const img = document.querySelector('.message.theirs .attachment img'); return !!img && img.complete && img.naturalWidth > 0;",
+        "the agent's picture in the window",
+        |v| v == &json!(true),
+    )
+    .await;
+    let mine = in_window(
+        &browser,
+        "return !!document.querySelector('.message.mine .attachment img');",
+    )
+    .await
+    .unwrap();
+    assert_eq!(mine, json!(true));
 }
