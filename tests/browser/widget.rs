@@ -342,6 +342,24 @@ async fn a_visitor_on_another_site_chats_live_with_an_agent_through_chatwoots_sn
         &context["data"]["conversation"]["additional_attributes"], fields,
         "{context}"
     );
+    // While the visitor's window is connected, the contact is online there.
+    in_window_until(
+        &browser,
+        "return document.body.dataset.cable || null",
+        "the window's /cable",
+        |v| v == &json!("open"),
+    )
+    .await;
+    let context_uri = app.api(&format!("conversations/{display_id}/app_context"));
+    let context = app.get(&context_uri, &app.admin).await.json();
+    assert_eq!(
+        context["data"]["contact"]["availability_status"], "online",
+        "{context}"
+    );
+    assert_eq!(
+        context["data"]["conversation"]["meta"]["sender"]["availability_status"],
+        "online"
+    );
 
     // The agent's page, in another tab, hears the visitor live.
     let visitor_tab = browser.client.window().await.expect("a window");

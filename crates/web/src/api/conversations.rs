@@ -336,8 +336,16 @@ pub async fn app_context(
         .custom_attribute_definitions()
         .list(member.account_id, None)
         .await?;
+    let mut context = wire::AppContext::new(&view, &member.user, &definitions);
+    // The contact is online while its visitor's widget (or any client with its contact inbox's
+    // token) holds a `/cable` subscription, as Chatwoot's `OnlineStatusTracker` has it.
+    let (_, present) = state.hub.presence().present(member.account_id);
+    if present.contains(&view.contact.id) {
+        context.data.contact.availability_status = "online";
+        context.data.conversation.meta.sender.availability_status = "online";
+    }
     Ok(Json(SignedContext {
-        context: wire::AppContext::new(&view, &member.user, &definitions),
+        context,
         token,
         settings,
     }))
