@@ -281,6 +281,7 @@ mod tests {
             enabled: true,
             position: 1,
             display_type: domain::DisplayType::Conversation,
+            placements: vec![domain::app_placement::Placement::ConversationTab],
             inbox_ids: vec![],
             allowed_actions: vec![],
             token_algorithm: domain::context_token::TokenAlgorithm::EdDsa,

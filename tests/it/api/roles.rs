@@ -109,7 +109,7 @@ const ADMIN_ONLY_TOO: [(&str, &str); 3] = [
 /// `Contacts::NotesController` checks nothing more), canned responses
 /// (`CannedResponsePolicy` lets agents write them too), and reading the account's setup (an
 /// inbox's members: an administrator or a member of that inbox, `InboxPolicy#show?`).
-const ANY_MEMBER: [(&str, &str); 61] = [
+const ANY_MEMBER: [(&str, &str); 62] = [
     ("get", "/api/v1/accounts/{account_id}/agents"),
     ("get", "/api/v1/accounts/{account_id}/inboxes"),
     ("get", "/api/v1/accounts/{account_id}/inboxes/{id}"),

@@ -86,7 +86,7 @@ async fn require_shown(
                 .find_without_thread(member.account_id, DisplayId(display_id))
                 .await?;
             let view = crate::auth::within(&member.scope, view)?;
-            app.shows_in_conversation_of(view.conversation.inbox_id)
+            app.shows_beside_conversation_of(view.conversation.inbox_id)
         }
         None if app.display_type == domain::DisplayType::Conversation => {
             return Err(DomainError::invalid(
