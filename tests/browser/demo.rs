@@ -5,33 +5,57 @@ use crate::harness::{conversation_page, create_app, settings_page, Browser, Fram
 use crate::support::TestApp;
 use serde_json::json;
 
-/// The fixture with the demo app registered, the browser signed in as the administrator, on
-/// the conversation with the demo app in the panel beside it and its context rendered. Returns the
-/// Switchboard base URL and the demo app's id. `allowed`: the actions an administrator allowed it.
-async fn demo_open(browser: &Browser, app: &TestApp, allowed: &[&str]) -> (String, i64) {
+/// The fixture with the demo app registered as the demo account registers it (its settings,
+/// its shop key as a secret, its backend as the proxy's local service), the browser signed in as
+/// the administrator, on the conversation with the demo app in the panel beside it and its
+/// context rendered. Returns the fixture, the Switchboard base URL and the demo app's id.
+/// `allowed`: the actions an administrator allowed it.
+async fn demo_open(browser: &Browser, app: TestApp, allowed: &[&str]) -> (TestApp, String, i64) {
     // Bound first: the app is registered with its URL, then served knowing its own id and
     // Switchboard's URL, so its backend can verify the context tokens through Switchboard's
     // JWKS, and its page can import the SDK from there.
-    let base = app.serve().await;
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0")
         .await
         .expect("a port");
-    let demo = format!("http://{}", listener.local_addr().expect("an address"));
-    let id = create_app(app, &app.admin, "Customer orders", &[format!("{demo}/")]).await;
+    let demo_addr = listener.local_addr().expect("an address");
+    let demo = format!("http://{demo_addr}");
+    let mut config = app.state.config.as_ref().clone();
+    config.app_requests.local_service = Some(demo_addr);
+    let app = app.with_config(config);
+    let base = app.serve().await;
+    let id = create_app(&app, &app.admin, "Customer orders", &[format!("{demo}/")]).await;
     // Placed as the seeded demo app is, with EdDSA tokens (the default for new apps).
     let allow = app
         .patch(
             &app.api(&format!("dashboard_apps/{id}")),
             &app.admin,
-            &json!({"allowed_actions": allowed, "placements": ["conversation_panel"]}),
+            &json!({
+                "allowed_actions": allowed,
+                "placements": ["conversation_panel"],
+                "settings_schema": store::seed::demo_app_settings(),
+                "request_hosts": ["127.0.0.1"],
+            }),
         )
         .await;
     assert_eq!(allow.status, 200, "{}", allow.text);
+    let registered = app
+        .store()
+        .dashboard_apps()
+        .find(
+            domain::AccountId(app.acme.account_id),
+            domain::DashboardAppId(id),
+        )
+        .await
+        .expect("the app");
+    web::demo_app::loyalty::ensure_key(app.store(), &registered, &app.state.secret_key)
+        .await
+        .expect("the shop's key is set");
     let registration = web::demo_app::Registration {
         store: app.store().clone(),
         account_id: domain::AccountId(app.acme.account_id),
         app_id: domain::DashboardAppId(id),
         host_url: base.clone(),
+        secret_key: app.state.secret_key.clone(),
     };
     tokio::spawn(async move {
         axum::serve(listener, web::demo_app::router(Some(registration)))
@@ -40,7 +64,7 @@ async fn demo_open(browser: &Browser, app: &TestApp, allowed: &[&str]) -> (Strin
     });
     assert_ne!(base, demo, "the demo app is on another origin");
     browser.sign_in(&base, &app.admin.email).await;
-    browser.open(&conversation_page(&base, app)).await;
+    browser.open(&conversation_page(&base, &app)).await;
     browser
         .eventually(
             &Frame::app(id, 0),
@@ -49,7 +73,7 @@ async fn demo_open(browser: &Browser, app: &TestApp, allowed: &[&str]) -> (Strin
             |v| *v == json!(true),
         )
         .await;
-    (base, id)
+    (app, base, id)
 }
 
 const DRAFT: &str = "#draft-reply";
@@ -78,8 +102,7 @@ async fn the_demo_app_shows_the_conversation_across_origins() {
     let Some(browser) = Browser::start().await else {
         return;
     };
-    let app = TestApp::new().await;
-    let (_, id) = demo_open(&browser, &app, &[]).await;
+    let (app, _, id) = demo_open(&browser, TestApp::new().await, &[]).await;
     let frame = Frame::app(id, 0);
     let shown = browser
         .run(
@@ -126,6 +149,61 @@ async fn the_demo_app_shows_the_conversation_across_origins() {
         "{line}"
     );
 
+    // The shop's loyalty API answered through the request proxy, with the key filled in on the
+    // server: the page shows the tier, and never holds the key.
+    let loyalty = browser
+        .eventually(
+            &frame,
+            "const l = document.getElementById('loyalty'); return l.dataset.state === 'waiting' ? null : l.textContent;",
+            "the loyalty line",
+            |v| !v.is_null(),
+        )
+        .await;
+    assert!(
+        loyalty
+            .as_str()
+            .is_some_and(|t| t.contains(" points (from the shop's API")),
+        "{loyalty}"
+    );
+    let sealed = app
+        .store()
+        .dashboard_app_secrets()
+        .sealed(domain::DashboardAppId(id))
+        .await
+        .unwrap();
+    let key = app
+        .state
+        .secret_key
+        .open(
+            &sealed[web::demo_app::loyalty::KEY_SETTING],
+            &domain::sealed::setting_context(
+                domain::DashboardAppId(id),
+                web::demo_app::loyalty::KEY_SETTING,
+            ),
+        )
+        .unwrap();
+    for frame in [&frame, &Frame::top()] {
+        let html = browser
+            .run(frame, "return document.documentElement.outerHTML;")
+            .await;
+        assert!(
+            !html.as_str().unwrap().contains(&key),
+            "the key never reaches a page"
+        );
+    }
+    let log = app
+        .get(
+            &app.api(&format!("dashboard_apps/{id}/requests")),
+            &app.admin,
+        )
+        .await;
+    assert!(
+        log.text.contains("/api/loyalty"),
+        "the call is in the audit log: {}",
+        log.text
+    );
+    assert!(!log.text.contains(&key));
+
     // Not allowed to draft: the app says why instead of failing silently.
     press(&browser, &frame, DRAFT, "insert-reply:not_allowed").await;
     let reply = browser
@@ -142,8 +220,8 @@ async fn the_demo_app_drafts_a_reply_and_announces_a_copied_order_when_allowed()
     let Some(browser) = Browser::start().await else {
         return;
     };
-    let app = TestApp::new().await;
-    let (_, id) = demo_open(&browser, &app, &["insert-reply", "notify"]).await;
+    let (_app, _, id) =
+        demo_open(&browser, TestApp::new().await, &["insert-reply", "notify"]).await;
     let frame = Frame::app(id, 0);
     press(&browser, &frame, DRAFT, "insert-reply:ok").await;
     let number = browser
@@ -178,8 +256,7 @@ async fn the_demo_app_in_the_panel_tags_the_conversation_and_fits_its_frame_to_i
     let Some(browser) = Browser::start().await else {
         return;
     };
-    let app = TestApp::new().await;
-    let (_, id) = demo_open(&browser, &app, &["add-label", "resize"]).await;
+    let (app, _, id) = demo_open(&browser, TestApp::new().await, &["add-label", "resize"]).await;
     let frame = Frame::app(id, 0);
     // autoResize: the panel's frame is as tall as the app's page (the host bounds it).
     let fitted = browser
@@ -226,8 +303,7 @@ async fn screenshots_of_the_conversation_with_the_demo_app_and_of_the_settings_p
     let Some(browser) = Browser::start().await else {
         return;
     };
-    let app = TestApp::new().await;
-    let (base, id) = demo_open(&browser, &app, &[]).await;
+    let (app, base, id) = demo_open(&browser, TestApp::new().await, &[]).await;
     browser
         .eventually(
             &Frame::app(id, 0),

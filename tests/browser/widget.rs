@@ -725,6 +725,7 @@ async fn the_demo_shop_page_embeds_the_accounts_website_inbox() {
         account_id: domain::AccountId(app.acme.account_id),
         app_id: domain::DashboardAppId(1),
         host_url: base.clone(),
+        secret_key: app.state.secret_key.clone(),
     };
     let demo = support::serve_router(web::demo_app::router(Some(registration))).await;
     // No website inbox yet: nothing to show.

@@ -259,6 +259,20 @@ const THREADS: [(&[&str], &[&str]); 10] = [
 
 /// Seeds the demo account: an administrator (`admin_email` / `admin_password`), two agents
 /// (each with a random password of their own, returned for printing), an API inbox, labels, 20 contacts and 30 conversations in every status.
+/// The secret setting the demo app reads the shop's loyalty API with (`web::demo_app::loyalty`).
+pub const DEMO_APP_KEY_SETTING: &str = "loyalty_api_key";
+
+/// The settings the demo app declares: the shop's API key, a secret.
+pub fn demo_app_settings() -> Vec<domain::app_setting::SettingDefinition> {
+    domain::app_setting::schema_of(&json!([{
+        "key": DEMO_APP_KEY_SETTING,
+        "label": "Loyalty API key",
+        "type": "secret",
+        "required": true
+    }]))
+    .expect("the demo app's settings are valid")
+}
+
 /// With `demo_app_url`, also registers the "Customer orders" dashboard app.
 pub async fn demo(
     store: &Store,
@@ -333,6 +347,10 @@ pub async fn demo(
             allowed_actions: Some(AppAction::ALL.to_vec()),
             token_algorithm: Some(domain::context_token::TokenAlgorithm::EdDsa),
             placements: Some(vec![domain::app_placement::Placement::ConversationPanel]),
+            // It reads the shop's loyalty API through the request proxy with a secret key
+            // (`web::demo_app::loyalty`), served on the same loopback address as its page.
+            settings_schema: Some(demo_app_settings()),
+            request_hosts: Some(vec!["127.0.0.1".to_owned()]),
             ..ControlChanges::default()
         };
         let app = NewDashboardApp::validate(

@@ -28,6 +28,10 @@ pub struct Policy {
     pub timeout: Duration,
     /// Answers longer than this are refused (502).
     pub max_response_bytes: usize,
+    /// A service this server started itself on loopback (the bundled demo app's backend):
+    /// reachable over plain http at exactly this address with both opt-ins off. Nothing an
+    /// administrator or an app can name otherwise gets through.
+    pub local_service: Option<std::net::SocketAddr>,
 }
 
 impl Default for Policy {
@@ -41,21 +45,47 @@ impl Default for Policy {
             },
             timeout: Duration::from_secs(10),
             max_response_bytes: 1024 * 1024,
+            local_service: None,
         }
     }
 }
 
 /// The client apps' requests go through.
 pub fn egress_for(policy: &Policy) -> Egress {
+    egress_allowing(policy, policy.allow_private)
+}
+
+/// The client for requests to [`Policy::local_service`] (loopback, so private addresses on).
+pub fn local_egress_for(policy: &Policy) -> Egress {
+    egress_allowing(policy, true)
+}
+
+fn egress_allowing(policy: &Policy, allow_private: bool) -> Egress {
     let limits = egress::Limits {
         connect_timeout: policy.timeout.min(Duration::from_secs(5)),
         timeout: policy.timeout,
         max_response_bytes: policy.max_response_bytes,
     };
-    let policy = egress::Policy {
-        allow_private: policy.allow_private,
+    Egress::new(
+        egress::Policy { allow_private },
+        limits,
+        "Switchboard-App-Proxy/1",
+    )
+}
+
+/// Whether `url` names exactly the policy's local service (its IP literal and port).
+fn is_local_service(url: &url::Url, policy: &Policy) -> bool {
+    let Some(service) = policy.local_service else {
+        return false;
     };
-    Egress::new(policy, limits, "Switchboard-App-Proxy/1")
+    let host = match url.host() {
+        Some(url::Host::Ipv4(ip)) => std::net::IpAddr::V4(ip),
+        Some(url::Host::Ipv6(ip)) => std::net::IpAddr::V6(ip),
+        _ => return false,
+    };
+    url.scheme() == "http"
+        && host == service.ip()
+        && url.port_or_known_default() == Some(service.port())
 }
 
 /// What an app asks to send, as the SDK's `request()` passes it on.
@@ -79,6 +109,8 @@ pub struct AppRequest {
 pub struct Prepared {
     pub request: egress::Request,
     pub audit: Audit,
+    /// It goes to [`Policy::local_service`]: send it with [`local_egress_for`]'s client.
+    pub local: bool,
 }
 
 /// What is logged: the method, the host and the path with every secret replaced, no query.
@@ -157,9 +189,10 @@ pub fn prepare(
     let url_text = fill(&request.url, "url", values, secrets)?;
     let url = url::Url::parse(&url_text)
         .map_err(|_| DomainError::invalid("url", "Url must be an absolute https URL"))?;
+    let local = is_local_service(&url, policy);
     match url.scheme() {
         "https" => {}
-        "http" if policy.allow_http => {}
+        "http" if policy.allow_http || local => {}
         _ => {
             return Err(DomainError::invalid(
                 "url",
@@ -215,6 +248,7 @@ pub fn prepare(
     Ok(Prepared {
         request: outgoing,
         audit,
+        local,
     })
 }
 
@@ -305,6 +339,50 @@ mod tests {
             headers: BTreeMap::from([("Authorization".into(), "Bearer {{secret.api_key}}".into())]),
             body: Some("{\"region\": \"{{settings.region}}\"}".into()),
         }
+    }
+
+    #[test]
+    fn only_the_local_service_itself_is_reached_over_http_without_the_opt_ins() {
+        let mut app = app();
+        app.settings.request_hosts = vec!["127.0.0.1".into()];
+        let secrets = HashMap::from([("api_key".to_owned(), "k-123".to_owned())]);
+        let policy = Policy {
+            local_service: Some("127.0.0.1:3001".parse().unwrap()),
+            ..Policy::default()
+        };
+        let local = prepare(
+            &app,
+            &request("http://127.0.0.1:3001/api/loyalty"),
+            &secrets,
+            &policy,
+        )
+        .expect("the local service is reachable");
+        assert!(local.local);
+        for other in ["http://127.0.0.1:3002/api", "http://127.0.0.1/api"] {
+            let refused = prepare(&app, &request(other), &secrets, &policy).unwrap_err();
+            assert_eq!(refused.attributes, vec!["url".to_owned()], "{other}");
+        }
+        let https = prepare(
+            &app,
+            &request("https://127.0.0.1:3001/api"),
+            &secrets,
+            &policy,
+        )
+        .expect("https to a listed host passes the checks");
+        assert!(
+            !https.local,
+            "only plain http to the service is sent as local"
+        );
+        let without = prepare(
+            &app,
+            &request("http://127.0.0.1:3001/api"),
+            &secrets,
+            &Policy::default(),
+        );
+        assert!(
+            without.is_err(),
+            "no local service configured: http is refused"
+        );
     }
 
     #[test]

@@ -17,6 +17,8 @@ use store::Store;
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
 
+pub mod loyalty;
+
 const INDEX: &str = include_str!("../assets/demo-app/index.html");
 const SCRIPT: &str = include_str!("../assets/demo-app/demo-app.js");
 const STYLE: &str = include_str!("../assets/demo-app/demo-app.css");
@@ -70,6 +72,9 @@ pub struct Registration {
     pub app_id: DashboardAppId,
     /// The Switchboard URL (`http://127.0.0.1:3000`): the page imports the SDK from there.
     pub host_url: String,
+    /// Switchboard's key, to open the shop's API key from the app's secret setting (this
+    /// backend stands in for the shop, which would hold its own key).
+    pub secret_key: std::sync::Arc<domain::sealed::SecretKey>,
 }
 
 /// The policy, allowing scripts from the origin of `host_url` too when it is a plain
@@ -146,6 +151,7 @@ pub fn router(registration: Option<Registration>) -> Router {
     let page = index(host_url.as_deref());
     Router::new()
         .route("/api/verify", post(verify))
+        .route("/api/loyalty", get(loyalty::show))
         .route("/widget-demo", get(widget_demo))
         .route(
             "/",

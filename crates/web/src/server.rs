@@ -7,6 +7,7 @@ use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::service::TowerToHyperService;
 use std::future::Future;
 use std::net::SocketAddr;
+use std::sync::Arc;
 use std::time::Duration;
 use store::Store;
 use tokio::net::TcpListener;
@@ -126,6 +127,11 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
     site.app_token_lifetime = config.app_token_lifetime;
     site.app_requests.allow_http = config.app_requests_allow_http;
     site.app_requests.allow_private = config.egress_allow_private;
+    // The bundled demo app's backend, which the demo app calls through the request proxy.
+    site.app_requests.local_service = demo_listener
+        .as_ref()
+        .map(TcpListener::local_addr)
+        .transpose()?;
     let public_url = site.public_url().to_owned();
     println!("Switchboard listening on http://{addr}");
     match login {
@@ -148,7 +154,8 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         println!(
             "Website widget demo (a shop page embedding the Website inbox) on {url}widget-demo"
         );
-        let registration = demo_registration(&store, url, &public_url).await?;
+        let registration =
+            demo_registration(&store, url, &public_url, Arc::new(secret_key.clone())).await?;
         tokio::spawn(async move {
             let router = crate::demo_app::router(registration);
             if let Err(error) = serve_http(listener, router, std::future::pending()).await {
@@ -200,6 +207,7 @@ async fn demo_registration(
     store: &Store,
     url: &str,
     host_url: &str,
+    secret_key: Arc<domain::sealed::SecretKey>,
 ) -> anyhow::Result<Option<crate::demo_app::Registration>> {
     let account_id = domain::AccountId(1);
     let apps = match store.dashboard_apps().list(account_id).await {
@@ -207,15 +215,20 @@ async fn demo_registration(
         Err(store::StoreError::NotFound) => return Ok(None),
         Err(other) => return Err(other.into()),
     };
-    Ok(apps
+    let Some(app) = apps
         .into_iter()
         .find(|app| app.content.iter().any(|frame| frame.url == url))
-        .map(|app| crate::demo_app::Registration {
-            store: store.clone(),
-            account_id,
-            app_id: app.id,
-            host_url: host_url.to_owned(),
-        }))
+    else {
+        return Ok(None);
+    };
+    crate::demo_app::loyalty::ensure_key(store, &app, &secret_key).await?;
+    Ok(Some(crate::demo_app::Registration {
+        store: store.clone(),
+        account_id,
+        app_id: app.id,
+        host_url: host_url.to_owned(),
+        secret_key,
+    }))
 }
 
 /// How long a client may take to send a request's headers, and how long a kept-alive

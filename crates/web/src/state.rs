@@ -19,6 +19,8 @@ pub struct AppState {
     pub secret_key: Arc<domain::sealed::SecretKey>,
     /// Sends dashboard apps' proxied requests, as `config.app_requests` allows.
     pub app_egress: egress::Egress,
+    /// Sends them to `config.app_requests.local_service` (the bundled demo app's backend).
+    pub app_local_egress: egress::Egress,
 }
 
 impl AppState {
@@ -48,6 +50,7 @@ impl AppState {
             bus,
             hub,
             app_egress: crate::app_proxy::egress_for(&config.app_requests),
+            app_local_egress: crate::app_proxy::local_egress_for(&config.app_requests),
             config: Arc::new(config),
             files,
             secret_key: Arc::new(domain::sealed::SecretKey::generate()),
@@ -64,6 +67,7 @@ impl AppState {
     pub fn with_config(mut self, config: crate::Config) -> Self {
         self.store.set_public_url(config.public_url());
         self.app_egress = crate::app_proxy::egress_for(&config.app_requests);
+        self.app_local_egress = crate::app_proxy::local_egress_for(&config.app_requests);
         self.config = Arc::new(config);
         self
     }

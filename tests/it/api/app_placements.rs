@@ -167,6 +167,7 @@ async fn the_demo_backend_verifies_eddsa_tokens_through_the_jwks_and_refuses_oth
         account_id: domain::AccountId(app.acme.account_id),
         app_id: domain::DashboardAppId(demo["id"].as_i64().unwrap()),
         host_url: base.clone(),
+        secret_key: app.state.secret_key.clone(),
     };
     let demo_base = support::serve_router(web::demo_app::router(Some(registration))).await;
     // From the served Switchboard, whose public URL (the tokens' `iss`) is the one the demo

@@ -428,6 +428,7 @@ function onContext({ data, token }) {
   contextCount += 1;
   document.body.dataset.contextCount = String(contextCount);
   if (ok) {
+    loadLoyalty(shown.contact || (isObject(data.conversation) && isObject(data.conversation.meta) ? data.conversation.meta.sender : null));
     document.body.dataset.contextReceived = "true";
     $("draft-reply").disabled = false;
     $("tag-vip").disabled = false;
@@ -497,12 +498,34 @@ async function tagVip() {
   }
 }
 
-// TODO(issue 14, item 4 — the "appsettings" helper): load the contact's orders from the shop's
-// API through the host's request proxy, with the shop's key kept server-side as a secret
-// setting, in place of the made-up orders of `ordersFor`:
-//   const answer = await app.request({ method: "GET", url: "https://shop.example/api/orders?email={{contact.email}}",
-//                                      headers: { authorization: "Bearer {{secret.shop_key}}" } });
-// Until `request()` exists the demo shows deterministic sample orders.
+// The contact's loyalty standing, from the shop's API through the host's request proxy: the
+// shop's key is the app's secret setting `loyalty_api_key`, filled in by Switchboard's server
+// (`{{secret.…}}`), so it never reaches this page. A failure says so rather than guessing.
+let loyaltyFor = null;
+
+async function loadLoyalty(contact) {
+  const email = str(contact && contact.email).toLowerCase();
+  const line = $("loyalty");
+  if (!email || !app || email === loyaltyFor) return;
+  loyaltyFor = email;
+  line.dataset.state = "waiting";
+  line.textContent = "Loyalty: asking the shop…";
+  try {
+    const answer = await app.request({
+      method: "GET",
+      url: `${location.origin}/api/loyalty?email=${encodeURIComponent(email)}`,
+      headers: { authorization: "Bearer {{secret.loyalty_api_key}}" },
+    });
+    if (answer.status !== 200) throw new Error(`the shop answered ${answer.status}`);
+    const loyalty = JSON.parse(answer.body);
+    line.dataset.state = "loaded";
+    line.textContent = `Loyalty: ${str(loyalty.tier)}, ${str(loyalty.points)} points (from the shop's API, key kept by Switchboard)`;
+  } catch (error) {
+    loyaltyFor = null;
+    line.dataset.state = "failed";
+    line.textContent = `Loyalty: unavailable (${error && error.message ? error.message : error})`;
+  }
+}
 
 async function copyOrderNumber(number) {
   let copied = true;

@@ -132,7 +132,12 @@ async fn send(
     let secrets = open_secrets(state, app).await?;
     let policy = &state.config.app_requests;
     let prepared = app_proxy::prepare(app, request, &secrets, policy)?;
-    match state.app_egress.send(prepared.request).await {
+    let client = if prepared.local {
+        &state.app_local_egress
+    } else {
+        &state.app_egress
+    };
+    match client.send(prepared.request).await {
         Ok(response) => Ok(app_proxy::answer(&response, &secrets)),
         Err(error @ (egress::EgressError::Blocked(_) | egress::EgressError::InvalidUrl)) => {
             Err(DomainError::invalid("url", format!("Url refused: {error}")).into())
