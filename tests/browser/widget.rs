@@ -867,3 +867,64 @@ async fn files_travel_both_ways_between_the_window_and_the_agent() {
     .unwrap();
     assert_eq!(mine, json!(true));
 }
+
+/// A website inbox with business hours on and `day` (Chatwoot's `working_hours` entry, without
+/// `day_of_week`) for every day of the week, so whether it is open does not depend on the clock.
+async fn inbox_with_hours(app: &TestApp, name: &str, day: Value) -> Value {
+    let week: Vec<Value> = (0..7)
+        .map(|n| {
+            let mut entry = day.clone();
+            entry["day_of_week"] = json!(n);
+            entry
+        })
+        .collect();
+    let body = json!({"name": name, "working_hours_enabled": true, "timezone": "Pacific/Auckland",
+                      "out_of_office_message": "We are closed; we answer tomorrow.",
+                      "working_hours": week,
+                      "channel": {"type": "web_widget", "website_url": "https://shop.example"}});
+    let res = app.post(&app.api("inboxes"), &app.admin, &body).await;
+    assert_eq!(res.status, 200, "{}", res.text);
+    res.json()
+}
+
+/// What the window's header and thread say about availability.
+const AVAILABILITY: &str = "const text = (id) => { const e = document.getElementById(id); return e ? e.textContent : null; };
+     return [text('away-status'), text('away-message'), text('reply-time')];";
+
+#[tokio::test]
+async fn a_closed_inbox_shows_its_away_message_and_an_open_one_does_not() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+
+    let closed = inbox_with_hours(&app, "Closed", json!({"closed_all_day": true})).await;
+    let shop_closed = shop(&base, closed["website_token"].as_str().unwrap()).await;
+    open_chat(&browser, &shop_closed).await;
+    let shown = in_window(&browser, AVAILABILITY).await.expect("the window");
+    assert_eq!(
+        shown,
+        json!([
+            "We are away at the moment",
+            "We are closed; we answer tomorrow.",
+            null
+        ])
+    );
+    let visible = in_window(
+        &browser,
+        "const e = document.getElementById('away-message'); return e.getBoundingClientRect().height > 0 && getComputedStyle(e).display !== 'none';",
+    )
+    .await
+    .expect("the window");
+    assert_eq!(visible, json!(true));
+
+    let open = inbox_with_hours(&app, "Open", json!({"open_all_day": true})).await;
+    let shop_open = shop(&base, open["website_token"].as_str().unwrap()).await;
+    open_chat(&browser, &shop_open).await;
+    let shown = in_window(&browser, AVAILABILITY).await.expect("the window");
+    assert_eq!(
+        shown,
+        json!([null, null, "Typically replies in a few minutes"])
+    );
+}

@@ -789,7 +789,9 @@ async fn a_client_reads_the_inbox_before_it_starts() {
         assert_eq!(shown["identity_validation_enabled"], false);
         assert_eq!(shown["name"], "Website");
         assert_eq!(shown["greeting_enabled"], false);
-        assert_eq!(shown["working_hours"], json!([]));
+        assert_eq!(shown["working_hours_enabled"], false);
+        assert_eq!(shown["timezone"], "UTC");
+        assert_eq!(shown["working_hours"].as_array().map(Vec::len), Some(7));
         app.patch(
             &app.api(&format!("inboxes/{}", app.acme.inbox_id)),
             &app.admin,

@@ -1,6 +1,7 @@
 //! Inboxes: where conversations arrive. Chatwoot's API channel, and its website channel whose
 //! widget settings are `web_widget::WebWidget`.
 
+use crate::business_hours::{BusinessHours, BusinessHoursChanges};
 use crate::web_widget::{WebWidget, WebWidgetChanges, WEB_WIDGET_CHANNEL};
 use crate::{validate, AccountId, DomainError, InboxId};
 
@@ -59,6 +60,8 @@ pub struct InboxSettings {
     /// Whether `greeting_message` is sent when a conversation starts.
     pub greeting_enabled: bool,
     pub greeting_message: Option<String>,
+    /// When the inbox is open, and what the widget says while it is not.
+    pub business_hours: BusinessHours,
 }
 
 impl Default for InboxSettings {
@@ -68,6 +71,7 @@ impl Default for InboxSettings {
             enable_auto_assignment: true,
             greeting_enabled: false,
             greeting_message: None,
+            business_hours: BusinessHours::default(),
         }
     }
 }
@@ -120,6 +124,7 @@ pub struct InboxChanges {
     pub greeting_message: Option<Option<String>>,
     /// A website inbox's widget settings (ignored for an API inbox).
     pub web_widget: Option<WebWidgetChanges>,
+    pub business_hours: BusinessHoursChanges,
 }
 
 impl InboxChanges {
@@ -130,6 +135,7 @@ impl InboxChanges {
             greeting_enabled: None,
             greeting_message: None,
             web_widget: None,
+            business_hours: BusinessHoursChanges::default(),
             name: name
                 .map(|n| validate::required("name", Some(n), validate::MAX_SHORT_TEXT))
                 .transpose()?,
@@ -150,6 +156,7 @@ impl InboxSettings {
         if let Some(message) = &changes.greeting_message {
             self.greeting_message = message.clone();
         }
+        self.business_hours.apply(&changes.business_hours);
     }
 }
 

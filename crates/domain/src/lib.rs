@@ -9,6 +9,7 @@ pub mod app_setting;
 pub mod app_visibility;
 pub mod attachment;
 pub mod browser;
+pub mod business_hours;
 pub mod canned_response;
 pub mod contact;
 pub mod contact_note;
@@ -37,6 +38,7 @@ pub mod wire;
 
 pub use account::Account;
 pub use attachment::{Attachment, FileType};
+pub use business_hours::{BusinessHours, BusinessHoursChanges, WorkingHour};
 pub use canned_response::{CannedResponse, CannedResponseChanges, NewCannedResponse};
 pub use contact::{Contact, ContactChanges, NewContact};
 pub use contact_note::{ContactNote, NoteContent};

@@ -4,7 +4,8 @@ use crate::error::found;
 use crate::events::log_events;
 use crate::{json, on_pool, Store, StoreError};
 use domain::{
-    password, AccountId, Inbox, InboxChanges, InboxId, InboxSettings, NewInbox, WebWidget,
+    password, AccountId, BusinessHours, Inbox, InboxChanges, InboxId, InboxSettings, NewInbox,
+    WebWidget, WorkingHour,
 };
 
 /// The columns of an inbox with its widget, if any (`i` the inbox, `w` the widget).
@@ -12,7 +13,8 @@ macro_rules! inbox_columns {
     () => {
         "i.id, i.account_id, i.name, i.channel_type, i.webhook_url, i.inbox_identifier, \
          i.hmac_token, i.hmac_mandatory, i.enable_auto_assignment, i.greeting_enabled, \
-         i.greeting_message, i.created_at, w.inbox_id AS widget_inbox_id, w.website_url, \
+         i.greeting_message, i.working_hours_enabled, i.out_of_office_message, i.timezone, \
+         i.working_hours_json, i.created_at, w.inbox_id AS widget_inbox_id, w.website_url, \
          w.widget_color, w.welcome_title, w.welcome_tagline, w.reply_time, \
          w.pre_chat_form_enabled, w.pre_chat_form_options_json, w.allowed_domains \
          FROM inboxes i LEFT JOIN channel_web_widgets w ON w.inbox_id = i.id"
@@ -38,8 +40,9 @@ macro_rules! bind_widget {
 }
 
 const INSERT: &str = "INSERT INTO inboxes (account_id, name, channel_type, webhook_url, inbox_identifier, \
-     hmac_token, hmac_mandatory, enable_auto_assignment, greeting_enabled, greeting_message, created_at) \
-     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id";
+     hmac_token, hmac_mandatory, enable_auto_assignment, greeting_enabled, greeting_message, created_at, \
+     working_hours_enabled, out_of_office_message, timezone, working_hours_json) \
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15) RETURNING id";
 const INSERT_WIDGET: &str = "INSERT INTO channel_web_widgets (inbox_id, website_url, widget_color, \
      welcome_title, welcome_tagline, reply_time, pre_chat_form_enabled, pre_chat_form_options_json, \
      allowed_domains) VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)";
@@ -57,8 +60,9 @@ const SELECT_ONE: &str = concat!(
     " WHERE i.account_id = $1 AND i.id = $2"
 );
 const UPDATE: &str = "UPDATE inboxes SET name = $1, webhook_url = $2, hmac_mandatory = $3, \
-     enable_auto_assignment = $4, greeting_enabled = $5, greeting_message = $6 \
-     WHERE account_id = $7 AND id = $8";
+     enable_auto_assignment = $4, greeting_enabled = $5, greeting_message = $6, \
+     working_hours_enabled = $7, out_of_office_message = $8, timezone = $9, working_hours_json = $10 \
+     WHERE account_id = $11 AND id = $12";
 const ROTATE_HMAC: &str = "UPDATE inboxes SET hmac_token = $1 WHERE account_id = $2 AND id = $3";
 const DELETE: &str = "DELETE FROM inboxes WHERE account_id = $1 AND id = $2";
 
@@ -75,6 +79,10 @@ struct InboxRow {
     enable_auto_assignment: bool,
     greeting_enabled: bool,
     greeting_message: Option<String>,
+    working_hours_enabled: bool,
+    out_of_office_message: Option<String>,
+    timezone: String,
+    working_hours_json: String,
     created_at: i64,
     widget_inbox_id: Option<i64>,
     website_url: Option<String>,
@@ -119,11 +127,48 @@ impl From<InboxRow> for Inbox {
                 enable_auto_assignment: row.enable_auto_assignment,
                 greeting_enabled: row.greeting_enabled,
                 greeting_message: row.greeting_message,
+                business_hours: business_hours(
+                    row.working_hours_enabled,
+                    row.out_of_office_message,
+                    row.timezone,
+                    &row.working_hours_json,
+                ),
             },
             web_widget,
             created_at: row.created_at,
         }
     }
+}
+
+/// Business hours from their columns; a week that is not seven days in order (the empty
+/// default) reads as the default week.
+fn business_hours(
+    enabled: bool,
+    out_of_office_message: Option<String>,
+    timezone: String,
+    week_json: &str,
+) -> BusinessHours {
+    let defaults = BusinessHours::default();
+    let week: Vec<WorkingHour> = serde_json::from_str(week_json).unwrap_or_default();
+    let in_order = week
+        .iter()
+        .enumerate()
+        .all(|(day, hour)| usize::from(hour.day_of_week) == day);
+    BusinessHours {
+        enabled,
+        out_of_office_message,
+        timezone,
+        week: week
+            .try_into()
+            .ok()
+            .filter(|_| in_order)
+            .unwrap_or(defaults.week),
+    }
+}
+
+/// The week as `working_hours_json` keeps it.
+fn week_json(hours: &BusinessHours) -> String {
+    serde_json::to_string(&hours.week).expect("working hours always serialize")
 }
 
 pub struct Inboxes<'a> {
@@ -150,6 +195,10 @@ impl Inboxes<'_> {
                 .bind(new.settings.greeting_enabled)
                 .bind(&new.settings.greeting_message)
                 .bind(now)
+                .bind(new.settings.business_hours.enabled)
+                .bind(&new.settings.business_hours.out_of_office_message)
+                .bind(&new.settings.business_hours.timezone)
+                .bind(week_json(&new.settings.business_hours))
                 .fetch_one(&mut *tx)
                 .await?;
             if let Some(widget) = &new.web_widget {
@@ -229,6 +278,10 @@ impl Inboxes<'_> {
                 .bind(inbox.settings.enable_auto_assignment)
                 .bind(inbox.settings.greeting_enabled)
                 .bind(&inbox.settings.greeting_message)
+                .bind(inbox.settings.business_hours.enabled)
+                .bind(&inbox.settings.business_hours.out_of_office_message)
+                .bind(&inbox.settings.business_hours.timezone)
+                .bind(week_json(&inbox.settings.business_hours))
                 .bind(account_id.get())
                 .bind(id.get())
                 .execute(&mut *tx)

@@ -42,6 +42,11 @@ pub struct WindowPage {
     /// [{"name", "label", "type", "required", "field_type"}]}` (the enabled fields only); empty
     /// when off.
     pub pre_chat: String,
+    /// Business hours are on and the inbox is closed now (Chatwoot's `out_of_office?`): the
+    /// header says "We are away at the moment" instead of the reply time.
+    pub away: bool,
+    /// The out-of-office message shown while away (empty: none).
+    pub out_of_office_message: String,
 }
 
 /// The enabled fields of Chatwoot's `pre_chat_form_options`, for the window's form.
@@ -115,6 +120,16 @@ pub async fn show(
             .filter(|_| inbox.settings.greeting_enabled)
             .unwrap_or_default(),
         pre_chat: pre_chat(&widget),
+        away: inbox
+            .settings
+            .business_hours
+            .is_away_at(domain::time::now()),
+        out_of_office_message: inbox
+            .settings
+            .business_hours
+            .out_of_office_message
+            .clone()
+            .unwrap_or_default(),
     };
     let html = Html(
         page.render()

@@ -148,12 +148,9 @@ async fn inbox_settings_are_stored_and_unsupported_ones_refused_unless_default()
 
         for (field, value) in [
             ("csat_survey_enabled", json!(true)),
-            ("working_hours_enabled", json!(true)),
             ("enable_email_collect", json!(false)),
             ("lock_to_single_conversation", json!(true)),
             ("allow_messages_after_resolved", json!(false)),
-            ("out_of_office_message", json!("Closed")),
-            ("timezone", json!("Europe/Paris")),
         ] {
             let message = assert_invalid(
                 &app.patch(&one, &app.admin, &json!({ field: value })).await,

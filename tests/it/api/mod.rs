@@ -9,6 +9,7 @@ mod app_requests;
 mod app_settings;
 mod attachments;
 mod auth;
+mod business_hours;
 mod canned_responses;
 mod contact_inboxes;
 mod contact_labels;

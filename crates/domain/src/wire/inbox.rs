@@ -20,7 +20,9 @@ pub struct Inbox {
     pub csat_survey_enabled: bool,
     pub enable_auto_assignment: bool,
     pub out_of_office_message: Option<String>,
-    pub timezone: &'static str,
+    pub timezone: String,
+    /// Chatwoot's `weekly_schedule`: seven days, Sunday first.
+    pub working_hours: Vec<crate::WorkingHour>,
     pub allow_messages_after_resolved: bool,
     pub lock_to_single_conversation: bool,
     pub webhook_url: Option<String>,
@@ -61,6 +63,7 @@ impl Inbox {
     /// The inbox without its snippet (`web_widget_script` null until [`Self::with_script`]).
     pub fn new(inbox: &crate::Inbox, show_secrets: bool) -> Self {
         let widget = inbox.web_widget.as_ref();
+        let hours = &inbox.settings.business_hours;
         Self {
             id: inbox.id.get(),
             avatar_url: String::new(),
@@ -69,12 +72,13 @@ impl Inbox {
             channel_type: inbox.channel_type.clone(),
             greeting_enabled: inbox.settings.greeting_enabled,
             greeting_message: inbox.settings.greeting_message.clone(),
-            working_hours_enabled: false,
+            working_hours_enabled: hours.enabled,
             enable_email_collect: true,
             csat_survey_enabled: false,
             enable_auto_assignment: inbox.settings.enable_auto_assignment,
-            out_of_office_message: None,
-            timezone: "UTC",
+            out_of_office_message: hours.out_of_office_message.clone(),
+            timezone: hours.timezone.clone(),
+            working_hours: hours.working_hours(),
             allow_messages_after_resolved: true,
             lock_to_single_conversation: false,
             webhook_url: inbox.webhook_url.clone(),

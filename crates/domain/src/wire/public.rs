@@ -139,16 +139,16 @@ impl From<&ConversationView> for PublicConversation {
 }
 
 /// `GET /public/api/v1/inboxes/{inbox_identifier}` (`public/api/v1/inboxes/show.json.jbuilder`):
-/// what a client needs to know of the inbox before it starts. Working hours, CSAT and reply
-/// actions are settings Switchboard's inboxes do not have; they read as Chatwoot's defaults.
+/// what a client needs to know of the inbox before it starts. CSAT is a setting Switchboard's
+/// inboxes do not have; it reads as Chatwoot's default.
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct PublicInbox {
     pub identifier: String,
     /// Chatwoot's name for `hmac_mandatory` here.
     pub identity_validation_enabled: bool,
     pub name: String,
-    pub timezone: &'static str,
-    pub working_hours: Vec<Value>,
+    pub timezone: String,
+    pub working_hours: Vec<crate::WorkingHour>,
     pub working_hours_enabled: bool,
     pub csat_survey_enabled: bool,
     pub greeting_enabled: bool,
@@ -160,9 +160,9 @@ impl From<&crate::Inbox> for PublicInbox {
             identifier: inbox.inbox_identifier.clone(),
             identity_validation_enabled: inbox.hmac_mandatory,
             name: inbox.name.clone(),
-            timezone: "UTC",
-            working_hours: Vec::new(),
-            working_hours_enabled: false,
+            timezone: inbox.settings.business_hours.timezone.clone(),
+            working_hours: inbox.settings.business_hours.working_hours(),
+            working_hours_enabled: inbox.settings.business_hours.enabled,
             csat_survey_enabled: false,
             greeting_enabled: inbox.settings.greeting_enabled,
         }

@@ -10,6 +10,7 @@ use crate::openapi::{AccountPath, ResourcePath};
 use crate::state::AppState;
 use axum::extract::{Path, State};
 use axum::Json;
+use domain::business_hours::{self, BusinessHoursChanges};
 use domain::web_widget::WebWidgetFields;
 use domain::wire::InboxDeleted;
 use domain::{wire, Inbox, InboxChanges, InboxId, Member, NewInbox, WebWidget, WebWidgetChanges};
@@ -31,12 +32,16 @@ pub struct InboxParams {
     enable_email_collect: Option<bool>,
     /// Always `false`.
     csat_survey_enabled: Option<bool>,
-    /// Always `false`.
+    /// Business hours on: the widget shows the away state outside `working_hours`.
     working_hours_enabled: Option<bool>,
-    /// Always empty.
+    /// What the widget says while the inbox is closed (blank clears it).
     out_of_office_message: Option<String>,
-    /// Always `UTC`.
+    /// An IANA time zone name (`Europe/Berlin`); `working_hours` are in it.
     timezone: Option<String>,
+    /// Chatwoot's `working_hours` entries (`day_of_week` 0 is Sunday); the days given replace
+    /// those days, the others stay.
+    #[schema(value_type = Option<Vec<domain::WorkingHour>>)]
+    working_hours: Option<serde_json::Value>,
     /// Always `true`.
     allow_messages_after_resolved: Option<bool>,
     /// Always `false`.
@@ -58,11 +63,6 @@ impl InboxParams {
                 false,
             ))
             .or(differs(
-                "working_hours_enabled",
-                self.working_hours_enabled,
-                false,
-            ))
-            .or(differs(
                 "allow_messages_after_resolved",
                 self.allow_messages_after_resolved,
                 true,
@@ -71,17 +71,7 @@ impl InboxParams {
                 "lock_to_single_conversation",
                 self.lock_to_single_conversation,
                 false,
-            ))
-            .or(self
-                .out_of_office_message
-                .as_deref()
-                .is_some_and(|m| !m.trim().is_empty())
-                .then_some("out_of_office_message"))
-            .or(self
-                .timezone
-                .as_deref()
-                .is_some_and(|zone| zone != "UTC" && zone != "Etc/UTC")
-                .then_some("timezone"));
+            ));
         match refused {
             None => Ok(()),
             Some(name) => Err(domain::DomainError::invalid(
@@ -164,7 +154,30 @@ impl InboxParams {
                 .as_deref()
                 .map(|m| domain::inbox::greeting(Some(m)))
                 .transpose()?,
+            business_hours: self.business_hours()?,
             ..InboxChanges::validate(self.name.as_deref(), self.webhook_url())?
+        })
+    }
+
+    fn business_hours(&self) -> Result<BusinessHoursChanges, ApiError> {
+        Ok(BusinessHoursChanges {
+            enabled: self.working_hours_enabled,
+            out_of_office_message: self
+                .out_of_office_message
+                .as_deref()
+                .map(|m| business_hours::out_of_office_message(Some(m)))
+                .transpose()?,
+            timezone: self
+                .timezone
+                .as_deref()
+                .map(business_hours::timezone)
+                .transpose()?,
+            days: self
+                .working_hours
+                .as_ref()
+                .map(business_hours::working_hours)
+                .transpose()?
+                .unwrap_or_default(),
         })
     }
 
