@@ -928,3 +928,99 @@ async fn a_closed_inbox_shows_its_away_message_and_an_open_one_does_not() {
         json!([null, null, "Typically replies in a few minutes"])
     );
 }
+
+#[tokio::test]
+async fn an_administrator_sets_business_hours_on_the_inbox_settings_page() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    browser.sign_in(&base, &app.admin.email).await;
+    let settings = format!(
+        "{base}/app/accounts/{}/settings/inboxes",
+        app.acme.account_id
+    );
+    browser.open(&settings).await;
+    let edit = format!(
+        "tr[data-id=\"{}\"] button[data-action=\"edit\"]",
+        app.acme.inbox_id
+    );
+    browser.click(&edit).await;
+    // The week starts as Chatwoot's default: Sunday closed, Monday 9:00 to 17:00.
+    let week = top(
+        &browser,
+        "return [0, 1].map((d) => { const l = document.querySelector(`.inbox-day[data-day=\"${d}\"]`);
+           return [l.querySelector('select').value, l.querySelector('.inbox-day-open').value,
+                   l.querySelector('.inbox-day-close').value]; });",
+    )
+    .await;
+    assert_eq!(
+        week,
+        json!([
+            ["closed_all_day", "09:00", "17:00"],
+            ["hours", "09:00", "17:00"]
+        ])
+    );
+    browser.click("#inbox-working-hours-enabled").await;
+    browser
+        .fill("#inbox-out-of-office-message", "Back at nine")
+        .await;
+    // An unknown zone is refused beside its field; nothing is saved.
+    top(
+        &browser,
+        "const t = document.getElementById('inbox-timezone'); t.value = 'Mars/Base'; return true;",
+    )
+    .await;
+    browser.click("#resource-save").await;
+    browser
+        .eventually(
+            &Frame::top(),
+            "return document.getElementById('inbox-timezone-error').textContent",
+            "the time zone's error",
+            |v| v.as_str().is_some_and(|t| t.contains("time zone")),
+        )
+        .await;
+    let unchanged = app
+        .get(
+            &app.api(&format!("inboxes/{}", app.acme.inbox_id)),
+            &app.admin,
+        )
+        .await
+        .json();
+    assert_eq!(unchanged["working_hours_enabled"], false);
+
+    top(
+        &browser,
+        "document.getElementById('inbox-timezone').value = 'Asia/Tokyo';
+         const sunday = document.querySelector('.inbox-day[data-day=\"0\"] select');
+         sunday.value = 'open_all_day'; sunday.dispatchEvent(new Event('change', {bubbles: true}));
+         const close = document.querySelector('.inbox-day[data-day=\"1\"] .inbox-day-close');
+         close.value = '12:30'; close.dispatchEvent(new Event('input', {bubbles: true}));
+         window.__stale = true; return true;",
+    )
+    .await;
+    browser.click("#resource-save").await;
+    browser
+        .eventually(
+            &Frame::top(),
+            "return !window.__stale && document.body.dataset.ready === 'true'",
+            "the page after saving",
+            |v| v == &json!(true),
+        )
+        .await;
+    let saved = app
+        .get(
+            &app.api(&format!("inboxes/{}", app.acme.inbox_id)),
+            &app.admin,
+        )
+        .await
+        .json();
+    assert_eq!(saved["working_hours_enabled"], true, "{saved}");
+    assert_eq!(saved["timezone"], "Asia/Tokyo");
+    assert_eq!(saved["out_of_office_message"], "Back at nine");
+    assert_eq!(saved["working_hours"][0]["open_all_day"], true);
+    assert_eq!(saved["working_hours"][1]["close_hour"], 12);
+    assert_eq!(saved["working_hours"][1]["close_minutes"], 30);
+    assert_eq!(saved["working_hours"][2]["close_hour"], 17);
+}

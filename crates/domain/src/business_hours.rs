@@ -48,8 +48,8 @@ impl WorkingHour {
         }
     }
 
-    /// Whether the inbox is open at `second_of_day` (0..86400) of this day. Chatwoot compares
-    /// with `between?` on whole minutes, so the closing minute's first second still counts.
+    /// Whether the inbox is open at `second_of_day` (0..86400) of this day. As in Chatwoot's
+    /// `open_at?`, the closing minute is inclusive (so 00:00 to 23:59 is the whole day).
     fn open_at(&self, second_of_day: u32) -> bool {
         if self.open_all_day {
             return true;
@@ -62,7 +62,7 @@ impl WorkingHour {
         };
         let open = at(self.open_hour, self.open_minutes);
         let close = at(self.close_hour, self.close_minutes);
-        (open..=close).contains(&second_of_day)
+        (open..close + 60).contains(&second_of_day)
     }
 }
 
@@ -313,7 +313,7 @@ mod tests {
         let hours = enabled("UTC");
         assert!(!hours.is_open_at(MONDAY_UTC_MIDNIGHT + 8 * HOUR + 59 * 60));
         assert!(hours.is_open_at(MONDAY_UTC_MIDNIGHT + 9 * HOUR));
-        assert!(hours.is_open_at(MONDAY_UTC_MIDNIGHT + 17 * HOUR));
+        assert!(hours.is_open_at(MONDAY_UTC_MIDNIGHT + 17 * HOUR + 59));
         assert!(!hours.is_open_at(MONDAY_UTC_MIDNIGHT + 17 * HOUR + 60));
         // Sunday noon and Saturday noon are closed all day.
         assert!(!hours.is_open_at(MONDAY_UTC_MIDNIGHT - 12 * HOUR));

@@ -39,6 +39,7 @@ const ASSETS: &[(&str, &str, &str)] = &[
     asset!("js/dashboard-apps-settings.js", JS),
     asset!("js/live-list.js", JS),
     asset!("js/settings-resources.js", JS),
+    asset!("js/inbox-hours.js", JS),
     asset!("js/sidebar-app.js", JS),
     asset!("js/theme.js", JS),
     asset!("js/toast.js", JS),

@@ -10,7 +10,9 @@
 // Inputs may say more: `data-create-only` (left out when editing), `data-list="lines"` (a
 // textarea holding an array, one item a line) and `data-show-when="<name>=<value>"` (shown and
 // sent only while the input <name> has that value), `data-nest="<key>"` (sent inside the object
-// <key> of the body, as Chatwoot nests an inbox's channel settings under `channel`).
+// <key> of the body, as Chatwoot nests an inbox's channel settings under `channel`), `data-json`
+// (a hidden textarea holding JSON that a page's own script edits; it hears `change` when the
+// form fills it).
 
 import { errorText, request } from "./api.js";
 
@@ -79,6 +81,10 @@ function openForm(row) {
     else if (input.type === "checkbox") input.checked = value === undefined ? input.defaultChecked : Boolean(value);
     else if (input.tagName === "SELECT") input.value = value ?? [...input.options].find((o) => o.defaultSelected)?.value ?? "";
     else if (input.dataset.list === "lines") input.value = (value || []).join("\n");
+    else if ("json" in input.dataset) {
+      input.value = value === undefined ? "" : JSON.stringify(value);
+      input.dispatchEvent(new Event("change"));
+    }
     else input.value = value ?? input.defaultValue;
     setFieldError(input, null);
   }
@@ -108,6 +114,8 @@ function body() {
     if (input.type === "checkbox") into[input.name] = input.checked;
     else if (input.dataset.list === "lines") {
       into[input.name] = input.value.split("\n").map((line) => line.trim()).filter(Boolean);
+    } else if ("json" in input.dataset) {
+      if (input.value.trim()) into[input.name] = JSON.parse(input.value);
     } else if (input.type === "password") {
       if (input.value) into[input.name] = input.value;
     } else into[input.name] = input.value.trim();

@@ -57,6 +57,10 @@ pub async fn index(
                 "webhook_url": inbox.webhook_url,
                 "user_ids": ids,
                 "type": "api",
+                "working_hours_enabled": inbox.settings.business_hours.enabled,
+                "timezone": inbox.settings.business_hours.timezone,
+                "out_of_office_message": inbox.settings.business_hours.out_of_office_message,
+                "working_hours": inbox.settings.business_hours.working_hours(),
             });
             if let Some(w) = &inbox.web_widget {
                 values["type"] = "web_widget".into();
