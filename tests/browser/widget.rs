@@ -918,6 +918,15 @@ async fn a_closed_inbox_shows_its_away_message_and_an_open_one_does_not() {
     .await
     .expect("the window");
     assert_eq!(visible, json!(true));
+    // Writing while closed brings the out-of-office message into the thread, from the inbox.
+    write(&browser, "Anyone there?").await;
+    in_window_until(
+        &browser,
+        "return [...document.querySelectorAll('#messages .message.theirs')].map((m) => m.textContent).join('|')",
+        "the out-of-office reply",
+        |v| v.as_str().is_some_and(|t| t.contains("We are closed; we answer tomorrow.")),
+    )
+    .await;
 
     let open = inbox_with_hours(&app, "Open", json!({"open_all_day": true})).await;
     let shop_open = shop(&base, open["website_token"].as_str().unwrap()).await;

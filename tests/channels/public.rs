@@ -959,3 +959,71 @@ async fn the_contact_marks_a_conversation_seen_and_answers_a_question() {
     })
     .await;
 }
+
+/// Sets the acme inbox's business hours to `day` on every day of the week, with an
+/// out-of-office message, so whether it is open does not depend on the clock.
+async fn every_day(app: &TestApp, day: Value) {
+    let week: Vec<Value> = (0..7)
+        .map(|n| {
+            let mut entry = day.clone();
+            entry["day_of_week"] = json!(n);
+            entry
+        })
+        .collect();
+    let res = app
+        .patch(
+            &app.api(&format!("inboxes/{}", app.acme.inbox_id)),
+            &app.admin,
+            &json!({"working_hours_enabled": true, "working_hours": week,
+                    "out_of_office_message": "We are closed until Monday."}),
+        )
+        .await;
+    expect(&res, 200);
+}
+
+/// A contact writes `count` messages in a new conversation; the thread as the contact reads it.
+async fn write(app: &TestApp, inbox: &str, count: usize) -> Value {
+    let contact = new_contact(app, inbox, json!({"name": "Nora"})).await;
+    let me = public(
+        inbox,
+        &format!("contacts/{}", contact["source_id"].as_str().unwrap()),
+    );
+    let res = anonymous(app, Method::POST, &format!("{me}/conversations"), None).await;
+    let id = expect(&res, 200)["id"].as_i64().unwrap();
+    let thread = format!("{me}/conversations/{id}/messages");
+    for n in 0..count {
+        let body = json!({"content": format!("Hello {n}")});
+        expect(
+            &anonymous(app, Method::POST, &thread, Some(body)).await,
+            200,
+        );
+    }
+    expect(&anonymous(app, Method::GET, &thread, None).await, 200)
+}
+
+#[tokio::test]
+async fn a_visitor_writing_while_the_inbox_is_closed_gets_the_away_message_once() {
+    support::on_each_backend(async |app| {
+        let inbox = identifier(&app).await;
+        every_day(&app, json!({"closed_all_day": true})).await;
+        let thread = write(&app, &inbox, 2).await;
+        let messages = thread.as_array().expect("the thread");
+        let templates: Vec<&Value> = messages.iter().filter(|m| m["message_type"] == 3).collect();
+        assert_eq!(templates.len(), 1, "{thread}");
+        assert_eq!(templates[0]["content"], "We are closed until Monday.");
+        assert_eq!(messages.len(), 3, "{thread}");
+
+        // Open all week: no away message.
+        every_day(&app, json!({"open_all_day": true})).await;
+        let thread = write(&app, &inbox, 1).await;
+        assert!(
+            thread
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|m| m["message_type"] == 0),
+            "{thread}"
+        );
+    })
+    .await;
+}

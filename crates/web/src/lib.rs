@@ -17,6 +17,7 @@ pub mod extract;
 pub mod files;
 pub mod keep_alive;
 pub mod openapi;
+pub mod out_of_office;
 pub mod pages;
 pub mod routes;
 pub mod sdk;

@@ -173,10 +173,11 @@ function setConversation(id) {
   body.dataset.conversation = String(id);
 }
 
-/** One message in the thread, once; `message_type` 0 is the visitor's, 1 an agent's. */
+/** One message in the thread, once; `message_type` 0 is the visitor's, 1 an agent's, 3 the
+ * inbox's own (the out-of-office reply). */
 function show(message) {
   if (!message || shown.has(message.id) || message.private) return;
-  if (message.message_type !== 0 && message.message_type !== 1) return;
+  if (![0, 1, 3].includes(message.message_type)) return;
   shown.add(message.id);
   const item = document.createElement("li");
   item.className = `message ${message.message_type === 0 ? "mine" : "theirs"}`;

@@ -97,6 +97,8 @@ pub async fn create(
     };
     let written = written.await;
     let outcome = kept.settle(written).await?;
+    crate::out_of_office::reply_if_away(&state.store, &ci.inbox, &view, domain::time::now())
+        .await?;
     Ok(Json(message_as_seen_by(
         &ci,
         &outcome.value,
