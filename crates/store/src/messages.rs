@@ -308,6 +308,16 @@ impl Messages<'_> {
             qb.push(")");
             qb.build_query_as().fetch_all(pool).await
         })?;
+        self.with_files(rows, contact_of).await
+    }
+
+    /// `rows` as messages with their files; a contact sender is `contact_of` its conversation
+    /// (rows of a conversation without one are left out).
+    async fn with_files<'c>(
+        &self,
+        rows: Vec<MessageRow>,
+        contact_of: impl Fn(domain::ConversationId) -> Option<&'c Contact>,
+    ) -> Result<Vec<Message>, StoreError> {
         let mut messages: Vec<Message> = rows
             .into_iter()
             .filter_map(|row| {
@@ -341,15 +351,7 @@ impl Messages<'_> {
             qb.push(") GROUP BY conversation_id)");
             qb.build_query_as().fetch_all(pool).await
         })?;
-        let mut messages: Vec<Message> = rows
-            .into_iter()
-            .filter_map(|row| {
-                let contact = contact_of(domain::ConversationId(row.conversation_id))?;
-                Some(row.into_message(contact))
-            })
-            .collect();
-        self.store.attachments().fill_many(&mut messages).await?;
-        Ok(messages)
+        self.with_files(rows, contact_of).await
     }
 }
 
