@@ -124,6 +124,46 @@ impl Event {
         }
     }
 
+    /// The conversation the event concerns (`None`: account-wide, a contact's).
+    pub fn conversation_id(&self) -> Option<ConversationId> {
+        match self {
+            Event::MessageCreated {
+                conversation_id, ..
+            }
+            | Event::MessageUpdated {
+                conversation_id, ..
+            }
+            | Event::ConversationCreated {
+                conversation_id, ..
+            }
+            | Event::ConversationStatusChanged {
+                conversation_id, ..
+            }
+            | Event::ConversationUpdated {
+                conversation_id, ..
+            }
+            | Event::ConversationRead {
+                conversation_id, ..
+            }
+            | Event::AssigneeChanged {
+                conversation_id, ..
+            }
+            | Event::TeamChanged {
+                conversation_id, ..
+            }
+            | Event::ConversationContactChanged {
+                conversation_id, ..
+            }
+            | Event::Typing {
+                conversation_id, ..
+            } => Some(*conversation_id),
+            Event::ContactUpdated { .. }
+            | Event::CustomAttributeDefinitionsChanged { .. }
+            | Event::AgentRemoved { .. }
+            | Event::InboxDeleted { .. } => None,
+        }
+    }
+
     /// The inbox of the conversation the event concerns (`None`: account-wide, a contact's).
     /// Who may hear of it follows from it: its members and the administrators.
     pub fn inbox_id(&self) -> Option<InboxId> {

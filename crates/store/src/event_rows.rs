@@ -93,58 +93,33 @@ impl Wanted {
             wanted
                 .audiences
                 .insert((event.account_id(), event.inbox_id()));
+            wanted.conversations.extend(event.conversation_id());
             match event {
-                Event::MessageCreated {
-                    conversation_id,
-                    message_id,
-                    ..
-                }
-                | Event::MessageUpdated {
-                    conversation_id,
-                    message_id,
-                    ..
-                } => {
-                    wanted.conversations.insert(*conversation_id);
+                Event::MessageCreated { message_id, .. }
+                | Event::MessageUpdated { message_id, .. } => {
                     wanted.messages.insert(*message_id);
                 }
-                Event::ConversationCreated {
-                    conversation_id, ..
-                }
-                | Event::ConversationStatusChanged {
-                    conversation_id, ..
-                }
-                | Event::ConversationUpdated {
-                    conversation_id, ..
-                }
-                | Event::ConversationRead {
-                    conversation_id, ..
-                }
-                | Event::AssigneeChanged {
-                    conversation_id, ..
-                }
-                | Event::TeamChanged {
-                    conversation_id, ..
-                }
-                | Event::ConversationContactChanged {
-                    conversation_id, ..
-                } => {
-                    wanted.conversations.insert(*conversation_id);
-                }
                 Event::Typing {
-                    conversation_id,
-                    typist,
+                    typist: Typist::User(id),
                     ..
                 } => {
-                    wanted.conversations.insert(*conversation_id);
-                    match typist {
-                        Typist::User(id) => wanted.users.insert(*id),
-                        Typist::Contact(id) => wanted.contacts.insert(*id),
-                    };
+                    wanted.users.insert(*id);
                 }
-                Event::ContactUpdated { contact_id, .. } => {
-                    wanted.contacts.insert(*contact_id);
+                Event::Typing {
+                    typist: Typist::Contact(id),
+                    ..
                 }
-                Event::CustomAttributeDefinitionsChanged { .. }
+                | Event::ContactUpdated { contact_id: id, .. } => {
+                    wanted.contacts.insert(*id);
+                }
+                Event::ConversationCreated { .. }
+                | Event::ConversationStatusChanged { .. }
+                | Event::ConversationUpdated { .. }
+                | Event::ConversationRead { .. }
+                | Event::AssigneeChanged { .. }
+                | Event::TeamChanged { .. }
+                | Event::ConversationContactChanged { .. }
+                | Event::CustomAttributeDefinitionsChanged { .. }
                 | Event::AgentRemoved { .. }
                 | Event::InboxDeleted { .. } => {}
             }
