@@ -202,6 +202,7 @@ impl Hub {
         let mut events = bus.subscribe();
         let out = sender.clone();
         let events_store = store.clone();
+        let watched = presence.clone();
         tokio::spawn(async move {
             // What arrived while the last burst rendered is rendered together.
             loop {
@@ -219,6 +220,12 @@ impl Hub {
                         Err(_) => break,
                     }
                 }
+                // Nobody connected to an account here: its events have no one to render for.
+                // (A socket subscribing meanwhile takes its seat before it replays the log.)
+                burst.retain(|message| match message {
+                    BusMessage::Event(published) => watched.anyone_in(published.event.account_id()),
+                    BusMessage::Resync => true,
+                });
                 broadcast_burst(&events_store, &out, burst).await;
             }
         });
@@ -435,4 +442,78 @@ fn render(rows: &EventRows, published: &Published) -> Result<Rendered, store::St
         event_id: published.id,
         ..rendered
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::presence::Who;
+    use domain::contact::ContactFields;
+    use domain::{NewContact, NewConversation, NewInbox, Status};
+
+    /// An account with one open conversation; the event announcing a change to it.
+    async fn a_conversation_update(store: &Store) -> Event {
+        let account_id = store.accounts().create("Acme").await.unwrap().id;
+        let inbox = NewInbox::validate(account_id, Some("Web"), None).unwrap();
+        let inbox_id = store.inboxes().create(&inbox).await.unwrap().id;
+        let fields = ContactFields {
+            name: Some("Maria"),
+            ..Default::default()
+        };
+        let contact = NewContact::validate(account_id, fields, Some(inbox_id)).unwrap();
+        let contact_id = store.contacts().create(&contact).await.unwrap().contact.id;
+        let view = store
+            .conversations()
+            .create(&NewConversation {
+                account_id,
+                inbox_id,
+                contact_id,
+                source_id: None,
+                status: Status::Open,
+                assignee_id: None,
+                custom_attributes: Default::default(),
+                additional_attributes: Default::default(),
+                first_message: None,
+            })
+            .await
+            .unwrap()
+            .value;
+        Event::ConversationUpdated {
+            account_id,
+            inbox_id,
+            conversation_id: view.conversation.id,
+        }
+    }
+
+    /// The next rendered event, past `presence.update`s.
+    async fn next_event(rendered: &mut broadcast::Receiver<Arc<Rendered>>) -> Arc<Rendered> {
+        loop {
+            let message = rendered.recv().await.unwrap();
+            if message.event != "presence.update" {
+                return message;
+            }
+        }
+    }
+
+    #[tokio::test]
+    async fn events_of_an_account_nobody_here_is_connected_to_are_not_rendered() {
+        let store = Store::sqlite_in_temp_dir().await.unwrap();
+        let unwatched = a_conversation_update(&store).await;
+        let watched = a_conversation_update(&store).await;
+        let bus = EventBus::new();
+        let hub = Hub::spawn(store, &bus);
+        let mut rendered = hub.subscribe();
+        let someone = Who::User(domain::UserId(1));
+        let _watching = hub.presence().sit(watched.account_id(), someone);
+        // The hub keeps the bus's order: had the unwatched account's event been rendered, it
+        // would come before the watched one's.
+        bus.publish(vec![unwatched.clone(), watched.clone()]);
+        let first = next_event(&mut rendered).await;
+        assert_eq!(first.account_id, Some(watched.account_id()));
+        // Once someone connects to it, the same account's events are rendered.
+        let _now_watching = hub.presence().sit(unwatched.account_id(), someone);
+        bus.publish(vec![unwatched.clone()]);
+        let second = next_event(&mut rendered).await;
+        assert_eq!(second.account_id, Some(unwatched.account_id()));
+    }
 }

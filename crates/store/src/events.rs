@@ -125,8 +125,19 @@ impl Events<'_> {
         })
     }
 
-    /// Where `consumer` stopped reading; a new consumer starts at the log's end.
+    /// Where `consumer` stopped reading; a new consumer starts at the log's end. One read
+    /// once the cursor exists (the recorder asks at every wake-up; a write there would contend
+    /// with the writes it follows on SQLite).
     pub async fn cursor(&self, consumer: &str) -> Result<i64, StoreError> {
+        let read = || async {
+            Ok::<Option<i64>, StoreError>(on_pool!(self.store, |pool| sqlx::query_scalar(CURSOR)
+                .bind(consumer)
+                .fetch_optional(pool)
+                .await)?)
+        };
+        if let Some(at) = read().await? {
+            return Ok(at);
+        }
         let last = self.last_id().await?;
         on_pool!(self.store, |pool| sqlx::query(START_CURSOR)
             .bind(consumer)
@@ -134,10 +145,8 @@ impl Events<'_> {
             .execute(pool)
             .await
             .map(|_| ()))?;
-        Ok(on_pool!(self.store, |pool| sqlx::query_scalar(CURSOR)
-            .bind(consumer)
-            .fetch_one(pool)
-            .await)?)
+        // Another instance may have started it first: its value stands.
+        read().await?.ok_or(StoreError::NotFound)
     }
 
     /// Moves `consumer`'s cursor forward to `to` (never back).

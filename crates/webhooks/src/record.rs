@@ -3,8 +3,9 @@
 //! for conversation and message events), and the body they all receive, built once from the
 //! `domain::wire` types.
 
-use domain::webhook::{webhook_event, Reach};
-use domain::{wire, ConversationId, Event, Inbox, MessageType, Typist};
+use domain::webhook::{webhook_event, Reach, Webhook};
+use domain::{wire, AccountId, ConversationId, Event, Inbox, InboxId, MessageType, Typist};
+use std::collections::hash_map::{Entry, HashMap};
 use store::{Bodies, Destination, EventRows, LoggedEvent, Store, StoreError, WEBHOOK_CURSOR};
 
 /// Writes the outbox rows `event` (not logged: typing) causes; returns how many (0 when
@@ -18,16 +19,20 @@ pub async fn record(store: &Store, event: &Event, now_ms: i64) -> Result<usize, 
 }
 
 /// Records a batch of the log, in order, moving the recorder's cursor past each event: with
-/// its rows in the same transaction, or alone when it causes none. The rows the bodies are
-/// made of are read once for the whole batch, and only for events something listens to.
+/// its rows in the same transaction, or (for a run of events nothing listens to) once after
+/// the run, so a burst nobody subscribed to costs one cursor write rather than one per event.
+/// Re-reading such a run after a crash records nothing, so moving past it late loses nothing.
+/// The rows the bodies are made of are read once for the whole batch, and only for events
+/// something listens to; each account's webhooks and each inbox are read once per batch.
 pub async fn record_logged(
     store: &Store,
     batch: &[LoggedEvent],
     now_ms: i64,
 ) -> Result<usize, StoreError> {
+    let mut planner = Planner::default();
     let mut plans = Vec::with_capacity(batch.len());
     for logged in batch {
-        plans.push(plan(store, &logged.event).await?);
+        plans.push(planner.plan(store, &logged.event).await?);
     }
     let listened = batch
         .iter()
@@ -36,15 +41,25 @@ pub async fn record_logged(
         .map(|(logged, _)| (&logged.event, logged.performer));
     let rows = store.event_rows(listened, Bodies::Webhooks).await?;
     let mut written = 0;
+    // The last event passed over without rows whose cursor move is still owed.
+    let mut owed = None;
     for (logged, plan) in batch.iter().zip(plans) {
         let rows_written = match plan {
-            Some(plan) => write(store, &rows, &logged.event, plan, Some(logged.id), now_ms).await?,
+            Some(plan) => {
+                if let Some(id) = owed.take() {
+                    store.events().advance(WEBHOOK_CURSOR, id).await?;
+                }
+                write(store, &rows, &logged.event, plan, Some(logged.id), now_ms).await?
+            }
             None => 0,
         };
         if rows_written == 0 {
-            store.events().advance(WEBHOOK_CURSOR, logged.id).await?;
+            owed = Some(logged.id);
         }
         written += rows_written;
+    }
+    if let Some(id) = owed {
+        store.events().advance(WEBHOOK_CURSOR, id).await?;
     }
     Ok(written)
 }
@@ -58,36 +73,69 @@ struct Plan {
 
 /// `None` when no webhook wants `event`.
 async fn plan(store: &Store, event: &Event) -> Result<Option<Plan>, StoreError> {
-    let Some((name, reach)) = webhook_event(event) else {
-        return Ok(None);
-    };
-    let account_id = event.account_id();
-    let inbox = match reach {
-        Reach::Account => None,
-        Reach::AccountAndInbox(inbox_id) => {
-            match store.inboxes().find(account_id, inbox_id).await {
-                Ok(inbox) => Some(inbox),
-                Err(StoreError::NotFound) => return Ok(None),
-                Err(other) => return Err(other),
+    Planner::default().plan(store, event).await
+}
+
+/// Plans a batch's events, reading each account's webhooks and each inbox once.
+#[derive(Default)]
+struct Planner {
+    webhooks: HashMap<AccountId, Vec<Webhook>>,
+    /// `None`: the inbox is gone.
+    inboxes: HashMap<InboxId, Option<Inbox>>,
+}
+
+impl Planner {
+    /// `None` when no webhook wants `event`.
+    async fn plan(&mut self, store: &Store, event: &Event) -> Result<Option<Plan>, StoreError> {
+        let Some((name, reach)) = webhook_event(event) else {
+            return Ok(None);
+        };
+        let account_id = event.account_id();
+        let inbox = match reach {
+            Reach::Account => None,
+            Reach::AccountAndInbox(inbox_id) => {
+                match self.inbox(store, account_id, inbox_id).await? {
+                    Some(inbox) => Some(inbox),
+                    None => return Ok(None),
+                }
             }
+        };
+        let webhooks = match self.webhooks.entry(account_id) {
+            Entry::Occupied(known) => known.into_mut(),
+            Entry::Vacant(unknown) => unknown.insert(store.webhooks().list(account_id).await?),
+        };
+        let mut destinations: Vec<Destination> = webhooks
+            .iter()
+            .filter(|w| w.wants(name, inbox.as_ref().map(|i| i.id)))
+            .map(|w| Destination::Webhook(w.id))
+            .collect();
+        if let Some(inbox) = inbox.as_ref().filter(|i| i.webhook_url.is_some()) {
+            destinations.push(Destination::Inbox(inbox.id));
         }
-    };
-    let mut destinations: Vec<Destination> = store
-        .webhooks()
-        .list(account_id)
-        .await?
-        .iter()
-        .filter(|w| w.wants(name, inbox.as_ref().map(|i| i.id)))
-        .map(|w| Destination::Webhook(w.id))
-        .collect();
-    if let Some(inbox) = inbox.as_ref().filter(|i| i.webhook_url.is_some()) {
-        destinations.push(Destination::Inbox(inbox.id));
+        Ok((!destinations.is_empty()).then_some(Plan {
+            name,
+            inbox,
+            destinations,
+        }))
     }
-    Ok((!destinations.is_empty()).then_some(Plan {
-        name,
-        inbox,
-        destinations,
-    }))
+
+    async fn inbox(
+        &mut self,
+        store: &Store,
+        account_id: AccountId,
+        inbox_id: InboxId,
+    ) -> Result<Option<Inbox>, StoreError> {
+        if let Some(known) = self.inboxes.get(&inbox_id) {
+            return Ok(known.clone());
+        }
+        let found = match store.inboxes().find(account_id, inbox_id).await {
+            Ok(inbox) => Some(inbox),
+            Err(StoreError::NotFound) => None,
+            Err(other) => return Err(other),
+        };
+        self.inboxes.insert(inbox_id, found.clone());
+        Ok(found)
+    }
 }
 
 /// Writes `plan`'s outbox rows for `event` with its body made from `rows`.
