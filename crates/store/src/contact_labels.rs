@@ -2,7 +2,7 @@
 //! A write replaces the set and announces `contact.updated`, as saving the contact does there.
 
 use crate::events::log_events;
-use crate::{on_pool, Outcome, Store, StoreError};
+use crate::{on_pool, on_writer, Outcome, Store, StoreError};
 use domain::{AccountId, ContactId};
 
 const SELECT: &str = "SELECT title FROM contact_labels WHERE contact_id = $1 ORDER BY title";
@@ -45,7 +45,7 @@ impl ContactLabels<'_> {
             account_id,
             contact_id,
         };
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(CLEAR)
                 .bind(contact_id.get())

@@ -3,7 +3,7 @@
 use crate::error::{found, taken};
 use crate::events::log_events;
 use crate::filters::{push_filter, Table};
-use crate::{json, on_pool, Store, StoreError};
+use crate::{json, on_pool, on_writer, Store, StoreError};
 use domain::filter::Filter;
 use domain::{
     AccountId, Contact, ContactChanges, ContactId, ContactInboxId, DomainError, InboxId, NewContact,
@@ -146,7 +146,7 @@ impl Contacts<'_> {
         }
         let now = domain::time::now();
         let source_id = new.inbox_id.map(|_| domain::password::random_token(32));
-        let row: ContactRow = on_pool!(self.store, |pool| {
+        let row: ContactRow = on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let row: ContactRow = sqlx::query_as(INSERT)
                 .bind(new.account_id.get())
@@ -321,7 +321,7 @@ impl Contacts<'_> {
             contact_id: id,
         };
         // An async block, so its `?`s end there and the unique violation reaches `map_err`.
-        on_pool!(self.store, |pool| async {
+        on_writer!(self.store, |pool| async {
             let mut tx = pool.begin().await?;
             sqlx::query(UPDATE)
                 .bind(&contact.name)
@@ -455,7 +455,7 @@ impl Contacts<'_> {
         for (key, value) in other.custom_attributes {
             merged.custom_attributes.entry(key).or_insert(value);
         }
-        let events: Vec<domain::Event> = on_pool!(self.store, |pool| {
+        let events: Vec<domain::Event> = on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let moved: Vec<(i64, i64)> = sqlx::query_as(MOVED_CONVERSATIONS)
                 .bind(account_id.get())

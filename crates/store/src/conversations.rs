@@ -6,7 +6,7 @@ use crate::error::found;
 use crate::events::log_events;
 use crate::filters::{self, Table};
 use crate::messages::{insert, message_select, MessageRow, THREAD_LIMIT};
-use crate::{json, on_pool, Outcome, Store, StoreError};
+use crate::{json, on_pool, on_writer, Outcome, Store, StoreError};
 use domain::app_capability::ActedBy;
 use domain::conversation::{StatusChange, PAGE_SIZE};
 use domain::{
@@ -571,7 +571,7 @@ impl Conversations<'_> {
             .await?;
         let now = domain::time::now();
         let uuid = uuid_like();
-        let (id, events): (i64, Vec<Event>) = on_pool!(self.store, |pool| {
+        let (id, events): (i64, Vec<Event>) = on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             // The counter is bumped first, so the transaction takes the write lock at once.
             let display_id: i64 = sqlx::query_scalar(NEXT_DISPLAY_ID)
@@ -666,7 +666,7 @@ impl Conversations<'_> {
             conversation_id: c.id,
         };
         let events = vec![event];
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(SET_STATUS)
                 .bind(change.status.as_str())
@@ -709,7 +709,7 @@ impl Conversations<'_> {
             conversation_id: c.id,
         };
         let events = vec![event];
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(SET_ASSIGNEE)
                 .bind(assignee.map(UserId::get))
@@ -776,7 +776,7 @@ impl Conversations<'_> {
                 conversation_id,
             });
         }
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(SET_TEAM)
                 .bind(team.as_ref().map(|t| t.id.get()))
@@ -838,7 +838,7 @@ impl Conversations<'_> {
             conversation_id: c.id,
         };
         let events = vec![event];
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(SET_PRIORITY)
                 .bind(priority.map(Priority::as_str))
@@ -870,7 +870,7 @@ impl Conversations<'_> {
             conversation_id: c.id,
         };
         let events = vec![event];
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             if let Some(activity) = &activity {
                 insert!(tx, c, activity, now);
@@ -917,7 +917,7 @@ impl Conversations<'_> {
             conversation_id: c.id,
         };
         let events = vec![event];
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(SET_CUSTOM)
                 .bind(json::text(attributes))
@@ -947,7 +947,7 @@ impl Conversations<'_> {
             conversation_id: c.id,
         };
         let events = vec![event];
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(MARK_READ)
                 .bind(now)
@@ -974,7 +974,7 @@ impl Conversations<'_> {
             conversation_id: c.id,
         };
         let events = vec![event];
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(CONTACT_SEEN)
                 .bind(domain::time::now())

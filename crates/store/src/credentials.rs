@@ -5,7 +5,7 @@
 
 use crate::error::found;
 use crate::users::UserRow;
-use crate::{on_pool, Store, StoreError, Users};
+use crate::{on_pool, on_writer, Store, StoreError, Users};
 use domain::{password, DomainError, Role, User, UserId};
 
 /// A user's API token and the API sessions `POST /auth/sign_in` opened: either authenticates
@@ -93,7 +93,7 @@ impl Users<'_> {
         let token = password::random_token(24);
         let digest = password::digest(&token);
         let now = domain::time::now();
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let updated = sqlx::query(UPDATE_TOKEN)
                 .bind(&digest)
@@ -261,7 +261,7 @@ impl Users<'_> {
         password::require_strong(change.password, &[&user.name, &user.email])?;
         let new_hash = password::hash(change.password);
         let keep = keep.map(password::digest).unwrap_or_default();
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(UPDATE_PASSWORD)
                 .bind(&new_hash)
@@ -285,7 +285,7 @@ impl Users<'_> {
         id: UserId,
         changes: &ProfileChanges,
     ) -> Result<User, StoreError> {
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             if let Some(name) = &changes.name {
                 sqlx::query(UPDATE_PROFILE_NAME)
@@ -318,7 +318,7 @@ pub(crate) async fn hash_plaintext_secrets(store: &Store) -> Result<(), StoreErr
         (PLAINTEXT_TOKENS, HASH_TOKEN),
         (PLAINTEXT_SESSIONS, HASH_SESSION),
     ] {
-        on_pool!(store, |pool| {
+        on_writer!(store, |pool| {
             let mut tx = pool.begin().await?;
             let secrets: Vec<String> = sqlx::query_scalar(select).fetch_all(&mut *tx).await?;
             for secret in &secrets {

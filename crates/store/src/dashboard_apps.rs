@@ -4,7 +4,7 @@
 //! Positions are kept dense (1..=n per account), so `position` always reads as a rank.
 
 use crate::error::found;
-use crate::{on_pool, Store, StoreError};
+use crate::{on_pool, on_writer, Store, StoreError};
 use domain::app_placement::Placement;
 use domain::app_setting::AppSettings;
 use domain::app_setting::SettingsUpdate;
@@ -284,7 +284,7 @@ impl DashboardApps<'_> {
         id: DashboardAppId,
         position: i64,
     ) -> Result<(), StoreError> {
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let touched = sqlx::query(LOCK_ONE)
                 .bind(account_id.get())
@@ -320,7 +320,7 @@ impl DashboardApps<'_> {
         id: DashboardAppId,
     ) -> Result<(), StoreError> {
         let app = self.find(account_id, id).await?;
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let done = sqlx::query(DELETE)
                 .bind(account_id.get())
@@ -400,7 +400,7 @@ impl DashboardApps<'_> {
                 (name.as_str(), value.as_ref().map(|v| key.seal(v, &context)))
             })
             .collect();
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let done = sqlx::query(SET_VALUES)
                 .bind(json(&update.values))

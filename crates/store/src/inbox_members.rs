@@ -3,7 +3,7 @@
 //! enforced, through [`InboxMembers::inbox_ids_of`] and [`InboxMembers::is_member`].
 
 use crate::teams::agents_among;
-use crate::{on_pool, Store, StoreError};
+use crate::{on_pool, on_writer, Store, StoreError};
 use domain::{AccountId, Agent, InboxId, Role, Scope, UserId};
 use std::collections::HashSet;
 
@@ -99,7 +99,7 @@ impl InboxMembers<'_> {
         self.store.inboxes().find(account_id, inbox_id).await?;
         agents_among(self.store, account_id, adding).await?;
         let now = domain::time::now();
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             for user in leaving {
                 sqlx::query(REMOVE)

@@ -2,7 +2,7 @@
 
 use crate::error::found;
 use crate::events::log_events;
-use crate::{json, on_pool, Store, StoreError};
+use crate::{json, on_pool, on_writer, Store, StoreError};
 use domain::{
     password, AccountId, BusinessHours, Inbox, InboxChanges, InboxId, InboxSettings, NewInbox,
     WebWidget, WorkingHour,
@@ -181,7 +181,7 @@ impl Inboxes<'_> {
         let identifier = password::random_token(24);
         let hmac = password::random_token(32);
         let now = domain::time::now();
-        let id: i64 = on_pool!(self.store, |pool| {
+        let id: i64 = on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let (id,): (i64,) = sqlx::query_as(INSERT)
                 .bind(new.account_id.get())
@@ -269,7 +269,7 @@ impl Inboxes<'_> {
         if let (Some(widget), Some(widget_changes)) = (&mut inbox.web_widget, &changes.web_widget) {
             widget.apply(widget_changes);
         }
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(UPDATE)
                 .bind(&inbox.name)
@@ -322,7 +322,7 @@ impl Inboxes<'_> {
             account_id,
             inbox_id: id,
         };
-        let done = on_pool!(self.store, |pool| {
+        let done = on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let done = sqlx::query(DELETE)
                 .bind(account_id.get())

@@ -3,7 +3,7 @@
 //! invited role) or declines it after signing in. Until then they are no member.
 
 use crate::error::{found, taken};
-use crate::{on_pool, Store, StoreError};
+use crate::{on_pool, on_writer, Store, StoreError};
 use domain::user::NewAgent;
 use domain::{Account, AccountId, Role, UserId};
 
@@ -98,7 +98,7 @@ impl Invitations<'_> {
     /// transaction with the invitation's removal. `NotFound` for anyone else's invitation.
     pub async fn accept(&self, user_id: UserId, id: i64) -> Result<AccountId, StoreError> {
         let now = domain::time::now();
-        let account_id = on_pool!(self.store, |pool| {
+        let account_id = on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let row: Option<PendingRow> = sqlx::query_as(SELECT_ONE)
                 .bind(id)

@@ -85,6 +85,22 @@ macro_rules! on_pool {
 }
 pub(crate) use on_pool;
 
+/// [`on_pool!`] for a write transaction. On SQLite it runs on the one writer connection: SQLite
+/// admits one writer at a time, and writers that find the lock taken sleep in its busy handler
+/// (1, 2, 5, … 100 ms) — the lock then idles while they sleep and the unlucky wait longest;
+/// through one connection they queue in the pool's fair order and start as the last commits.
+/// (Another process on the same file still meets the busy handler.) On PostgreSQL, the pool.
+macro_rules! on_writer {
+    ($store:expr, |$pool:ident| $body:expr) => {
+        match (&$store.pool, &$store.sqlite_writer) {
+            (_, Some($pool)) => $body,
+            ($crate::Pool::Sqlite($pool), None) => $body,
+            ($crate::Pool::Postgres($pool), _) => $body,
+        }
+    };
+}
+pub(crate) use on_writer;
+
 /// A value written and the events its write caused; publish the events only after commit.
 #[derive(Debug, Clone)]
 pub struct Outcome<T> {
@@ -130,6 +146,8 @@ pub struct Store {
     pub(crate) appended: Arc<tokio::sync::watch::Sender<u64>>,
     /// The log's last id when this store migrated: where this instance's relay starts.
     pub(crate) log_start: Arc<std::sync::atomic::AtomicI64>,
+    /// On SQLite, the connection write transactions take (see [`on_writer!`]).
+    pub(crate) sqlite_writer: Option<SqlitePool>,
 }
 
 impl Store {
@@ -161,6 +179,12 @@ impl Store {
         let pool = SqlitePoolOptions::new()
             .max_connections(8)
             .acquire_timeout(Duration::from_secs(10))
+            .connect_with(options.clone())
+            .await?;
+        // Writers queue here for as long as the busy handler would let them wait.
+        let writer = SqlitePoolOptions::new()
+            .max_connections(1)
+            .acquire_timeout(Duration::from_secs(10))
             .connect_with(options)
             .await?;
         Ok(Store {
@@ -172,6 +196,7 @@ impl Store {
             performer: None,
             appended: Arc::new(tokio::sync::watch::Sender::new(0)),
             log_start: Arc::default(),
+            sqlite_writer: Some(writer),
         })
     }
 
@@ -195,6 +220,7 @@ impl Store {
             performer: None,
             appended: Arc::new(tokio::sync::watch::Sender::new(0)),
             log_start: Arc::default(),
+            sqlite_writer: None,
         })
     }
 
@@ -236,6 +262,7 @@ impl Store {
             performer: None,
             appended: Arc::new(tokio::sync::watch::Sender::new(0)),
             log_start: self.log_start.clone(),
+            sqlite_writer: self.sqlite_writer.clone(),
         }
     }
 

@@ -1,7 +1,7 @@
 //! Messages: reading threads and writing replies, notes and activity lines.
 
 use crate::events::log_events;
-use crate::{json, on_pool, Outcome, Store, StoreError};
+use crate::{json, on_pool, on_writer, Outcome, Store, StoreError};
 use domain::message::Author;
 use domain::{
     AccountId, Contact, ConversationView, Event, Message, MessageId, MessageSender, MessageType,
@@ -139,7 +139,7 @@ impl Messages<'_> {
         let c = &view.conversation;
         let now = domain::time::now();
         let reopen = new.message_type == MessageType::Incoming && c.status != Status::Open;
-        let (id, events): (i64, Vec<Event>) = on_pool!(self.store, |pool| {
+        let (id, events): (i64, Vec<Event>) = on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let id = insert!(tx, c, new, now);
             crate::attachments::insert_attachments!(tx, c, new, id, now);
@@ -208,7 +208,7 @@ impl Messages<'_> {
             conversation_id: c.id,
             message_id: id,
         };
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(SOFT_DELETE)
                 .bind(DELETED_CONTENT)
@@ -256,7 +256,7 @@ impl Messages<'_> {
             conversation_id: c.id,
             message_id: id,
         };
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(SET_ATTRIBUTES)
                 .bind(json::text(&message.content_attributes))

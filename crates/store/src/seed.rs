@@ -1,6 +1,6 @@
 //! Demo data for a fresh install ("Acme Support") and bulk data for benchmarks.
 
-use crate::{on_pool, Store, StoreError};
+use crate::{on_pool, on_writer, Store, StoreError};
 use domain::contact::ContactFields;
 use domain::dashboard_app::{AppAction, ControlChanges};
 use domain::message::Author;
@@ -553,7 +553,7 @@ pub async fn bulk(
     while done < count {
         let n = BATCH.min(count - done);
         let contacts = n.div_ceil(5);
-        on_pool!(store, |pool| {
+        on_writer!(store, |pool| {
             let mut tx = pool.begin().await?;
             let first_contact: i64 = sqlx::query_scalar(MAX_CONTACT).fetch_one(&mut *tx).await?;
             let mut qb = QueryBuilder::new(

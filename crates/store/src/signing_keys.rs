@@ -3,7 +3,7 @@
 //! just before a rotation verifies until it expires. A key past its `retire_at` is deleted: its
 //! tokens have all expired, and a private key nobody needs is one nobody can steal.
 
-use crate::{on_pool, Store, StoreError};
+use crate::{on_pool, on_writer, Store, StoreError};
 use domain::context_token::SigningKey;
 
 const NEWEST: &str = concat!(
@@ -71,7 +71,7 @@ impl SigningKeys<'_> {
     pub async fn rotate(&self, lifetime: i64) -> Result<SigningKey, StoreError> {
         let now = domain::time::now();
         let key = SigningKey::generate();
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(INSERT)
                 .bind(&key.kid)

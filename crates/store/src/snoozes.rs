@@ -5,7 +5,7 @@
 
 use crate::events::log_events;
 use crate::messages::insert;
-use crate::{on_pool, Conversations, Outcome, StoreError};
+use crate::{on_pool, on_writer, Conversations, Outcome, StoreError};
 use domain::{ConversationId, ConversationView, Event, NewMessage};
 
 /// Conversations whose snooze ended, oldest first; the partial index of migration 0006 makes
@@ -43,7 +43,7 @@ impl Conversations<'_> {
                 inbox_id: c.inbox_id,
                 conversation_id: c.id,
             }];
-            let won = on_pool!(self.store, |pool| {
+            let won = on_writer!(self.store, |pool| {
                 let mut tx = pool.begin().await?;
                 let changed = sqlx::query(REOPEN)
                     .bind(id)

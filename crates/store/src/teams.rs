@@ -3,7 +3,7 @@
 //! leaves its teams with it.
 
 use crate::error::{found, taken, touched};
-use crate::{on_pool, Store, StoreError};
+use crate::{on_pool, on_writer, Store, StoreError};
 use domain::{AccountId, Agent, DomainError, NewTeam, Team, TeamChanges, TeamId, UserId};
 
 const INSERT: &str =
@@ -184,7 +184,7 @@ impl Teams<'_> {
         self.find(account_id, id).await?;
         let agents = agents_among(self.store, account_id, user_ids).await?;
         let now = domain::time::now();
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             if replace {
                 sqlx::query(CLEAR_MEMBERS)
@@ -214,7 +214,7 @@ impl Teams<'_> {
         user_ids: &[UserId],
     ) -> Result<(), StoreError> {
         self.find(account_id, id).await?;
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             for user in user_ids {
                 sqlx::query(REMOVE_MEMBER)

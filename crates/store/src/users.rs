@@ -3,7 +3,7 @@
 
 use crate::error::{found, taken};
 use crate::events::log_events;
-use crate::{on_pool, Store, StoreError};
+use crate::{on_pool, on_writer, Store, StoreError};
 use domain::user::{AgentChanges, NewAgent};
 use domain::{password, Account, AccountId, Agent, DomainError, Member, Role, User, UserId};
 
@@ -128,7 +128,7 @@ impl Users<'_> {
         let now = domain::time::now();
         let token = password::random_token(24);
         let pubsub = password::random_token(24);
-        let row: UserRow = on_pool!(self.store, |pool| {
+        let row: UserRow = on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let row: UserRow = sqlx::query_as(INSERT_USER)
                 .bind(name)
@@ -358,7 +358,7 @@ impl Users<'_> {
         if changes.role == Some(Role::Agent) && agent.role == Role::Administrator {
             self.require_another_admin(account_id).await?;
         }
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             let membership = [
                 (UPDATE_ROLE, changes.role.map(|r| r.as_str())),
@@ -413,7 +413,7 @@ impl Users<'_> {
             account_id,
             user_id: id,
         };
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(UNASSIGN)
                 .bind(account_id.get())

@@ -6,7 +6,7 @@
 //! hears every instance's events, and each event must become one set of rows.
 
 use crate::error::{found, taken};
-use crate::{json, on_pool, Pool, Store, StoreError};
+use crate::{json, on_pool, on_writer, Pool, Store, StoreError};
 use domain::webhook::{Delivery, DeliveryAttempt, DeliveryState};
 use domain::{AccountId, InboxId, NewWebhook, Webhook, WebhookChanges, WebhookId};
 use sqlx::QueryBuilder;
@@ -360,7 +360,7 @@ impl Webhooks<'_> {
             return Ok(true);
         }
         let now = domain::time::now();
-        let written = on_pool!(self.store, |pool| async {
+        let written = on_writer!(self.store, |pool| async {
             let mut tx = pool.begin().await?;
             if let Some(id) = logged {
                 let moved = sqlx::query(crate::events::ADVANCE)
@@ -449,7 +449,7 @@ impl Webhooks<'_> {
             NextStep::RetryAt(ms) => (DeliveryState::Pending, ms, None),
             NextStep::GiveUp => (DeliveryState::Failed, 0, Some(now)),
         };
-        on_pool!(self.store, |pool| {
+        on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query(INSERT_ATTEMPT)
                 .bind(delivery.id)
