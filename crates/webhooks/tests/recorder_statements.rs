@@ -17,7 +17,23 @@ struct CountStatements;
 impl<S: tracing::Subscriber> tracing_subscriber::Layer<S> for CountStatements {
     fn on_event(&self, event: &tracing::Event<'_>, _: tracing_subscriber::layer::Context<'_, S>) {
         if event.metadata().target() == "sqlx::query" {
-            STATEMENTS.fetch_add(1, Ordering::SeqCst);
+            let mut statement = Summary(false);
+            event.record(&mut statement);
+            if !statement.0 {
+                STATEMENTS.fetch_add(1, Ordering::SeqCst);
+            }
+        }
+    }
+}
+
+/// Whether a logged statement sets a new pool connection up (`PRAGMA …`): the pool's, not
+/// the recorder's.
+struct Summary(bool);
+
+impl tracing::field::Visit for Summary {
+    fn record_debug(&mut self, field: &tracing::field::Field, value: &dyn std::fmt::Debug) {
+        if field.name() == "summary" {
+            self.0 = format!("{value:?}").starts_with("\"PRAGMA");
         }
     }
 }
