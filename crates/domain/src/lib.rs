@@ -56,7 +56,7 @@ pub use event::{Event, Typist};
 pub use ids::*;
 pub use inbox::{Inbox, InboxChanges, InboxSettings, NewInbox};
 pub use label::{Label, LabelChanges, NewLabel};
-pub use message::{ContentType, Message, MessageSender, MessageType, NewMessage};
+pub use message::{ContentType, Message, MessageSender, MessageStatus, MessageType, NewMessage};
 pub use scope::Scope;
 pub use team::{NewTeam, Team, TeamChanges};
 pub use user::{Agent, Member, Role, User};

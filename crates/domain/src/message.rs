@@ -55,7 +55,43 @@ pub enum MessageSender {
     User(crate::User),
 }
 
+/// Chatwoot's `Message#status` as far as a contact's reading moves it: `sent`, then `read`
+/// once the contact has seen the thread past it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum MessageStatus {
+    Sent,
+    Read,
+}
+
+impl MessageStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            MessageStatus::Sent => "sent",
+            MessageStatus::Read => "read",
+        }
+    }
+}
+
 impl Message {
+    /// Its status, given when the contact last read the conversation
+    /// (`contact_last_seen_at`, 0 for never). Chatwoot's `Conversations::UpdateMessageStatusJob`
+    /// marks `read` the outgoing and template messages written up to that moment when the
+    /// contact reads; the dashboard's read tick is the same comparison
+    /// (`contact_last_seen_at >= created_at`). Derived rather than stored, as the moment only
+    /// moves forward. A private note is never read: the contact cannot see it (Chatwoot's job
+    /// marks it too).
+    pub fn status(&self, contact_last_seen_at: i64) -> MessageStatus {
+        let reaches_contact = matches!(
+            self.message_type,
+            MessageType::Outgoing | MessageType::Template
+        ) && !self.private;
+        if reaches_contact && contact_last_seen_at > 0 && self.created_at <= contact_last_seen_at {
+            MessageStatus::Read
+        } else {
+            MessageStatus::Sent
+        }
+    }
+
     /// The message with a contact sender's fields withheld (`Contact::withheld`).
     pub fn withholding_contact(&self) -> Message {
         let mut message = self.clone();
@@ -80,7 +116,8 @@ pub struct Message {
     pub source_id: Option<String>,
     pub sender: Option<MessageSender>,
     pub created_at: i64,
-    /// When it last changed (a deletion); its `created_at` until then.
+    /// When it last changed (a deletion, an answer, the contact reading it); its `created_at`
+    /// until then.
     pub updated_at: i64,
     /// Its files, in upload order.
     pub attachments: Vec<crate::Attachment>,
@@ -414,6 +451,43 @@ mod tests {
         let error = with(serde_json::json!({}), "hologram").unwrap_err();
         assert_eq!(error.attributes, ["content_type"]);
         assert!(with(serde_json::json!({}), "input_email").is_ok());
+    }
+
+    fn message(message_type: MessageType, private: bool, created_at: i64) -> Message {
+        Message {
+            id: MessageId(1),
+            account_id: AccountId(1),
+            inbox_id: InboxId(1),
+            conversation_id: ConversationId(1),
+            message_type,
+            content: Some("hi".into()),
+            content_type: "text".into(),
+            content_attributes: Map::new(),
+            private,
+            source_id: None,
+            sender: None,
+            created_at,
+            updated_at: created_at,
+            attachments: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn replies_the_contact_has_seen_past_are_read_and_nothing_else_is() {
+        let reply = message(MessageType::Outgoing, false, 100);
+        assert_eq!(reply.status(0), MessageStatus::Sent, "never read");
+        assert_eq!(reply.status(99), MessageStatus::Sent, "read before it");
+        assert_eq!(reply.status(100), MessageStatus::Read, "the same second");
+        assert_eq!(reply.status(250), MessageStatus::Read);
+        let template = message(MessageType::Template, false, 100);
+        assert_eq!(template.status(250).as_str(), "read");
+        for unseen in [
+            message(MessageType::Outgoing, true, 100),
+            message(MessageType::Incoming, false, 100),
+            message(MessageType::Activity, false, 100),
+        ] {
+            assert_eq!(unseen.status(250).as_str(), "sent", "{unseen:?}");
+        }
     }
 
     #[test]

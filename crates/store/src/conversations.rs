@@ -78,6 +78,12 @@ const ADD_LABEL: &str =
     "INSERT INTO conversation_labels (conversation_id, account_id, title) VALUES ($1, $2, $3)";
 const SET_CUSTOM: &str = "UPDATE conversations SET custom_attributes_json = $1 WHERE id = $2";
 const CONTACT_SEEN: &str = "UPDATE conversations SET contact_last_seen_at = $1 WHERE id = $2";
+/// The replies that the contact's reading at `$2` makes `read` (`Message::status`: outgoing or
+/// template, not private, written after the contact last read and by `$2`), touched as
+/// Chatwoot's status update touches them. Runs before `CONTACT_SEEN` moves the mark.
+const CONTACT_READS: &str = "UPDATE messages SET updated_at = $2 \
+     WHERE conversation_id = $1 AND message_type IN (1, 3) AND private = FALSE AND created_at <= $2 \
+     AND created_at > (SELECT contact_last_seen_at FROM conversations WHERE id = $1) RETURNING id";
 const MARK_READ: &str = "UPDATE conversations SET agent_last_seen_at = $1, \
      assignee_last_seen_at = CASE WHEN assignee_id = $2 THEN $1 ELSE assignee_last_seen_at END WHERE id = $3";
 const CONTACT_IN_ACCOUNT: &str = "SELECT id FROM contacts WHERE account_id = $1 AND id = $2";
@@ -962,27 +968,42 @@ impl Conversations<'_> {
     }
 
     /// Marks the conversation read by its contact (the Client API's `update_last_seen`):
-    /// agents' views learn it from `conversation.updated`.
+    /// agents' views learn it from `conversation.updated`, and each reply it makes `read`
+    /// (`Message::status`) is announced as `message.updated`, as Chatwoot's
+    /// `Conversations::UpdateMessageStatusJob` does, in the same write.
     pub async fn mark_read_by_contact(
         &self,
         view: &ConversationView,
     ) -> Result<Outcome<ConversationView>, StoreError> {
         let c = &view.conversation;
-        let event = Event::ConversationUpdated {
-            account_id: c.account_id,
-            inbox_id: c.inbox_id,
-            conversation_id: c.id,
-        };
-        let events = vec![event];
-        on_writer!(self.store, |pool| {
+        let now = domain::time::now();
+        let events = on_writer!(self.store, |pool| {
             let mut tx = pool.begin().await?;
+            let mut read: Vec<i64> = sqlx::query_scalar(CONTACT_READS)
+                .bind(c.id.get())
+                .bind(now)
+                .fetch_all(&mut *tx)
+                .await?;
             sqlx::query(CONTACT_SEEN)
-                .bind(domain::time::now())
+                .bind(now)
                 .bind(c.id.get())
                 .execute(&mut *tx)
                 .await?;
+            let mut events = vec![Event::ConversationUpdated {
+                account_id: c.account_id,
+                inbox_id: c.inbox_id,
+                conversation_id: c.id,
+            }];
+            read.sort_unstable();
+            events.extend(read.into_iter().map(|id| Event::MessageUpdated {
+                account_id: c.account_id,
+                inbox_id: c.inbox_id,
+                conversation_id: c.id,
+                message_id: MessageId(id),
+            }));
             log_events!(self.store, tx, &events);
-            tx.commit().await
+            tx.commit().await?;
+            Ok::<_, sqlx::Error>(events)
         })?;
         self.reload(view, events).await
     }

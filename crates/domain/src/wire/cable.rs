@@ -25,6 +25,11 @@ pub enum Control {
     /// `identifier` is the client's identifier text, echoed byte for byte.
     ConfirmSubscription {
         identifier: String,
+        /// Ours, on a fresh subscription: the log's newest event id as it starts, so a client
+        /// that has seen no event yet can still resume after a reconnect (naming it as
+        /// `last_event_id`) rather than reload. ActionCable's clients ignore unknown keys.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        last_event_id: Option<i64>,
     },
     RejectSubscription {
         identifier: String,
@@ -97,7 +102,15 @@ impl<T> Performed<T> {
 
 /// Our own order to reload (a socket fell behind, or the bus lost its database listener).
 pub fn resync() -> String {
-    CableMessage::new("resync", serde_json::Map::new()).to_text()
+    resync_from(None)
+}
+
+/// [`resync`], telling a client that could not resume the log's newest event id, when known:
+/// it reloads what it shows, and resumes after that id next time.
+pub fn resync_from(event_id: Option<i64>) -> String {
+    CableMessage::new("resync", serde_json::Map::new())
+        .with_event_id(event_id)
+        .to_text()
 }
 
 /// `message.created` / `message.updated`: `Message#push_event_data`.
@@ -131,7 +144,7 @@ impl MessageData {
     pub fn new(message: &crate::Message, view: &ConversationView, source_id: Option<&str>) -> Self {
         let c = &view.conversation;
         Self {
-            message: Message::new(message, c.display_id),
+            message: Message::new(message, c),
             conversation: MessageConversation {
                 id: c.display_id.get(),
                 status: c.status.as_str(),

@@ -63,7 +63,7 @@ impl From<&ConversationView> for Conversation {
             .iter()
             .rev()
             .find(|m| m.message_type != crate::MessageType::Activity)
-            .map(|m| Message::new(m, c.display_id));
+            .map(|m| Message::new(m, c));
         Self {
             meta: ConversationMeta {
                 sender: Contact::from(&view.contact),

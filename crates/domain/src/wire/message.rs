@@ -156,17 +156,18 @@ impl MessageSender {
 }
 
 impl Message {
-    /// `display_id` is the conversation's per-account number, which the wire calls its id.
-    pub fn new(message: &crate::Message, display_id: crate::DisplayId) -> Self {
+    /// `message` of `conversation`, whose display id the wire calls its id and whose
+    /// `contact_last_seen_at` makes the message `read` (`crate::Message::status`).
+    pub fn new(message: &crate::Message, conversation: &crate::Conversation) -> Self {
         Self {
             id: message.id.get(),
             content: message.content.clone(),
             account_id: message.account_id.get(),
             inbox_id: message.inbox_id.get(),
-            conversation_id: display_id.get(),
+            conversation_id: conversation.display_id.get(),
             message_type: message.message_type.code(),
             content_type: message.content_type.clone(),
-            status: "sent",
+            status: message.status(conversation.contact_last_seen_at).as_str(),
             content_attributes: message.content_attributes.clone(),
             created_at: message.created_at,
             private: message.private,
@@ -184,7 +185,7 @@ impl Message {
     pub fn thread(view: &ConversationView) -> Vec<Self> {
         view.messages
             .iter()
-            .map(|m| Self::new(m, view.conversation.display_id))
+            .map(|m| Self::new(m, &view.conversation))
             .collect()
     }
 }

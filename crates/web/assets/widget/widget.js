@@ -5,7 +5,7 @@
 // origin (location.ancestorOrigins, else the referrer), and only its messages are read. Every
 // string from the server or the site is put in the page as text, never as markup.
 // Markers for tests: body[data-ready] once the visitor's session is up, body[data-conversation]
-// with the conversation's display id once there is one.
+// with the conversation's display id once there is one, body[data-open] while the site shows it.
 
 import { Cable } from "/assets/js/cable.js";
 
@@ -238,6 +238,12 @@ function onEvent({ name, data }) {
   }
 }
 
+/** Whether the site shows the window (body[data-open] says it, for tests and styling). */
+function setOpen(open) {
+  isOpen = Boolean(open);
+  body.dataset.open = String(isOpen);
+}
+
 /** The visitor has read the thread (`contact_last_seen_at`), when the window is open. */
 function markRead() {
   if (isOpen && conversationId !== null && !document.hidden) call("POST", `${conversationPath()}/update_last_seen`);
@@ -319,12 +325,12 @@ document.addEventListener("visibilitychange", markRead);
 const commands = {
   "config-set": (m) => {
     referer = typeof m.referer === "string" ? m.referer : null;
-    isOpen = Boolean(m.isOpen);
+    setOpen(m.isOpen);
     if (m.locale) document.documentElement.lang = String(m.locale).replace("_", "-");
     if (!session) openSession(typeof m.authToken === "string" ? m.authToken : null);
   },
   "toggle-open": (m) => {
-    isOpen = Boolean(m.isOpen);
+    setOpen(m.isOpen);
     if (isOpen) {
       markRead();
       input.focus();

@@ -48,7 +48,7 @@ pub async fn index(
         },
         payload: messages
             .iter()
-            .map(|m| wire::Message::new(m, c.display_id))
+            .map(|m| wire::Message::new(m, c))
             .collect(),
     }))
 }
@@ -103,10 +103,7 @@ pub async fn create(
     };
     let written = written.await;
     let outcome = kept.settle(written).await?;
-    Ok(Json(wire::Message::new(
-        &outcome.value,
-        view.conversation.display_id,
-    )))
+    Ok(Json(wire::Message::new(&outcome.value, &view.conversation)))
 }
 
 /// A multipart client can only send `content_attributes` as text: one that holds a JSON object
@@ -161,8 +158,5 @@ pub async fn destroy(
         .delete(&view, id)
         .await?;
     state.files.delete_all(keys).await;
-    Ok(Json(wire::Message::new(
-        &outcome.value,
-        view.conversation.display_id,
-    )))
+    Ok(Json(wire::Message::new(&outcome.value, &view.conversation)))
 }

@@ -17,7 +17,7 @@ use axum::response::Html;
 use domain::filter::{Filter, Subject};
 use domain::{
     wire, AssigneeFilter, AttributeModel, ConversationCounts, ConversationFilter, ConversationView,
-    DisplayId, Member, Message, MessageSender, MessageType, Priority, Status,
+    DisplayId, Member, Message, MessageSender, MessageStatus, MessageType, Priority, Status,
 };
 
 /// One row of the list.
@@ -203,6 +203,9 @@ pub struct MessageItem {
     pub author: String,
     pub content: String,
     pub time: String,
+    /// The contact has read the thread past this reply (`Message::status` is `read`): the
+    /// thread says "Seen" under it, as Chatwoot's dashboard shows its read tick.
+    pub seen: bool,
     pub attachments: Vec<AttachmentItem>,
 }
 
@@ -499,6 +502,7 @@ fn message_item(view: &ConversationView, message: &Message) -> MessageItem {
         author,
         content: message.content.clone().unwrap_or_default(),
         time: time_label(message.created_at),
+        seen: message.status(view.conversation.contact_last_seen_at) == MessageStatus::Read,
         attachments: message
             .attachments
             .iter()
