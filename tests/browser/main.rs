@@ -31,4 +31,6 @@ mod search;
 mod settings;
 mod tokens_and_theme;
 mod widget;
+mod widget_read;
+mod widget_setup;
 mod workflow;

@@ -1,178 +1,17 @@
-//! The website widget in a real browser (issue 15): a shop on another origin (its own port)
-//! embeds Chatwoot's snippet word for word with only `BASE_URL` changed, under styles that would
-//! wreck anything of ours they reached. The visitor opens the bubble and chats; the agent's
+//! The website widget in a real browser (issue 15): a shop on another origin embeds Chatwoot's
+//! snippet (`widget_setup.rs`). The visitor opens the bubble and chats; the agent's
 //! conversation page hears it live and replies; `setUser` with a valid hash identifies the
 //! visitor; the conversation survives a reload; `reset()` starts a fresh visitor.
 
 use crate::harness::{Browser, Frame, TIMEOUT};
 use crate::support::{self, TestApp};
-use axum::response::Html;
-use axum::routing::get;
-use axum::Router;
-use fantoccini::elements::{Element, ElementRef};
+use crate::widget_setup::{
+    api_until, enter_window, in_window, in_window_until, open_chat, shop, thread_text, top, write,
+    SHADOW,
+};
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
 use sha2::Sha256;
-use std::time::Instant;
-
-/// The shop's page: hostile global styles, a recorder of the widget's window events (the
-/// first, `chatwoot:ready`, marks `body[data-ready]`), then Chatwoot's snippet.
-const SHOP_PAGE: &str = r#"<!doctype html>
-<html lang="en">
-<head><meta charset="utf-8"><title>A shop</title>
-<style>
-  div { color: red; font-size: 2px; }
-  iframe, button { display: none !important; }
-  * { font-family: serif !important; }
-</style>
-</head>
-<body>
-<div>Welcome to the shop</div>
-<script>
-  window.__events = [];
-  ["chatwoot:ready", "chatwoot:on-message", "chatwoot:error", "chatwoot:opened", "chatwoot:closed"].forEach(function (name) {
-    window.addEventListener(name, function (event) {
-      window.__events.push({ name: name, detail: event.detail });
-      if (name === "chatwoot:ready") document.body.dataset.ready = "true";
-    });
-  });
-</script>
-<script>
-  (function(d,t) {
-    var BASE_URL="{{BASE_URL}}";
-    var g=d.createElement(t),s=d.getElementsByTagName(t)[0];
-    g.src=BASE_URL+"/packs/js/sdk.js";
-    g.defer = true;
-    g.async = true;
-    s.parentNode.insertBefore(g,s);
-    g.onload=function(){
-      window.chatwootSDK.run({
-        websiteToken: '{{WEBSITE_TOKEN}}',
-        baseUrl: BASE_URL
-      })
-    }
-  })(document,"script");
-</script>
-</body>
-</html>
-"#;
-
-/// The shop, on a port of its own, embedding the widget of `website_token` from `base`.
-async fn shop(base: &str, website_token: &str) -> String {
-    let page = SHOP_PAGE
-        .replace("{{BASE_URL}}", base)
-        .replace("{{WEBSITE_TOKEN}}", website_token);
-    let router = Router::new().route("/", get(move || async move { Html(page.clone()) }));
-    support::serve_router(router).await
-}
-
-const SHADOW: &str = "document.querySelector('[data-chatwoot-widget]').shadowRoot";
-
-/// Runs `script` inside the widget's window (the iframe in the bubble's shadow root).
-async fn in_window(browser: &Browser, script: &str) -> Result<Value, String> {
-    enter_window(browser).await?;
-    browser
-        .client
-        .execute(script, vec![])
-        .await
-        .map_err(|e| e.to_string())
-}
-
-/// Makes the widget's window the frame later commands run in.
-async fn enter_window(browser: &Browser) -> Result<(), String> {
-    browser
-        .client
-        .enter_frame(None)
-        .await
-        .map_err(|e| e.to_string())?;
-    let found = browser
-        .client
-        .execute(&format!("return {SHADOW}.querySelector('iframe');"), vec![])
-        .await
-        .map_err(|e| e.to_string())?;
-    let id = found
-        .get("element-6066-11e4-a52e-4f735466cecf")
-        .and_then(Value::as_str)
-        .ok_or("no window yet")?;
-    Element::from_element_id(browser.client.clone(), ElementRef::from(id.to_owned()))
-        .enter_frame()
-        .await
-        .map_err(|e| e.to_string())
-}
-
-/// Re-runs `script` in the widget's window until `done` holds (10 s at most).
-async fn in_window_until(
-    browser: &Browser,
-    script: &str,
-    what: &str,
-    done: impl Fn(&Value) -> bool,
-) -> Value {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        let last = in_window(browser, script).await;
-        if let Ok(value) = &last {
-            if done(value) {
-                return value.clone();
-            }
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what} in the widget; last: {last:?}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
-/// Re-reads `uri` as the administrator until `done` holds for its body (10 s at most).
-async fn api_until(app: &TestApp, uri: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
-    let deadline = Instant::now() + TIMEOUT;
-    loop {
-        let body = app.get(uri, &app.admin).await.json();
-        if done(&body) {
-            return body;
-        }
-        assert!(
-            Instant::now() < deadline,
-            "timed out waiting for {what}; last: {body}"
-        );
-        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
-    }
-}
-
-async fn top(browser: &Browser, script: &str) -> Value {
-    browser.run(&Frame::top(), script).await
-}
-
-/// Opens the shop, waits for `chatwoot:ready`, opens the bubble and waits for the window's
-/// visitor session.
-async fn open_chat(browser: &Browser, shop: &str) {
-    browser.open(shop).await;
-    top(
-        browser,
-        &format!("{SHADOW}.querySelector('button.bubble').click(); return true;"),
-    )
-    .await;
-    in_window_until(
-        browser,
-        "return document.body.hasAttribute('data-ready')",
-        "the session",
-        |v| v == &json!(true),
-    )
-    .await;
-}
-
-/// Types `text` into the window's composer and sends it.
-async fn write(browser: &Browser, text: &str) {
-    let script = format!(
-        "const input = document.getElementById('composer-input'); input.value = {text};
-         input.dispatchEvent(new Event('input'));
-         document.getElementById('composer').requestSubmit(); return true;",
-        text = json!(text)
-    );
-    in_window(browser, &script)
-        .await
-        .expect("the composer sends");
-}
 
 fn hmac_hex(secret: &str, identifier: &str) -> String {
     let mut mac = Hmac::<Sha256>::new_from_slice(secret.as_bytes()).expect("any key length");
@@ -248,9 +87,6 @@ async fn cable_event(
     }
 }
 
-fn thread_text() -> &'static str {
-    "return document.getElementById('messages').textContent"
-}
 
 #[tokio::test]
 async fn a_visitor_on_another_site_chats_live_with_an_agent_through_chatwoots_snippet() {

@@ -1345,3 +1345,75 @@ async fn a_client_resuming_gets_no_event_of_an_inbox_it_is_no_member_of() {
         assert_ne!(frame["message"]["event"], "resync", "{frame}");
     }
 }
+
+#[tokio::test]
+async fn a_contact_that_heard_nothing_resumes_from_the_logs_end_with_only_its_own_missed_events() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let (ivy_token, ivy_source) = public_contact(&app, "Ivy Chen").await;
+    let (_, ole_source) = public_contact(&app, "Ole Berg").await;
+    let ivy = public_conversation(&app, &ivy_source).await;
+    let ole = public_conversation(&app, &ole_source).await;
+
+    // A fresh subscription is told where the log ends: it hears everything after live.
+    let mut socket = open(&base).await;
+    next_frame(&mut socket, PATIENCE).await.expect("welcome");
+    let answer = subscribe(&mut socket, &ivy_token).await;
+    assert_eq!(answer["type"], "confirm_subscription", "{answer}");
+    let end = answer["last_event_id"]
+        .as_i64()
+        .expect("a fresh subscription names the log's end");
+    assert_eq!(end, app.store().events().last_id().await.unwrap());
+    drop(socket);
+
+    // While she is away: a reply to her, a note in her conversation, a reply to Ole.
+    let messages = |id: i64| app.api(&format!("conversations/{id}/messages"));
+    let reply = app
+        .post(&messages(ivy), &app.admin, &json!({"content": "Hello Ivy"}))
+        .await
+        .json()["id"]
+        .clone();
+    app.post(
+        &messages(ivy),
+        &app.admin,
+        &json!({"content": "note: VIP", "private": true}),
+    )
+    .await;
+    app.post(&messages(ole), &app.admin, &json!({"content": "for Ole"}))
+        .await;
+
+    // Resuming from the end she was told: her reply alone is replayed, no resync.
+    let mut socket = open(&base).await;
+    next_frame(&mut socket, PATIENCE).await.expect("welcome");
+    let identifier = json!({"channel": "RoomChannel", "pubsub_token": ivy_token, "last_event_id": end});
+    let answer = subscribe_as(&mut socket, identifier).await;
+    assert_eq!(answer["type"], "confirm_subscription", "{answer}");
+    assert!(answer.get("last_event_id").is_none(), "{answer}");
+    let mut replayed = Vec::new();
+    while let Some(frame) = next_frame(&mut socket, Duration::from_millis(700)).await {
+        let message = &frame["message"];
+        assert_ne!(message["event"], "resync", "{frame}");
+        if message["event"] != "presence.update" {
+            assert!(message["event_id"].as_i64().unwrap() > end, "{frame}");
+            replayed.push((message["event"].clone(), message["data"]["id"].clone()));
+        }
+    }
+    assert_eq!(replayed, [(json!("message.created"), reply)]);
+}
+
+#[tokio::test]
+async fn a_resync_names_the_logs_end_to_resume_from_next_time() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    post_message(&app, "something logged").await;
+    let mut socket = resumed(&app, &base, &app.admin.email, 1_000_000_000).await;
+    let frame = event(&mut socket, "resync").await;
+    let end = app.store().events().last_id().await.unwrap();
+    assert_eq!(frame["message"]["event_id"], end, "{frame}");
+    drop(socket);
+    // From there, it resumes.
+    let missed = post_message(&app, "while away").await;
+    let mut socket = resumed(&app, &base, &app.admin.email, end).await;
+    let frame = event(&mut socket, "message.created").await;
+    assert_eq!(frame["message"]["data"]["id"], missed);
+}

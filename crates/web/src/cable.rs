@@ -10,14 +10,16 @@
 //! own conversations' public messages, typing, creation and status changes (Chatwoot's
 //! `contact_tokens`), without the contact's fields unless it may see them. `presence.update`
 //! answers a subscription and `update_presence`, and goes to the account's agents when who is
-//! connected changes. The payloads are rendered once by the `Hub`; the bodies are
-//! `domain::wire::cable`'s.
+//! connected changes. Ours beyond ActionCable: each logged event carries its `event_id`; a
+//! fresh subscription's confirmation names the log's end (`last_event_id`), and a subscription
+//! naming `last_event_id` in its identifier gets what it missed replayed (`replay`). The
+//! payloads are rendered once by the `Hub`; the bodies are `domain::wire::cable`'s.
 
 use crate::state::AppState;
 use axum::extract::ws::{Message, Utf8Bytes, WebSocket, WebSocketUpgrade};
 use axum::extract::State;
 use axum::response::Response;
-use domain::wire::cable::{frame, resync, Command, Control, Identifier, PROTOCOL};
+use domain::wire::cable::{frame, resync, resync_from, Command, Control, Identifier, PROTOCOL};
 use domain::{AccountId, ContactId, ContactInboxId, InboxId, UserId};
 use futures_util::{SinkExt, StreamExt};
 use realtime::{Published, Rendered, Seat, Who};
@@ -203,8 +205,21 @@ async fn handle(
             let Some((mut subscription, resume_after)) = subscribe(state, &command).await else {
                 return vec![Control::RejectSubscription { identifier }.to_text()];
             };
+            // A fresh subscription hears live every event past the log's end as it starts,
+            // so that end is where it can resume from, though no event reach it before a drop.
+            let last_event_id = match resume_after {
+                Some(_) => None,
+                None => state
+                    .store
+                    .events()
+                    .last_id()
+                    .await
+                    .inspect_err(|error| tracing::warn!(%error, "could not read the log's end"))
+                    .ok(),
+            };
             let mut replies = vec![Control::ConfirmSubscription {
                 identifier: identifier.clone(),
+                last_event_id,
             }
             .to_text()];
             replies.extend(presence(state, &subscription).await);
@@ -317,14 +332,16 @@ const REPLAY_LIMIT: i64 = 500;
 /// What a client resuming after log id `last_seen` missed, framed for `subscription`, oldest
 /// first; `subscription` then skips the live copies of what was replayed. A `resync` instead
 /// when the log no longer holds everything after `last_seen` (pruned, or another database's
-/// id), when more than [`REPLAY_LIMIT`] events were missed, or when the log cannot be read.
+/// id), when more than [`REPLAY_LIMIT`] events were missed, or when the log cannot be read;
+/// it names the log's end when known, for the client to resume from next time.
 async fn replay(state: &AppState, subscription: &mut Subscription, last_seen: i64) -> Vec<String> {
-    let resync = vec![frame(&subscription.identifier, &resync())];
     let log = state.store.events();
-    let (Ok(true), Ok(newest)) = (
-        log.holds_everything_after(last_seen).await,
-        log.last_id().await,
-    ) else {
+    let newest = log.last_id().await;
+    let resync = vec![frame(
+        &subscription.identifier,
+        &resync_from(newest.as_ref().ok().copied()),
+    )];
+    let (Ok(true), Ok(newest)) = (log.holds_everything_after(last_seen).await, newest) else {
         return resync;
     };
     if last_seen > newest {

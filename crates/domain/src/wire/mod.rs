@@ -482,6 +482,12 @@ mod tests {
             Control::Ping { message: 1 }.to_text(),
             Control::ConfirmSubscription {
                 identifier: identifier.into(),
+                last_event_id: None,
+            }
+            .to_text(),
+            Control::ConfirmSubscription {
+                identifier: identifier.into(),
+                last_event_id: Some(41),
             }
             .to_text(),
             Control::RejectSubscription {
@@ -510,6 +516,7 @@ mod tests {
             CableMessage::new("presence.update", PresenceData::new(AccountId(1), [], None))
                 .to_text(),
             resync(),
+            resync_from(Some(7)),
         ];
         texts.extend(
             messages

@@ -1,0 +1,190 @@
+//! The widget's read state and reconnection in a real browser (issue 15, part 3): the agent's
+//! open thread says "Seen" on a reply once the visitor opens the window and reads it, without a
+//! reload; and a window whose socket drops while the agent replies gets the reply by replay
+//! when it reconnects, without fetching its thread again.
+
+use crate::harness::{Browser, Frame};
+use crate::support::TestApp;
+use crate::widget_setup::{
+    in_window, in_window_until, open_chat, shop, thread_text, top, website_inbox, write,
+};
+use serde_json::{json, Value};
+
+/// Opens the shop's chat, writes `text` as the visitor and answers the conversation's display id.
+async fn visitor_writes(browser: &Browser, shop: &str, text: &str) -> i64 {
+    open_chat(browser, shop).await;
+    write(browser, text).await;
+    let id = in_window_until(
+        browser,
+        "return document.body.dataset.conversation || null",
+        "the conversation",
+        Value::is_string,
+    )
+    .await;
+    id.as_str().unwrap().parse().expect("a display id")
+}
+
+async fn reply(app: &TestApp, display_id: i64, content: &str) {
+    let messages = app.api(&format!("conversations/{display_id}/messages"));
+    let sent = app
+        .post(&messages, &app.admin, &json!({"content": content}))
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+}
+
+/// The replies the agent's thread marks seen: each one's content and its mark's text.
+const SEEN: &str = "return [...document.querySelectorAll('#thread .message-seen')].map((mark) =>
+    [mark.closest('article').querySelector('.message-content').textContent, mark.textContent.trim()]);";
+
+#[tokio::test]
+async fn the_agents_open_thread_says_seen_once_the_visitor_reads_the_reply() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let inbox = website_inbox(&app, json!({})).await;
+    let shop = shop(&base, inbox["website_token"].as_str().unwrap()).await;
+    let display_id = visitor_writes(&browser, &shop, "Is the blue one in stock?").await;
+    // The visitor closes the window: what the agent writes now stays unread.
+    top(&browser, "window.$chatwoot.toggle('close'); return true;").await;
+    in_window_until(
+        &browser,
+        "return document.body.dataset.open || null",
+        "the window to close",
+        |v| v == &json!("false"),
+    )
+    .await;
+
+    // The agent's thread, in another tab, with the reply and no mark.
+    let visitor_tab = browser.client.window().await.expect("a window");
+    let agent_tab = browser
+        .client
+        .new_window(true)
+        .await
+        .expect("a new tab")
+        .handle;
+    browser
+        .client
+        .switch_to_window(agent_tab.clone())
+        .await
+        .expect("to the agent's tab");
+    browser.sign_in(&base, &app.admin.email).await;
+    let page = format!(
+        "{base}/app/accounts/{}/conversations/{display_id}",
+        app.acme.account_id
+    );
+    browser.open(&page).await;
+    browser.find("body[data-cable=\"open\"]").await;
+    reply(&app, display_id, "Yes, two left").await;
+    browser
+        .eventually(
+            &Frame::top(),
+            "return document.getElementById('thread').textContent.includes('Yes, two left')",
+            "the reply in the agent's thread",
+            |v| v == &json!(true),
+        )
+        .await;
+    browser
+        .stays(&Frame::top(), SEEN, &json!([]), "the unread reply's mark")
+        .await;
+    top(&browser, "window.__samePage = true; return true;").await;
+
+    // The visitor opens the window and reads; the agent's page shows it, without a reload.
+    browser
+        .client
+        .switch_to_window(visitor_tab)
+        .await
+        .expect("to the visitor's tab");
+    top(&browser, "window.$chatwoot.toggle('open'); return true;").await;
+    in_window_until(&browser, thread_text(), "the reply in the window", |v| {
+        v.as_str().is_some_and(|t| t.contains("Yes, two left"))
+    })
+    .await;
+    browser
+        .client
+        .switch_to_window(agent_tab)
+        .await
+        .expect("to the agent's tab");
+    browser
+        .eventually(
+            &Frame::top(),
+            SEEN,
+            "the reply marked seen",
+            |v| v == &json!([["Yes, two left", "✓✓ Seen"]]),
+        )
+        .await;
+    assert_eq!(
+        top(&browser, "return window.__samePage === true").await,
+        json!(true),
+        "the page was not reloaded"
+    );
+}
+
+/// The window's requests for its conversations or a conversation's messages so far.
+const THREAD_FETCHES: &str = "return performance.getEntriesByType('resource')
+    .filter((e) => /\\/conversations(\\/\\d+\\/messages)?$/.test(new URL(e.name).pathname)).length;";
+
+/// Holds the window's reconnections (each new socket is closed at once) and tells it the
+/// browser went offline, which ends its socket; answers `body[data-cable]`.
+const DROP_AND_HOLD: &str = "const Real = window.WebSocket;
+    window.__held = true;
+    window.WebSocket = function (url, protocols) {
+      const socket = new Real(url, protocols);
+      if (window.__held) socket.close();
+      return socket;
+    };
+    window.WebSocket.prototype = Real.prototype;
+    window.dispatchEvent(new Event('offline'));
+    return document.body.dataset.cable;";
+
+#[tokio::test]
+async fn a_window_whose_socket_drops_gets_the_missed_reply_by_replay_not_by_reloading() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let inbox = website_inbox(&app, json!({})).await;
+    let shop = shop(&base, inbox["website_token"].as_str().unwrap()).await;
+    let display_id = visitor_writes(&browser, &shop, "Hello?").await;
+    // A reload: this window loads its thread and then hears no event before the drop.
+    open_chat(&browser, &shop).await;
+    in_window_until(&browser, thread_text(), "the thread", |v| {
+        v.as_str().is_some_and(|t| t.contains("Hello?"))
+    })
+    .await;
+    in_window_until(
+        &browser,
+        "return document.body.dataset.cable || null",
+        "the window's /cable",
+        |v| v == &json!("open"),
+    )
+    .await;
+    let fetched = in_window(&browser, THREAD_FETCHES).await.unwrap();
+    assert_eq!(fetched, json!(2), "the list and the thread, once each");
+
+    let state = in_window(&browser, DROP_AND_HOLD).await.unwrap();
+    assert_eq!(state, json!("closed"));
+    reply(&app, display_id, "Back in stock tomorrow").await;
+    in_window(
+        &browser,
+        "window.__held = false; window.dispatchEvent(new Event('online')); return true;",
+    )
+    .await
+    .unwrap();
+    in_window_until(&browser, thread_text(), "the missed reply", |v| {
+        v.as_str()
+            .is_some_and(|t| t.contains("Back in stock tomorrow"))
+    })
+    .await;
+    let after = in_window(
+        &browser,
+        &format!(
+            "return [document.body.dataset.cable, (() => {{ {THREAD_FETCHES} }})()];"
+        ),
+    )
+    .await
+    .unwrap();
+    assert_eq!(after, json!(["open", 2]), "replayed, not re-fetched");
+}
