@@ -87,7 +87,6 @@ async fn cable_event(
     }
 }
 
-
 #[tokio::test]
 async fn a_visitor_on_another_site_chats_live_with_an_agent_through_chatwoots_snippet() {
     let Some(browser) = Browser::start().await else {

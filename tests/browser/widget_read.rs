@@ -107,12 +107,9 @@ async fn the_agents_open_thread_says_seen_once_the_visitor_reads_the_reply() {
         .await
         .expect("to the agent's tab");
     browser
-        .eventually(
-            &Frame::top(),
-            SEEN,
-            "the reply marked seen",
-            |v| v == &json!([["Yes, two left", "✓✓ Seen"]]),
-        )
+        .eventually(&Frame::top(), SEEN, "the reply marked seen", |v| {
+            v == &json!([["Yes, two left", "✓✓ Seen"]])
+        })
         .await;
     assert_eq!(
         top(&browser, "return window.__samePage === true").await,
@@ -180,9 +177,7 @@ async fn a_window_whose_socket_drops_gets_the_missed_reply_by_replay_not_by_relo
     .await;
     let after = in_window(
         &browser,
-        &format!(
-            "return [document.body.dataset.cable, (() => {{ {THREAD_FETCHES} }})()];"
-        ),
+        &format!("return [document.body.dataset.cable, (() => {{ {THREAD_FETCHES} }})()];"),
     )
     .await
     .unwrap();

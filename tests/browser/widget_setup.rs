@@ -132,7 +132,12 @@ pub(crate) async fn in_window_until(
 }
 
 /// Re-reads `uri` as the administrator until `done` holds for its body (10 s at most).
-pub(crate) async fn api_until(app: &TestApp, uri: &str, what: &str, done: impl Fn(&Value) -> bool) -> Value {
+pub(crate) async fn api_until(
+    app: &TestApp,
+    uri: &str,
+    what: &str,
+    done: impl Fn(&Value) -> bool,
+) -> Value {
     let deadline = Instant::now() + TIMEOUT;
     loop {
         let body = app.get(uri, &app.admin).await.json();

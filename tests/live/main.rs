@@ -1385,7 +1385,8 @@ async fn a_contact_that_heard_nothing_resumes_from_the_logs_end_with_only_its_ow
     // Resuming from the end she was told: her reply alone is replayed, no resync.
     let mut socket = open(&base).await;
     next_frame(&mut socket, PATIENCE).await.expect("welcome");
-    let identifier = json!({"channel": "RoomChannel", "pubsub_token": ivy_token, "last_event_id": end});
+    let identifier =
+        json!({"channel": "RoomChannel", "pubsub_token": ivy_token, "last_event_id": end});
     let answer = subscribe_as(&mut socket, identifier).await;
     assert_eq!(answer["type"], "confirm_subscription", "{answer}");
     assert!(answer.get("last_event_id").is_none(), "{answer}");

@@ -355,7 +355,12 @@ async fn a_visitor_reads_only_its_own_conversations() {
 /// `message.updated` ids among the events logged after `after`, and whether
 /// `conversation.updated` is among them.
 async fn logged_after(app: &TestApp, after: i64) -> (bool, Vec<i64>) {
-    let logged = app.store().events().since(after, 100).await.expect("the log");
+    let logged = app
+        .store()
+        .events()
+        .since(after, 100)
+        .await
+        .expect("the log");
     let updated = logged
         .iter()
         .any(|l| l.event.name() == "conversation.updated");
@@ -375,37 +380,96 @@ async fn replies_the_visitor_has_read_are_status_read_each_announced_once_and_ma
         let inbox = website_inbox(&app, json!({})).await;
         let token = inbox["website_token"].as_str().unwrap();
         let visitor = ok(&public(&app, Method::POST, &contacts_uri(token), &[], &json!({})).await);
-        let me = format!("{}/{}", contacts_uri(token), visitor["source_id"].as_str().unwrap());
-        let made = ok(&public(&app, Method::POST, &format!("{me}/conversations"), &[], &json!({})).await);
+        let me = format!(
+            "{}/{}",
+            contacts_uri(token),
+            visitor["source_id"].as_str().unwrap()
+        );
+        let made = ok(&public(
+            &app,
+            Method::POST,
+            &format!("{me}/conversations"),
+            &[],
+            &json!({}),
+        )
+        .await);
         let display = made["id"].as_i64().unwrap();
         let thread = format!("{me}/conversations/{display}");
         let asked = json!({"content": "Where is my order?"});
-        let question = ok(&public(&app, Method::POST, &format!("{thread}/messages"), &[], &asked).await);
+        let question = ok(&public(
+            &app,
+            Method::POST,
+            &format!("{thread}/messages"),
+            &[],
+            &asked,
+        )
+        .await);
         let messages = app.api(&format!("conversations/{display}/messages"));
-        let reply = ok(&app.post(&messages, &app.admin, &json!({"content": "It ships today"})).await);
+        let reply = ok(&app
+            .post(&messages, &app.admin, &json!({"content": "It ships today"}))
+            .await);
         assert_eq!(reply["status"], "sent", "not read yet: {reply}");
-        let note = ok(&app.post(&messages, &app.admin, &json!({"content": "VIP", "private": true})).await);
-        let fragment = format!("/app/accounts/{}/conversations/{display}/_messages", app.acme.account_id);
+        let note = ok(&app
+            .post(
+                &messages,
+                &app.admin,
+                &json!({"content": "VIP", "private": true}),
+            )
+            .await);
+        let fragment = format!(
+            "/app/accounts/{}/conversations/{display}/_messages",
+            app.acme.account_id
+        );
         let cookie = crate::hardening::page_session(&app, &app.admin.email).await;
         let html = crate::hardening::page(&app, &cookie, &fragment).await.text;
-        assert!(html.contains("It ships today") && !html.contains("Seen"), "{html}");
+        assert!(
+            html.contains("It ships today") && !html.contains("Seen"),
+            "{html}"
+        );
 
         // The visitor reads: the reply is read wherever a message is shown, in one write with
         // its message.updated beside conversation.updated; the note and the question are not.
         let before = app.store().events().last_id().await.unwrap();
-        ok(&public(&app, Method::POST, &format!("{thread}/update_last_seen"), &[], &json!({})).await);
-        assert_eq!(logged_after(&app, before).await, (true, vec![reply["id"].as_i64().unwrap()]));
+        ok(&public(
+            &app,
+            Method::POST,
+            &format!("{thread}/update_last_seen"),
+            &[],
+            &json!({}),
+        )
+        .await);
+        assert_eq!(
+            logged_after(&app, before).await,
+            (true, vec![reply["id"].as_i64().unwrap()])
+        );
         let status_of = |list: &Value, id: &Value| {
             let found = list.as_array().unwrap().iter().find(|m| &m["id"] == id);
-            found.map(|m| m["status"].clone()).expect("the message is listed")
+            found
+                .map(|m| m["status"].clone())
+                .expect("the message is listed")
         };
         let listed = ok(&app.get(&messages, &app.admin).await);
-        assert_eq!(status_of(&listed["payload"], &reply["id"]), "read", "{listed}");
+        assert_eq!(
+            status_of(&listed["payload"], &reply["id"]),
+            "read",
+            "{listed}"
+        );
         assert_eq!(status_of(&listed["payload"], &note["id"]), "sent");
         assert_eq!(status_of(&listed["payload"], &question["id"]), "sent");
-        let shown = ok(&app.get(&app.api(&format!("conversations/{display}")), &app.admin).await);
-        assert_eq!(status_of(&shown["messages"], &reply["id"]), "read", "{shown}");
-        let context = ok(&app.get(&app.api(&format!("conversations/{display}/app_context")), &app.admin).await);
+        let shown = ok(&app
+            .get(&app.api(&format!("conversations/{display}")), &app.admin)
+            .await);
+        assert_eq!(
+            status_of(&shown["messages"], &reply["id"]),
+            "read",
+            "{shown}"
+        );
+        let context = ok(&app
+            .get(
+                &app.api(&format!("conversations/{display}/app_context")),
+                &app.admin,
+            )
+            .await);
         let in_context = &context["data"]["conversation"]["messages"];
         assert_eq!(status_of(in_context, &reply["id"]), "read", "{context}");
         // The agent's thread says "Seen" on the reply alone.
@@ -415,11 +479,21 @@ async fn replies_the_visitor_has_read_are_status_read_each_announced_once_and_ma
             .filter(|article| article.contains("class=\"message-seen\""))
             .collect();
         assert_eq!(marked.len(), 1, "{html}");
-        assert!(marked[0].contains("It ships today") && marked[0].contains("Seen"), "{html}");
+        assert!(
+            marked[0].contains("It ships today") && marked[0].contains("Seen"),
+            "{html}"
+        );
 
         // Reading again announces no reply a second time.
         let before = app.store().events().last_id().await.unwrap();
-        ok(&public(&app, Method::POST, &format!("{thread}/update_last_seen"), &[], &json!({})).await);
+        ok(&public(
+            &app,
+            Method::POST,
+            &format!("{thread}/update_last_seen"),
+            &[],
+            &json!({}),
+        )
+        .await);
         assert_eq!(logged_after(&app, before).await, (true, vec![]));
     })
     .await;

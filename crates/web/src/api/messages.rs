@@ -46,10 +46,7 @@ pub async fn index(
             agent_last_seen_at: c.agent_last_seen_at,
             assignee_last_seen_at: c.assignee_last_seen_at,
         },
-        payload: messages
-            .iter()
-            .map(|m| wire::Message::new(m, c))
-            .collect(),
+        payload: messages.iter().map(|m| wire::Message::new(m, c)).collect(),
     }))
 }
 
