@@ -1,7 +1,7 @@
 //! The widget's read state and reconnection in a real browser (issue 15, part 3): the agent's
 //! open thread says "Seen" on a reply once the visitor opens the window and reads it, without a
-//! reload; and a window whose socket drops while the agent replies gets the reply by replay
-//! when it reconnects, without fetching its thread again.
+//! reload; a window whose socket drops while the agent replies gets the reply by replay when it
+//! reconnects, without fetching its thread again; and the closed bubble counts unread replies.
 
 use crate::harness::{Browser, Frame};
 use crate::support::TestApp;
@@ -182,4 +182,61 @@ async fn a_window_whose_socket_drops_gets_the_missed_reply_by_replay_not_by_relo
     .await
     .unwrap();
     assert_eq!(after, json!(["open", 2]), "replayed, not re-fetched");
+}
+
+/// The bubble's unread badge (gone while the window is open): [shown, its text, the bubble's
+/// accessible name].
+const BADGE: &str = "const root = document.querySelector('[data-chatwoot-widget]').shadowRoot;
+    const dot = root.querySelector('.dot'); const bubble = root.querySelector('button.bubble');
+    return [Boolean(dot) && !dot.classList.contains('hidden'), dot ? dot.textContent : null,
+            bubble.getAttribute('aria-label')];";
+
+#[tokio::test]
+async fn the_closed_bubble_counts_unread_replies_across_a_reload_until_the_visitor_opens_it() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let inbox = website_inbox(&app, json!({})).await;
+    let shop = shop(&base, inbox["website_token"].as_str().unwrap()).await;
+    let display_id = visitor_writes(&browser, &shop, "Do you ship abroad?").await;
+    top(&browser, "window.$chatwoot.toggle('close'); return true;").await;
+    in_window_until(
+        &browser,
+        "return document.body.dataset.open || null",
+        "the window to close",
+        |v| v == &json!("false"),
+    )
+    .await;
+    assert_eq!(
+        top(&browser, BADGE).await[0],
+        json!(false),
+        "none unread yet"
+    );
+
+    reply(&app, display_id, "Yes, to most countries").await;
+    reply(&app, display_id, "Which one?").await;
+    let counted = json!([true, "2", "Chat with us (2 unread messages)"]);
+    browser
+        .eventually(&Frame::top(), BADGE, "two unread replies", |v| {
+            v == &counted
+        })
+        .await;
+
+    // A reload of the shop, the window still closed: the count comes back from the server.
+    browser.open(&shop).await;
+    browser
+        .eventually(&Frame::top(), BADGE, "the count after a reload", |v| {
+            v == &counted
+        })
+        .await;
+
+    // Opening reads them: the badge goes.
+    top(&browser, "window.$chatwoot.toggle('open'); return true;").await;
+    browser
+        .eventually(&Frame::top(), BADGE, "the badge to go", |v| {
+            v[0] == json!(false) && v[2] == json!("Chat with us")
+        })
+        .await;
 }

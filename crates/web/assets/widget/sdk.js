@@ -1,7 +1,8 @@
 // The website widget's loader, served at /packs/js/sdk.js so Chatwoot's snippet works with only
 // its BASE_URL changed. It reads window.chatwootSettings, draws the bubble inside a
-// shadow root (the host page's CSS cannot reach it), and on first need loads the chat window:
-// an iframe on Switchboard's origin (/widget?website_token=…). window.$chatwoot offers
+// shadow root (the host page's CSS cannot reach it), and on first need (at once for a returning
+// visitor, whose bubble then counts unread replies) loads the chat window: an iframe on
+// Switchboard's origin (/widget?website_token=…). window.$chatwoot offers
 // Chatwoot's methods; the window answers through postMessage, checked both ways by origin and
 // source. The visitor's token lives in the site's cookie `cw_conversation`, as Chatwoot keeps it.
 // A classic script, not a module: the snippet loads it with a plain <script>.
@@ -43,8 +44,9 @@
     "height:min(640px,calc(100vh - 120px));border:0;border-radius:16px;overflow:hidden;" +
     "box-shadow:0 8px 32px rgba(0,0,0,.2);z-index:2147483000;background:#fff;display:none}" +
     ".window.open{display:block}.window iframe{width:100%;height:100%;border:0;display:block}" +
-    ".hidden{display:none!important}.dot{position:absolute;top:2px;right:2px;width:14px;height:14px;" +
-    "border-radius:50%;background:#e0245e;border:2px solid #fff}";
+    ".hidden{display:none!important}.dot{position:absolute;top:-4px;right:-4px;min-width:22px;height:22px;" +
+    "padding:0 5px;border-radius:11px;background:#e0245e;border:2px solid #fff;color:#fff;" +
+    "font:700 12px/18px system-ui,sans-serif;text-align:center}";
   var CHAT_ICON = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M12 3C6.5 3 2 6.6 2 11c0 2.4 1.3 4.6 3.4 6.1L4.5 21l4.3-2.3c1 .3 2.1.4 3.2.4 5.5 0 10-3.6 10-8S17.5 3 12 3z"/></svg>';
   var CLOSE_ICON = '<svg viewBox="0 0 24 24" aria-hidden="true"><path d="M18.3 5.7a1 1 0 0 0-1.4 0L12 10.6 7.1 5.7a1 1 0 1 0-1.4 1.4l4.9 4.9-4.9 4.9a1 1 0 1 0 1.4 1.4l4.9-4.9 4.9 4.9a1 1 0 0 0 1.4-1.4L13.4 12l4.9-4.9a1 1 0 0 0 0-1.4z"/></svg>';
 
@@ -80,8 +82,11 @@
     bubble.setAttribute("aria-label", settings.launcherTitle || "Chat with us");
     bubble.setAttribute("aria-expanded", "false");
     bubble.innerHTML = CHAT_ICON; // a constant of this file, never data
+    // The count of agent messages the visitor has not read, while the window is closed.
     var dot = document.createElement("span");
     dot.className = "dot hidden";
+    dot.setAttribute("aria-hidden", "true");
+    var unreadCount = 0;
     bubble.appendChild(dot);
     var panel = document.createElement("div");
     panel.className = "window";
@@ -121,9 +126,17 @@
       bubble.setAttribute("aria-expanded", String(open));
       bubble.innerHTML = open ? CLOSE_ICON : CHAT_ICON;
       if (!open) bubble.appendChild(dot);
-      dot.classList.add("hidden");
+      showUnread();
       if (frameLoaded) send("toggle-open", { isOpen: open });
       dispatch(open ? "chatwoot:opened" : "chatwoot:closed");
+    }
+
+    function showUnread() {
+      var shown = !$chatwoot.isOpen && unreadCount > 0;
+      var title = settings.launcherTitle || "Chat with us";
+      dot.textContent = unreadCount > 9 ? "9+" : String(unreadCount);
+      dot.classList.toggle("hidden", !shown);
+      bubble.setAttribute("aria-label", shown ? title + " (" + unreadCount + " unread message" + (unreadCount > 1 ? "s)" : ")") : title);
     }
 
     // Messages from the window: only from our iframe, only from Switchboard's origin.
@@ -152,8 +165,10 @@
       } else if (message.event === "set-auth-token" && typeof message.token === "string") {
         writeCookie(COOKIE, message.token, YEAR);
       } else if (message.event === "on-message") {
-        if (!$chatwoot.isOpen) dot.classList.remove("hidden");
         dispatch("chatwoot:on-message", message.data);
+      } else if (message.event === "unread") {
+        unreadCount = Math.max(0, Number(message.count) || 0);
+        showUnread();
       } else if (message.event === "error") {
         if (message.errorType === "SET_USER_ERROR") writeCookie(userCookie, "", 0);
         dispatch("chatwoot:error", message.data);
@@ -234,6 +249,8 @@
       },
       reset: function () {
         setOpen(false);
+        unreadCount = 0;
+        showUnread();
         writeCookie(COOKIE, "", 0);
         writeCookie(userCookie, "", 0);
         if (frame) {
@@ -246,6 +263,8 @@
     };
     window.$chatwoot = $chatwoot;
     document.body.appendChild(holder);
+    // A returning visitor's window loads now, closed, so the bubble can count unread replies.
+    if (readCookie(COOKIE)) ensureFrame();
     if (nonEmpty(settings.customAttributes)) $chatwoot.setCustomAttributes(settings.customAttributes);
     if (nonEmpty(settings.conversationCustomAttributes)) {
       $chatwoot.setConversationCustomAttributes(settings.conversationCustomAttributes);

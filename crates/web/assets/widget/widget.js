@@ -40,6 +40,10 @@ let isOpen = !framed;
 let typing = false;
 let typingTimer = null;
 let pendingConversationAttributes = {};
+// When the visitor last read the conversation (`contact_last_seen_at`), and how many agent
+// messages came after it: the site's bubble shows the count while the window is closed.
+let lastSeenAt = 0;
+let unread = 0;
 // What the site asked of a conversation not opened yet (labels), run once it is.
 let afterConversation = [];
 const shown = new Set();
@@ -163,9 +167,20 @@ async function loadThread() {
   if (!conversations.ok || !conversations.data.length) return;
   const latest = conversations.data[conversations.data.length - 1];
   setConversation(latest.id);
+  lastSeenAt = latest.contact_last_seen_at || 0;
   const messages = await call("GET", `${conversationPath()}/messages`);
-  if (messages.ok) messages.data.forEach(show);
+  if (messages.ok) {
+    messages.data.forEach(show);
+    setUnread(messages.data.filter((m) => m.message_type === 1 && m.created_at > lastSeenAt).length);
+  }
   markRead();
+}
+
+/** Chatwoot's unreadMessageCount: agent messages since the visitor last read, told to the site. */
+function setUnread(count) {
+  if (count === unread) return;
+  unread = count;
+  toParent("unread", { count });
 }
 
 function setConversation(id) {
@@ -229,7 +244,7 @@ function onEvent({ name, data }) {
     if (fresh && data.message_type === 1) {
       agentTyping.hidden = true;
       toParent("on-message", { data });
-      markRead();
+      if (!markRead()) setUnread(unread + 1);
     }
   } else if ((name === "conversation.typing_on" || name === "conversation.typing_off") && data.conversation) {
     if (data.conversation.id === conversationId) agentTyping.hidden = name === "conversation.typing_off";
@@ -244,9 +259,13 @@ function setOpen(open) {
   body.dataset.open = String(isOpen);
 }
 
-/** The visitor has read the thread (`contact_last_seen_at`), when the window is open. */
+/** The visitor has read the thread (`contact_last_seen_at`), when the window is open and shown;
+ * answers whether it was. */
 function markRead() {
-  if (isOpen && conversationId !== null && !document.hidden) call("POST", `${conversationPath()}/update_last_seen`);
+  if (!isOpen || conversationId === null || document.hidden) return false;
+  setUnread(0);
+  call("POST", `${conversationPath()}/update_last_seen`);
+  return true;
 }
 
 function setTyping(on) {
