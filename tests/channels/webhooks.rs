@@ -79,7 +79,7 @@ async fn record_logged(app: &TestApp) -> usize {
         .await
         .expect("the cursor");
     let batch = store.events().since(cursor, 10_000).await.expect("the log");
-    ::webhooks::record_logged(store, &batch, ::webhooks::now_ms())
+    ::webhooks::record_logged(store, app.state.presence(), &batch, ::webhooks::now_ms())
         .await
         .expect("recorded")
 }
@@ -93,7 +93,8 @@ async fn record_unlogged(
     while let Ok(message) = events.try_recv() {
         if let realtime::BusMessage::Event(published) = message {
             if published.id.is_none() {
-                rows += ::webhooks::record(app.store(), &published.event, ::webhooks::now_ms())
+                let presence = app.state.presence();
+                rows += ::webhooks::record(app.store(), presence, &published.event, ::webhooks::now_ms())
                     .await
                     .expect("recorded");
             }

@@ -45,6 +45,35 @@ impl Contact {
     }
 }
 
+/// Whether a contact is online now: Chatwoot's `Contact#availability_status`
+/// (`AvailabilityStatusable`), `online` while `OnlineStatusTracker` has the contact present and
+/// `offline` otherwise. `realtime::Presence` answers it (a visitor's widget holding the contact's
+/// `/cable` subscription on this instance); every `wire` rendering of a contact asks it, so the
+/// contacts API, a conversation's `meta.sender`, `/cable` events, dashboard-app contexts and
+/// webhooks all say the same.
+pub trait ContactPresence: Send + Sync + std::fmt::Debug {
+    fn is_online(&self, contact: &Contact) -> bool;
+
+    /// `"online"` or `"offline"`, as `availability_status` spells it.
+    fn availability_status(&self, contact: &Contact) -> &'static str {
+        if self.is_online(contact) {
+            "online"
+        } else {
+            "offline"
+        }
+    }
+}
+
+/// Nobody online: where no tracker is at hand (a webhook recorder built without one, tests).
+#[derive(Debug, Clone, Copy, Default)]
+pub struct NobodyOnline;
+
+impl ContactPresence for NobodyOnline {
+    fn is_online(&self, _: &Contact) -> bool {
+        false
+    }
+}
+
 /// `POST /contacts`; with `inbox_id` the contact also gets a contact inbox and a `source_id`.
 #[derive(Debug, Clone)]
 pub struct NewContact {

@@ -476,31 +476,75 @@ mod tests {
 
 /// A page of the conversation list: its rows, and their API rendering (Chatwoot's `payload`),
 /// made once however many requests share the page. The list's pages are cached per account
-/// (`store::counts_cache`), and rendering 25 rows was half of a cached page's instructions.
+/// (`store::counts_cache`), and rendering 25 rows was half of a cached page's instructions. The
+/// rendering says which contacts are online (`meta.sender.availability_status`), which changes
+/// without the rows changing: it is kept with the online contacts it was made for, and made
+/// again when a request finds that set changed.
 #[derive(Debug, Default)]
 pub struct ListedConversations {
     rows: Vec<ConversationView>,
-    payload: std::sync::OnceLock<Box<serde_json::value::RawValue>>,
+    rendered: std::sync::Mutex<Option<Rendered>>,
+}
+
+#[derive(Debug)]
+struct Rendered {
+    /// Which rows' contacts were online, in row order.
+    online: Vec<bool>,
+    payload: ListedPayload,
+}
+
+/// A page of the list rendered as `[wire::Conversation…]`; clones share the text.
+#[derive(Debug, Clone)]
+pub struct ListedPayload(std::sync::Arc<serde_json::value::RawValue>);
+
+impl serde::Serialize for ListedPayload {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        (*self.0).serialize(serializer)
+    }
+}
+
+impl PartialEq for ListedPayload {
+    fn eq(&self, other: &Self) -> bool {
+        self.0.get() == other.0.get()
+    }
 }
 
 impl ListedConversations {
     pub fn new(rows: Vec<ConversationView>) -> Self {
         Self {
             rows,
-            payload: std::sync::OnceLock::new(),
+            rendered: std::sync::Mutex::new(None),
         }
     }
 
-    /// `[wire::Conversation…]`, rendered on first use.
-    pub fn payload(&self) -> &serde_json::value::RawValue {
-        self.payload.get_or_init(|| {
-            let rows: Vec<crate::wire::Conversation> = self
-                .rows
-                .iter()
-                .map(crate::wire::Conversation::from)
-                .collect();
-            serde_json::value::to_raw_value(&rows).expect("conversations always serialize")
-        })
+    /// `[wire::Conversation…]` as `presence` stands now: the last rendering while the same
+    /// rows' contacts are online, else a new one.
+    pub fn payload(&self, presence: &dyn crate::ContactPresence) -> ListedPayload {
+        let online: Vec<bool> = self
+            .rows
+            .iter()
+            .map(|view| presence.is_online(&view.contact))
+            .collect();
+        let mut rendered = self
+            .rendered
+            .lock()
+            .expect("a rendering never panics while holding the lock");
+        if let Some(kept) = rendered.as_ref().filter(|kept| kept.online == online) {
+            return kept.payload.clone();
+        }
+        let rows: Vec<crate::wire::Conversation> = self
+            .rows
+            .iter()
+            .map(|view| crate::wire::Conversation::new(view, presence))
+            .collect();
+        let payload = ListedPayload(std::sync::Arc::from(
+            serde_json::value::to_raw_value(&rows).expect("conversations always serialize"),
+        ));
+        *rendered = Some(Rendered {
+            online,
+            payload: payload.clone(),
+        });
+        payload
     }
 }
 
@@ -509,13 +553,6 @@ impl std::ops::Deref for ListedConversations {
 
     fn deref(&self) -> &[ConversationView] {
         &self.rows
-    }
-}
-
-/// As its `payload`: the rendering made once.
-impl serde::Serialize for ListedConversations {
-    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        self.payload().serialize(serializer)
     }
 }
 

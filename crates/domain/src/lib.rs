@@ -40,11 +40,11 @@ pub use account::Account;
 pub use attachment::{Attachment, FileType};
 pub use business_hours::{BusinessHours, BusinessHoursChanges, WorkingHour};
 pub use canned_response::{CannedResponse, CannedResponseChanges, NewCannedResponse};
-pub use contact::{Contact, ContactChanges, NewContact};
+pub use contact::{Contact, ContactChanges, ContactPresence, NewContact, NobodyOnline};
 pub use contact_note::{ContactNote, NoteContent};
 pub use conversation::{
     AssigneeFilter, Conversation, ConversationCounts, ConversationFilter, ConversationView,
-    ListedConversations, NewConversation, Priority, Status,
+    ListedConversations, ListedPayload, NewConversation, Priority, Status,
 };
 pub use custom_attribute_definition::{
     AttributeDisplayType, AttributeModel, CustomAttributeDefinition, DefinitionChanges,

@@ -12,8 +12,8 @@ use domain::wire::cable::{
 };
 use domain::wire::MessageSender;
 use domain::{
-    AccountId, ContactId, ContactInboxId, ConversationView, Event, InboxId, MessageType, Typist,
-    UserId,
+    AccountId, ContactId, ContactInboxId, ContactPresence, ConversationView, Event, InboxId,
+    MessageType, Typist, UserId,
 };
 use std::collections::HashSet;
 use std::sync::Arc;
@@ -117,8 +117,10 @@ const BURST: usize = 256;
 /// of the rows they name (`Store::event_rows`): what the hub broadcasts, and what `/cable`
 /// replays to a client resuming after a reconnect. An event whose rows are gone since (a
 /// deleted conversation) is left out.
+/// `presence` says which contacts the bodies show online, as it stands when they are rendered.
 pub async fn render_burst(
     store: &Store,
+    presence: &dyn ContactPresence,
     events: &[Published],
 ) -> Result<Vec<Rendered>, store::StoreError> {
     let rows = store
@@ -129,7 +131,7 @@ pub async fn render_burst(
         .await?;
     Ok(events
         .iter()
-        .filter_map(|published| match render(&rows, published) {
+        .filter_map(|published| match render(&rows, presence, published) {
             Ok(rendered) => Some(Rendered {
                 audience: rows.audience(&published.event),
                 ..rendered
@@ -145,6 +147,7 @@ pub async fn render_burst(
 /// Renders `burst` and sends it on in order: the events between two resyncs from one read.
 async fn broadcast_burst(
     store: &Store,
+    presence: &Presence,
     out: &broadcast::Sender<Arc<Rendered>>,
     burst: Vec<BusMessage>,
 ) {
@@ -153,7 +156,7 @@ async fn broadcast_burst(
         match message {
             BusMessage::Event(published) => pending.push(published),
             BusMessage::Resync => {
-                send_rendered(store, out, std::mem::take(&mut pending)).await;
+                send_rendered(store, presence, out, std::mem::take(&mut pending)).await;
                 let _ = out.send(Arc::new(Rendered {
                     account_id: None,
                     event: "resync",
@@ -166,18 +169,19 @@ async fn broadcast_burst(
             }
         }
     }
-    send_rendered(store, out, pending).await;
+    send_rendered(store, presence, out, pending).await;
 }
 
 async fn send_rendered(
     store: &Store,
+    presence: &Presence,
     out: &broadcast::Sender<Arc<Rendered>>,
     events: Vec<Published>,
 ) {
     if events.is_empty() {
         return;
     }
-    match render_burst(store, &events).await {
+    match render_burst(store, presence, &events).await {
         Ok(rendered) => {
             for rendered in rendered {
                 let _ = out.send(Arc::new(rendered));
@@ -226,7 +230,7 @@ impl Hub {
                     BusMessage::Event(published) => watched.anyone_in(published.event.account_id()),
                     BusMessage::Resync => true,
                 });
-                broadcast_burst(&events_store, &out, burst).await;
+                broadcast_burst(&events_store, &watched, &out, burst).await;
             }
         });
         let mut changes = presence.changes();
@@ -306,7 +310,11 @@ impl Head<'_> {
 }
 
 /// `published` rendered from `rows`; `NotFound` when a row it names is gone.
-fn render(rows: &EventRows, published: &Published) -> Result<Rendered, store::StoreError> {
+fn render(
+    rows: &EventRows,
+    presence: &dyn ContactPresence,
+    published: &Published,
+) -> Result<Rendered, store::StoreError> {
     let event = &published.event;
     let name = event.name();
     let account_id = event.account_id();
@@ -369,7 +377,8 @@ fn render(rows: &EventRows, published: &Published) -> Result<Rendered, store::St
             conversation_id, ..
         } => {
             let view = rows.conversation(*conversation_id)?;
-            let render = |view: &ConversationView| head.text(ConversationData::from(view));
+            let render =
+                |view: &ConversationView| head.text(ConversationData::new(view, presence));
             // Chatwoot's `contact_inbox_tokens`: the contact hears of its conversation being
             // opened and of its status, not of assignments, reads or attribute changes.
             let for_contact = matches!(
@@ -395,12 +404,12 @@ fn render(rows: &EventRows, published: &Published) -> Result<Rendered, store::St
                     (MessageSender::contact(rows.contact(account_id, *id)?), None)
                 }
             };
-            let agents = head.text(TypingData::new(view, user.clone(), *is_private));
+            let agents = head.text(TypingData::new(view, user.clone(), *is_private, presence));
             // The contact sees an agent typing a reply, never a note, and not its own typing
             // (Chatwoot's `typing_event_listener_tokens` leaves out the typist's token).
             let for_contact = (!*is_private && matches!(typist, Typist::User(_))).then(|| {
                 ContactCopy::of(view, |view| {
-                    head.text(TypingData::new(view, user.clone(), false))
+                    head.text(TypingData::new(view, user.clone(), false, presence))
                 })
             });
             Rendered {
@@ -414,7 +423,7 @@ fn render(rows: &EventRows, published: &Published) -> Result<Rendered, store::St
             contact_id,
         } => {
             let contact = rows.contact(*account_id, *contact_id)?;
-            let agents = head.text(ContactData::from(contact));
+            let agents = head.text(ContactData::new(contact, presence));
             Rendered::for_agents(*account_id, name, agents)
         }
         Event::CustomAttributeDefinitionsChanged { account_id } => {

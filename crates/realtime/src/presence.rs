@@ -3,6 +3,9 @@
 //! [`Seat`] while subscribed; dropping it (unsubscribe, close, a dead socket) gives it up.
 //! When the first seat of someone is taken or their last is given up, the account is
 //! announced on [`Presence::changes`] so the hub broadcasts `presence.update`.
+//!
+//! It is also the one answer to "is this contact online" (`domain::ContactPresence`) that every
+//! rendering of a contact asks: the API, `/cable` events, dashboard-app contexts, webhooks.
 
 use domain::{AccountId, ContactId, UserId};
 use std::collections::HashMap;
@@ -107,6 +110,15 @@ impl Presence {
     }
 }
 
+/// A contact is online while any socket on this instance holds its seat: a visitor's widget
+/// (or any client) subscribed with one of its contact inboxes' tokens.
+impl domain::ContactPresence for Presence {
+    fn is_online(&self, contact: &domain::Contact) -> bool {
+        self.lock()
+            .contains_key(&(contact.account_id, Who::Contact(contact.id)))
+    }
+}
+
 /// One socket's presence in one account; gives it up when dropped.
 #[derive(Debug)]
 pub struct Seat {
@@ -156,5 +168,32 @@ mod tests {
             announced.push(account.get());
         }
         assert_eq!(announced, [1, 1, 2, 2, 1, 1]);
+    }
+
+    #[test]
+    fn a_contact_is_online_in_its_own_account_while_its_seat_is_held() {
+        use domain::ContactPresence;
+        let presence = Arc::new(Presence::default());
+        let contact = domain::Contact {
+            id: ContactId(9),
+            account_id: AccountId(1),
+            name: None,
+            email: None,
+            phone_number: None,
+            identifier: None,
+            additional_attributes: Default::default(),
+            custom_attributes: Default::default(),
+            last_activity_at: None,
+            created_at: 0,
+        };
+        assert_eq!(presence.availability_status(&contact), "offline");
+        let elsewhere = presence.sit(AccountId(2), Who::Contact(ContactId(9)));
+        let agent = presence.sit(AccountId(1), Who::User(UserId(9)));
+        assert!(!presence.is_online(&contact));
+        let seat = presence.sit(AccountId(1), Who::Contact(ContactId(9)));
+        assert_eq!(presence.availability_status(&contact), "online");
+        drop(seat);
+        assert!(!presence.is_online(&contact));
+        drop((elsewhere, agent));
     }
 }

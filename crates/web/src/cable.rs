@@ -365,7 +365,7 @@ async fn replay(state: &AppState, subscription: &mut Subscription, last_seen: i6
             performer: logged.performer,
         })
         .collect();
-    match realtime::render_burst(&state.store, &mine).await {
+    match realtime::render_burst(&state.store, state.presence(), &mine).await {
         Ok(rendered) => rendered
             .iter()
             .filter_map(|rendered| subscription.may_see(rendered))

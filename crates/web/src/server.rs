@@ -180,6 +180,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
         egress: egress::Policy {
             allow_private: config.egress_allow_private,
         },
+        presence: state.hub.presence().clone(),
         ..webhooks::Config::default()
     };
     let webhooks = webhooks::Worker::spawn(store.clone(), &state.bus, webhook_config);

@@ -72,6 +72,12 @@ impl AppState {
         self
     }
 
+    /// Which contacts are online (their visitor connected to this instance's `/cable`): what
+    /// every rendering of a contact asks for its `availability_status`.
+    pub fn presence(&self) -> &dyn domain::ContactPresence {
+        &**self.hub.presence()
+    }
+
     /// The same state sealing secrets with the operator's `key`.
     pub fn with_secret_key(mut self, key: domain::sealed::SecretKey) -> Self {
         self.secret_key = Arc::new(key);

@@ -18,6 +18,7 @@ pub mod sign;
 pub use deliver::{client, deliver_due};
 pub use record::{record, record_logged};
 
+use domain::ContactPresence;
 use realtime::{BusMessage, EventBus};
 use std::sync::Arc;
 use std::time::Duration;
@@ -46,6 +47,9 @@ pub struct Config {
     /// Which targets may be reached: public addresses only unless the operator set
     /// `SWITCHBOARD_EGRESS_ALLOW_PRIVATE=1` (tests with loopback receivers allow them here).
     pub egress: egress::Policy,
+    /// Which contacts a body shows online (`meta.sender.availability_status`), as they stand
+    /// when the event is recorded: `web::serve` passes its `/cable` presence; by default nobody.
+    pub presence: Arc<dyn ContactPresence>,
 }
 
 impl Default for Config {
@@ -59,6 +63,7 @@ impl Default for Config {
             batch: 32,
             lease: Duration::from_secs(60),
             egress: egress::Policy::default(),
+            presence: Arc::new(domain::NobodyOnline),
         }
     }
 }
@@ -91,6 +96,7 @@ impl Worker {
         let lease = Arc::new(Mutex::new(store.webhooks().recorder_lease()));
         let recorder = tokio::spawn(run_recorder(
             store.clone(),
+            config.presence.clone(),
             lease.clone(),
             config.poll_interval,
             wake.clone(),
@@ -98,6 +104,7 @@ impl Worker {
         ));
         let unlogged = tokio::spawn(run_unlogged_recorder(
             store.clone(),
+            config.presence.clone(),
             lease,
             bus.subscribe(),
             wake.clone(),
@@ -126,6 +133,7 @@ const RECORD_BATCH: i64 = 256;
 
 async fn run_recorder(
     store: Store,
+    presence: Arc<dyn ContactPresence>,
     lease: Arc<Mutex<RecorderLease>>,
     poll: Duration,
     wake: Arc<Notify>,
@@ -140,7 +148,7 @@ async fn run_recorder(
         let held = lease.lock().await.ensure().await;
         match held {
             Ok(true) => {
-                if let Err(error) = record_pending(&store, &wake).await {
+                if let Err(error) = record_pending(&store, &*presence, &wake).await {
                     tracing::error!(%error, "could not record webhook deliveries; retrying");
                 }
             }
@@ -166,14 +174,18 @@ async fn release_if_last(lease: Arc<Mutex<RecorderLease>>) {
 
 /// Records every event past the recorder's cursor, in order; stops at the first failure (the
 /// cursor stays before it, so the next round retries it).
-async fn record_pending(store: &Store, wake: &Notify) -> Result<(), store::StoreError> {
+async fn record_pending(
+    store: &Store,
+    presence: &dyn ContactPresence,
+    wake: &Notify,
+) -> Result<(), store::StoreError> {
     let mut cursor = store.events().cursor(store::WEBHOOK_CURSOR).await?;
     loop {
         let batch = store.events().since(cursor, RECORD_BATCH).await?;
         let Some(last) = batch.last().map(|logged| logged.id) else {
             return Ok(());
         };
-        if record_logged(store, &batch, now_ms()).await? > 0 {
+        if record_logged(store, presence, &batch, now_ms()).await? > 0 {
             wake.notify_one();
         }
         cursor = last;
@@ -184,6 +196,7 @@ async fn record_pending(store: &Store, wake: &Notify) -> Result<(), store::Store
 /// holds the recorder lease; logged events are [`run_recorder`]'s.
 async fn run_unlogged_recorder(
     store: Store,
+    presence: Arc<dyn ContactPresence>,
     lease: Arc<Mutex<RecorderLease>>,
     mut events: broadcast::Receiver<BusMessage>,
     wake: Arc<Notify>,
@@ -207,7 +220,7 @@ async fn run_unlogged_recorder(
         if !matches!(held, Ok(true)) {
             continue;
         }
-        match record(&store, &event, now_ms()).await {
+        match record(&store, &*presence, &event, now_ms()).await {
             Ok(0) => {}
             Ok(_) => wake.notify_one(),
             Err(error) => {

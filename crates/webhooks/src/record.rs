@@ -4,18 +4,24 @@
 //! `domain::wire` types.
 
 use domain::webhook::{webhook_event, Reach, Webhook};
-use domain::{wire, AccountId, ConversationId, Event, Inbox, InboxId, MessageType, Typist};
+use domain::{wire, AccountId, ContactPresence, ConversationId, Event, Inbox, InboxId, MessageType, Typist};
 use std::collections::hash_map::{Entry, HashMap};
 use store::{Bodies, Destination, EventRows, LoggedEvent, Store, StoreError, WEBHOOK_CURSOR};
 
 /// Writes the outbox rows `event` (not logged: typing) causes; returns how many (0 when
 /// nothing listens, or when what the event names is gone by now, e.g. deleted).
-pub async fn record(store: &Store, event: &Event, now_ms: i64) -> Result<usize, StoreError> {
+/// `presence` says which contacts the body shows online.
+pub async fn record(
+    store: &Store,
+    presence: &dyn ContactPresence,
+    event: &Event,
+    now_ms: i64,
+) -> Result<usize, StoreError> {
     let Some(plan) = plan(store, event).await? else {
         return Ok(0);
     };
     let rows = store.event_rows([(event, None)], Bodies::Webhooks).await?;
-    write(store, &rows, event, plan, None, now_ms).await
+    write(store, presence, &rows, event, plan, None, now_ms).await
 }
 
 /// Records a batch of the log, in order, moving the recorder's cursor past each event: with
@@ -26,6 +32,7 @@ pub async fn record(store: &Store, event: &Event, now_ms: i64) -> Result<usize, 
 /// something listens to; each account's webhooks and each inbox are read once per batch.
 pub async fn record_logged(
     store: &Store,
+    presence: &dyn ContactPresence,
     batch: &[LoggedEvent],
     now_ms: i64,
 ) -> Result<usize, StoreError> {
@@ -49,7 +56,7 @@ pub async fn record_logged(
                 if let Some(id) = owed.take() {
                     store.events().advance(WEBHOOK_CURSOR, id).await?;
                 }
-                write(store, &rows, &logged.event, plan, Some(logged.id), now_ms).await?
+                write(store, presence, &rows, &logged.event, plan, Some(logged.id), now_ms).await?
             }
             None => 0,
         };
@@ -141,6 +148,7 @@ impl Planner {
 /// Writes `plan`'s outbox rows for `event` with its body made from `rows`.
 async fn write(
     store: &Store,
+    presence: &dyn ContactPresence,
     rows: &EventRows,
     event: &Event,
     plan: Plan,
@@ -153,7 +161,7 @@ async fn write(
         destinations,
     } = plan;
     let account_id = event.account_id();
-    let body = match body(store, rows, name, event, inbox.as_ref()).await {
+    let body = match body(store, presence, rows, name, event, inbox.as_ref()).await {
         Ok(Some(body)) => body,
         Ok(None) | Err(StoreError::NotFound) => return Ok(0),
         Err(other) => return Err(other),
@@ -169,6 +177,7 @@ async fn write(
 /// webhook carries (activity messages: Chatwoot's `webhook_sendable?`).
 async fn body(
     store: &Store,
+    presence: &dyn ContactPresence,
     rows: &EventRows,
     name: &'static str,
     event: &Event,
@@ -195,7 +204,7 @@ async fn body(
                 return Ok(None);
             }
             let account = store.accounts().find(*account_id).await?;
-            let conversation = conversation(rows, *conversation_id)?;
+            let conversation = conversation(rows, presence, *conversation_id)?;
             to_json(&wire::MessageEvent::new(
                 name,
                 message,
@@ -234,7 +243,7 @@ async fn body(
             _,
         ) => to_json(&wire::ConversationEvent {
             event: name,
-            conversation: conversation(rows, *conversation_id)?,
+            conversation: conversation(rows, presence, *conversation_id)?,
         }),
         (
             Event::Typing {
@@ -259,7 +268,7 @@ async fn body(
             to_json(&wire::TypingEvent {
                 event: name,
                 user,
-                conversation: conversation(rows, *conversation_id)?,
+                conversation: conversation(rows, presence, *conversation_id)?,
                 is_private: *is_private,
             })
         }
@@ -275,6 +284,7 @@ fn to_json(body: &impl serde::Serialize) -> Option<String> {
 /// The conversation as webhooks carry it, with its newest chat message.
 fn conversation(
     rows: &EventRows,
+    presence: &dyn ContactPresence,
     id: ConversationId,
 ) -> Result<wire::WebhookConversation, StoreError> {
     let view = rows.conversation(id)?;
@@ -282,5 +292,6 @@ fn conversation(
         view,
         rows.last_chat(id),
         rows.source_id(view),
+        presence,
     ))
 }

@@ -7,7 +7,7 @@
 //! the browser knows.
 
 use super::{Contact, Conversation, CustomAttributeDefinition};
-use crate::{ConversationView, User};
+use crate::{ContactPresence, ConversationView, User};
 use serde::Serialize;
 
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
@@ -44,12 +44,13 @@ impl AppContext {
         view: &ConversationView,
         agent: &User,
         attribute_definitions: &[crate::CustomAttributeDefinition],
+        presence: &dyn ContactPresence,
     ) -> Self {
         Self {
             event: "appContext",
             data: AppContextData {
-                conversation: Conversation::from(view),
-                contact: Contact::from(&view.contact),
+                conversation: Conversation::new(view, presence),
+                contact: Contact::new(&view.contact, presence),
                 current_agent: CurrentAgent {
                     id: agent.id.get(),
                     name: agent.name.clone(),
@@ -135,12 +136,16 @@ impl ContactContext {
         conversations: &[ConversationView],
         agent: &User,
         attribute_definitions: &[crate::CustomAttributeDefinition],
+        presence: &dyn ContactPresence,
     ) -> Self {
         Self {
             event: "appContext",
             data: ContactContextData {
-                contact: Contact::from(contact),
-                conversations: conversations.iter().map(Conversation::from).collect(),
+                contact: Contact::new(contact, presence),
+                conversations: conversations
+                    .iter()
+                    .map(|view| Conversation::new(view, presence))
+                    .collect(),
                 current_agent: CurrentAgent {
                     id: agent.id.get(),
                     name: agent.name.clone(),

@@ -5,7 +5,7 @@
 //! Sockets, subscriptions and who receives what are `web::cable`'s and `realtime`'s job.
 
 use super::{Contact, Conversation, Message, MessageSender};
-use crate::{AccountId, ConversationView};
+use crate::{AccountId, ContactPresence, ConversationView};
 use serde::Serialize;
 use std::collections::BTreeMap;
 
@@ -175,9 +175,14 @@ pub struct TypingData {
 }
 
 impl TypingData {
-    pub fn new(view: &ConversationView, user: MessageSender, is_private: bool) -> Self {
+    pub fn new(
+        view: &ConversationView,
+        user: MessageSender,
+        is_private: bool,
+        presence: &dyn ContactPresence,
+    ) -> Self {
         Self {
-            conversation: Conversation::from(view),
+            conversation: Conversation::new(view, presence),
             user,
             is_private,
             account_id: view.conversation.account_id.get(),
@@ -193,10 +198,10 @@ pub struct ContactData {
     pub account_id: i64,
 }
 
-impl From<&crate::Contact> for ContactData {
-    fn from(contact: &crate::Contact) -> Self {
+impl ContactData {
+    pub fn new(contact: &crate::Contact, presence: &dyn ContactPresence) -> Self {
         Self {
-            contact: Contact::from(contact),
+            contact: Contact::new(contact, presence),
             account_id: contact.account_id.get(),
         }
     }

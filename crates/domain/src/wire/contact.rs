@@ -1,11 +1,13 @@
 //! `api/v1/models/_contact.json.jbuilder`.
 
+use crate::ContactPresence;
 use serde::Serialize;
 use serde_json::{Map, Value};
 
 #[derive(Debug, Clone, Serialize, PartialEq, utoipa::ToSchema)]
 pub struct Contact {
     pub additional_attributes: Map<String, Value>,
+    /// `online` while the contact's visitor is connected (`ContactPresence`), else `offline`.
     pub availability_status: &'static str,
     pub email: Option<String>,
     pub id: i64,
@@ -19,11 +21,12 @@ pub struct Contact {
     pub created_at: i64,
 }
 
-impl From<&crate::Contact> for Contact {
-    fn from(contact: &crate::Contact) -> Self {
+impl Contact {
+    /// `availability_status` is `presence`'s answer now (Chatwoot's `availability_status`).
+    pub fn new(contact: &crate::Contact, presence: &dyn ContactPresence) -> Self {
         Self {
             additional_attributes: contact.additional_attributes.clone(),
-            availability_status: "offline",
+            availability_status: presence.availability_status(contact),
             email: contact.email.clone(),
             id: contact.id.get(),
             name: contact.name.clone(),

@@ -3,7 +3,7 @@
 //! `dataFetched`), so API and app context share one shape.
 
 use super::{Agent, Contact, Message, Team};
-use crate::ConversationView;
+use crate::{ContactPresence, ConversationView};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -54,8 +54,9 @@ pub struct Conversation {
     pub data_fetched: bool,
 }
 
-impl From<&ConversationView> for Conversation {
-    fn from(view: &ConversationView) -> Self {
+impl Conversation {
+    /// `presence` says whether `meta.sender` is online.
+    pub fn new(view: &ConversationView, presence: &dyn ContactPresence) -> Self {
         let c = &view.conversation;
         let messages = Message::thread(view);
         let last_non_activity_message = view
@@ -66,7 +67,7 @@ impl From<&ConversationView> for Conversation {
             .map(|m| Message::new(m, c));
         Self {
             meta: ConversationMeta {
-                sender: Contact::from(&view.contact),
+                sender: Contact::new(&view.contact, presence),
                 channel: view.channel_type.clone(),
                 assignee: view.assignee.as_ref().map(Agent::from),
                 team: view.team.as_ref().map(|t| Team::new(t, false)),

@@ -57,7 +57,7 @@ pub struct ConversationListData {
     #[serde(skip_serializing_if = "Option::is_none")]
     pub meta: Option<ConversationListMeta>,
     #[schema(value_type = Vec<Conversation>)]
-    pub payload: std::sync::Arc<crate::ListedConversations>,
+    pub payload: crate::ListedPayload,
 }
 
 /// `POST /conversations/filter` (`conversations/filter.json.jbuilder`): the page and the
@@ -66,7 +66,7 @@ pub struct ConversationListData {
 pub struct ConversationFilterResult {
     pub meta: ConversationListMeta,
     #[schema(value_type = Vec<Conversation>)]
-    pub payload: std::sync::Arc<crate::ListedConversations>,
+    pub payload: crate::ListedPayload,
 }
 
 /// `GET /conversations/meta` (`conversations/meta.json.jbuilder`): the counts alone, under a

@@ -62,6 +62,16 @@ mod tests {
     };
     use serde_json::{json, Value};
 
+    /// One contact online, as `realtime::Presence` would have it.
+    #[derive(Debug)]
+    struct Online(ContactId);
+
+    impl crate::ContactPresence for Online {
+        fn is_online(&self, contact: &crate::Contact) -> bool {
+            contact.id == self.0
+        }
+    }
+
     fn fixture(name: &str) -> Value {
         let path = concat!(env!("CARGO_MANIFEST_DIR"), "/../../tests/fixtures/");
         let text = std::fs::read_to_string(format!("{path}{name}")).expect("fixture exists");
@@ -183,17 +193,24 @@ mod tests {
         let schema = fixture("app-context.schema.json");
         let validator = jsonschema::validator_for(&schema).expect("schema compiles");
         for assigned in [true, false] {
-            let body = serde_json::to_value(AppContext::new(
-                &sample_view(assigned),
-                &user(3, "Sam"),
-                &[],
-            ))
-            .unwrap();
-            let errors: Vec<String> = validator
-                .iter_errors(&body)
-                .map(|e| format!("{e} at {}", e.instance_path))
-                .collect();
-            assert!(errors.is_empty(), "{errors:#?}");
+            let view = sample_view(assigned);
+            let presences: [&dyn crate::ContactPresence; 2] =
+                [&crate::NobodyOnline, &Online(view.contact.id)];
+            for (presence, status) in presences.into_iter().zip(["offline", "online"]) {
+                let body =
+                    serde_json::to_value(AppContext::new(&view, &user(3, "Sam"), &[], presence))
+                        .unwrap();
+                let errors: Vec<String> = validator
+                    .iter_errors(&body)
+                    .map(|e| format!("{e} at {}", e.instance_path))
+                    .collect();
+                assert!(errors.is_empty(), "{errors:#?}");
+                assert_eq!(body["data"]["contact"]["availability_status"], status);
+                assert_eq!(
+                    body["data"]["conversation"]["meta"]["sender"]["availability_status"],
+                    status
+                );
+            }
         }
         assert!(validator.is_valid(&fixture("app-context.sample.json")));
     }
@@ -208,6 +225,7 @@ mod tests {
             std::slice::from_ref(&view),
             &user(3, "Sam"),
             &[],
+            &Online(view.contact.id),
         ))
         .unwrap();
         let errors: Vec<String> = validator
@@ -216,6 +234,11 @@ mod tests {
             .collect();
         assert!(errors.is_empty(), "{errors:#?}");
         assert_eq!(body["data"]["conversations"][0]["id"], 7);
+        assert_eq!(body["data"]["contact"]["availability_status"], "online");
+        assert_eq!(
+            body["data"]["conversations"][0]["meta"]["sender"]["availability_status"],
+            "online"
+        );
         assert!(body["data"].get("conversation").is_none());
         // A contact context missing its conversations is refused, not taken for a sidebar's.
         let mut broken = body.clone();
@@ -225,14 +248,27 @@ mod tests {
 
     #[test]
     fn the_conversation_uses_display_ids_and_omits_a_missing_assignee() {
-        let body = serde_json::to_value(Conversation::from(&sample_view(false))).unwrap();
+        let body = serde_json::to_value(Conversation::new(&sample_view(false), &crate::NobodyOnline)).unwrap();
         assert_eq!(body["id"], 7);
         assert_eq!(body["messages"][0]["conversation_id"], 7);
         assert!(body["meta"].get("assignee").is_none());
         assert_eq!(body["snoozed_until"], "2025-11-25T05:53:20Z");
         assert_eq!(body["last_non_activity_message"]["id"], 102);
-        let assigned = serde_json::to_value(Conversation::from(&sample_view(true))).unwrap();
+        let assigned = serde_json::to_value(Conversation::new(&sample_view(true), &crate::NobodyOnline)).unwrap();
         assert_eq!(assigned["meta"]["assignee"]["role"], "agent");
+    }
+
+    #[test]
+    fn a_listed_page_says_who_is_online_now_though_its_rows_are_cached() {
+        let view = sample_view(true);
+        let page = crate::ListedConversations::new(vec![view.clone()]);
+        let status = |payload: crate::ListedPayload| {
+            serde_json::to_value(payload).unwrap()[0]["meta"]["sender"]["availability_status"]
+                .clone()
+        };
+        assert_eq!(status(page.payload(&crate::NobodyOnline)), "offline");
+        assert_eq!(status(page.payload(&Online(view.contact.id))), "online");
+        assert_eq!(status(page.payload(&Online(ContactId(999)))), "offline");
     }
 
     #[test]
@@ -313,7 +349,7 @@ mod tests {
             web_widget: None,
             created_at: 1_764_049_000,
         };
-        let contact = super::Contact::from(&view.contact);
+        let contact = super::Contact::new(&view.contact, &crate::NobodyOnline);
         let contact_inbox = ContactInbox::new(&inbox, "s-1", false);
         let agent = super::Agent::from(view.assignee.as_ref().unwrap());
         let team = Team::new(
@@ -356,7 +392,7 @@ mod tests {
             let list = ConversationList {
                 data: ConversationListData {
                     meta,
-                    payload: conversations.clone(),
+                    payload: conversations.payload(&crate::NobodyOnline),
                 },
             };
             check("conversationList", json(&list));
@@ -365,7 +401,7 @@ mod tests {
             "conversationFilterResult",
             json(&ConversationFilterResult {
                 meta: list_meta.clone(),
-                payload: conversations.clone(),
+                payload: conversations.payload(&Online(view.contact.id)),
             }),
         );
         check(
@@ -496,18 +532,33 @@ mod tests {
             .to_text(),
         ];
         let events = [
-            CableMessage::new("conversation.status_changed", Conversation::from(&view)).to_text(),
+            CableMessage::new(
+                "conversation.status_changed",
+                Conversation::new(&view, &Online(contact.id)),
+            )
+            .to_text(),
             CableMessage::new(
                 "conversation.typing_on",
-                TypingData::new(&view, super::MessageSender::user(&user(3, "Sam")), true),
+                TypingData::new(
+                    &view,
+                    super::MessageSender::user(&user(3, "Sam")),
+                    true,
+                    &crate::NobodyOnline,
+                ),
             )
             .to_text(),
             CableMessage::new(
                 "conversation.typing_off",
-                TypingData::new(&view, super::MessageSender::contact(&contact), false),
+                TypingData::new(
+                    &view,
+                    super::MessageSender::contact(&contact),
+                    false,
+                    &Online(contact.id),
+                ),
             )
             .to_text(),
-            CableMessage::new("contact.updated", ContactData::from(&contact)).to_text(),
+            CableMessage::new("contact.updated", ContactData::new(&contact, &Online(contact.id)))
+                .to_text(),
             CableMessage::new(
                 "presence.update",
                 PresenceData::new(AccountId(1), [(3, "busy".to_owned())], Some(vec![42])),

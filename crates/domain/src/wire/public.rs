@@ -3,7 +3,7 @@
 //! them: smaller than the Application API's, since the caller is the contact itself.
 
 use super::{Contact, MessageSender};
-use crate::{ConversationView, DisplayId, Message, MessageSender as DomainSender, MessageType};
+use crate::{ContactPresence, ConversationView, DisplayId, Message, MessageSender as DomainSender, MessageType};
 use serde::Serialize;
 use serde_json::{Map, Value};
 
@@ -117,8 +117,9 @@ pub struct PublicConversation {
     pub contact: Contact,
 }
 
-impl From<&ConversationView> for PublicConversation {
-    fn from(view: &ConversationView) -> Self {
+impl PublicConversation {
+    /// `presence` says whether `contact` is online.
+    pub fn new(view: &ConversationView, presence: &dyn ContactPresence) -> Self {
         let c = &view.conversation;
         Self {
             id: c.display_id.get(),
@@ -133,7 +134,7 @@ impl From<&ConversationView> for PublicConversation {
                 .filter(|m| m.message_type != MessageType::Activity && !m.private)
                 .map(|m| PublicMessage::new(m, c.display_id))
                 .collect(),
-            contact: Contact::from(&view.contact),
+            contact: Contact::new(&view.contact, presence),
         }
     }
 }

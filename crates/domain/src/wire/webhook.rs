@@ -132,6 +132,7 @@ impl WebhookConversation {
         view: &ConversationView,
         last_chat: Option<&Message>,
         source_id: Option<&str>,
+        presence: &dyn crate::ContactPresence,
     ) -> Self {
         let mut last = view.clone();
         last.messages = last_chat.cloned().into_iter().collect();
@@ -147,7 +148,7 @@ impl WebhookConversation {
                     hmac_verified: view.hmac_verified,
                 });
         Self {
-            conversation: Conversation::from(&last),
+            conversation: Conversation::new(&last, presence),
             channel: view.channel_type.clone(),
             contact_inbox,
         }

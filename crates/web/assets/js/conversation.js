@@ -36,6 +36,8 @@ function mount(center, contact, data) {
   const view = {
     displayId: Number(data.displayId),
     contactId: Number(data.contactId),
+    /** Whether the contact is online: as the page was rendered, then as `presence.update` says. */
+    online: data.contactAvailability === "online",
     center,
     contact,
     data,
@@ -229,9 +231,27 @@ function concerns(view, { name, data }) {
   if (name.startsWith("message.")) return data.conversation_id === view.displayId;
   if (name.startsWith("conversation.") || name === "assignee.changed") return data.id === view.displayId;
   if (name === "contact.updated") return data.id === view.contactId;
+  // The contact came online or went offline: its `availability_status` changed.
+  if (name === "presence.update") return view.online !== isOnline(view, data);
   // Account-wide: every open conversation's apps get the new definitions.
   if (name === "custom_attribute_definitions.changed") return true;
   return false;
+}
+
+/** Whether an agent's `presence.update` (`data.contacts` keyed by id) lists the view's contact
+ * as online. */
+function isOnline(view, data) {
+  return Object.hasOwn(data.contacts, String(view.contactId));
+}
+
+/** The contact's availability dot in the header, as `view.online` says. */
+function applyPresence(view) {
+  const dot = view.center.querySelector(".contact-presence");
+  if (!dot) return;
+  const status = view.online ? "online" : "offline";
+  dot.dataset.presence = status;
+  dot.title = view.online ? "Online" : "Offline";
+  dot.setAttribute("aria-label", `Contact ${status}`);
 }
 
 function applyConversation(view, data) {
@@ -251,8 +271,15 @@ function setupLive() {
   liveList(cable, () => active && active.displayId);
   cable.addEventListener("event", ({ detail }) => {
     if (detail.name.startsWith("conversation.typing")) return;
+    // Only an agent's copy lists contacts; the page follows its own account.
+    if (detail.name === "presence.update" &&
+      (!detail.data.contacts || String(detail.data.account_id) !== body.dataset.accountId)) return;
     for (const view of views.values()) {
       if (!concerns(view, detail)) continue;
+      if (detail.name === "presence.update") {
+        view.online = !view.online;
+        applyPresence(view);
+      }
       if (detail.name.startsWith("message.")) refreshThread(view);
       if (detail.name.startsWith("conversation.") || detail.name === "assignee.changed") {
         applyConversation(view, detail.data);

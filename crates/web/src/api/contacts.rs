@@ -166,7 +166,7 @@ async fn list(
         .contacts
         .iter()
         .map(|contact| wire::ContactWithInboxes {
-            contact: wire::Contact::from(contact),
+            contact: wire::Contact::new(contact, state.presence()),
             contact_inboxes: inboxes.as_mut().map(|all| {
                 all.remove(&contact.id)
                     .unwrap_or_default()
@@ -234,7 +234,7 @@ pub async fn create(
     };
     Ok(Json(Payload {
         payload: CreatedContact {
-            contact: wire::Contact::from(&created.contact),
+            contact: wire::Contact::new(&created.contact, state.presence()),
             contact_inbox,
         },
     }))
@@ -261,7 +261,7 @@ pub async fn show(
     with_inboxes(
         &state,
         &member,
-        wire::Contact::from(&contact),
+        wire::Contact::new(&contact, state.presence()),
         query.as_deref(),
     )
     .await
@@ -345,7 +345,7 @@ async fn save(
         .update(member.account_id, ContactId(path_id(id)?), changes)
         .await?;
     Ok(Json(Payload {
-        payload: wire::Contact::from(&outcome.value),
+        payload: wire::Contact::new(&outcome.value, state.presence()),
     }))
 }
 
@@ -405,7 +405,7 @@ pub async fn conversations(
         payload: page
             .conversations
             .iter()
-            .map(wire::Conversation::from)
+            .map(|view| wire::Conversation::new(view, state.presence()))
             .collect(),
     }))
 }
@@ -491,6 +491,7 @@ pub async fn app_context(
             &listed.conversations,
             &member.user,
             &definitions,
+            state.presence(),
         ),
         token,
     }))
@@ -554,5 +555,5 @@ pub async fn merge(
         .contacts()
         .merge(member.account_id, ContactId(base), ContactId(mergee))
         .await?;
-    Ok(Json(wire::Contact::from(&outcome.value)))
+    Ok(Json(wire::Contact::new(&outcome.value, state.presence())))
 }

@@ -146,7 +146,7 @@ pub async fn index(
     Ok(Json(List {
         data: ListData {
             meta: page.counts.map(ListMeta::from),
-            payload: page.conversations,
+            payload: page.conversations.payload(state.presence()),
         },
     }))
 }
@@ -192,7 +192,7 @@ pub async fn filter(
     let found = state.store.conversations().list(&filter, true).await?;
     Ok(Json(Filtered {
         meta: found.counts.map(ListMeta::from).unwrap_or_default(),
-        payload: found.conversations,
+        payload: found.conversations.payload(state.presence()),
     }))
 }
 
@@ -270,7 +270,7 @@ pub async fn create(
         .conversations()
         .create(&new)
         .await?;
-    Ok(Json(wire::Conversation::from(&outcome.value)))
+    Ok(Json(wire::Conversation::new(&outcome.value, state.presence())))
 }
 
 /// Names a nested attribute `message.content`, so the client knows which `content`.
@@ -293,7 +293,7 @@ fn prefix(parent: &str, mut error: DomainError) -> DomainError {
 pub async fn show(
     VisibleConversation { view, .. }: VisibleConversation,
 ) -> Result<Json<wire::Conversation>, ApiError> {
-    Ok(Json(wire::Conversation::from(&view)))
+    Ok(Json(wire::Conversation::new(&view, state.presence())))
 }
 
 /// `GET /conversations/{display_id}/app_context`: exactly what the dashboard-app bridge posts.
@@ -336,14 +336,7 @@ pub async fn app_context(
         .custom_attribute_definitions()
         .list(member.account_id, None)
         .await?;
-    let mut context = wire::AppContext::new(&view, &member.user, &definitions);
-    // The contact is online while its visitor's widget (or any client with its contact inbox's
-    // token) holds a `/cable` subscription, as Chatwoot's `OnlineStatusTracker` has it.
-    let (_, present) = state.hub.presence().present(member.account_id);
-    if present.contains(&view.contact.id) {
-        context.data.contact.availability_status = "online";
-        context.data.conversation.meta.sender.availability_status = "online";
-    }
+    let context = wire::AppContext::new(&view, &member.user, &definitions, state.presence());
     Ok(Json(SignedContext {
         context,
         token,
@@ -576,7 +569,7 @@ pub async fn update_last_seen(
         .conversations()
         .mark_read(&view, member.user.id)
         .await?;
-    Ok(Json(wire::Conversation::from(&outcome.value)))
+    Ok(Json(wire::Conversation::new(&outcome.value, state.presence())))
 }
 
 /// `typing_status`: `on` is true, `off` false; anything else a 422 naming it (Chatwoot ignores
@@ -763,5 +756,5 @@ pub async fn update(
             .await?;
         view = outcome.value;
     }
-    Ok(Json(wire::Conversation::from(&view)))
+    Ok(Json(wire::Conversation::new(&view, state.presence())))
 }

@@ -41,7 +41,7 @@ pub async fn index(
         meta: ListMeta {
             labels: c.labels.clone(),
             additional_attributes: c.additional_attributes.clone(),
-            contact: wire::Contact::from(&view.contact),
+            contact: wire::Contact::new(&view.contact, state.presence()),
             assignee: view.assignee.as_ref().map(wire::Agent::from),
             agent_last_seen_at: c.agent_last_seen_at,
             assignee_last_seen_at: c.assignee_last_seen_at,

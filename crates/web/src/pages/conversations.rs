@@ -247,6 +247,8 @@ pub struct ShowPage {
     pub contact_id: i64,
     pub status: &'static str,
     pub contact_name: String,
+    /// `online` or `offline` (`ContactPresence`); `conversation.js` follows `presence.update`.
+    pub contact_availability: &'static str,
     pub assignee_name: Option<String>,
     pub labels: Vec<String>,
     pub contact: ContactPanel,
@@ -420,6 +422,7 @@ pub async fn show(
         contact_id: contact.id.get(),
         status: view.conversation.status.as_str(),
         contact_name: contact_name(&view),
+        contact_availability: state.presence().availability_status(contact),
         assignee_name: view.assignee.as_ref().map(|a| a.user.name.clone()),
         labels: view.conversation.labels.clone(),
         contact: ContactPanel::new(contact, &definitions),

@@ -35,7 +35,7 @@ pub async fn index(
             .conversations()
             .find(ci.account_id(), display_id)
             .await?;
-        conversations.push(as_seen_by(&ci, &view));
+        conversations.push(as_seen_by(&ci, &view, state.presence()));
     }
     Ok(Json(conversations))
 }
@@ -105,7 +105,7 @@ pub async fn create(
     )
     .await?;
     let outcome = state.store.conversations().create(&new).await?;
-    Ok(Json(as_seen_by(&ci, &outcome.value)))
+    Ok(Json(as_seen_by(&ci, &outcome.value, state.presence())))
 }
 
 #[utoipa::path(
@@ -121,7 +121,7 @@ pub async fn show(
     Path((inbox_identifier, source_id, id)): Path<(String, String, String)>,
 ) -> Result<Json<wire::PublicConversation>, ApiError> {
     let (ci, view) = conversation(&state.store, &inbox_identifier, &source_id, &id).await?;
-    Ok(Json(as_seen_by(&ci, &view)))
+    Ok(Json(as_seen_by(&ci, &view, state.presence())))
 }
 
 /// `POST …/conversations/{id}/toggle_status`: the contact resolves the conversation (a resolved
@@ -140,7 +140,7 @@ pub async fn toggle_status(
 ) -> Result<Json<wire::PublicConversation>, ApiError> {
     let (ci, view) = conversation(&state.store, &inbox_identifier, &source_id, &id).await?;
     if view.conversation.status == Status::Resolved {
-        return Ok(Json(as_seen_by(&ci, &view)));
+        return Ok(Json(as_seen_by(&ci, &view, state.presence())));
     }
     let change = StatusChange {
         status: Status::Resolved,
@@ -164,7 +164,7 @@ pub async fn toggle_status(
         .conversations()
         .set_status(&view, change, &resolver)
         .await?;
-    Ok(Json(as_seen_by(&ci, &outcome.value)))
+    Ok(Json(as_seen_by(&ci, &outcome.value, state.presence())))
 }
 
 /// `POST …/conversations/{id}/update_last_seen`: the contact has read the conversation up to

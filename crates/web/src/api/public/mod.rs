@@ -43,11 +43,15 @@ pub async fn unverified_contact_inbox(
 
 /// The conversation as this caller may see it: without its contact's fields unless the caller
 /// may see the contact (`ContactInbox::may_see_contact`).
-pub fn as_seen_by(ci: &ContactInbox, view: &ConversationView) -> wire::PublicConversation {
+pub fn as_seen_by(
+    ci: &ContactInbox,
+    view: &ConversationView,
+    presence: &dyn domain::ContactPresence,
+) -> wire::PublicConversation {
     if ci.may_see_contact() {
-        wire::PublicConversation::from(view)
+        wire::PublicConversation::new(view, presence)
     } else {
-        wire::PublicConversation::from(&view.withholding_contact())
+        wire::PublicConversation::new(&view.withholding_contact(), presence)
     }
 }
 
