@@ -26,6 +26,7 @@ fn fast() -> Config {
         batch: 32,
         lease: Duration::from_secs(30),
         egress: loopback_allowed(),
+        ..Config::default()
     }
 }
 
@@ -830,6 +831,59 @@ async fn a_contact_typing_reaches_webhooks_with_the_contact_as_user() {
         }
         names.sort();
         assert_eq!(names, ["conversation_typing_off", "conversation_typing_on"]);
+    })
+    .await;
+}
+
+#[tokio::test]
+async fn a_webhook_body_shows_the_contact_online_while_its_visitor_is_connected() {
+    support::on_each_backend(async |app| {
+        let receiver = Receiver::failing(0);
+        let base = receiver.serve().await;
+        webhook(&app, &format!("{base}/hook"), &["message_created"]).await;
+        let config = Config {
+            egress: loopback_allowed(),
+            ..Config::default()
+        };
+        let client = ::webhooks::client(&config);
+        let contact = domain::ContactId(app.acme.contact_id);
+        let account = AccountId(app.acme.account_id);
+        // A widget (any `/cable` subscription with the contact's token) holds this seat.
+        let seat = app
+            .state
+            .hub
+            .presence()
+            .sit(account, realtime::Who::Contact(contact));
+        reply(&app, "While you are here").await;
+        assert_eq!(record_logged(&app).await, 1);
+        drop(seat);
+        reply(&app, "After you left").await;
+        assert_eq!(record_logged(&app).await, 1);
+        while ::webhooks::deliver_due(app.store(), &client, &config)
+            .await
+            .expect("delivered")
+            > 0
+        {}
+        // Delivered concurrently: in any order.
+        let mut statuses: Vec<(Value, Value)> = receiver
+            .received()
+            .iter()
+            .map(|r| {
+                let body = r.json();
+                (
+                    body["content"].clone(),
+                    body["conversation"]["meta"]["sender"]["availability_status"].clone(),
+                )
+            })
+            .collect();
+        statuses.sort_by_key(|(content, _)| content.to_string());
+        assert_eq!(
+            statuses,
+            [
+                (json!("After you left"), json!("offline")),
+                (json!("While you are here"), json!("online"))
+            ]
+        );
     })
     .await;
 }

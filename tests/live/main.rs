@@ -1417,4 +1417,152 @@ async fn a_resync_names_the_logs_end_to_resume_from_next_time() {
     let mut socket = resumed(&app, &base, &app.admin.email, end).await;
     let frame = event(&mut socket, "message.created").await;
     assert_eq!(frame["message"]["data"]["id"], missed);
+/// The contact's `availability_status` wherever the API shows it, each named: the contact
+/// (show, list, search, filter), its conversation (show, list, the contact's conversations,
+/// the thread's `meta.contact`) and a dashboard app's context (contact and `meta.sender`).
+async fn availabilities(app: &TestApp, display: i64, contact_id: i64) -> Vec<(&'static str, Value)> {
+    let ours = |list: &Value, key: &str, id: i64| -> Value {
+        let found = list
+            .as_array()
+            .and_then(|rows| rows.iter().find(|row| row["id"] == id))
+            .unwrap_or_else(|| panic!("{id} in {list}"));
+        match key {
+            "contact" => found["availability_status"].clone(),
+            _ => found["meta"]["sender"]["availability_status"].clone(),
+        }
+    };
+    let get = |uri: String| async move { app.get(&app.api(&uri), &app.admin).await.json() };
+    let filter = json!({"payload": [{"attribute_key": "name", "filter_operator": "contains",
+        "values": ["Ivy"], "query_operator": null}]});
+    let filtered = app
+        .post(&app.api("contacts/filter"), &app.admin, &filter)
+        .await
+        .json();
+    let context = get(format!("conversations/{display}/app_context")).await;
+    vec![
+        (
+            "contacts#show",
+            get(format!("contacts/{contact_id}")).await["payload"]["availability_status"].clone(),
+        ),
+        (
+            "contacts#index",
+            ours(&get("contacts".into()).await["payload"], "contact", contact_id),
+        ),
+        (
+            "contacts#search",
+            ours(&get("contacts/search?q=Ivy".into()).await["payload"], "contact", contact_id),
+        ),
+        ("contacts#filter", ours(&filtered["payload"], "contact", contact_id)),
+        (
+            "conversations#show",
+            get(format!("conversations/{display}")).await["meta"]["sender"]["availability_status"]
+                .clone(),
+        ),
+        (
+            "conversations#index",
+            ours(
+                &get("conversations?status=all".into()).await["data"]["payload"],
+                "conversation",
+                display,
+            ),
+        ),
+        (
+            "contacts#conversations",
+            ours(
+                &get(format!("contacts/{contact_id}/conversations")).await["payload"],
+                "conversation",
+                display,
+            ),
+        ),
+        (
+            "messages#index",
+            get(format!("conversations/{display}/messages")).await["meta"]["contact"]
+                ["availability_status"]
+                .clone(),
+        ),
+        (
+            "app_context contact",
+            context["data"]["contact"]["availability_status"].clone(),
+        ),
+        (
+            "app_context sender",
+            context["data"]["conversation"]["meta"]["sender"]["availability_status"].clone(),
+        ),
+    ]
+}
+
+/// Waits for an agent's `presence.update` that lists `contact_id` online (`true`) or not.
+async fn presence_of(socket: &mut Socket, contact_id: i64, online: bool) {
+    loop {
+        let frame = event(socket, "presence.update").await;
+        let contacts = &frame["message"]["data"]["contacts"];
+        if contacts.get(contact_id.to_string()).is_some() == online {
+            return;
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_contact_is_online_everywhere_while_its_widget_holds_its_subscription() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let (token, source) = public_contact(&app, "Ivy Chen").await;
+    let display = public_conversation(&app, &source).await;
+    let shown = app
+        .get(&app.api(&format!("conversations/{display}")), &app.admin)
+        .await
+        .json();
+    let contact_id = shown["meta"]["sender"]["id"].as_i64().expect("the contact's id");
+    let mut admin = subscribed(&app, &base, &app.admin.email).await;
+    let all = |status: &str, seen: &[(&str, Value)]| {
+        for (place, value) in seen {
+            assert_eq!(value, status, "{place}: {seen:?}");
+        }
+    };
+    // (The list's page is cached from here on: it must be rendered again as presence changes.)
+    all("offline", &availabilities(&app, display, contact_id).await);
+
+    // The visitor's widget subscribes with the contact inbox's token.
+    let mut widget = open(&base).await;
+    next_frame(&mut widget, PATIENCE).await.expect("welcome");
+    let answer = subscribe(&mut widget, &token).await;
+    assert_eq!(answer["type"], "confirm_subscription", "{answer}");
+    presence_of(&mut admin, contact_id, true).await;
+    all("online", &availabilities(&app, display, contact_id).await);
+    // Events about the contact and its conversation say so too.
+    app.post(
+        &app.api(&format!("conversations/{display}/toggle_status")),
+        &app.admin,
+        &json!({"status": "pending"}),
+    )
+    .await;
+    let changed = event(&mut admin, "conversation.status_changed").await;
+    assert_eq!(
+        changed["message"]["data"]["meta"]["sender"]["availability_status"], "online",
+        "{changed}"
+    );
+    app.patch(
+        &app.api(&format!("contacts/{contact_id}")),
+        &app.admin,
+        &json!({"name": "Ivy C."}),
+    )
+    .await;
+    let updated = event(&mut admin, "contact.updated").await;
+    assert_eq!(updated["message"]["data"]["availability_status"], "online", "{updated}");
+
+    // The visitor leaves: offline everywhere again.
+    widget.close(None).await.expect("closed");
+    presence_of(&mut admin, contact_id, false).await;
+    all("offline", &availabilities(&app, display, contact_id).await);
+    app.post(
+        &app.api(&format!("conversations/{display}/toggle_status")),
+        &app.admin,
+        &json!({"status": "open"}),
+    )
+    .await;
+    let changed = event(&mut admin, "conversation.status_changed").await;
+    assert_eq!(
+        changed["message"]["data"]["meta"]["sender"]["availability_status"], "offline",
+        "{changed}"
+    );
 }
