@@ -33,4 +33,5 @@ mod tokens_and_theme;
 mod widget;
 mod widget_read;
 mod widget_setup;
+mod widget_presence;
 mod workflow;

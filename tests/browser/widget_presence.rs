@@ -1,0 +1,137 @@
+//! The contact's availability follows the visitor, live (issue 15): with the visitor's page
+//! open, a dashboard app beside the conversation and the agent's header say the contact is
+//! online; when the page goes away they say offline, and online again when the visitor comes
+//! back — without a reload, each context valid against the seed's schema.
+
+use crate::control::{create, frame};
+use crate::harness::{Browser, Frame};
+use crate::recorder::{context_of, received, Recorder};
+use crate::support::{self, TestApp};
+use crate::widget_setup::{in_window_until, open_chat, shop, write};
+use serde_json::{json, Value};
+
+/// The availability in the newest context the app in `frame` received.
+const LATEST: &str = "const r = window.__received || []; \
+    const last = r[r.length - 1]; \
+    return last ? JSON.parse(last.data).data.contact.availability_status : null;";
+
+/// What the agent's header shows.
+const DOT: &str = "return document.querySelector('.contact-presence').dataset.presence;";
+
+/// Waits until the app's newest context and the header both say `status`.
+async fn shows(browser: &Browser, app_frame: &Frame, status: &str) {
+    let wanted = json!(status);
+    browser
+        .eventually(app_frame, LATEST, &format!("a context saying {status}"), |v| {
+            v == &wanted
+        })
+        .await;
+    browser
+        .eventually(&Frame::top(), DOT, &format!("the header saying {status}"), |v| {
+            v == &wanted
+        })
+        .await;
+}
+
+#[tokio::test]
+async fn an_app_beside_a_widget_conversation_sees_the_visitor_come_and_go_live() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let body = json!({"name": "Shop", "channel": {"type": "web_widget", "website_url": "https://shop.example"}});
+    let inbox = app.post(&app.api("inboxes"), &app.admin, &body).await.json();
+    let token = inbox["website_token"].as_str().expect("a website token").to_owned();
+    let shop = shop(&base, &token).await;
+    let recorder = Recorder::start().await;
+    let app_id = create(
+        &app,
+        json!({"title": "Beside", "content": frame(&recorder.url("p=1")), "placements": ["conversation_panel"]}),
+    )
+    .await;
+
+    // The visitor writes: a conversation opens, and the visitor's window is connected.
+    open_chat(&browser, &shop).await;
+    write(&browser, "Is anyone there?").await;
+    let display_id = in_window_until(
+        &browser,
+        "return document.body.dataset.conversation || null",
+        "the conversation",
+        |v| v.is_string(),
+    )
+    .await;
+    let display_id: i64 = display_id.as_str().unwrap().parse().unwrap();
+    in_window_until(
+        &browser,
+        "return document.body.dataset.cable || null",
+        "the window's /cable",
+        |v| v == &json!("open"),
+    )
+    .await;
+
+    // The agent opens the conversation in another tab: the app beside it is told "online".
+    let visitor_tab = browser.client.window().await.expect("a window");
+    let agent_tab = browser.client.new_window(true).await.expect("a new tab").handle;
+    browser.client.switch_to_window(agent_tab.clone()).await.expect("to the agent");
+    browser.sign_in(&base, &app.admin.email).await;
+    let page = format!(
+        "{base}/app/accounts/{}/conversations/{display_id}",
+        app.acme.account_id
+    );
+    browser.open(&page).await;
+    browser.find("body[data-cable=\"open\"]").await;
+    let app_frame = Frame::app(app_id, 0);
+    shows(&browser, &app_frame, "online").await;
+
+    // The visitor's page goes away: the app gets a new context saying "offline", live.
+    browser.client.switch_to_window(visitor_tab.clone()).await.expect("to the shop");
+    browser.client.goto("about:blank").await.expect("the visitor leaves");
+    browser.client.switch_to_window(agent_tab.clone()).await.expect("to the agent");
+    shows(&browser, &app_frame, "offline").await;
+
+    // The visitor comes back to the shop (the same visitor, kept in the site's storage).
+    browser.client.switch_to_window(visitor_tab).await.expect("to the shop");
+    open_chat(&browser, &shop).await;
+    in_window_until(
+        &browser,
+        "return document.body.dataset.cable || null",
+        "the window's /cable",
+        |v| v == &json!("open"),
+    )
+    .await;
+    browser.client.switch_to_window(agent_tab).await.expect("to the agent");
+    shows(&browser, &app_frame, "online").await;
+
+    // Every context the app got: the seed's shape, the same contact in both places.
+    let validator = jsonschema::validator_for(&support::fixture("app-context.schema.json"))
+        .expect("the schema compiles");
+    let contexts: Vec<Value> = received(&browser, &app_frame)
+        .await
+        .iter()
+        .map(context_of)
+        .collect();
+    assert!(contexts.len() >= 3, "{contexts:#?}");
+    for context in &contexts {
+        let errors: Vec<String> = validator
+            .iter_errors(context)
+            .map(|e| format!("{e} at {}", e.instance_path))
+            .collect();
+        assert!(errors.is_empty(), "{errors:#?}");
+        assert_eq!(context["data"]["conversation"]["id"], display_id);
+        assert_eq!(
+            context["data"]["contact"]["availability_status"],
+            context["data"]["conversation"]["meta"]["sender"]["availability_status"],
+        );
+    }
+    let statuses: Vec<&Value> = contexts
+        .iter()
+        .map(|c| &c["data"]["contact"]["availability_status"])
+        .collect();
+    // Pushed because presence changed, not only when something else did.
+    let reasons: Vec<&Value> = contexts.iter().map(|c| &c["meta"]["reason"]).collect();
+    assert!(
+        reasons.contains(&&json!("presence.update")),
+        "{statuses:?} {reasons:?}"
+    );
+}
