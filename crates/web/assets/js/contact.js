@@ -33,7 +33,18 @@ function setupDetails() {
 function setupLive(apps) {
   const cable = new Cable(body.dataset.pubsubToken);
   const panel = byId("contact-panel");
+  // Whether the contact is online: as the page was rendered, then as `presence.update` says.
+  let online = body.dataset.contactAvailability === "online";
   cable.addEventListener("event", ({ detail }) => {
+    // An agent's copy lists the account's online contacts: the apps hear when this one comes or goes.
+    if (detail.name === "presence.update" && detail.data.contacts && String(detail.data.account_id) === body.dataset.accountId) {
+      const now = Object.hasOwn(detail.data.contacts, String(contactId));
+      if (now !== online) {
+        online = now;
+        body.dataset.contactAvailability = now ? "online" : "offline";
+        apps?.push(detail.name);
+      }
+    }
     if (detail.name === "contact.updated" && detail.data.id === contactId) {
       panel.dispatchEvent(new CustomEvent("contact:updated", { detail: detail.data }));
       // The contact's apps get a fresh context, as conversation apps do.

@@ -246,9 +246,11 @@ function isOnline(view, data) {
 
 /** The contact's availability dot in the header, as `view.online` says. */
 function applyPresence(view) {
+  const status = view.online ? "online" : "offline";
+  view.data.contactAvailability = status;
+  if (view === active) body.dataset.contactAvailability = status;
   const dot = view.center.querySelector(".contact-presence");
   if (!dot) return;
-  const status = view.online ? "online" : "offline";
   dot.dataset.presence = status;
   dot.title = view.online ? "Online" : "Offline";
   dot.setAttribute("aria-label", `Contact ${status}`);

@@ -148,6 +148,8 @@ pub struct NoteItem {
 pub struct ShowPage {
     pub layout: Layout,
     pub contact_id: i64,
+    /// `online` or `offline` (`ContactPresence`); `contact.js` follows `presence.update`.
+    pub contact_availability: &'static str,
     pub contact: ContactPanel,
     /// The account's custom attribute definitions (`wire` bodies) for the edit form.
     pub definitions_json: String,
@@ -228,6 +230,7 @@ pub async fn show(
     let html = render(&ShowPage {
         layout: Layout::new(&page, "contacts"),
         contact_id: contact_id.get(),
+        contact_availability: state.presence().availability_status(&contact),
         contact: ContactPanel::new(&contact, &definitions),
         definitions_json,
         labels,
