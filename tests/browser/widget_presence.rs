@@ -22,14 +22,20 @@ const DOT: &str = "return document.querySelector('.contact-presence').dataset.pr
 async fn shows(browser: &Browser, app_frame: &Frame, status: &str) {
     let wanted = json!(status);
     browser
-        .eventually(app_frame, LATEST, &format!("a context saying {status}"), |v| {
-            v == &wanted
-        })
+        .eventually(
+            app_frame,
+            LATEST,
+            &format!("a context saying {status}"),
+            |v| v == &wanted,
+        )
         .await;
     browser
-        .eventually(&Frame::top(), DOT, &format!("the header saying {status}"), |v| {
-            v == &wanted
-        })
+        .eventually(
+            &Frame::top(),
+            DOT,
+            &format!("the header saying {status}"),
+            |v| v == &wanted,
+        )
         .await;
 }
 
@@ -41,8 +47,14 @@ async fn an_app_beside_a_widget_conversation_sees_the_visitor_come_and_go_live()
     let app = TestApp::new().await;
     let base = app.serve().await;
     let body = json!({"name": "Shop", "channel": {"type": "web_widget", "website_url": "https://shop.example"}});
-    let inbox = app.post(&app.api("inboxes"), &app.admin, &body).await.json();
-    let token = inbox["website_token"].as_str().expect("a website token").to_owned();
+    let inbox = app
+        .post(&app.api("inboxes"), &app.admin, &body)
+        .await
+        .json();
+    let token = inbox["website_token"]
+        .as_str()
+        .expect("a website token")
+        .to_owned();
     let shop = shop(&base, &token).await;
     let recorder = Recorder::start().await;
     let app_id = create(
@@ -72,8 +84,17 @@ async fn an_app_beside_a_widget_conversation_sees_the_visitor_come_and_go_live()
 
     // The agent opens the conversation in another tab: the app beside it is told "online".
     let visitor_tab = browser.client.window().await.expect("a window");
-    let agent_tab = browser.client.new_window(true).await.expect("a new tab").handle;
-    browser.client.switch_to_window(agent_tab.clone()).await.expect("to the agent");
+    let agent_tab = browser
+        .client
+        .new_window(true)
+        .await
+        .expect("a new tab")
+        .handle;
+    browser
+        .client
+        .switch_to_window(agent_tab.clone())
+        .await
+        .expect("to the agent");
     browser.sign_in(&base, &app.admin.email).await;
     let page = format!(
         "{base}/app/accounts/{}/conversations/{display_id}",
@@ -85,13 +106,29 @@ async fn an_app_beside_a_widget_conversation_sees_the_visitor_come_and_go_live()
     shows(&browser, &app_frame, "online").await;
 
     // The visitor's page goes away: the app gets a new context saying "offline", live.
-    browser.client.switch_to_window(visitor_tab.clone()).await.expect("to the shop");
-    browser.client.goto("about:blank").await.expect("the visitor leaves");
-    browser.client.switch_to_window(agent_tab.clone()).await.expect("to the agent");
+    browser
+        .client
+        .switch_to_window(visitor_tab.clone())
+        .await
+        .expect("to the shop");
+    browser
+        .client
+        .goto("about:blank")
+        .await
+        .expect("the visitor leaves");
+    browser
+        .client
+        .switch_to_window(agent_tab.clone())
+        .await
+        .expect("to the agent");
     shows(&browser, &app_frame, "offline").await;
 
     // The visitor comes back to the shop (the same visitor, kept in the site's storage).
-    browser.client.switch_to_window(visitor_tab).await.expect("to the shop");
+    browser
+        .client
+        .switch_to_window(visitor_tab)
+        .await
+        .expect("to the shop");
     open_chat(&browser, &shop).await;
     in_window_until(
         &browser,
@@ -100,7 +137,11 @@ async fn an_app_beside_a_widget_conversation_sees_the_visitor_come_and_go_live()
         |v| v == &json!("open"),
     )
     .await;
-    browser.client.switch_to_window(agent_tab).await.expect("to the agent");
+    browser
+        .client
+        .switch_to_window(agent_tab)
+        .await
+        .expect("to the agent");
     shows(&browser, &app_frame, "online").await;
 
     // Every context the app got: the seed's shape, the same contact in both places.

@@ -95,9 +95,14 @@ async fn record_unlogged(
         if let realtime::BusMessage::Event(published) = message {
             if published.id.is_none() {
                 let presence = app.state.presence();
-                rows += ::webhooks::record(app.store(), presence, &published.event, ::webhooks::now_ms())
-                    .await
-                    .expect("recorded");
+                rows += ::webhooks::record(
+                    app.store(),
+                    presence,
+                    &published.event,
+                    ::webhooks::now_ms(),
+                )
+                .await
+                .expect("recorded");
             }
         }
     }

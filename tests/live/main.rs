@@ -1420,7 +1420,11 @@ async fn a_resync_names_the_logs_end_to_resume_from_next_time() {
 /// The contact's `availability_status` wherever the API shows it, each named: the contact
 /// (show, list, search, filter), its conversation (show, list, the contact's conversations,
 /// the thread's `meta.contact`) and a dashboard app's context (contact and `meta.sender`).
-async fn availabilities(app: &TestApp, display: i64, contact_id: i64) -> Vec<(&'static str, Value)> {
+async fn availabilities(
+    app: &TestApp,
+    display: i64,
+    contact_id: i64,
+) -> Vec<(&'static str, Value)> {
     let ours = |list: &Value, key: &str, id: i64| -> Value {
         let found = list
             .as_array()
@@ -1446,13 +1450,24 @@ async fn availabilities(app: &TestApp, display: i64, contact_id: i64) -> Vec<(&'
         ),
         (
             "contacts#index",
-            ours(&get("contacts".into()).await["payload"], "contact", contact_id),
+            ours(
+                &get("contacts".into()).await["payload"],
+                "contact",
+                contact_id,
+            ),
         ),
         (
             "contacts#search",
-            ours(&get("contacts/search?q=Ivy".into()).await["payload"], "contact", contact_id),
+            ours(
+                &get("contacts/search?q=Ivy".into()).await["payload"],
+                "contact",
+                contact_id,
+            ),
         ),
-        ("contacts#filter", ours(&filtered["payload"], "contact", contact_id)),
+        (
+            "contacts#filter",
+            ours(&filtered["payload"], "contact", contact_id),
+        ),
         (
             "conversations#show",
             get(format!("conversations/{display}")).await["meta"]["sender"]["availability_status"]
@@ -1512,7 +1527,9 @@ async fn a_contact_is_online_everywhere_while_its_widget_holds_its_subscription(
         .get(&app.api(&format!("conversations/{display}")), &app.admin)
         .await
         .json();
-    let contact_id = shown["meta"]["sender"]["id"].as_i64().expect("the contact's id");
+    let contact_id = shown["meta"]["sender"]["id"]
+        .as_i64()
+        .expect("the contact's id");
     let mut admin = subscribed(&app, &base, &app.admin.email).await;
     let all = |status: &str, seen: &[(&str, Value)]| {
         for (place, value) in seen {
@@ -1548,7 +1565,10 @@ async fn a_contact_is_online_everywhere_while_its_widget_holds_its_subscription(
     )
     .await;
     let updated = event(&mut admin, "contact.updated").await;
-    assert_eq!(updated["message"]["data"]["availability_status"], "online", "{updated}");
+    assert_eq!(
+        updated["message"]["data"]["availability_status"], "online",
+        "{updated}"
+    );
 
     // The visitor leaves: offline everywhere again.
     widget.close(None).await.expect("closed");

@@ -377,8 +377,7 @@ fn render(
             conversation_id, ..
         } => {
             let view = rows.conversation(*conversation_id)?;
-            let render =
-                |view: &ConversationView| head.text(ConversationData::new(view, presence));
+            let render = |view: &ConversationView| head.text(ConversationData::new(view, presence));
             // Chatwoot's `contact_inbox_tokens`: the contact hears of its conversation being
             // opened and of its status, not of assignments, reads or attribute changes.
             let for_contact = matches!(

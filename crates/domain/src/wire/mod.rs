@@ -248,13 +248,17 @@ mod tests {
 
     #[test]
     fn the_conversation_uses_display_ids_and_omits_a_missing_assignee() {
-        let body = serde_json::to_value(Conversation::new(&sample_view(false), &crate::NobodyOnline)).unwrap();
+        let body =
+            serde_json::to_value(Conversation::new(&sample_view(false), &crate::NobodyOnline))
+                .unwrap();
         assert_eq!(body["id"], 7);
         assert_eq!(body["messages"][0]["conversation_id"], 7);
         assert!(body["meta"].get("assignee").is_none());
         assert_eq!(body["snoozed_until"], "2025-11-25T05:53:20Z");
         assert_eq!(body["last_non_activity_message"]["id"], 102);
-        let assigned = serde_json::to_value(Conversation::new(&sample_view(true), &crate::NobodyOnline)).unwrap();
+        let assigned =
+            serde_json::to_value(Conversation::new(&sample_view(true), &crate::NobodyOnline))
+                .unwrap();
         assert_eq!(assigned["meta"]["assignee"]["role"], "agent");
     }
 
@@ -557,8 +561,11 @@ mod tests {
                 ),
             )
             .to_text(),
-            CableMessage::new("contact.updated", ContactData::new(&contact, &Online(contact.id)))
-                .to_text(),
+            CableMessage::new(
+                "contact.updated",
+                ContactData::new(&contact, &Online(contact.id)),
+            )
+            .to_text(),
             CableMessage::new(
                 "presence.update",
                 PresenceData::new(AccountId(1), [(3, "busy".to_owned())], Some(vec![42])),

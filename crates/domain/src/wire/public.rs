@@ -3,7 +3,10 @@
 //! them: smaller than the Application API's, since the caller is the contact itself.
 
 use super::{Contact, MessageSender};
-use crate::{ContactPresence, ConversationView, DisplayId, Message, MessageSender as DomainSender, MessageType};
+use crate::{
+    ContactPresence, ConversationView, DisplayId, Message, MessageSender as DomainSender,
+    MessageType,
+};
 use serde::Serialize;
 use serde_json::{Map, Value};
 

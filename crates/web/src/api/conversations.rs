@@ -270,7 +270,10 @@ pub async fn create(
         .conversations()
         .create(&new)
         .await?;
-    Ok(Json(wire::Conversation::new(&outcome.value, state.presence())))
+    Ok(Json(wire::Conversation::new(
+        &outcome.value,
+        state.presence(),
+    )))
 }
 
 /// Names a nested attribute `message.content`, so the client knows which `content`.
@@ -291,6 +294,7 @@ fn prefix(parent: &str, mut error: DomainError) -> DomainError {
     responses((status = 200, body = wire::Conversation))
 )]
 pub async fn show(
+    State(state): State<AppState>,
     VisibleConversation { view, .. }: VisibleConversation,
 ) -> Result<Json<wire::Conversation>, ApiError> {
     Ok(Json(wire::Conversation::new(&view, state.presence())))
@@ -569,7 +573,10 @@ pub async fn update_last_seen(
         .conversations()
         .mark_read(&view, member.user.id)
         .await?;
-    Ok(Json(wire::Conversation::new(&outcome.value, state.presence())))
+    Ok(Json(wire::Conversation::new(
+        &outcome.value,
+        state.presence(),
+    )))
 }
 
 /// `typing_status`: `on` is true, `off` false; anything else a 422 naming it (Chatwoot ignores
