@@ -105,15 +105,15 @@ async fn an_app_beside_a_widget_conversation_sees_the_visitor_come_and_go_live()
     let app_frame = Frame::app(app_id, 0);
     shows(&browser, &app_frame, "online").await;
 
-    // The visitor's page goes away: the app gets a new context saying "offline", live.
+    // The visitor closes the shop's tab: the app gets a new context saying "offline", live.
     browser
         .client
-        .switch_to_window(visitor_tab.clone())
+        .switch_to_window(visitor_tab)
         .await
         .expect("to the shop");
     browser
         .client
-        .goto("about:blank")
+        .close_window()
         .await
         .expect("the visitor leaves");
     browser
@@ -123,7 +123,14 @@ async fn an_app_beside_a_widget_conversation_sees_the_visitor_come_and_go_live()
         .expect("to the agent");
     shows(&browser, &app_frame, "offline").await;
 
-    // The visitor comes back to the shop (the same visitor, kept in the site's storage).
+    // The visitor comes back to the shop in a new tab (the same visitor, kept in the site's
+    // storage).
+    let visitor_tab = browser
+        .client
+        .new_window(true)
+        .await
+        .expect("a new tab")
+        .handle;
     browser
         .client
         .switch_to_window(visitor_tab)
