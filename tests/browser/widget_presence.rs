@@ -105,15 +105,16 @@ async fn an_app_beside_a_widget_conversation_sees_the_visitor_come_and_go_live()
     let app_frame = Frame::app(app_id, 0);
     shows(&browser, &app_frame, "online").await;
 
-    // The visitor closes the shop's tab: the app gets a new context saying "offline", live.
+    // The visitor leaves the shop for another page in the same tab (the browser may keep the
+    // shop in its back/forward cache): offline, live.
     browser
         .client
-        .switch_to_window(visitor_tab)
+        .switch_to_window(visitor_tab.clone())
         .await
         .expect("to the shop");
     browser
         .client
-        .close_window()
+        .goto("about:blank")
         .await
         .expect("the visitor leaves");
     browser
@@ -123,17 +124,10 @@ async fn an_app_beside_a_widget_conversation_sees_the_visitor_come_and_go_live()
         .expect("to the agent");
     shows(&browser, &app_frame, "offline").await;
 
-    // The visitor comes back to the shop in a new tab (the same visitor, kept in the site's
-    // storage).
-    let visitor_tab = browser
-        .client
-        .new_window(true)
-        .await
-        .expect("a new tab")
-        .handle;
+    // The visitor comes back to the shop (the same visitor, kept in the site's storage).
     browser
         .client
-        .switch_to_window(visitor_tab)
+        .switch_to_window(visitor_tab.clone())
         .await
         .expect("to the shop");
     open_chat(&browser, &shop).await;
@@ -146,10 +140,24 @@ async fn an_app_beside_a_widget_conversation_sees_the_visitor_come_and_go_live()
     .await;
     browser
         .client
-        .switch_to_window(agent_tab)
+        .switch_to_window(agent_tab.clone())
         .await
         .expect("to the agent");
     shows(&browser, &app_frame, "online").await;
+
+    // The visitor closes the shop's tab: offline again.
+    browser
+        .client
+        .switch_to_window(visitor_tab)
+        .await
+        .expect("to the shop");
+    browser.client.close_window().await.expect("the tab closes");
+    browser
+        .client
+        .switch_to_window(agent_tab)
+        .await
+        .expect("to the agent");
+    shows(&browser, &app_frame, "offline").await;
 
     // Every context the app got: the seed's shape, the same contact in both places.
     let validator = jsonschema::validator_for(&support::fixture("app-context.schema.json"))
@@ -159,7 +167,7 @@ async fn an_app_beside_a_widget_conversation_sees_the_visitor_come_and_go_live()
         .iter()
         .map(context_of)
         .collect();
-    assert!(contexts.len() >= 3, "{contexts:#?}");
+    assert!(contexts.len() >= 4, "{contexts:#?}");
     for context in &contexts {
         let errors: Vec<String> = validator
             .iter_errors(context)

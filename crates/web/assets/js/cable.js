@@ -6,6 +6,10 @@
 // with no event id to resume from. The browser going offline ends the socket at once; coming
 // back online reconnects at once.
 // Sets body[data-cable] to "open" / "closed" for tests and styling.
+//
+// A page the browser keeps in its back/forward cache would keep its socket (the browser still
+// answers pings), and with it its user's presence — a visitor who left the site would stay
+// online: the socket closes on `pagehide` and opens again, resuming, when the page is shown.
 
 const PING_TIMEOUT_MS = 10_000;
 
@@ -18,11 +22,22 @@ export class Cable extends EventTarget {
     this.dropped = false;
     this.socket = null;
     this.retry = null;
+    this.hidden = false;
     window.addEventListener("offline", () => this.drop(this.socket));
     window.addEventListener("online", () => {
-      if (this.socket) return;
+      if (this.socket || this.hidden) return;
       clearTimeout(this.retry);
       this.attempt = 0;
+      this.connect();
+    });
+    window.addEventListener("pagehide", () => {
+      this.hidden = true;
+      this.drop(this.socket);
+    });
+    window.addEventListener("pageshow", (event) => {
+      if (!event.persisted || !this.hidden) return;
+      this.hidden = false;
+      clearTimeout(this.retry);
       this.connect();
     });
     this.connect();
@@ -88,6 +103,7 @@ export class Cable extends EventTarget {
     clearInterval(this.watchdog);
     document.body.dataset.cable = "closed";
     this.dropped = true;
+    if (this.hidden) return;
     const delay = Math.min(30_000, 500 * 2 ** this.attempt) * (0.75 + Math.random() / 2);
     this.attempt += 1;
     this.retry = setTimeout(() => this.connect(), delay);
