@@ -1519,70 +1519,72 @@ async fn presence_of(socket: &mut Socket, contact_id: i64, online: bool) {
 
 #[tokio::test]
 async fn a_contact_is_online_everywhere_while_its_widget_holds_its_subscription() {
-    let app = TestApp::new().await;
-    let base = app.serve().await;
-    let (token, source) = public_contact(&app, "Ivy Chen").await;
-    let display = public_conversation(&app, &source).await;
-    let shown = app
-        .get(&app.api(&format!("conversations/{display}")), &app.admin)
-        .await
-        .json();
-    let contact_id = shown["meta"]["sender"]["id"]
-        .as_i64()
-        .expect("the contact's id");
-    let mut admin = subscribed(&app, &base, &app.admin.email).await;
-    let all = |status: &str, seen: &[(&str, Value)]| {
-        for (place, value) in seen {
-            assert_eq!(value, status, "{place}: {seen:?}");
-        }
-    };
-    // (The list's page is cached from here on: it must be rendered again as presence changes.)
-    all("offline", &availabilities(&app, display, contact_id).await);
+    support::on_each_backend(async |app: TestApp| {
+        let base = app.serve().await;
+        let (token, source) = public_contact(&app, "Ivy Chen").await;
+        let display = public_conversation(&app, &source).await;
+        let shown = app
+            .get(&app.api(&format!("conversations/{display}")), &app.admin)
+            .await
+            .json();
+        let contact_id = shown["meta"]["sender"]["id"]
+            .as_i64()
+            .expect("the contact's id");
+        let mut admin = subscribed(&app, &base, &app.admin.email).await;
+        let all = |status: &str, seen: &[(&str, Value)]| {
+            for (place, value) in seen {
+                assert_eq!(value, status, "{place}: {seen:?}");
+            }
+        };
+        // (The list's page is cached from here on: it must be rendered again as presence changes.)
+        all("offline", &availabilities(&app, display, contact_id).await);
 
-    // The visitor's widget subscribes with the contact inbox's token.
-    let mut widget = open(&base).await;
-    next_frame(&mut widget, PATIENCE).await.expect("welcome");
-    let answer = subscribe(&mut widget, &token).await;
-    assert_eq!(answer["type"], "confirm_subscription", "{answer}");
-    presence_of(&mut admin, contact_id, true).await;
-    all("online", &availabilities(&app, display, contact_id).await);
-    // Events about the contact and its conversation say so too.
-    app.post(
-        &app.api(&format!("conversations/{display}/toggle_status")),
-        &app.admin,
-        &json!({"status": "pending"}),
-    )
-    .await;
-    let changed = event(&mut admin, "conversation.status_changed").await;
-    assert_eq!(
-        changed["message"]["data"]["meta"]["sender"]["availability_status"], "online",
-        "{changed}"
-    );
-    app.patch(
-        &app.api(&format!("contacts/{contact_id}")),
-        &app.admin,
-        &json!({"name": "Ivy C."}),
-    )
-    .await;
-    let updated = event(&mut admin, "contact.updated").await;
-    assert_eq!(
-        updated["message"]["data"]["availability_status"], "online",
-        "{updated}"
-    );
+        // The visitor's widget subscribes with the contact inbox's token.
+        let mut widget = open(&base).await;
+        next_frame(&mut widget, PATIENCE).await.expect("welcome");
+        let answer = subscribe(&mut widget, &token).await;
+        assert_eq!(answer["type"], "confirm_subscription", "{answer}");
+        presence_of(&mut admin, contact_id, true).await;
+        all("online", &availabilities(&app, display, contact_id).await);
+        // Events about the contact and its conversation say so too.
+        app.post(
+            &app.api(&format!("conversations/{display}/toggle_status")),
+            &app.admin,
+            &json!({"status": "pending"}),
+        )
+        .await;
+        let changed = event(&mut admin, "conversation.status_changed").await;
+        assert_eq!(
+            changed["message"]["data"]["meta"]["sender"]["availability_status"], "online",
+            "{changed}"
+        );
+        app.patch(
+            &app.api(&format!("contacts/{contact_id}")),
+            &app.admin,
+            &json!({"name": "Ivy C."}),
+        )
+        .await;
+        let updated = event(&mut admin, "contact.updated").await;
+        assert_eq!(
+            updated["message"]["data"]["availability_status"], "online",
+            "{updated}"
+        );
 
-    // The visitor leaves: offline everywhere again.
-    widget.close(None).await.expect("closed");
-    presence_of(&mut admin, contact_id, false).await;
-    all("offline", &availabilities(&app, display, contact_id).await);
-    app.post(
-        &app.api(&format!("conversations/{display}/toggle_status")),
-        &app.admin,
-        &json!({"status": "open"}),
-    )
+        // The visitor leaves: offline everywhere again.
+        widget.close(None).await.expect("closed");
+        presence_of(&mut admin, contact_id, false).await;
+        all("offline", &availabilities(&app, display, contact_id).await);
+        app.post(
+            &app.api(&format!("conversations/{display}/toggle_status")),
+            &app.admin,
+            &json!({"status": "open"}),
+        )
+        .await;
+        let changed = event(&mut admin, "conversation.status_changed").await;
+        assert_eq!(
+            changed["message"]["data"]["meta"]["sender"]["availability_status"], "offline",
+            "{changed}"
+        );
+    })
     .await;
-    let changed = event(&mut admin, "conversation.status_changed").await;
-    assert_eq!(
-        changed["message"]["data"]["meta"]["sender"]["availability_status"], "offline",
-        "{changed}"
-    );
 }
