@@ -1,7 +1,8 @@
 //! The contact's availability follows the visitor, live (issue 15): with the visitor's page
 //! open, a dashboard app beside the conversation and the agent's header say the contact is
 //! online; when the page goes away they say offline, and online again when the visitor comes
-//! back — without a reload, each context valid against the seed's schema.
+//! back — without a reload, each context valid against the seed's schema. An app on the
+//! contact's page hears it too.
 
 use crate::control::{create, frame};
 use crate::harness::{Browser, Frame};
@@ -189,5 +190,110 @@ async fn an_app_beside_a_widget_conversation_sees_the_visitor_come_and_go_live()
     assert!(
         reasons.contains(&&json!("presence.update")),
         "{statuses:?} {reasons:?}"
+    );
+}
+
+#[tokio::test]
+async fn an_app_on_the_contacts_page_hears_the_visitor_leave_live() {
+    let Some(browser) = Browser::start().await else {
+        return;
+    };
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let body = json!({"name": "Shop", "channel": {"type": "web_widget", "website_url": "https://shop.example"}});
+    let inbox = app
+        .post(&app.api("inboxes"), &app.admin, &body)
+        .await
+        .json();
+    let token = inbox["website_token"]
+        .as_str()
+        .expect("a website token")
+        .to_owned();
+    let shop = shop(&base, &token).await;
+    let recorder = Recorder::start().await;
+    let app_id = create(
+        &app,
+        json!({"title": "Profile", "content": frame(&recorder.url("contact={{contact.id}}")), "placements": ["contact_page"]}),
+    )
+    .await;
+    open_chat(&browser, &shop).await;
+    write(&browser, "Hello").await;
+    let display_id = in_window_until(
+        &browser,
+        "return document.body.dataset.conversation || null",
+        "the conversation",
+        |v| v.is_string(),
+    )
+    .await;
+    in_window_until(
+        &browser,
+        "return document.body.dataset.cable || null",
+        "the window's /cable",
+        |v| v == &json!("open"),
+    )
+    .await;
+    let shown = app
+        .get(
+            &app.api(&format!("conversations/{}", display_id.as_str().unwrap())),
+            &app.admin,
+        )
+        .await
+        .json();
+    let contact_id = shown["meta"]["sender"]["id"].as_i64().expect("the contact");
+
+    let visitor_tab = browser.client.window().await.expect("a window");
+    let agent_tab = browser
+        .client
+        .new_window(true)
+        .await
+        .expect("a new tab")
+        .handle;
+    browser
+        .client
+        .switch_to_window(agent_tab.clone())
+        .await
+        .expect("to the agent");
+    browser.sign_in(&base, &app.admin.email).await;
+    browser
+        .open(&format!(
+            "{base}/app/accounts/{}/contacts/{contact_id}",
+            app.acme.account_id
+        ))
+        .await;
+    let app_frame = Frame::app(app_id, 0);
+    let online = json!("online");
+    browser
+        .eventually(&app_frame, LATEST, "a context saying online", |v| {
+            v == &online
+        })
+        .await;
+
+    browser
+        .client
+        .switch_to_window(visitor_tab)
+        .await
+        .expect("to the shop");
+    browser.client.close_window().await.expect("the tab closes");
+    browser
+        .client
+        .switch_to_window(agent_tab)
+        .await
+        .expect("to the agent");
+    let offline = json!("offline");
+    browser
+        .eventually(&app_frame, LATEST, "a context saying offline", |v| {
+            v == &offline
+        })
+        .await;
+    let contexts: Vec<Value> = received(&browser, &app_frame)
+        .await
+        .iter()
+        .map(context_of)
+        .collect();
+    let last = contexts.last().expect("contexts");
+    assert_eq!(last["meta"]["reason"], "presence.update", "{last}");
+    assert_eq!(
+        last["data"]["conversations"][0]["meta"]["sender"]["availability_status"],
+        "offline"
     );
 }
