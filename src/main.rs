@@ -169,6 +169,16 @@ struct ServeArgs {
         value_parser = clap::builder::BoolishValueParser::new()
     )]
     app_requests_allow_http: bool,
+    /// Seconds a webhook delivery claimed by an instance is held before another may send it:
+    /// how late a delivery comes when the instance sending it died (11 to 3600, above the
+    /// 10 s request timeout).
+    #[arg(
+        long,
+        env = "SWITCHBOARD_WEBHOOK_LEASE",
+        default_value_t = 60,
+        value_parser = clap::value_parser!(u64).range(11..=3_600)
+    )]
+    webhook_lease: u64,
 }
 
 #[derive(Args)]
@@ -282,6 +292,7 @@ async fn serve(args: ServeArgs) -> anyhow::Result<()> {
         app_token_lifetime: args.lifetime.app_token_lifetime,
         secret_key: args.secret_key,
         app_requests_allow_http: args.app_requests_allow_http,
+        webhook_lease: std::time::Duration::from_secs(args.webhook_lease),
     })
     .await
 }

@@ -42,6 +42,9 @@ pub struct ServeConfig {
     pub secret_key: Option<String>,
     /// `SWITCHBOARD_APP_REQUESTS_ALLOW_HTTP`: apps' proxied requests may use plain http.
     pub app_requests_allow_http: bool,
+    /// `SWITCHBOARD_WEBHOOK_LEASE`: how long a claimed webhook delivery is held (see
+    /// `webhooks::Config::lease`).
+    pub webhook_lease: std::time::Duration,
 }
 
 /// Where attachments go: the configured URL, else `files/` in the data directory, so `cargo
@@ -181,6 +184,7 @@ pub async fn serve(config: ServeConfig) -> anyhow::Result<()> {
             allow_private: config.egress_allow_private,
         },
         presence: state.hub.presence().clone(),
+        lease: config.webhook_lease,
         ..webhooks::Config::default()
     };
     let webhooks = webhooks::Worker::spawn(store.clone(), &state.bus, webhook_config);
