@@ -2,7 +2,7 @@
 //! or a private cluster of our own that a test may stop and start (never the shared one, which
 //! other tests are using).
 
-use crate::server::fresh_dir;
+use crate::server::Scratch;
 use sqlx::Connection;
 use std::path::PathBuf;
 use std::process::Command;
@@ -77,10 +77,11 @@ fn with_database(url: &str, name: &str) -> String {
 }
 
 /// A PostgreSQL cluster in a temporary directory on a free port, run as the `postgres` user
-/// when we are root (PostgreSQL refuses to run as root). Dropping it stops it and removes it.
+/// when we are root (PostgreSQL refuses to run as root). Dropping it stops it and removes it
+/// (its folder goes with its [`Scratch`]).
 pub struct Cluster {
     bin: PathBuf,
-    dir: PathBuf,
+    dir: Scratch,
     pub port: u16,
     as_postgres: bool,
 }
@@ -99,7 +100,7 @@ impl Cluster {
             return None;
         };
         let as_postgres = is_root();
-        let dir = fresh_dir("cluster");
+        let dir = Scratch::new("cluster");
         let port = free_port();
         let cluster = Cluster {
             bin,
@@ -110,7 +111,7 @@ impl Cluster {
         if as_postgres {
             run(Command::new("chown")
                 .args(["-R", "postgres:postgres"])
-                .arg(&cluster.dir));
+                .arg(cluster.dir.path()));
         }
         let data = cluster.data();
         run(cluster
@@ -136,7 +137,7 @@ impl Cluster {
     }
 
     fn data(&self) -> PathBuf {
-        self.dir.join("data")
+        self.dir.path().join("data")
     }
 
     /// `pg_ctl start`, waiting until it accepts connections.
@@ -144,14 +145,14 @@ impl Cluster {
         let options = format!(
             "-p {} -k {} -c listen_addresses=127.0.0.1 -c fsync=off",
             self.port,
-            self.dir.display()
+            self.dir.path().display()
         );
         run(self
             .command("pg_ctl")
             .arg("-D")
             .arg(self.data())
             .arg("-l")
-            .arg(self.dir.join("server.log"))
+            .arg(self.dir.path().join("server.log"))
             .args(["-o", &options, "-w", "-t", "60", "start"]));
     }
 
@@ -184,7 +185,6 @@ impl Drop for Cluster {
             .arg(self.data())
             .args(["-m", "immediate", "-w", "stop"])
             .output();
-        let _ = std::fs::remove_dir_all(&self.dir);
     }
 }
 
@@ -230,7 +230,7 @@ fn run(command: &mut Command) {
 
 /// The cluster's server log, for failure messages.
 pub fn server_log(cluster: &Cluster) -> String {
-    std::fs::read_to_string(cluster.dir.join("server.log")).unwrap_or_default()
+    std::fs::read_to_string(cluster.dir.path().join("server.log")).unwrap_or_default()
 }
 
 #[cfg(test)]

@@ -3,102 +3,23 @@
 //! told to resync once the database is back and then receives new events, all without
 //! restarting Switchboard.
 
+use crate::cable::{is_message_with, Subscriber, WAIT};
 use crate::postgres::{server_log, Cluster};
-use crate::server::{client, fresh_dir, send, Answer, Api, Switchboard, REQUEST_TIMEOUT};
-use futures_util::{SinkExt, StreamExt};
+use crate::server::{client, send, Answer, Api, Scratch, Switchboard, REQUEST_TIMEOUT};
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-use tokio::sync::mpsc;
-use tokio_tungstenite::tungstenite::Message;
-
-/// The bound on each wait of this test (recovery includes the pool's 5 s acquire timeout and
-/// the event listener's reconnect backoff, at most 5 s).
-const WAIT: Duration = Duration::from_secs(45);
-
-/// A `/cable` subscriber: its `message` payloads arrive on a channel, stamped.
-struct Subscriber {
-    messages: mpsc::UnboundedReceiver<(Instant, Value)>,
-}
-
-impl Subscriber {
-    async fn connect(api: &Api) -> Subscriber {
-        let url = format!("{}/cable", api.base.replacen("http://", "ws://", 1));
-        let (mut socket, _) = tokio_tungstenite::connect_async(url)
-            .await
-            .expect("/cable accepts the socket");
-        let identifier =
-            json!({"channel": "RoomChannel", "pubsub_token": api.pubsub_token}).to_string();
-        let command = json!({"command": "subscribe", "identifier": identifier}).to_string();
-        socket
-            .send(Message::Text(command.into()))
-            .await
-            .expect("subscribe");
-        let (tx, messages) = mpsc::unbounded_channel();
-        let (confirmed_tx, confirmed) = tokio::sync::oneshot::channel();
-        tokio::spawn(async move {
-            let mut confirmed_tx = Some(confirmed_tx);
-            while let Some(Ok(frame)) = socket.next().await {
-                let Message::Text(text) = frame else { continue };
-                let value: Value = serde_json::from_str(text.as_str()).unwrap_or(Value::Null);
-                if value["type"] == "confirm_subscription" {
-                    if let Some(tx) = confirmed_tx.take() {
-                        let _ = tx.send(());
-                    }
-                }
-                if value.get("message").is_some_and(Value::is_object) {
-                    let _ = tx.send((Instant::now(), value["message"].clone()));
-                }
-            }
-        });
-        tokio::time::timeout(WAIT, confirmed)
-            .await
-            .expect("the subscription is confirmed in time")
-            .expect("the socket stays open until confirmed");
-        Subscriber { messages }
-    }
-
-    /// Waits for a message (and the time it arrived) matching `wanted`; every message read is
-    /// kept in `seen`, for the failure message.
-    async fn until(
-        &mut self,
-        what: &str,
-        seen: &mut Vec<(Instant, Value)>,
-        wanted: impl Fn(Instant, &Value) -> bool,
-    ) {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            match tokio::time::timeout_at(deadline, self.messages.recv()).await {
-                Ok(Some((at, message))) => {
-                    let hit = wanted(at, &message);
-                    seen.push((at, message));
-                    if hit {
-                        return;
-                    }
-                }
-                Ok(None) => {
-                    panic!("the /cable socket closed while waiting for {what}; saw {seen:?}")
-                }
-                Err(_) => panic!("no {what} on /cable within {WAIT:?}; saw {seen:?}"),
-            }
-        }
-    }
-}
-
-fn is_message_with(content: &str) -> impl Fn(Instant, &Value) -> bool + '_ {
-    move |_, m| m["event"] == "message.created" && m["data"]["content"] == content
-}
 
 #[tokio::test]
 async fn a_postgres_restart_fails_requests_cleanly_then_recovers_and_resyncs_cable_subscribers() {
     let Some(cluster) = Cluster::start() else {
         return;
     };
-    let dir = fresh_dir("restart");
-    let mut server = Switchboard::start(&cluster.url(), &dir);
+    let dir = Scratch::new("restart");
+    let mut server = Switchboard::start(&cluster.url(), dir.path());
     let api = Api::sign_in(&server.base).await;
     let display_id = api.conversation().await;
     let messages = format!("conversations/{display_id}/messages");
-    let mut subscriber = Subscriber::connect(&api).await;
+    let mut subscriber = Subscriber::connect(&api.base, &api.pubsub_token).await;
     let mut seen = Vec::new();
 
     // Before: a message reaches the subscriber (the positive control).
@@ -203,7 +124,6 @@ async fn a_postgres_restart_fails_requests_cleanly_then_recovers_and_resyncs_cab
     let log = server.log_text();
     assert!(!log.contains("panicked"), "a panic in the log:\n{log}");
     drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
 }
 
 /// Signs in through the login form (opened first, for its double-submit token and cookie);

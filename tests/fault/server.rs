@@ -1,11 +1,13 @@
 //! The real `switchboard` binary as a child process, and a small JSON API client for it.
 
+use crate::postgres;
 use serde_json::{json, Value};
 use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::Duration;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
 
 pub const EMAIL: &str = "fault@example.test";
 pub const PASSWORD: &str = "fault-test-password-1";
@@ -13,20 +15,81 @@ pub const PASSWORD: &str = "fault-test-password-1";
 /// How long the binary may take to print its address.
 const START_TIMEOUT: Duration = Duration::from_secs(60);
 
-/// A fresh directory under the system's temp dir, removed by the caller's guard.
-pub fn fresh_dir(kind: &str) -> PathBuf {
-    static COUNTER: AtomicUsize = AtomicUsize::new(0);
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.subsec_nanos())
-        .unwrap_or(0);
-    let dir = std::env::temp_dir().join(format!(
-        "switchboard-fault-{kind}-{}-{}-{nanos}",
-        std::process::id(),
-        COUNTER.fetch_add(1, Ordering::Relaxed)
-    ));
-    std::fs::create_dir_all(&dir).expect("a temporary directory");
-    dir
+/// A fresh folder under the system's temp dir for one test (the binary's logs, an SQLite
+/// file), removed when dropped; kept, and named on stderr, when the test is failing, for the
+/// logs it holds.
+pub struct Scratch(PathBuf);
+
+impl Scratch {
+    pub fn new(kind: &str) -> Scratch {
+        static COUNTER: AtomicUsize = AtomicUsize::new(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.subsec_nanos())
+            .unwrap_or(0);
+        let dir = std::env::temp_dir().join(format!(
+            "switchboard-fault-{kind}-{}-{}-{nanos}",
+            std::process::id(),
+            COUNTER.fetch_add(1, Ordering::Relaxed)
+        ));
+        std::fs::create_dir_all(&dir).expect("a temporary directory");
+        Scratch(dir)
+    }
+
+    pub fn path(&self) -> &Path {
+        &self.0
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        if std::thread::panicking() {
+            eprintln!("kept {} for its logs", self.0.display());
+        } else {
+            let _ = std::fs::remove_dir_all(&self.0);
+        }
+    }
+}
+
+/// A database of one test's own, with its [`Scratch`] folder: an SQLite file in that folder,
+/// or a fresh database on the PostgreSQL server `TEST_DATABASE_URL` names.
+pub struct TestDatabase {
+    pub url: String,
+    pub dir: Scratch,
+    postgres: Option<postgres::FreshDatabase>,
+}
+
+impl TestDatabase {
+    pub fn sqlite(kind: &str) -> TestDatabase {
+        let dir = Scratch::new(&format!("{kind}-sqlite"));
+        TestDatabase {
+            url: format!("sqlite://{}", dir.path().join("switchboard.db").display()),
+            dir,
+            postgres: None,
+        }
+    }
+
+    /// `None` (after saying so) without `TEST_DATABASE_URL`, unless `REQUIRE_POSTGRES` is set.
+    pub async fn postgres(kind: &str) -> Option<TestDatabase> {
+        let database = postgres::FreshDatabase::create().await?;
+        Some(TestDatabase {
+            url: database.url.clone(),
+            dir: Scratch::new(&format!("{kind}-postgres")),
+            postgres: Some(database),
+        })
+    }
+
+    /// Starts the binary on this database, logging into its folder.
+    pub fn start(&self) -> Switchboard {
+        Switchboard::start(&self.url, self.dir.path())
+    }
+
+    /// Drops the PostgreSQL database (the folder goes with `self`).
+    pub async fn finish(self) {
+        if let Some(database) = self.postgres {
+            database.drop_it().await;
+        }
+    }
 }
 
 /// A running `switchboard serve` on `127.0.0.1:0`. Dropping it kills the process.
@@ -66,8 +129,12 @@ impl Switchboard {
             .env("SWITCHBOARD_ADMIN_EMAIL", EMAIL)
             .env("SWITCHBOARD_ADMIN_PASSWORD", PASSWORD)
             .env("RUST_LOG", "info")
+            // Its data directory on PostgreSQL (`data/`, for the secret key) goes in `dir` too.
+            .current_dir(dir)
             // The webhook receivers of tests/fault/events.rs listen on loopback.
             .env("SWITCHBOARD_EGRESS_ALLOW_PRIVATE", "1")
+            // A delivery claimed by a killed instance is sent by another 12 s later, not 60 s.
+            .env("SWITCHBOARD_WEBHOOK_LEASE", "12")
             .stdin(Stdio::null())
             .stdout(Stdio::piped())
             .stderr(stderr)
@@ -214,6 +281,15 @@ impl Api {
         }
     }
 
+    /// The same signed-in administrator on the server at `base` (another instance, or this
+    /// one restarted: the token is in the database).
+    pub fn at(&self, base: &str) -> Api {
+        Api {
+            base: base.to_owned(),
+            ..self.clone()
+        }
+    }
+
     /// `{base}/api/v1/accounts/{account}/{rest}`.
     pub fn url(&self, rest: &str) -> String {
         format!("{}/api/v1/accounts/{}/{rest}", self.base, self.account_id)
@@ -293,5 +369,98 @@ impl Api {
             before = Some(oldest);
         }
         all
+    }
+}
+
+/// One message creation of a [`Burst`] that was answered 2xx.
+#[derive(Debug, Clone)]
+pub struct Acknowledged {
+    pub writer: usize,
+    /// Its place among its writer's messages (each writer waits for each answer).
+    pub n: usize,
+    /// The id the server gave it.
+    pub id: i64,
+    pub content: String,
+}
+
+/// Writers posting messages to one conversation as fast as they are answered, until a request
+/// gets no answer (the server was killed). Every answered creation is written down; any other
+/// answer fails the test.
+pub struct Burst {
+    acknowledged: Arc<Mutex<Vec<Acknowledged>>>,
+    writers: Vec<tokio::task::JoinHandle<String>>,
+}
+
+/// How long a burst may take to reach the size a test waits for.
+const BURST_PATIENCE: Duration = Duration::from_secs(60);
+
+impl Burst {
+    /// `writers` concurrent writers; each message's content is `burst {label} w{writer} n{n} ✓`.
+    pub fn start(api: &Api, display_id: i64, writers: usize, label: &str) -> Burst {
+        let acknowledged: Arc<Mutex<Vec<Acknowledged>>> = Arc::default();
+        let messages = format!("conversations/{display_id}/messages");
+        let writers = (0..writers)
+            .map(|writer| {
+                let (api, messages, acknowledged) =
+                    (api.clone(), messages.clone(), acknowledged.clone());
+                let label = label.to_owned();
+                tokio::spawn(async move {
+                    for n in 0.. {
+                        let content = format!("burst {label} w{writer} n{n} ✓");
+                        let body = json!({"content": content, "message_type": "outgoing"});
+                        match api.post(&messages, &body).await {
+                            answer if answer.is_success() => {
+                                let message = answer.ok("create a message");
+                                let id = message["id"].as_i64().expect("a message id");
+                                assert_eq!(message["content"], content);
+                                acknowledged.lock().unwrap().push(Acknowledged {
+                                    writer,
+                                    n,
+                                    id,
+                                    content,
+                                });
+                            }
+                            Answer::NoAnswer(why) => return why,
+                            other => panic!("a message creation failed before the kill: {other:?}"),
+                        }
+                    }
+                    unreachable!("the loop ends with the server")
+                })
+            })
+            .collect();
+        Burst {
+            acknowledged,
+            writers,
+        }
+    }
+
+    /// How many creations were acknowledged so far.
+    pub fn len(&self) -> usize {
+        self.acknowledged.lock().unwrap().len()
+    }
+
+    /// Waits until at least `count` creations were acknowledged.
+    pub async fn reach(&self, count: usize) {
+        let deadline = Instant::now() + BURST_PATIENCE;
+        while self.len() < count {
+            assert!(
+                Instant::now() < deadline,
+                "the burst did not reach {count} messages in {BURST_PATIENCE:?}"
+            );
+            tokio::time::sleep(Duration::from_millis(2)).await;
+        }
+    }
+
+    /// After the server is gone: every writer had a request in flight, or sent one right
+    /// after, so each ends on a request with no answer. Returns what was acknowledged.
+    pub async fn end(self) -> Vec<Acknowledged> {
+        for writer in self.writers {
+            let why = writer.await.expect("a writer task");
+            assert!(!why.is_empty());
+        }
+        Arc::try_unwrap(self.acknowledged)
+            .expect("the writers are done")
+            .into_inner()
+            .expect("no writer panicked holding the list")
     }
 }

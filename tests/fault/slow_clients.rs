@@ -2,7 +2,7 @@
 //! kept-alive connection idle, are disconnected after the header read timeout, on the main
 //! listener and on the demo app's; meanwhile, and afterwards, requests are served.
 
-use crate::server::{client, fresh_dir, send, Answer, Switchboard};
+use crate::server::{client, send, Answer, Switchboard, TestDatabase};
 use std::time::{Duration, Instant};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
@@ -32,9 +32,8 @@ async fn held_until_closed(base: &str, prefix: &'static [u8]) -> Duration {
 
 #[tokio::test]
 async fn connections_that_never_finish_a_request_are_closed_on_both_listeners() {
-    let dir = fresh_dir("slow");
-    let url = format!("sqlite://{}", dir.join("switchboard.db").display());
-    let server = Switchboard::start_with(&url, &dir, true);
+    let database = TestDatabase::sqlite("slow");
+    let server = Switchboard::start_with(&database.url, database.dir.path(), true);
     let demo = server.demo.clone().expect("the demo app's address");
     let kept_alive = b"GET /health HTTP/1.1\r\nHost: x\r\n\r\n";
     let cases: [(&str, &'static [u8]); 5] = [
@@ -74,5 +73,4 @@ async fn connections_that_never_finish_a_request_are_closed_on_both_listeners() 
         other => panic!("/health afterwards: {other:?}"),
     }
     drop(server);
-    let _ = std::fs::remove_dir_all(&dir);
 }
