@@ -579,11 +579,7 @@ async fn a_receiver_that_is_down_gets_the_delivery_once_it_is_back_even_across_a
 
 #[tokio::test]
 async fn recorded_deliveries_survive_closing_and_reopening_the_database() {
-    let path = std::env::temp_dir().join(format!(
-        "switchboard-outbox-{}.db",
-        domain::password::random_token(12)
-    ));
-    let url = format!("sqlite://{}", path.display());
+    let (_dir, url) = support::scratch_sqlite();
     let store = Store::connect(&url).await.expect("sqlite store");
     store.migrate().await.expect("migrated");
     let app = TestApp::with_store(store).await;
@@ -621,7 +617,6 @@ async fn recorded_deliveries_survive_closing_and_reopening_the_database() {
     assert_eq!(log[0].state, domain::webhook::DeliveryState::Delivered);
     assert_eq!(log[0].attempts.len(), 1);
     reopened.close().await;
-    let _ = std::fs::remove_file(&path);
 }
 
 #[tokio::test]

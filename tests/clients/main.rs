@@ -234,11 +234,7 @@ async fn pyjwt_verifies_context_tokens_through_the_jwks_before_and_after_a_key_r
         eprintln!("clients: PyJWT skipped, tests/clients/python/.venv is not installed");
         return;
     }
-    let path = std::env::temp_dir().join(format!(
-        "switchboard-keys-{}.db",
-        domain::password::random_token(12)
-    ));
-    let url = format!("sqlite://{}", path.display());
+    let (_dir, url) = support::scratch_sqlite();
     let store = store::Store::connect(&url).await.expect("the database");
     store.migrate().await.expect("migrations");
     let app = TestApp::with_store(store).await;
@@ -293,5 +289,4 @@ async fn pyjwt_verifies_context_tokens_through_the_jwks_before_and_after_a_key_r
         still["ok"], true,
         "a token signed before the rotation verifies until it expires: {still}"
     );
-    let _ = std::fs::remove_file(&path);
 }

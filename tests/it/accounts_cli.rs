@@ -19,11 +19,7 @@ fn create_account(database_url: &str, args: &[&str]) -> std::process::Output {
 
 #[tokio::test]
 async fn the_operator_creates_a_second_account_whose_administrator_signs_in_to_it() {
-    let path = std::env::temp_dir().join(format!(
-        "switchboard-accounts-cli-{}.db",
-        domain::password::random_token(12)
-    ));
-    let url = format!("sqlite://{}", path.display());
+    let (_dir, url) = support::scratch_sqlite();
 
     let out = create_account(
         &url,
@@ -131,5 +127,4 @@ async fn the_operator_creates_a_second_account_whose_administrator_signs_in_to_i
         "no account left behind by the refused one"
     );
     drop(app);
-    let _ = std::fs::remove_file(&path);
 }

@@ -78,6 +78,17 @@ pub async fn on_each_backend(case: impl AsyncFn(TestApp)) {
     }
 }
 
+/// The URL of an SQLite file in a fresh temporary folder, for a test that reopens it or hands
+/// it to the binary; the folder goes when the returned guard is dropped (hold it to the end).
+pub fn scratch_sqlite() -> (tempfile::TempDir, String) {
+    let dir = tempfile::Builder::new()
+        .prefix("switchboard-test-")
+        .tempdir()
+        .expect("a temporary folder");
+    let url = format!("sqlite://{}", dir.path().join("switchboard.db").display());
+    (dir, url)
+}
+
 impl TestApp {
     /// A fixture on a fresh SQLite file.
     pub async fn new() -> Self {

@@ -41,6 +41,8 @@ pub struct Files {
     store: Arc<dyn ObjectStore>,
     /// `local:/path` or `s3://bucket@endpoint`, for logs (never credentials).
     description: String,
+    /// The folder of [`Files::scratch`], removed with the last clone.
+    scratch: Option<Arc<tempfile::TempDir>>,
 }
 
 impl std::fmt::Debug for Files {
@@ -63,7 +65,19 @@ impl Files {
         Ok(Files {
             store: Arc::new(store),
             description: format!("local:{}", dir.display()),
+            scratch: None,
         })
+    }
+
+    /// Files in a fresh temporary folder of their own, removed when the last clone is
+    /// dropped: for tests and tools that store nothing worth keeping.
+    pub fn scratch() -> Result<Files, FilesError> {
+        let dir = tempfile::Builder::new()
+            .prefix("switchboard-files-")
+            .tempdir()?;
+        let mut files = Self::local(dir.path())?;
+        files.scratch = Some(Arc::new(dir));
+        Ok(files)
     }
 
     /// Files at `url`: `file:///absolute/dir`, or `s3://bucket` with optional `endpoint`
@@ -104,6 +118,7 @@ impl Files {
                         Some(endpoint) => format!("s3://{bucket}@{endpoint}"),
                         None => format!("s3://{bucket}"),
                     },
+                    scratch: None,
                 })
             }
             _ => Err(bad()),

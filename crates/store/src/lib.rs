@@ -148,6 +148,9 @@ pub struct Store {
     pub(crate) log_start: Arc<std::sync::atomic::AtomicI64>,
     /// On SQLite, the connection write transactions take (see [`on_writer!`]).
     pub(crate) sqlite_writer: Option<SqlitePool>,
+    /// The folder of a [`Store::sqlite_in_temp_dir`] database, removed with the last clone
+    /// (last, so the pool is dropped first).
+    pub(crate) scratch: Option<Arc<tempfile::TempDir>>,
 }
 
 impl Store {
@@ -197,6 +200,7 @@ impl Store {
             appended: Arc::new(tokio::sync::watch::Sender::new(0)),
             log_start: Arc::default(),
             sqlite_writer: Some(writer),
+            scratch: None,
         })
     }
 
@@ -221,6 +225,7 @@ impl Store {
             appended: Arc::new(tokio::sync::watch::Sender::new(0)),
             log_start: Arc::default(),
             sqlite_writer: None,
+            scratch: None,
         })
     }
 
@@ -239,13 +244,16 @@ impl Store {
         Ok(store)
     }
 
-    /// A migrated SQLite store in a fresh temporary file.
+    /// A migrated SQLite store in a fresh temporary folder, which goes (with the database,
+    /// its `-wal` and `-shm`) when the last clone of the store is dropped.
     pub async fn sqlite_in_temp_dir() -> Result<Store, StoreError> {
-        let path = std::env::temp_dir().join(format!(
-            "switchboard-test-{}.db",
-            domain::password::random_token(12)
-        ));
-        let store = Self::connect(&format!("sqlite://{}", path.display())).await?;
+        let dir = tempfile::Builder::new()
+            .prefix("switchboard-test-")
+            .tempdir()
+            .map_err(|e| StoreError::Database(e.into()))?;
+        let path = dir.path().join("switchboard.db");
+        let mut store = Self::connect(&format!("sqlite://{}", path.display())).await?;
+        store.scratch = Some(Arc::new(dir));
         store.migrate().await?;
         Ok(store)
     }
@@ -263,6 +271,7 @@ impl Store {
             appended: Arc::new(tokio::sync::watch::Sender::new(0)),
             log_start: self.log_start.clone(),
             sqlite_writer: self.sqlite_writer.clone(),
+            scratch: self.scratch.clone(),
         }
     }
 

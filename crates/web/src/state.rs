@@ -38,12 +38,9 @@ impl AppState {
 
     pub fn with_bus(store: Store, bus: EventBus) -> Self {
         let hub = Hub::spawn(store.clone(), &bus);
-        // Until `with_files`: a private folder of its own (tests, tools), never shared.
-        let dir = std::env::temp_dir().join(format!(
-            "switchboard-files-{}",
-            domain::password::random_token(12)
-        ));
-        let files = files::Files::local(&dir).expect("the temporary directory is writable");
+        // Until `with_files`: a private folder of its own (tests, tools), never shared, gone
+        // with the state.
+        let files = files::Files::scratch().expect("the temporary directory is writable");
         let config = crate::Config::default();
         Self {
             store,

@@ -376,11 +376,7 @@ async fn json_bodies_keep_their_one_mib_limit_where_files_are_taken() {
 
 #[tokio::test]
 async fn a_message_that_fails_to_commit_leaves_no_file() {
-    let path = std::env::temp_dir().join(format!(
-        "switchboard-attachments-{}.db",
-        rand::random::<u64>()
-    ));
-    let url = format!("sqlite://{}", path.display());
+    let (_dir, url) = support::scratch_sqlite();
     let store = store::Store::connect(&url).await.unwrap();
     store.migrate().await.unwrap();
     let app = TestApp::with_store(store).await;
