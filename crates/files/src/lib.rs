@@ -239,6 +239,21 @@ mod tests {
         std::fs::remove_dir_all(dir).unwrap();
     }
 
+    #[tokio::test]
+    async fn a_scratch_folder_goes_with_the_last_clone() {
+        let files = Files::scratch().unwrap();
+        let dir = files.scratch.as_ref().unwrap().path().to_path_buf();
+        let source = dir.join("source.bin");
+        std::fs::write(&source, b"kept while in use").unwrap();
+        let key = Files::new_key();
+        files.put_file(&key, &source).await.unwrap();
+        let clone = files.clone();
+        drop(files);
+        assert_eq!(read_all(&clone, &key).await, b"kept while in use");
+        drop(clone);
+        assert!(!dir.exists(), "{} is left behind", dir.display());
+    }
+
     #[test]
     fn a_bad_url_is_refused() {
         for url in ["ftp://x", "s3://", "s3://bucket?nope=1", "not a url"] {

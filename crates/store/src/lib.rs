@@ -479,3 +479,21 @@ impl Store {
         CustomAttributeDefinitions { store: self }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_temporary_sqlite_database_goes_with_the_last_clone_of_its_store() {
+        let store = Store::sqlite_in_temp_dir().await.unwrap();
+        let dir = store.scratch.as_ref().unwrap().path().to_path_buf();
+        assert!(dir.join("switchboard.db").is_file());
+        let clone = store.by(domain::UserId(1));
+        drop(store);
+        clone.ping().await.unwrap();
+        assert!(dir.exists(), "a clone still uses it");
+        drop(clone);
+        assert!(!dir.exists(), "{} is left behind", dir.display());
+    }
+}
