@@ -31,7 +31,7 @@ mod search;
 mod settings;
 mod tokens_and_theme;
 mod widget;
+mod widget_presence;
 mod widget_read;
 mod widget_setup;
-mod widget_presence;
 mod workflow;

@@ -1417,6 +1417,8 @@ async fn a_resync_names_the_logs_end_to_resume_from_next_time() {
     let mut socket = resumed(&app, &base, &app.admin.email, end).await;
     let frame = event(&mut socket, "message.created").await;
     assert_eq!(frame["message"]["data"]["id"], missed);
+}
+
 /// The contact's `availability_status` wherever the API shows it, each named: the contact
 /// (show, list, search, filter), its conversation (show, list, the contact's conversations,
 /// the thread's `meta.contact`) and a dashboard app's context (contact and `meta.sender`).

@@ -4,7 +4,9 @@
 //! `domain::wire` types.
 
 use domain::webhook::{webhook_event, Reach, Webhook};
-use domain::{wire, AccountId, ContactPresence, ConversationId, Event, Inbox, InboxId, MessageType, Typist};
+use domain::{
+    wire, AccountId, ContactPresence, ConversationId, Event, Inbox, InboxId, MessageType, Typist,
+};
 use std::collections::hash_map::{Entry, HashMap};
 use store::{Bodies, Destination, EventRows, LoggedEvent, Store, StoreError, WEBHOOK_CURSOR};
 
@@ -56,7 +58,16 @@ pub async fn record_logged(
                 if let Some(id) = owed.take() {
                     store.events().advance(WEBHOOK_CURSOR, id).await?;
                 }
-                write(store, presence, &rows, &logged.event, plan, Some(logged.id), now_ms).await?
+                write(
+                    store,
+                    presence,
+                    &rows,
+                    &logged.event,
+                    plan,
+                    Some(logged.id),
+                    now_ms,
+                )
+                .await?
             }
             None => 0,
         };
