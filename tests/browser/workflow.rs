@@ -458,7 +458,7 @@ async fn editing_the_contact_saves_name_and_custom_attributes_and_shows_a_422_be
         browser
             .run(
                 &top,
-                "return [document.getElementById('contact-form').hidden, [...document.querySelectorAll('#contact-attributes dt, #contact-attributes dd')].map((e) => e.textContent), document.querySelector('.conversation-header h1').firstChild.nodeValue.trim()];"
+                "return [document.getElementById('contact-form').hidden, [...document.querySelectorAll('#contact-attributes dt, #contact-attributes dd')].map((e) => e.textContent), document.querySelector('.conversation-header .contact-title-name').textContent];"
             )
             .await,
         json!([

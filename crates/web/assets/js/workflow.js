@@ -366,8 +366,8 @@ export function setupWorkflow() {
   setupLabels(conversationUrl, byId);
   const displayId = body.dataset.displayId;
   setupContactForm(contactUrl, Number(body.dataset.contactId), byId, (name, panel) => {
-    const title = header?.querySelector("h1");
-    if (title && title.firstChild?.nodeType === Node.TEXT_NODE) title.firstChild.nodeValue = `${name} `;
+    const title = header?.querySelector(".contact-title-name");
+    if (title) title.textContent = name;
     if (!panel.hidden) document.title = `${name} · #${displayId} · Switchboard`;
   });
   setupConversationAttributes(conversationUrl, byId);
