@@ -157,15 +157,7 @@ async fn broadcast_burst(
             BusMessage::Event(published) => pending.push(published),
             BusMessage::Resync => {
                 send_rendered(store, presence, out, std::mem::take(&mut pending)).await;
-                let _ = out.send(Arc::new(Rendered {
-                    account_id: None,
-                    event: "resync",
-                    message: resync(),
-                    except_user: None,
-                    audience: HashSet::new(),
-                    for_contact: None,
-                    event_id: None,
-                }));
+                send_resync(out);
             }
         }
     }
@@ -187,8 +179,25 @@ async fn send_rendered(
                 let _ = out.send(Arc::new(rendered));
             }
         }
-        Err(error) => tracing::warn!(%error, count = events.len(), "could not render events"),
+        // Those events are lost to the sockets: they reload rather than miss them silently.
+        Err(error) => {
+            tracing::warn!(%error, count = events.len(), "could not render events; resync");
+            send_resync(out);
+        }
     }
+}
+
+/// Tells every socket that events were missed, so its page reloads what it shows.
+fn send_resync(out: &broadcast::Sender<Arc<Rendered>>) {
+    let _ = out.send(Arc::new(Rendered {
+        account_id: None,
+        event: "resync",
+        message: resync(),
+        except_user: None,
+        audience: HashSet::new(),
+        for_contact: None,
+        event_id: None,
+    }));
 }
 
 #[derive(Debug, Clone)]
@@ -523,5 +532,21 @@ mod tests {
         bus.publish(vec![unwatched.clone()]);
         let second = next_event(&mut rendered).await;
         assert_eq!(second.account_id, Some(unwatched.account_id()));
+    }
+
+    #[tokio::test]
+    async fn events_that_cannot_be_rendered_reach_the_sockets_as_a_resync() {
+        let store = Store::sqlite_in_temp_dir().await.unwrap();
+        let event = a_conversation_update(&store).await;
+        let bus = EventBus::new();
+        let hub = Hub::spawn(store.clone(), &bus);
+        let mut rendered = hub.subscribe();
+        let _watching = hub
+            .presence()
+            .sit(event.account_id(), Who::User(domain::UserId(1)));
+        // The database is gone: its rows cannot be read.
+        store.close().await;
+        bus.publish(vec![event]);
+        assert_eq!(next_event(&mut rendered).await.event, "resync");
     }
 }

@@ -403,6 +403,9 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        if let Some(writer) = &self.sqlite_writer {
+            writer.close().await;
+        }
         on_pool!(self, |pool| pool.close().await)
     }
 
