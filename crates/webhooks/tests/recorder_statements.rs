@@ -100,9 +100,10 @@ async fn a_burst_nobody_listens_to_is_passed_over_with_one_cursor_write() {
     assert!(batch.len() >= 20, "at least a message.created a reply");
 
     let counted = STATEMENTS.load(Ordering::SeqCst);
-    let written = webhooks::record_logged(&store, &batch, webhooks::now_ms())
-        .await
-        .unwrap();
+    let written =
+        webhooks::record_logged(&store, &domain::NobodyOnline, &batch, webhooks::now_ms())
+            .await
+            .unwrap();
     let statements = STATEMENTS.load(Ordering::SeqCst) - counted;
 
     assert_eq!(
