@@ -467,6 +467,7 @@ mod tests {
     use crate::presence::Who;
     use domain::contact::ContactFields;
     use domain::{NewContact, NewConversation, NewInbox, Status};
+    use std::time::Duration;
 
     /// An account with one open conversation; the event announcing a change to it.
     async fn a_conversation_update(store: &Store) -> Event {
@@ -547,6 +548,9 @@ mod tests {
         // The database is gone: its rows cannot be read.
         store.close().await;
         bus.publish(vec![event]);
-        assert_eq!(next_event(&mut rendered).await.event, "resync");
+        let told = tokio::time::timeout(Duration::from_secs(10), next_event(&mut rendered))
+            .await
+            .expect("the sockets are told within 10 s");
+        assert_eq!(told.event, "resync");
     }
 }
