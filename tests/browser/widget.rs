@@ -7,7 +7,7 @@ use crate::harness::{Browser, Frame, TIMEOUT};
 use crate::support::{self, TestApp};
 use crate::widget_setup::{
     api_until, enter_window, in_window, in_window_until, open_chat, shop, thread_text, top, write,
-    SHADOW,
+    Tabs, SHADOW,
 };
 use hmac::{Hmac, Mac};
 use serde_json::{json, Value};
@@ -197,30 +197,15 @@ async fn a_visitor_on_another_site_chats_live_with_an_agent_through_chatwoots_sn
     );
 
     // The agent's page, in another tab, hears the visitor live.
-    let visitor_tab = browser.client.window().await.expect("a window");
-    let agent_tab = browser
-        .client
-        .new_window(true)
-        .await
-        .expect("a new tab")
-        .handle;
-    browser
-        .client
-        .switch_to_window(agent_tab.clone())
-        .await
-        .expect("to the agent's tab");
-    browser.sign_in(&base, &app.admin.email).await;
-    let page = format!(
-        "{base}/app/accounts/{}/conversations/{display_id}",
-        app.acme.account_id
-    );
-    browser.open(&page).await;
+    let tabs = Tabs::agent_beside(
+        &browser,
+        &app,
+        &base,
+        &format!("conversations/{display_id}"),
+    )
+    .await;
     browser.find("body[data-cable=\"open\"]").await;
-    browser
-        .client
-        .switch_to_window(visitor_tab.clone())
-        .await
-        .expect("back to the shop");
+    tabs.to_visitor(&browser).await;
     // The visitor typing reaches the agents as the contact typing.
     let mut socket = agent_socket(&app, &base).await;
     in_window(
@@ -234,11 +219,7 @@ async fn a_visitor_on_another_site_chats_live_with_an_agent_through_chatwoots_sn
     assert_eq!(typing["conversation"]["id"], display_id);
     assert_eq!(typing["user"]["type"], "contact", "{typing}");
     write(&browser, "Order 1042, thanks").await;
-    browser
-        .client
-        .switch_to_window(agent_tab.clone())
-        .await
-        .expect("to the agent's tab");
+    tabs.to_agent(&browser).await;
     browser
         .eventually(
             &Frame::top(),
@@ -249,11 +230,7 @@ async fn a_visitor_on_another_site_chats_live_with_an_agent_through_chatwoots_sn
         .await;
 
     // The agent types and replies; the visitor sees both live, with the agent's name.
-    browser
-        .client
-        .switch_to_window(visitor_tab.clone())
-        .await
-        .expect("back to the shop");
+    tabs.to_visitor(&browser).await;
     let typing = app.api(&format!("conversations/{display_id}/toggle_typing_status"));
     app.post(&typing, &app.admin, &json!({"typing_status": "on"}))
         .await;

@@ -8,7 +8,7 @@ use crate::control::{create, frame};
 use crate::harness::{Browser, Frame};
 use crate::recorder::{context_of, received, Recorder};
 use crate::support::{self, TestApp};
-use crate::widget_setup::{in_window_until, open_chat, shop, write};
+use crate::widget_setup::{in_window_until, open_chat, shop, write, Tabs};
 use serde_json::{json, Value};
 
 /// The availability in the newest context the app in `frame` received.
@@ -84,53 +84,30 @@ async fn an_app_beside_a_widget_conversation_sees_the_visitor_come_and_go_live()
     .await;
 
     // The agent opens the conversation in another tab: the app beside it is told "online".
-    let visitor_tab = browser.client.window().await.expect("a window");
-    let agent_tab = browser
-        .client
-        .new_window(true)
-        .await
-        .expect("a new tab")
-        .handle;
-    browser
-        .client
-        .switch_to_window(agent_tab.clone())
-        .await
-        .expect("to the agent");
-    browser.sign_in(&base, &app.admin.email).await;
-    let page = format!(
-        "{base}/app/accounts/{}/conversations/{display_id}",
-        app.acme.account_id
-    );
-    browser.open(&page).await;
+    let tabs = Tabs::agent_beside(
+        &browser,
+        &app,
+        &base,
+        &format!("conversations/{display_id}"),
+    )
+    .await;
     browser.find("body[data-cable=\"open\"]").await;
     let app_frame = Frame::app(app_id, 0);
     shows(&browser, &app_frame, "online").await;
 
     // The visitor leaves the shop for another page in the same tab (the browser may keep the
     // shop in its back/forward cache): offline, live.
-    browser
-        .client
-        .switch_to_window(visitor_tab.clone())
-        .await
-        .expect("to the shop");
+    tabs.to_visitor(&browser).await;
     browser
         .client
         .goto("about:blank")
         .await
         .expect("the visitor leaves");
-    browser
-        .client
-        .switch_to_window(agent_tab.clone())
-        .await
-        .expect("to the agent");
+    tabs.to_agent(&browser).await;
     shows(&browser, &app_frame, "offline").await;
 
     // The visitor comes back to the shop (the same visitor, kept in the site's storage).
-    browser
-        .client
-        .switch_to_window(visitor_tab.clone())
-        .await
-        .expect("to the shop");
+    tabs.to_visitor(&browser).await;
     open_chat(&browser, &shop).await;
     in_window_until(
         &browser,
@@ -139,25 +116,13 @@ async fn an_app_beside_a_widget_conversation_sees_the_visitor_come_and_go_live()
         |v| v == &json!("open"),
     )
     .await;
-    browser
-        .client
-        .switch_to_window(agent_tab.clone())
-        .await
-        .expect("to the agent");
+    tabs.to_agent(&browser).await;
     shows(&browser, &app_frame, "online").await;
 
     // The visitor closes the shop's tab: offline again.
-    browser
-        .client
-        .switch_to_window(visitor_tab)
-        .await
-        .expect("to the shop");
+    tabs.to_visitor(&browser).await;
     browser.client.close_window().await.expect("the tab closes");
-    browser
-        .client
-        .switch_to_window(agent_tab)
-        .await
-        .expect("to the agent");
+    tabs.to_agent(&browser).await;
     shows(&browser, &app_frame, "offline").await;
 
     // Every context the app got: the seed's shape, the same contact in both places.
@@ -241,25 +206,7 @@ async fn an_app_on_the_contacts_page_hears_the_visitor_leave_live() {
         .json();
     let contact_id = shown["meta"]["sender"]["id"].as_i64().expect("the contact");
 
-    let visitor_tab = browser.client.window().await.expect("a window");
-    let agent_tab = browser
-        .client
-        .new_window(true)
-        .await
-        .expect("a new tab")
-        .handle;
-    browser
-        .client
-        .switch_to_window(agent_tab.clone())
-        .await
-        .expect("to the agent");
-    browser.sign_in(&base, &app.admin.email).await;
-    browser
-        .open(&format!(
-            "{base}/app/accounts/{}/contacts/{contact_id}",
-            app.acme.account_id
-        ))
-        .await;
+    let tabs = Tabs::agent_beside(&browser, &app, &base, &format!("contacts/{contact_id}")).await;
     let app_frame = Frame::app(app_id, 0);
     let online = json!("online");
     browser
@@ -268,17 +215,9 @@ async fn an_app_on_the_contacts_page_hears_the_visitor_leave_live() {
         })
         .await;
 
-    browser
-        .client
-        .switch_to_window(visitor_tab)
-        .await
-        .expect("to the shop");
+    tabs.to_visitor(&browser).await;
     browser.client.close_window().await.expect("the tab closes");
-    browser
-        .client
-        .switch_to_window(agent_tab)
-        .await
-        .expect("to the agent");
+    tabs.to_agent(&browser).await;
     let offline = json!("offline");
     browser
         .eventually(&app_frame, LATEST, "a context saying offline", |v| {

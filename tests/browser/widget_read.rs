@@ -6,7 +6,7 @@
 use crate::harness::{Browser, Frame};
 use crate::support::TestApp;
 use crate::widget_setup::{
-    in_window, in_window_until, open_chat, shop, thread_text, top, website_inbox, write,
+    in_window, in_window_until, open_chat, shop, thread_text, top, website_inbox, write, Tabs,
 };
 use serde_json::{json, Value};
 
@@ -57,24 +57,13 @@ async fn the_agents_open_thread_says_seen_once_the_visitor_reads_the_reply() {
     .await;
 
     // The agent's thread, in another tab, with the reply and no mark.
-    let visitor_tab = browser.client.window().await.expect("a window");
-    let agent_tab = browser
-        .client
-        .new_window(true)
-        .await
-        .expect("a new tab")
-        .handle;
-    browser
-        .client
-        .switch_to_window(agent_tab.clone())
-        .await
-        .expect("to the agent's tab");
-    browser.sign_in(&base, &app.admin.email).await;
-    let page = format!(
-        "{base}/app/accounts/{}/conversations/{display_id}",
-        app.acme.account_id
-    );
-    browser.open(&page).await;
+    let tabs = Tabs::agent_beside(
+        &browser,
+        &app,
+        &base,
+        &format!("conversations/{display_id}"),
+    )
+    .await;
     browser.find("body[data-cable=\"open\"]").await;
     reply(&app, display_id, "Yes, two left").await;
     browser
@@ -91,21 +80,13 @@ async fn the_agents_open_thread_says_seen_once_the_visitor_reads_the_reply() {
     top(&browser, "window.__samePage = true; return true;").await;
 
     // The visitor opens the window and reads; the agent's page shows it, without a reload.
-    browser
-        .client
-        .switch_to_window(visitor_tab)
-        .await
-        .expect("to the visitor's tab");
+    tabs.to_visitor(&browser).await;
     top(&browser, "window.$chatwoot.toggle('open'); return true;").await;
     in_window_until(&browser, thread_text(), "the reply in the window", |v| {
         v.as_str().is_some_and(|t| t.contains("Yes, two left"))
     })
     .await;
-    browser
-        .client
-        .switch_to_window(agent_tab)
-        .await
-        .expect("to the agent's tab");
+    tabs.to_agent(&browser).await;
     browser
         .eventually(&Frame::top(), SEEN, "the reply marked seen", |v| {
             v == &json!([["Yes, two left", "✓✓ Seen"]])

@@ -190,3 +190,53 @@ pub(crate) async fn write(browser: &Browser, text: &str) {
 pub(crate) fn thread_text() -> &'static str {
     "return document.getElementById('messages').textContent"
 }
+
+/// The visitor's tab (the shop) and the agent's, in one browser.
+pub(crate) struct Tabs {
+    visitor: fantoccini::wd::WindowHandle,
+    agent: fantoccini::wd::WindowHandle,
+}
+
+impl Tabs {
+    /// Opens a tab beside the visitor's in which the administrator signs in and opens the
+    /// dashboard's page `path` (under the account, e.g. `conversations/3`); the browser is
+    /// left in it.
+    pub(crate) async fn agent_beside(
+        browser: &Browser,
+        app: &TestApp,
+        base: &str,
+        path: &str,
+    ) -> Tabs {
+        let visitor = browser.client.window().await.expect("the visitor's tab");
+        let agent = browser
+            .client
+            .new_window(true)
+            .await
+            .expect("a new tab")
+            .handle;
+        let tabs = Tabs { visitor, agent };
+        tabs.to_agent(browser).await;
+        browser.sign_in(base, &app.admin.email).await;
+        let account = app.acme.account_id;
+        browser
+            .open(&format!("{base}/app/accounts/{account}/{path}"))
+            .await;
+        tabs
+    }
+
+    pub(crate) async fn to_agent(&self, browser: &Browser) {
+        browser
+            .client
+            .switch_to_window(self.agent.clone())
+            .await
+            .expect("to the agent's tab");
+    }
+
+    pub(crate) async fn to_visitor(&self, browser: &Browser) {
+        browser
+            .client
+            .switch_to_window(self.visitor.clone())
+            .await
+            .expect("to the visitor's tab");
+    }
+}
