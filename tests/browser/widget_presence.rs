@@ -8,7 +8,7 @@ use crate::control::{create, frame};
 use crate::harness::{Browser, Frame};
 use crate::recorder::{context_of, received, Recorder};
 use crate::support::{self, TestApp};
-use crate::widget_setup::{in_window_until, open_chat, shop, write, Tabs};
+use crate::widget_setup::{in_window_until, open_chat, shop, visitor_writes, website_inbox, Tabs};
 use serde_json::{json, Value};
 
 /// The availability in the newest context the app in `frame` received.
@@ -47,16 +47,12 @@ async fn an_app_beside_a_widget_conversation_sees_the_visitor_come_and_go_live()
     };
     let app = TestApp::new().await;
     let base = app.serve().await;
-    let body = json!({"name": "Shop", "channel": {"type": "web_widget", "website_url": "https://shop.example"}});
-    let inbox = app
-        .post(&app.api("inboxes"), &app.admin, &body)
-        .await
-        .json();
-    let token = inbox["website_token"]
-        .as_str()
-        .expect("a website token")
-        .to_owned();
-    let shop = shop(&base, &token).await;
+    let inbox = website_inbox(&app, json!({})).await;
+    let shop = shop(
+        &base,
+        inbox["website_token"].as_str().expect("a website token"),
+    )
+    .await;
     let recorder = Recorder::start().await;
     let app_id = create(
         &app,
@@ -65,16 +61,7 @@ async fn an_app_beside_a_widget_conversation_sees_the_visitor_come_and_go_live()
     .await;
 
     // The visitor writes: a conversation opens, and the visitor's window is connected.
-    open_chat(&browser, &shop).await;
-    write(&browser, "Is anyone there?").await;
-    let display_id = in_window_until(
-        &browser,
-        "return document.body.dataset.conversation || null",
-        "the conversation",
-        |v| v.is_string(),
-    )
-    .await;
-    let display_id: i64 = display_id.as_str().unwrap().parse().unwrap();
+    let display_id = visitor_writes(&browser, &shop, "Is anyone there?").await;
     in_window_until(
         &browser,
         "return document.body.dataset.cable || null",
@@ -165,31 +152,19 @@ async fn an_app_on_the_contacts_page_hears_the_visitor_leave_live() {
     };
     let app = TestApp::new().await;
     let base = app.serve().await;
-    let body = json!({"name": "Shop", "channel": {"type": "web_widget", "website_url": "https://shop.example"}});
-    let inbox = app
-        .post(&app.api("inboxes"), &app.admin, &body)
-        .await
-        .json();
-    let token = inbox["website_token"]
-        .as_str()
-        .expect("a website token")
-        .to_owned();
-    let shop = shop(&base, &token).await;
+    let inbox = website_inbox(&app, json!({})).await;
+    let shop = shop(
+        &base,
+        inbox["website_token"].as_str().expect("a website token"),
+    )
+    .await;
     let recorder = Recorder::start().await;
     let app_id = create(
         &app,
         json!({"title": "Profile", "content": frame(&recorder.url("contact={{contact.id}}")), "placements": ["contact_page"]}),
     )
     .await;
-    open_chat(&browser, &shop).await;
-    write(&browser, "Hello").await;
-    let display_id = in_window_until(
-        &browser,
-        "return document.body.dataset.conversation || null",
-        "the conversation",
-        |v| v.is_string(),
-    )
-    .await;
+    let display_id = visitor_writes(&browser, &shop, "Hello").await;
     in_window_until(
         &browser,
         "return document.body.dataset.cable || null",
@@ -198,10 +173,7 @@ async fn an_app_on_the_contacts_page_hears_the_visitor_leave_live() {
     )
     .await;
     let shown = app
-        .get(
-            &app.api(&format!("conversations/{}", display_id.as_str().unwrap())),
-            &app.admin,
-        )
+        .get(&app.api(&format!("conversations/{display_id}")), &app.admin)
         .await
         .json();
     let contact_id = shown["meta"]["sender"]["id"].as_i64().expect("the contact");

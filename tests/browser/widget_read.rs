@@ -6,23 +6,10 @@
 use crate::harness::{Browser, Frame};
 use crate::support::TestApp;
 use crate::widget_setup::{
-    in_window, in_window_until, open_chat, shop, thread_text, top, website_inbox, write, Tabs,
+    in_window, in_window_until, open_chat, shop, thread_text, top, visitor_writes, website_inbox,
+    Tabs,
 };
-use serde_json::{json, Value};
-
-/// Opens the shop's chat, writes `text` as the visitor and answers the conversation's display id.
-async fn visitor_writes(browser: &Browser, shop: &str, text: &str) -> i64 {
-    open_chat(browser, shop).await;
-    write(browser, text).await;
-    let id = in_window_until(
-        browser,
-        "return document.body.dataset.conversation || null",
-        "the conversation",
-        Value::is_string,
-    )
-    .await;
-    id.as_str().unwrap().parse().expect("a display id")
-}
+use serde_json::json;
 
 async fn reply(app: &TestApp, display_id: i64, content: &str) {
     let messages = app.api(&format!("conversations/{display_id}/messages"));

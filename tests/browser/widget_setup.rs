@@ -240,3 +240,17 @@ impl Tabs {
             .expect("to the visitor's tab");
     }
 }
+
+/// Opens the shop's chat, writes `text` as the visitor and answers the conversation's display id.
+pub(crate) async fn visitor_writes(browser: &Browser, shop: &str, text: &str) -> i64 {
+    open_chat(browser, shop).await;
+    write(browser, text).await;
+    let id = in_window_until(
+        browser,
+        "return document.body.dataset.conversation || null",
+        "the conversation",
+        Value::is_string,
+    )
+    .await;
+    id.as_str().unwrap().parse().expect("a display id")
+}
