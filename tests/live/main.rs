@@ -187,6 +187,50 @@ async fn events_reach_members_of_their_account_only() {
     assert_eq!(frame["message"]["data"]["account_id"], app.other.account_id);
 }
 
+/// Chatwoot's clients name one account when they subscribe; the agent is present there alone
+/// but hears every account it belongs to (Chatwoot streams to the user's token), even one no
+/// other socket on this instance listens to.
+#[tokio::test]
+async fn an_agent_naming_one_account_hears_its_other_accounts_events_too() {
+    let app = TestApp::new().await;
+    let base = app.serve().await;
+    let joined = domain::user::NewAgent {
+        account_id: domain::AccountId(app.other.account_id),
+        name: "Agent".into(),
+        email: app.agent.email.clone(),
+        // An administrator there, so every conversation's events are theirs to hear.
+        role: domain::Role::Administrator,
+    };
+    app.store()
+        .users()
+        .add_agent(&joined, None, store::AddExisting::Join)
+        .await
+        .expect("Acme's agent joins Globex");
+    let mut socket = open(&base).await;
+    next_frame(&mut socket, PATIENCE).await.expect("welcome");
+    let token = user_pubsub_token(&app, &app.agent.email).await;
+    let identifier = json!({
+        "channel": "RoomChannel",
+        "pubsub_token": token,
+        "account_id": app.acme.account_id,
+        "user_id": app.agent.id,
+    });
+    let answer = subscribe_as(&mut socket, identifier).await;
+    assert_eq!(answer["type"], "confirm_subscription", "{answer}");
+
+    let theirs = app.other_api(&format!(
+        "conversations/{}/messages",
+        app.other.conversation
+    ));
+    let sent = app
+        .post(&theirs, &app.stranger, &json!({"content": "for Globex"}))
+        .await;
+    assert_eq!(sent.status, 200, "{}", sent.text);
+    let frame = event(&mut socket, "message.created").await;
+    assert_eq!(frame["message"]["data"]["content"], "for Globex");
+    assert_eq!(frame["message"]["data"]["account_id"], app.other.account_id);
+}
+
 #[tokio::test]
 async fn conversation_events_carry_the_chatwoot_conversation() {
     let app = TestApp::new().await;

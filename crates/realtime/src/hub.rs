@@ -4,6 +4,7 @@
 //! events Chatwoot sends to a conversation's contact (`contact_tokens`,
 //! `contact_inbox_tokens`), that contact, with a body that shows no private note.
 
+use crate::listeners::Listeners;
 use crate::presence::Presence;
 use crate::{BusMessage, EventBus, Published};
 use domain::wire::cable::{
@@ -204,6 +205,7 @@ fn send_resync(out: &broadcast::Sender<Arc<Rendered>>) {
 pub struct Hub {
     sender: broadcast::Sender<Arc<Rendered>>,
     presence: Arc<Presence>,
+    listeners: Arc<Listeners>,
 }
 
 impl Hub {
@@ -216,6 +218,8 @@ impl Hub {
         let out = sender.clone();
         let events_store = store.clone();
         let watched = presence.clone();
+        let listeners = Arc::new(Listeners::default());
+        let listening = listeners.clone();
         tokio::spawn(async move {
             // What arrived while the last burst rendered is rendered together.
             loop {
@@ -233,10 +237,10 @@ impl Hub {
                         Err(_) => break,
                     }
                 }
-                // Nobody connected to an account here: its events have no one to render for.
-                // (A socket subscribing meanwhile takes its seat before it replays the log.)
+                // No socket here hears an account: its events have no one to render for. (A
+                // socket subscribing meanwhile listens before it replays the log.)
                 burst.retain(|message| match message {
-                    BusMessage::Event(published) => watched.anyone_in(published.event.account_id()),
+                    BusMessage::Event(published) => listening.any_for(published.event.account_id()),
                     BusMessage::Resync => true,
                 });
                 broadcast_burst(&events_store, &watched, &out, burst).await;
@@ -270,7 +274,11 @@ impl Hub {
                 }
             }
         });
-        Hub { sender, presence }
+        Hub {
+            sender,
+            presence,
+            listeners,
+        }
     }
 
     pub fn subscribe(&self) -> broadcast::Receiver<Arc<Rendered>> {
@@ -280,6 +288,12 @@ impl Hub {
     /// Who is connected to which account on this instance.
     pub fn presence(&self) -> &Arc<Presence> {
         &self.presence
+    }
+
+    /// Which accounts' events some socket here subscribes to: a subscription holds a
+    /// [`Listening`] for its accounts, or their events are not rendered.
+    pub fn listeners(&self) -> &Arc<Listeners> {
+        &self.listeners
     }
 }
 
@@ -464,7 +478,6 @@ fn render(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::presence::Who;
     use domain::contact::ContactFields;
     use domain::{NewContact, NewConversation, NewInbox, Status};
     use std::time::Duration;
@@ -514,22 +527,21 @@ mod tests {
     }
 
     #[tokio::test]
-    async fn events_of_an_account_nobody_here_is_connected_to_are_not_rendered() {
+    async fn events_of_an_account_no_socket_here_listens_to_are_not_rendered() {
         let store = Store::sqlite_in_temp_dir().await.unwrap();
         let unwatched = a_conversation_update(&store).await;
         let watched = a_conversation_update(&store).await;
         let bus = EventBus::new();
         let hub = Hub::spawn(store, &bus);
         let mut rendered = hub.subscribe();
-        let someone = Who::User(domain::UserId(1));
-        let _watching = hub.presence().sit(watched.account_id(), someone);
+        let _watching = hub.listeners().listen([watched.account_id()]);
         // The hub keeps the bus's order: had the unwatched account's event been rendered, it
         // would come before the watched one's.
         bus.publish(vec![unwatched.clone(), watched.clone()]);
         let first = next_event(&mut rendered).await;
         assert_eq!(first.account_id, Some(watched.account_id()));
-        // Once someone connects to it, the same account's events are rendered.
-        let _now_watching = hub.presence().sit(unwatched.account_id(), someone);
+        // Once a socket listens to it (present there or not), its events are rendered.
+        let _now_watching = hub.listeners().listen([unwatched.account_id()]);
         bus.publish(vec![unwatched.clone()]);
         let second = next_event(&mut rendered).await;
         assert_eq!(second.account_id, Some(unwatched.account_id()));
@@ -542,9 +554,7 @@ mod tests {
         let bus = EventBus::new();
         let hub = Hub::spawn(store.clone(), &bus);
         let mut rendered = hub.subscribe();
-        let _watching = hub
-            .presence()
-            .sit(event.account_id(), Who::User(domain::UserId(1)));
+        let _watching = hub.listeners().listen([event.account_id()]);
         // The database is gone: its rows cannot be read.
         store.close().await;
         bus.publish(vec![event]);

@@ -6,8 +6,10 @@
 
 mod bus;
 mod hub;
+mod listeners;
 mod presence;
 
 pub use bus::{BusMessage, EventBus, Published};
 pub use hub::{presence_update, render_burst, ContactCopy, ConversationOwner, Hub, Rendered};
+pub use listeners::{Listeners, Listening};
 pub use presence::{Presence, Seat, Who};

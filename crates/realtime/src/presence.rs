@@ -72,14 +72,6 @@ impl Presence {
         (users, contacts)
     }
 
-    /// Whether anyone holds a seat in `account_id` on this instance: when nobody does, no
-    /// socket here can be sent its events.
-    pub fn anyone_in(&self, account_id: AccountId) -> bool {
-        self.lock()
-            .keys()
-            .any(|(account, _)| *account == account_id)
-    }
-
     /// Accounts whose present people changed.
     pub fn changes(&self) -> broadcast::Receiver<AccountId> {
         self.changes.subscribe()

@@ -22,7 +22,7 @@ use axum::response::Response;
 use domain::wire::cable::{frame, resync, resync_from, Command, Control, Identifier, PROTOCOL};
 use domain::{AccountId, ContactId, ContactInboxId, InboxId, UserId};
 use futures_util::{SinkExt, StreamExt};
-use realtime::{Published, Rendered, Seat, Who};
+use realtime::{Listening, Published, Rendered, Seat, Who};
 use std::collections::HashSet;
 use std::time::Duration;
 use tokio::sync::broadcast::error::RecvError;
@@ -91,6 +91,8 @@ struct Subscription {
     presence_account: Option<AccountId>,
     /// Held while subscribed: the subscriber is present in these accounts.
     _seats: Vec<Seat>,
+    /// Held while subscribed: the hub renders `accounts`' events (taken before any replay).
+    _listening: Listening,
 }
 
 impl Subscription {
@@ -290,6 +292,7 @@ async fn subscription(
             Some(Subscription {
                 identifier: command.identifier.clone(),
                 subscriber: Subscriber::Agent { user_id: user.id },
+                _listening: state.hub.listeners().listen(accounts.iter().copied()),
                 accounts,
                 replayed_through: 0,
                 presence_account,
@@ -321,6 +324,7 @@ async fn subscription(
                 replayed_through: 0,
                 presence_account: Some(account_id),
                 _seats: vec![seat],
+                _listening: state.hub.listeners().listen([account_id]),
             })
         }
     }
